@@ -1,0 +1,30 @@
+{
+  "targets": [
+    {
+      "target_name": "deepgen_native",
+      "sources": [
+        "native/binding/addon.cc",
+        "native/kernels/parallel.cc",
+        "native/kernels/gemm.cc",
+        "native/kernels/elementwise.cc",
+        "native/kernels/reduce.cc",
+        "native/kernels/movement.cc",
+        "native/kernels/conv.cc",
+        "native/kernels/optim.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions", "-O2", "-O0"],
+      "cflags_cc!": ["-fno-exceptions", "-O2", "-O0", "-std=gnu++17"],
+      "cflags_cc": [
+        "-std=c++17", "-O3", "-fopenmp", "-ffp-contract=fast", "-fno-math-errno", "-Wall", "-Wno-unused-function",
+        "<!(node -p \"process.env.DEEPGEN_PORTABLE ? '-mtune=generic' : '-march=native'\")",
+        "<!(node -p \"process.env.DEEPGEN_SANITIZE ? '-fsanitize=address -fno-omit-frame-pointer -g' : '-DNDEBUG'\")"
+      ],
+      "ldflags": [
+        "-fopenmp",
+        "<!(node -p \"process.env.DEEPGEN_SANITIZE ? '-fsanitize=address' : '-Wl,-O1'\")"
+      ]
+    }
+  ]
+}

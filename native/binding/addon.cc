@@ -1,0 +1,202 @@
+// N-API glue only: unwraps typed arrays and numbers and calls the kernels. TypeScript (src/backend/native) has
+// validated every shape, length and index before the call; nothing here re-checks.
+#include <napi.h>
+#include <vector>
+#include "kernels.h"
+
+namespace {
+
+using Napi::CallbackInfo;
+using Napi::Value;
+
+inline float* F(const CallbackInfo& info, size_t i) {
+  if (info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  return info[i].As<Napi::Float32Array>().Data();
+}
+inline int32_t* I32(const CallbackInfo& info, size_t i) { return info[i].As<Napi::Int32Array>().Data(); }
+inline int64_t N(const CallbackInfo& info, size_t i) { return int64_t(info[i].As<Napi::Number>().DoubleValue()); }
+inline double D(const CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
+inline bool B(const CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
+// Shapes and strides arrive as one Float64Array; exact for every integer below 2^53.
+inline std::vector<int64_t> Dims(const CallbackInfo& info, size_t i) {
+  auto a = info[i].As<Napi::Float64Array>();
+  std::vector<int64_t> v(a.ElementLength());
+  for (size_t k = 0; k < v.size(); k++) v[k] = int64_t(a[k]);
+  return v;
+}
+inline dg::ConvGeom Geom(const CallbackInfo& info, size_t i) {
+  auto g = Dims(info, i);
+  return dg::ConvGeom{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14]};
+}
+
+Value SetThreads(const CallbackInfo& info) { dg::set_threads(int(N(info, 0))); return info.Env().Undefined(); }
+Value GetThreads(const CallbackInfo& info) { return Napi::Number::New(info.Env(), dg::get_threads()); }
+
+// (batch, m, n, k, A, strideA, transA, B, strideB, transB, beta, C)
+Value Matmul(const CallbackInfo& info) {
+  dg::sgemm_batched(N(info, 0), N(info, 1), N(info, 2), N(info, 3), F(info, 4), N(info, 5), B(info, 6), F(info, 7),
+                    N(info, 8), B(info, 9), float(D(info, 10)), F(info, 11));
+  return info.Env().Undefined();
+}
+// (m, n, k, A, lda, transA, B, ldb, transB, C, ldc, threads) — the raw GEMM, for benchmarks
+Value Gemm(const CallbackInfo& info) {
+  dg::sgemm(N(info, 0), N(info, 1), N(info, 2), 1.f, F(info, 3), N(info, 4), B(info, 5), F(info, 6), N(info, 7),
+            B(info, 8), 0.f, F(info, 9), N(info, 10), int(N(info, 11)));
+  return info.Env().Undefined();
+}
+// (op, x, out, n, alpha, beta)
+Value Unary(const CallbackInfo& info) {
+  dg::unary(int(N(info, 0)), F(info, 1), F(info, 2), N(info, 3), float(D(info, 4)), float(D(info, 5)));
+  return info.Env().Undefined();
+}
+// (op, x|null, y|null, gy, out, n, alpha, beta)
+Value UnaryGrad(const CallbackInfo& info) {
+  dg::unary_grad(int(N(info, 0)), F(info, 1), F(info, 2), F(info, 3), F(info, 4), N(info, 5), float(D(info, 6)),
+                 float(D(info, 7)));
+  return info.Env().Undefined();
+}
+// (op, a, b, out, dims = [ndim, shape..., sa..., sb...])
+Value Binary(const CallbackInfo& info) {
+  auto d = Dims(info, 4);
+  int nd = int(d[0]);
+  dg::binary(int(N(info, 0)), F(info, 1), F(info, 2), F(info, 3), nd, d.data() + 1, d.data() + 1 + nd,
+             d.data() + 1 + 2 * nd);
+  return info.Env().Undefined();
+}
+// (cond, a, b, out, dims = [ndim, shape..., sc..., sa..., sb...])
+Value Where(const CallbackInfo& info) {
+  auto d = Dims(info, 4);
+  int nd = int(d[0]);
+  dg::where(F(info, 0), F(info, 1), F(info, 2), F(info, 3), nd, d.data() + 1, d.data() + 1 + nd, d.data() + 1 + 2 * nd,
+            d.data() + 1 + 3 * nd);
+  return info.Env().Undefined();
+}
+// (op, x, out, outer, n, inner)
+Value Reduce(const CallbackInfo& info) {
+  dg::reduce(int(N(info, 0)), F(info, 1), F(info, 2), N(info, 3), N(info, 4), N(info, 5));
+  return info.Env().Undefined();
+}
+Value Softmax(const CallbackInfo& info) {
+  dg::softmax(F(info, 0), F(info, 1), N(info, 2), N(info, 3), B(info, 4));
+  return info.Env().Undefined();
+}
+Value SoftmaxGrad(const CallbackInfo& info) {
+  dg::softmax_grad(F(info, 0), F(info, 1), F(info, 2), N(info, 3), N(info, 4), B(info, 5));
+  return info.Env().Undefined();
+}
+Value CrossEntropy(const CallbackInfo& info) {
+  dg::cross_entropy(F(info, 0), I32(info, 1), F(info, 2), N(info, 3), N(info, 4), N(info, 5));
+  return info.Env().Undefined();
+}
+Value CrossEntropyGrad(const CallbackInfo& info) {
+  dg::cross_entropy_grad(F(info, 0), I32(info, 1), F(info, 2), F(info, 3), N(info, 4), N(info, 5), N(info, 6));
+  return info.Env().Undefined();
+}
+// (x, out, dims = [ndim, shape..., ss..., ds...], srcOffset, dstOffset, accumulate)
+Value StridedCopy(const CallbackInfo& info) {
+  auto d = Dims(info, 2);
+  int nd = int(d[0]);
+  dg::strided_copy(F(info, 0), F(info, 1), nd, d.data() + 1, d.data() + 1 + nd, N(info, 3), d.data() + 1 + 2 * nd,
+                   N(info, 4), B(info, 5));
+  return info.Env().Undefined();
+}
+Value IndexSelect(const CallbackInfo& info) {
+  dg::index_select(F(info, 0), I32(info, 1), F(info, 2), N(info, 3), N(info, 4), N(info, 5), N(info, 6));
+  return info.Env().Undefined();
+}
+Value IndexAdd(const CallbackInfo& info) {
+  dg::index_add(F(info, 0), I32(info, 1), F(info, 2), N(info, 3), N(info, 4), N(info, 5), N(info, 6));
+  return info.Env().Undefined();
+}
+Value Gather(const CallbackInfo& info) {
+  dg::gather(F(info, 0), I32(info, 1), F(info, 2), N(info, 3), N(info, 4), N(info, 5), N(info, 6));
+  return info.Env().Undefined();
+}
+Value ScatterAdd(const CallbackInfo& info) {
+  dg::scatter_add(F(info, 0), I32(info, 1), F(info, 2), N(info, 3), N(info, 4), N(info, 5), N(info, 6));
+  return info.Env().Undefined();
+}
+// (geom, x, w, bias|null, out)
+Value Conv2d(const CallbackInfo& info) {
+  dg::conv2d_forward(Geom(info, 0), F(info, 1), F(info, 2), F(info, 3), F(info, 4));
+  return info.Env().Undefined();
+}
+Value Conv2dGradInput(const CallbackInfo& info) {
+  dg::conv2d_backward_input(Geom(info, 0), F(info, 1), F(info, 2), F(info, 3));
+  return info.Env().Undefined();
+}
+Value Conv2dGradWeight(const CallbackInfo& info) {
+  dg::conv2d_backward_weight(Geom(info, 0), F(info, 1), F(info, 2), F(info, 3));
+  return info.Env().Undefined();
+}
+Value MaxPool(const CallbackInfo& info) {
+  dg::maxpool2d_forward(Geom(info, 0), F(info, 1), F(info, 2), I32(info, 3));
+  return info.Env().Undefined();
+}
+Value MaxPoolGrad(const CallbackInfo& info) {
+  dg::maxpool2d_backward(Geom(info, 0), F(info, 1), I32(info, 2), F(info, 3));
+  return info.Env().Undefined();
+}
+Value AvgPool(const CallbackInfo& info) {
+  dg::avgpool2d_forward(Geom(info, 0), F(info, 1), F(info, 2));
+  return info.Env().Undefined();
+}
+Value AvgPoolGrad(const CallbackInfo& info) {
+  dg::avgpool2d_backward(Geom(info, 0), F(info, 1), F(info, 2));
+  return info.Env().Undefined();
+}
+// (p, g, m, v, lr, b1, b2, eps, bc1, bc2, weightDecay, decoupled)
+Value Adam(const CallbackInfo& info) {
+  auto p = info[0].As<Napi::Float32Array>();
+  dg::adam_step(p.Data(), F(info, 1), F(info, 2), F(info, 3), int64_t(p.ElementLength()), float(D(info, 4)),
+                float(D(info, 5)), float(D(info, 6)), float(D(info, 7)), float(D(info, 8)), float(D(info, 9)),
+                float(D(info, 10)), B(info, 11));
+  return info.Env().Undefined();
+}
+Value SimdWidth(const CallbackInfo& info) {
+#if defined(__AVX512F__)
+  return Napi::String::New(info.Env(), "avx512");
+#elif defined(__AVX2__)
+  return Napi::String::New(info.Env(), "avx2");
+#elif defined(__ARM_NEON)
+  return Napi::String::New(info.Env(), "neon");
+#else
+  return Napi::String::New(info.Env(), "sse2");
+#endif
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto def = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };
+  def("setThreads", SetThreads);
+  def("getThreads", GetThreads);
+  def("matmul", Matmul);
+  def("gemm", Gemm);
+  def("unary", Unary);
+  def("unaryGrad", UnaryGrad);
+  def("binary", Binary);
+  def("where", Where);
+  def("reduce", Reduce);
+  def("softmax", Softmax);
+  def("softmaxGrad", SoftmaxGrad);
+  def("crossEntropy", CrossEntropy);
+  def("crossEntropyGrad", CrossEntropyGrad);
+  def("stridedCopy", StridedCopy);
+  def("indexSelect", IndexSelect);
+  def("indexAdd", IndexAdd);
+  def("gather", Gather);
+  def("scatterAdd", ScatterAdd);
+  def("conv2d", Conv2d);
+  def("conv2dGradInput", Conv2dGradInput);
+  def("conv2dGradWeight", Conv2dGradWeight);
+  def("maxPool2d", MaxPool);
+  def("maxPool2dGrad", MaxPoolGrad);
+  def("avgPool2d", AvgPool);
+  def("avgPool2dGrad", AvgPoolGrad);
+  def("adam", Adam);
+  def("simd", SimdWidth);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(deepgen_native, Init)

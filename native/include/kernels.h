@@ -1,0 +1,74 @@
+// Flat C signatures of every native kernel. No N-API here: the binding (native/binding) validates nothing and
+// assumes what TypeScript checked (shapes, index ranges, lengths). All tensors are contiguous float32 unless a
+// stride array says otherwise; all sizes are int64_t.
+#pragma once
+#include <cstdint>
+
+namespace dg {
+
+// ---- threads (parallel.cc)
+void set_threads(int n);
+int get_threads();
+
+// ---- GEMM (gemm.cc): C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b], row-major, op = transpose when the flag is set.
+// A[b] starts at A + b*strideA (0 broadcasts one matrix over the batch), likewise B; C[b] at C + b*m*n.
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool transA, const float* B,
+           int64_t ldb, bool transB, float beta, float* C, int64_t ldc, int nthreads);
+void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool transA,
+                   const float* B, int64_t strideB, bool transB, float beta, float* C);
+
+// ---- elementwise (elementwise.cc). Op codes match src/backend/ops.ts.
+enum Unary {
+  U_NEG, U_EXP, U_LOG, U_LOG1P, U_EXPM1, U_SQRT, U_SQUARE, U_ABS, U_SIGMOID, U_LOGSIGMOID, U_TANH, U_RELU, U_LEAKYRELU,
+  U_ELU, U_SOFTPLUS, U_ERF, U_CLAMP, U_AFFINE, U_POWSCALAR, U_SIGN, U_RECIPROCAL, U_COUNT
+};
+enum Binary {
+  B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MIN, B_MAX, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_BCE_LOGITS, B_BCE_LOGITS_GRAD,
+  B_COUNT
+};
+void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta);
+// out = gy * f'(x) where y = f(x) is available too (whichever is cheaper is used).
+void unary_grad(int op, const float* x, const float* y, const float* gy, float* out, int64_t n, float alpha, float beta);
+// Broadcast binary over an output of ndim dims (already collapsed); strides are element strides, 0 broadcasts.
+void binary(int op, const float* a, const float* b, float* out, int ndim, const int64_t* shape, const int64_t* sa,
+            const int64_t* sb);
+void where(const float* cond, const float* a, const float* b, float* out, int ndim, const int64_t* shape,
+           const int64_t* sc, const int64_t* sa, const int64_t* sb);
+
+// ---- reductions (reduce.cc): x viewed as [outer, n, inner] → out [outer, inner].
+enum Reduce { R_SUM, R_MAX, R_LOGSUMEXP, R_MIN };
+void reduce(int op, const float* x, float* out, int64_t outer, int64_t n, int64_t inner);
+// Softmax / log-softmax over the last axis of [rows, cols].
+void softmax(const float* x, float* out, int64_t rows, int64_t cols, bool log);
+void softmax_grad(const float* y, const float* gy, float* out, int64_t rows, int64_t cols, bool log);
+// Cross-entropy with logits z [outer, C, inner] and int targets [outer, inner] → loss [outer, inner].
+void cross_entropy(const float* z, const int32_t* target, float* loss, int64_t outer, int64_t C, int64_t inner);
+void cross_entropy_grad(const float* z, const int32_t* target, const float* gloss, float* gz, int64_t outer, int64_t C,
+                        int64_t inner);
+
+// ---- movement (movement.cc)
+// out[dst_offset + Σ i_d*ds_d] = x[src_offset + Σ i_d*ss_d] over the index space `shape`; accumulate adds instead.
+void strided_copy(const float* x, float* out, int ndim, const int64_t* shape, const int64_t* ss, int64_t src_offset,
+                  const int64_t* ds, int64_t dst_offset, bool accumulate);
+// index_select: out[o, j, i] = x[o, idx[j], i]; index_add: gx[o, idx[j], i] += g[o, j, i]
+void index_select(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t nIn, int64_t inner, int64_t nIdx);
+void index_add(const float* g, const int32_t* idx, float* gx, int64_t outer, int64_t nIn, int64_t inner, int64_t nIdx);
+// gather: out[o, j, i] = x[o, idx[o, j, i], i]; scatter_add: gx[o, idx[o, j, i], i] += g[o, j, i]
+void gather(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t nIn, int64_t nOut, int64_t inner);
+void scatter_add(const float* g, const int32_t* idx, float* gx, int64_t outer, int64_t nIn, int64_t nOut, int64_t inner);
+
+// ---- convolution and pooling (conv.cc), NCHW. Geometry: p = {N, C, H, W, Cout, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo}
+struct ConvGeom { int64_t N, C, H, W, Cout, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo; };
+void conv2d_forward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* out);
+void conv2d_backward_input(const ConvGeom& g, const float* gy, const float* w, float* gx);
+void conv2d_backward_weight(const ConvGeom& g, const float* x, const float* gy, float* gw);
+void maxpool2d_forward(const ConvGeom& g, const float* x, float* out, int32_t* argmax);
+void maxpool2d_backward(const ConvGeom& g, const float* gy, const int32_t* argmax, float* gx);
+void avgpool2d_forward(const ConvGeom& g, const float* x, float* out);
+void avgpool2d_backward(const ConvGeom& g, const float* gy, float* gx);
+
+// ---- optimizers (optim.cc)
+void adam_step(float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps,
+               float bc1, float bc2, float weight_decay, bool decoupled);
+
+}  // namespace dg

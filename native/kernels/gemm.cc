@@ -1,0 +1,211 @@
+// SGEMM: Goto-style blocking with packed panels and a register-blocked MR x NR micro-kernel.
+// A block of A (MC x KC) is packed into MR-row micro-panels, a block of B (KC x NC) into NR-column micro-panels, both
+// zero-padded, so the micro-kernel has no edge cases; partial tiles of C are written through a small buffer.
+// Threads split C into disjoint column (or row) ranges, each running the serial algorithm with its own buffers.
+#include <algorithm>
+#include <cstdlib>
+#include <vector>
+#include "kernels.h"
+#include "parallel.h"
+#include "simd.h"
+
+namespace dg {
+
+#if defined(DG_MR)
+constexpr int MR = DG_MR;
+#elif defined(__AVX512F__)
+constexpr int MR = 8;
+#elif defined(__AVX__)
+constexpr int MR = 6;
+#else
+constexpr int MR = 8;
+#endif
+constexpr int NV = 2;            // vectors per micro-tile row
+constexpr int NR = NV * VW;      // micro-tile columns
+#ifndef DG_KC
+#define DG_KC 256
+#define DG_MC 96
+#define DG_NC 1024
+#endif
+constexpr int64_t KC = DG_KC, MC = DG_MC, NC = DG_NC;
+
+struct Buffers {
+  float* a = nullptr;
+  float* b = nullptr;
+  Buffers() {
+    a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * (MC + MR) * KC));
+    b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * (NC + NR) * KC));
+  }
+  ~Buffers() { std::free(a); std::free(b); }
+};
+static Buffers& buffers() { thread_local Buffers buf; return buf; }
+
+// Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels: panel r, step p holds MR contiguous values.
+static void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool trans, int64_t i0, int64_t p0, float* dst) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    int64_t mr = std::min<int64_t>(MR, mc - ir);
+    if (!trans) {
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = A + (i0 + ir) * lda + p0 + p;
+        int64_t r = 0;
+        for (; r < mr; r++) dst[p * MR + r] = src[r * lda];
+        for (; r < MR; r++) dst[p * MR + r] = 0.f;
+      }
+    } else {  // A stored k x m: row p of storage holds op(A)[:, p]
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = A + (p0 + p) * lda + i0 + ir;
+        int64_t r = 0;
+        for (; r < mr; r++) dst[p * MR + r] = src[r];
+        for (; r < MR; r++) dst[p * MR + r] = 0.f;
+      }
+    }
+    dst += MR * kc;
+  }
+}
+
+// Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels.
+static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool trans, int64_t p0, int64_t j0, float* dst) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    int64_t nr = std::min<int64_t>(NR, nc - jr);
+    if (!trans) {
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = B + (p0 + p) * ldb + j0 + jr;
+        float* d = dst + p * NR;
+        if (nr == NR) {
+          for (int v = 0; v < NV; v++) vstore(d + v * VW, vload(src + v * VW));
+        } else {
+          int64_t c = 0;
+          for (; c < nr; c++) d[c] = src[c];
+          for (; c < NR; c++) d[c] = 0.f;
+        }
+      }
+    } else {  // B stored n x k
+      for (int64_t c = 0; c < NR; c++) {
+        if (c < nr) {
+          const float* src = B + (j0 + jr + c) * ldb + p0;
+          for (int64_t p = 0; p < kc; p++) dst[p * NR + c] = src[p];
+        } else {
+          for (int64_t p = 0; p < kc; p++) dst[p * NR + c] = 0.f;
+        }
+      }
+    }
+    dst += NR * kc;
+  }
+}
+
+// C tile (mr x nr) = alpha * Apanel . Bpanel + beta * C tile. beta == 0 never reads C (it may hold garbage or NaN).
+static inline void micro_kernel(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc,
+                                float alpha, float beta, int64_t mr, int64_t nr) {
+  vf acc[MR][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[r][v] = vf{};
+  for (int64_t p = 0; p < kc; p++) {
+    vf bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) bv[v] = *reinterpret_cast<const vf*>(b + p * NR + v * VW);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      vf av = vset1(a[p * MR + r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc[r][v] += av * bv[v];
+    }
+  }
+  if (mr == MR && nr == NR) {
+    for (int r = 0; r < MR; r++)
+      for (int v = 0; v < NV; v++) {
+        float* cp = c + r * ldc + v * VW;
+        vf res = acc[r][v] * alpha;
+        if (beta != 0.f) res += vload(cp) * beta;
+        vstore(cp, res);
+      }
+  } else {
+    alignas(64) float tile[MR * NR];
+    for (int r = 0; r < MR; r++)
+      for (int v = 0; v < NV; v++) *reinterpret_cast<vf*>(tile + r * NR + v * VW) = acc[r][v];
+    for (int64_t r = 0; r < mr; r++)
+      for (int64_t j = 0; j < nr; j++) {
+        float res = alpha * tile[r * NR + j];
+        c[r * ldc + j] = beta != 0.f ? res + beta * c[r * ldc + j] : res;
+      }
+  }
+}
+
+static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
+                         const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc) {
+  if (k == 0) {
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = 0; j < n; j++) C[i * ldc + j] = beta != 0.f ? beta * C[i * ldc + j] : 0.f;
+    return;
+  }
+  Buffers& buf = buffers();
+  for (int64_t jc = 0; jc < n; jc += NC) {
+    int64_t nc = std::min(NC, n - jc);
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      int64_t kc = std::min(KC, k - pc);
+      float beta_eff = pc == 0 ? beta : 1.f;
+      pack_b(kc, nc, B, ldb, tB, pc, jc, buf.b);
+      for (int64_t ic = 0; ic < m; ic += MC) {
+        int64_t mc = std::min(MC, m - ic);
+        pack_a(mc, kc, A, lda, tA, ic, pc, buf.a);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const float* bp = buf.b + (jr / NR) * NR * kc;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            micro_kernel(kc, buf.a + (ir / MR) * MR * kc, bp, C + (ic + ir) * ldc + jc + jr, ldc, alpha, beta_eff,
+                         std::min<int64_t>(MR, mc - ir), std::min<int64_t>(NR, nc - jr));
+          }
+        }
+      }
+    }
+  }
+}
+
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA, const float* B,
+           int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads) {
+  if (m == 0 || n == 0) return;
+  double flops = 2.0 * double(m) * double(n) * double(k);
+  int nt = nthreads;
+  if (flops < 2e5) nt = 1;
+  // Split C along whichever dimension gives each thread whole micro-tiles.
+  int64_t colUnits = (n + NR - 1) / NR, rowUnits = (m + MR - 1) / MR;
+  bool splitCols = colUnits >= rowUnits || colUnits >= 4 * nt;
+  int64_t units = splitCols ? colUnits : rowUnits;
+  if (units < nt) nt = int(units);
+  if (nt <= 1) { sgemm_serial(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc); return; }
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+    int64_t u0 = units * t / T, u1 = units * (t + 1) / T;
+    if (splitCols) {
+      int64_t j0 = u0 * NR, j1 = std::min(n, u1 * NR);
+      if (j1 > j0) {
+        const float* Bt = tB ? B + j0 * ldb : B + j0;
+        sgemm_serial(m, j1 - j0, k, alpha, A, lda, tA, Bt, ldb, tB, beta, C + j0, ldc);
+      }
+    } else {
+      int64_t i0 = u0 * MR, i1 = std::min(m, u1 * MR);
+      if (i1 > i0) {
+        const float* At = tA ? A + i0 : A + i0 * lda;
+        sgemm_serial(i1 - i0, n, k, alpha, At, lda, tA, B, ldb, tB, beta, C + i0 * ldc, ldc);
+      }
+    }
+  }
+}
+
+void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool tA,
+                   const float* B, int64_t strideB, bool tB, float beta, float* C) {
+  int64_t lda = tA ? m : k, ldb = tB ? k : n;
+  int nt = get_threads();
+  // Many small products: one thread per batch range; few large ones: threads inside each product.
+  if (batch >= nt && nt > 1 && 2.0 * m * n * k < 4e6) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t b = 0; b < batch; b++)
+      sgemm_serial(m, n, k, 1.f, A + b * strideA, lda, tA, B + b * strideB, ldb, tB, beta, C + b * m * n, n);
+  } else {
+    for (int64_t b = 0; b < batch; b++)
+      sgemm(m, n, k, 1.f, A + b * strideA, lda, tA, B + b * strideB, ldb, tB, beta, C + b * m * n, n, nt);
+  }
+}
+
+}  // namespace dg

@@ -1,0 +1,43 @@
+// The SIMD vector type, written with GCC/Clang vector extensions so one source builds for AVX-512, AVX2 and NEON.
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+namespace dg {
+
+#if defined(__AVX512F__)
+constexpr int VW = 16;
+#elif defined(__AVX__)
+constexpr int VW = 8;
+#else
+constexpr int VW = 4;  // SSE2 / NEON
+#endif
+
+typedef float vf __attribute__((vector_size(VW * 4)));
+typedef int32_t vi __attribute__((vector_size(VW * 4)));
+// Unaligned views, for loads and stores at any float address.
+typedef float vf_u __attribute__((vector_size(VW * 4), aligned(4)));
+
+static inline vf vload(const float* p) { return *reinterpret_cast<const vf_u*>(p); }
+static inline void vstore(float* p, vf v) { *reinterpret_cast<vf_u*>(p) = v; }
+static inline vf vset1(float s) { return vf{} + s; }
+static inline vf vselect(vi mask, vf a, vf b) { return mask ? a : b; }
+static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+static inline vf vmin(vf a, vf b) { return a < b ? a : b; }
+static inline vf vabs(vf a) { return (vf)((vi)a & vi{} + 0x7fffffff); }
+
+// Applies a vector function to n floats; the tail goes through the same vector code on a padded copy, so every
+// element gets bit-identical results wherever it sits in the array.
+template <class F>
+static inline void vmap(const float* x, float* out, int64_t n, F f) {
+  int64_t i = 0;
+  for (; i + VW <= n; i += VW) vstore(out + i, f(vload(x + i)));
+  if (i < n) {
+    float buf[VW] = {0};
+    std::memcpy(buf, x + i, (n - i) * sizeof(float));
+    vstore(buf, f(vload(buf)));
+    std::memcpy(out + i, buf, (n - i) * sizeof(float));
+  }
+}
+
+}  // namespace dg

@@ -1,0 +1,109 @@
+/** Tensor creation: from values, constants, ranges and random draws (seeded; identical on every backend). */
+import { type Shape, checkShape, fmt, sizeOf } from "./shape.js";
+import { allocate, type DType, toStorage } from "./storage.js";
+import { Tensor } from "./tensor.js";
+import { Generator, getDefaultGenerator } from "./rng.js";
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+type Nested = number | readonly Nested[];
+
+function inferShape(v: Nested): number[] {
+  const shape: number[] = [];
+  let cur: Nested = v;
+  while (Array.isArray(cur)) { shape.push(cur.length); cur = cur[0] as Nested; }
+  return shape;
+}
+
+const finish = (t: Tensor, o: CreateOptions): Tensor => (o.requiresGrad ? t.requireGrad() : t);
+
+/** A tensor from nested arrays or a flat array plus a shape. */
+export function tensor(values: Nested | ArrayLike<number>, shape?: Shape, opts: CreateOptions = {}): Tensor {
+  const dtype = opts.dtype ?? "float32";
+  let flat: ArrayLike<number>;
+  let s: number[];
+  if (typeof values === "number") { flat = [values]; s = shape ? [...shape] : []; }
+  else if (Array.isArray(values) && !shape) { s = inferShape(values as Nested); flat = (values as unknown[]).flat(Infinity) as number[]; }
+  else { flat = values as ArrayLike<number>; s = shape ? [...shape] : [flat.length]; }
+  checkShape("tensor", s);
+  if (flat.length !== sizeOf(s)) throw new RangeError(`tensor: ${flat.length} values do not fill shape ${fmt(s)}`);
+  return finish(new Tensor(toStorage(dtype, flat), s), opts);
+}
+
+export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  checkShape("full", shape);
+  const data = allocate(opts.dtype ?? "float32", sizeOf(shape));
+  if (value !== 0) data.fill(value);
+  return finish(new Tensor(data, shape), opts);
+}
+
+export const zeros = (shape: Shape, opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
+export const ones = (shape: Shape, opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
+
+export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  if (end === undefined) { end = start; start = 0; }
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  return tensor(Array.from({ length: n }, (_, i) => start + i * step), [n], opts);
+}
+
+export interface RandomOptions extends CreateOptions {
+  generator?: Generator;
+}
+
+const gen = (o: RandomOptions): Generator => o.generator ?? getDefaultGenerator();
+
+/** Uniform on [low, high). */
+export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  checkShape("rand", shape);
+  const lo = opts.low ?? 0, hi = opts.high ?? 1;
+  const u = gen(opts).uniform01(sizeOf(shape));
+  return tensor(u.map((v) => lo + (hi - lo) * v), shape, opts);
+}
+
+/** Normal with the given mean and standard deviation. */
+export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkShape("randn", shape);
+  const m = opts.mean ?? 0, sd = opts.std ?? 1;
+  const z = gen(opts).normal01(sizeOf(shape));
+  return tensor(z.map((v) => m + sd * v), shape, opts);
+}
+
+/** 1 with probability p (a number, or a tensor of probabilities), else 0. */
+export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions = {}): Tensor {
+  const probs = typeof p === "number" ? null : p.toArray();
+  const s = shape ?? (typeof p === "number" ? [] : p.shape);
+  const n = sizeOf(s);
+  if (probs && probs.length !== n) throw new RangeError(`bernoulli: ${probs.length} probabilities for shape ${fmt(s)}`);
+  const u = gen(opts).uniform01(n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const pi = probs ? probs[i]! : (p as number);
+    if (!(pi >= 0 && pi <= 1)) throw new RangeError(`bernoulli: probability ${pi} at ${i} is outside [0, 1]`);
+    out[i] = u[i]! < pi ? 1 : 0;
+  }
+  return tensor(out, s, { dtype: opts.dtype ?? (typeof p === "number" ? "float32" : p.dtype) });
+}
+
+/** One draw per row of `logits` [rows, classes] from softmax(logits), by inverse CDF in float64. */
+export function categorical(logits: Tensor, opts: RandomOptions = {}): Int32Array {
+  if (logits.ndim !== 2) throw new TypeError(`categorical: logits must be [rows, classes], got ${fmt(logits.shape)}`);
+  const [rows, k] = logits.shape as [number, number];
+  const z = logits.toArray(), u = gen(opts).uniform01(rows), out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let m = -Infinity;
+    for (let c = 0; c < k; c++) m = Math.max(m, z[r * k + c]!);
+    let total = 0;
+    for (let c = 0; c < k; c++) total += Math.exp(z[r * k + c]! - m);
+    let target = u[r]! * total, c = 0;
+    for (; c < k - 1; c++) { target -= Math.exp(z[r * k + c]! - m); if (target < 0) break; }
+    out[r] = c;
+  }
+  return out;
+}
+
+export function randperm(n: number, opts: RandomOptions = {}): Int32Array {
+  return gen(opts).permutation(n);
+}

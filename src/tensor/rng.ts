@@ -1,0 +1,136 @@
+/**
+ * A seeded, splittable counter-based generator: Philox4x32-10 (Salmon et al., SC'11). The stream is a pure function
+ * of (key, counter), so the same seed gives the same numbers on every backend and run, and `split()` derives
+ * independent child streams from the key without touching the parent's position.
+ */
+
+const M0 = 0xd2511f53, M1 = 0xcd9e8d57, W0 = 0x9e3779b9, W1 = 0xbb67ae85;
+
+/** high 32 bits of the 64-bit product of two uint32 (exact: both partial products stay below 2^53). */
+function mulhi(a: number, b: number): number {
+  const bl = b & 0xffff, bh = b >>> 16;
+  const lo = a * bl, hi = a * bh;
+  const hiHigh = Math.floor(hi / 65536), hiLow = hi % 65536;
+  return (hiHigh + Math.floor((hiLow * 65536 + lo) / 4294967296)) >>> 0;
+}
+
+/** One Philox4x32-10 block: 4 random uint32 for counter (c0..c3) under key (k0, k1). */
+export function philox(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
+  for (let r = 0; r < 10; r++) {
+    const hi0 = mulhi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = mulhi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c3 = lo0;
+    k0 = (k0 + W0) >>> 0;
+    k1 = (k1 + W1) >>> 0;
+  }
+  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+}
+
+export interface GeneratorState {
+  key: [number, number];
+  counter: number;
+  splits: number;
+}
+
+export class Generator {
+  #k0: number;
+  #k1: number;
+  #counter = 0; // blocks consumed (each block = 4 uint32)
+  #splits = 0;
+  #block = new Uint32Array(4);
+
+  constructor(seed: number | bigint = 0) {
+    const s = BigInt.asUintN(64, BigInt(seed));
+    this.#k0 = Number(s & 0xffffffffn);
+    this.#k1 = Number(s >> 32n);
+  }
+
+  /** `n` uint32 values, advancing the stream. */
+  uint32(n: number): Uint32Array {
+    const out = new Uint32Array(Math.ceil(n / 4) * 4);
+    const b = this.#block;
+    for (let i = 0; i < out.length; i += 4) {
+      const c = this.#counter++;
+      philox(c >>> 0, Math.floor(c / 4294967296) >>> 0, 0, 0, this.#k0, this.#k1, b);
+      out[i] = b[0]!; out[i + 1] = b[1]!; out[i + 2] = b[2]!; out[i + 3] = b[3]!;
+    }
+    return n === out.length ? out : out.subarray(0, n);
+  }
+
+  /** Uniform [0, 1) with 24 random bits each (every value exactly representable in float32). */
+  uniform01(n: number): Float64Array {
+    const u = this.uint32(n), out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = (u[i]! >>> 8) * 5.9604644775390625e-8;
+    return out;
+  }
+
+  /** Standard normals by Box–Muller on pairs of uniforms in (0, 1]. */
+  normal01(n: number): Float64Array {
+    const u = this.uint32(n + (n & 1)), out = new Float64Array(n);
+    for (let i = 0; i < n; i += 2) {
+      const u1 = ((u[i]! >>> 8) + 1) * 5.9604644775390625e-8, u2 = (u[i + 1]! >>> 8) * 5.9604644775390625e-8;
+      const r = Math.sqrt(-2 * Math.log(u1)), t = 2 * Math.PI * u2;
+      out[i] = r * Math.cos(t);
+      if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+    }
+    return out;
+  }
+
+  /** Uniform integers in [0, n) (rejection-free for n ≤ 2^16; tiny bias below 2^-16 for larger n). */
+  integers(count: number, n: number): Int32Array {
+    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`integers: upper bound must be a positive integer, got ${n}`);
+    const u = this.uint32(count), out = new Int32Array(count);
+    for (let i = 0; i < count; i++) out[i] = Math.floor((u[i]! / 4294967296) * n);
+    return out;
+  }
+
+  /** A random permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = Int32Array.from({ length: n }, (_, i) => i);
+    const u = this.uint32(n);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor((u[i]! / 4294967296) * (i + 1));
+      const t = p[i]!; p[i] = p[j]!; p[j] = t;
+    }
+    return p;
+  }
+
+  /** `n` independent generators derived from this one's key; the parent's stream is unaffected except its split count. */
+  split(n = 2): Generator[] {
+    const out: Generator[] = [];
+    for (let i = 0; i < n; i++) {
+      const b = new Uint32Array(4);
+      philox(this.#splits++, 0, 0x5eed5eed, 0xffffffff, this.#k0, this.#k1, b);
+      const g = new Generator(0);
+      g.#k0 = b[0]!;
+      g.#k1 = b[1]!;
+      out.push(g);
+    }
+    return out;
+  }
+
+  getState(): GeneratorState {
+    return { key: [this.#k0, this.#k1], counter: this.#counter, splits: this.#splits };
+  }
+
+  setState(s: GeneratorState): void {
+    this.#k0 = s.key[0] >>> 0;
+    this.#k1 = s.key[1] >>> 0;
+    this.#counter = s.counter;
+    this.#splits = s.splits;
+  }
+}
+
+let defaultGenerator = new Generator(0);
+
+export function manualSeed(seed: number | bigint): Generator {
+  defaultGenerator = new Generator(seed);
+  return defaultGenerator;
+}
+
+export function getDefaultGenerator(): Generator {
+  return defaultGenerator;
+}
