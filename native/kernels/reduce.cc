@@ -101,8 +101,8 @@ void softmax(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
       float s = 0.f;
       for (int64_t i = 0; i < cols; i++) s += o[i];
       if (log) {
-        float lse = m + std::log(s);
-        for (int64_t i = 0; i < cols; i++) o[i] = xr[i] - lse;
+        const float ls = std::log(s);  // (x − m) − log s keeps precision when |m| is large
+        for (int64_t i = 0; i < cols; i++) o[i] = (xr[i] - m) - ls;
       } else {
         float inv = 1.f / s;
         for (int64_t i = 0; i < cols; i++) o[i] *= inv;

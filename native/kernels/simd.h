@@ -24,7 +24,7 @@ static inline vf vset1(float s) { return vf{} + s; }
 static inline vf vselect(vi mask, vf a, vf b) { return mask ? a : b; }
 static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 static inline vf vmin(vf a, vf b) { return a < b ? a : b; }
-static inline vf vabs(vf a) { return (vf)((vi)a & vi{} + 0x7fffffff); }
+static inline vf vabs(vf a) { return (vf)((vi)a & (vi{} + 0x7fffffff)); }
 
 // Applies a vector function to n floats; the tail goes through the same vector code on a padded copy, so every
 // element gets bit-identical results wherever it sits in the array.

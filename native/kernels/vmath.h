@@ -14,6 +14,7 @@ static inline vf vfloor(vf x) {
 
 static inline vf vexp(vf x) {
   const vf hi = vset1(88.3762626647949f), lo = vset1(-87.3365478515625f);
+  const vf x0 = x;
   vi over = x > hi, under = x < lo, nan = x != x;
   x = vmin(vmax(x, lo), hi);
   vf fx = vfloor(x * 1.44269504088896341f + 0.5f);
@@ -31,7 +32,7 @@ static inline vf vexp(vf x) {
   y = y * (vf)e;
   y = vselect(over, vset1(INFINITY), y);
   y = vselect(under, vf{}, y);
-  return vselect(nan, x, y);
+  return vselect(nan, x0, y);
 }
 
 static inline vf vlog(vf x) {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import type { Backend, ConvGeom, Storage } from "../backend.js";
 import { BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
+import { collapseDims } from "../../tensor/shape.js";
 
 /** The addon's raw functions (see native/binding/addon.cc for argument order). */
 export interface NativeAddon {
@@ -26,7 +27,11 @@ export function loadAddon(): NativeAddon {
 }
 
 const f32 = (s: Storage): Float32Array => s as Float32Array;
-const dims = (...parts: number[][]): Float64Array => Float64Array.from(parts.flat());
+const MAX_DIMS = 16; // the kernels keep multi-indices in fixed arrays of this size
+const dims = (...parts: number[][]): Float64Array => {
+  if (parts[0]![0]! > MAX_DIMS) throw new RangeError(`native backend: ${parts[0]![0]} dims after merging contiguous ones; at most ${MAX_DIMS} are supported`);
+  return Float64Array.from(parts.flat());
+};
 const geom = (g: ConvGeom): Float64Array =>
   Float64Array.of(g.n, g.c, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.ho, g.wo);
 
@@ -45,7 +50,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     crossEntropy: (z, t, loss, outer, c, inner) => a.crossEntropy(z, t, loss, outer, c, inner),
     crossEntropyGrad: (z, t, gl, gz, outer, c, inner) => a.crossEntropyGrad(z, t, gl, gz, outer, c, inner),
     matmul: (batch, m, n, k, x, sA, tA, y, sB, tB, beta, out) => a.matmul(batch, m, n, k, x, sA, tA, y, sB, tB, beta, out),
-    stridedCopy: (x, out, shape, ss, so, ds, dof, acc) => a.stridedCopy(x, out, dims([shape.length], shape, ss, ds), so, dof, acc),
+    stridedCopy: (x, out, shape, ss, so, ds, dof, acc) => {
+      const c = collapseDims(shape, ss, ds); // ≥ 1 dim, fewer loops
+      a.stridedCopy(x, out, dims([c.shape.length], c.shape, c.strides[0]!, c.strides[1]!), so, dof, acc);
+    },
     indexSelect: (x, idx, out, outer, nIn, inner, nIdx) => a.indexSelect(x, idx, out, outer, nIn, inner, nIdx),
     indexAdd: (g, idx, gx, outer, nIn, inner, nIdx) => a.indexAdd(g, idx, gx, outer, nIn, inner, nIdx),
     gather: (x, idx, out, outer, nIn, nOut, inner) => a.gather(x, idx, out, outer, nIn, nOut, inner),

@@ -27,8 +27,8 @@ export function softmax(x: Storage, out: Storage, rows: number, cols: number, lo
     let m = -Infinity, s = 0;
     for (let i = 0; i < cols; i++) m = Math.max(m, x[base + i]!);
     for (let i = 0; i < cols; i++) s += Math.exp(x[base + i]! - m);
-    const lse = m + Math.log(s);
-    for (let i = 0; i < cols; i++) out[base + i] = log ? x[base + i]! - lse : Math.exp(x[base + i]! - lse);
+    const ls = Math.log(s);
+    for (let i = 0; i < cols; i++) out[base + i] = log ? x[base + i]! - m - ls : Math.exp(x[base + i]! - m - ls);
   }
 }
 
