@@ -14,3 +14,8 @@ export type { Conv2dOptions } from "./ops/linalg.js";
 export { crossEntropy } from "./ops/loss.js";
 export { getBackend, setBackend, nativeAvailable, setNumThreads, getNumThreads } from "./backend/registry.js";
 export type { Backend } from "./backend/backend.js";
+export { Module } from "./nn/module.js";
+export { Linear, MaskedLinear } from "./nn/linear.js";
+export type { LinearOptions } from "./nn/linear.js";
+export { Adam } from "./optim/adam.js";
+export type { AdamOptions } from "./optim/adam.js";

@@ -10,7 +10,7 @@ import type { Op, OpSaved, UnarySaved } from "./op.js";
 import { backendFor, contiguousData, empty } from "../ops/util.js";
 import { binaryKernel, compare, full, where } from "../ops/elementwise.js";
 import { sumToShape } from "../ops/reduce.js";
-import { conv2d } from "../ops/linalg.js";
+import { conv2d, isTransposedView } from "../ops/linalg.js";
 import { place } from "../ops/movement.js";
 
 type Grads = Array<Tensor | null>;
@@ -25,6 +25,8 @@ const unary = (op: UnaryName) => (g: Tensor, [x]: Tensor[], y: Tensor, s: UnaryS
 
 /** g of a reduction, reshaped with kept dims and broadcast back to the input's shape. */
 const spread = (g: Tensor, x: Tensor, keepShape: number[]): Tensor => g.reshape(keepShape).expand(x.shape);
+
+const swapLast = (s: readonly number[]): number[] => [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!];
 
 /** The sub-block of g at `offsets` with `shape`. */
 function crop(g: Tensor, offsets: number[], shape: readonly number[]): Tensor {
@@ -148,10 +150,11 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
     return [out];
   },
 
-  // d(AB) = dA B + A dB:  ∂A = g Bᵀ, ∂B = Aᵀ g (summed over broadcast batch dims)
+  // d(AB) = dA B + A dB:  ∂A = g Bᵀ, ∂B = Aᵀ g (summed over broadcast batch dims). For an operand that is a
+  // transposed view (x·Wᵀ), the transposed gradient is computed instead, so it lands in W's own layout.
   matmul: (g, [a, b]) => [
-    a!.requiresGrad ? sumToShape(g.matmul(b!.T), a!.shape) : null,
-    b!.requiresGrad ? sumToShape(a!.T.matmul(g), b!.shape) : null,
+    !a!.requiresGrad ? null : isTransposedView(a!) ? sumToShape(b!.matmul(g.T), swapLast(a!.shape)).T : sumToShape(g.matmul(b!.T), a!.shape),
+    !b!.requiresGrad ? null : isTransposedView(b!) ? sumToShape(g.T.matmul(a!), swapLast(b!.shape)).T : sumToShape(a!.T.matmul(g), b!.shape),
   ],
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
   conv2d: (g, [x, w, b], _out, s) => {

@@ -112,7 +112,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 
 export function full(shape: Shape, value: number, dtype: DType = "float32"): Tensor {
   const t = empty(shape, dtype);
-  if (value !== 0) t.data.fill(value);
+  t.data.fill(value);
   return t;
 }
 

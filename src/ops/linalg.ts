@@ -19,6 +19,11 @@ function matrixOperand(x: Tensor): { data: Storage; trans: boolean } {
   return isT ? { data: x.data, trans: true } : { data: contiguousData(x), trans: false };
 }
 
+/** True when x is the last-two-dims transpose of a dense tensor (x = y.T for contiguous y). */
+export function isTransposedView(x: Tensor): boolean {
+  return x.ndim >= 2 && matrixOperand(x).trans;
+}
+
 /** a [..., m, k] · b [..., k, n] → [..., m, n] with numpy batch broadcasting. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor("matmul", a, "left operand");

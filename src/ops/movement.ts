@@ -4,7 +4,7 @@ import { broadcastShapes, broadcastStrides, checkShape, contiguousStrides, fmt, 
 import type { DType } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import { cast as castOp, full } from "./elementwise.js";
-import { backendFor, checkTensor, contiguousData, empty, sameDType } from "./util.js";
+import { backendFor, checkTensor, contiguousData, empty, sameDType, zerosOf } from "./util.js";
 
 export { contiguousData };
 
@@ -198,7 +198,7 @@ export function gather(x: Tensor, axisIn: number, index: Tensor | Int32Array, in
 /** One-hot rows: out[i, c] = 1 when indices[i] = c. Not differentiable. */
 export function oneHot(indices: ArrayLike<number>, nClasses: number, dtype: DType = "float32"): Tensor {
   const idx = toIndex("oneHot", indices, nClasses);
-  const out = empty([idx.length, nClasses], dtype);
+  const out = zerosOf([idx.length, nClasses], dtype);
   for (let i = 0; i < idx.length; i++) out.data[i * nClasses + idx[i]!] = 1;
   return out;
 }

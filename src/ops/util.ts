@@ -1,7 +1,7 @@
 /** Helpers shared by the op modules: backend choice per dtype, output allocation, contiguous reads. */
 import type { Backend, Storage } from "../backend/backend.js";
 import { getBackend, referenceBackend } from "../backend/registry.js";
-import { allocate, type DType } from "../tensor/storage.js";
+import { allocate, allocateUninit, type DType } from "../tensor/storage.js";
 import { contiguousStrides, fmt, type Shape, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -10,14 +10,19 @@ export function backendFor(dtype: DType): Backend {
   return dtype === "float64" ? referenceBackend : getBackend();
 }
 
+/** An uninitialized tensor for a kernel to overwrite completely (see allocateUninit). */
 export function empty(shape: Shape, dtype: DType): Tensor {
+  return new Tensor(allocateUninit(dtype, sizeOf(shape)), shape);
+}
+
+export function zerosOf(shape: Shape, dtype: DType): Tensor {
   return new Tensor(allocate(dtype, sizeOf(shape)), shape);
 }
 
 /** The values of t in row-major order: its own storage when contiguous, else a packed copy. */
 export function contiguousData(t: Tensor): Storage {
   if (t.isContiguous() && t.data.length === t.size) return t.data;
-  const out = allocate(t.dtype, t.size);
+  const out = allocateUninit(t.dtype, t.size);
   if (t.size > 0) backendFor(t.dtype).stridedCopy(t.data, out, [...t.shape], [...t.strides], 0, contiguousStrides(t.shape), 0, false);
   return out;
 }

@@ -8,6 +8,19 @@ export function allocate(dtype: DType, n: number): Storage {
   return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
 }
 
+const UNINIT_MIN_BYTES = 4096;
+
+/**
+ * A new array of n elements with unspecified contents, for outputs a kernel overwrites entirely: skips zero-filling
+ * (a memset per op) for large arrays. Never hand one to code that reads before writing.
+ */
+export function allocateUninit(dtype: DType, n: number): Storage {
+  const bytes = n * (dtype === "float64" ? 8 : 4);
+  if (bytes < UNINIT_MIN_BYTES) return allocate(dtype, n);
+  const buf = Buffer.allocUnsafeSlow(bytes).buffer;
+  return dtype === "float64" ? new Float64Array(buf, 0, n) : new Float32Array(buf, 0, n);
+}
+
 export function dtypeOf(s: Storage): DType {
   return s instanceof Float64Array ? "float64" : "float32";
 }

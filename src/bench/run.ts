@@ -1,0 +1,55 @@
+/** Benchmark runners: GEMM throughput and optimizer-step time, printed as JSON lines. */
+import { Adam } from "../optim/adam.js";
+import { getBackend, nativeAddon, setNumThreads } from "../backend/registry.js";
+import { Generator } from "../tensor/rng.js";
+import { stepCases } from "./step-cases.js";
+
+/** The GEMM shapes of the peer (m, k, n). */
+export const gemmShapes: Array<[number, number, number]> = [
+  [100, 784, 500], [100, 500, 784], [500, 100, 784], [512, 512, 512], [32 * 28 * 28, 288, 64], [64, 3136, 128],
+];
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+export interface GemmResult { m: number; k: number; n: number; ms: number; gflops: number; threads: number }
+
+export function benchGemm(threads: number, reps = 30): GemmResult[] {
+  const addon = nativeAddon();
+  if (!addon) throw new Error("bench gemm: the native addon is not built (run `npm run build:native`)");
+  const g = new Generator(0);
+  return gemmShapes.map(([m, k, n]) => {
+    const a = Float32Array.from(g.normal01(m * k)), b = Float32Array.from(g.normal01(k * n)), c = new Float32Array(m * n);
+    for (let i = 0; i < 5; i++) addon.gemm(m, n, k, a, k, false, b, n, false, c, n, threads);
+    const times: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = now();
+      addon.gemm(m, n, k, a, k, false, b, n, false, c, n, threads);
+      times.push(now() - t0);
+    }
+    const t = median(times);
+    return { m, k, n, ms: +t.toFixed(4), gflops: +((2 * m * k * n) / t / 1e6).toFixed(1), threads };
+  });
+}
+
+export interface StepResult { case: string; ms_per_step: number; steps: number; threads: number; backend: string; loss: number }
+
+export function benchStep(name: string, threads: number, steps = 30, warmup = 5): StepResult {
+  const make = stepCases[name];
+  if (!make) throw new RangeError(`bench step: unknown case "${name}"; known: ${Object.keys(stepCases).join(", ")}`);
+  setNumThreads(threads);
+  const c = make(new Generator(0));
+  const opt = new Adam(c.params, { lr: 1e-3 });
+  const times: number[] = [];
+  let loss = NaN;
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = now();
+    const l = c.loss();
+    opt.zeroGrad();
+    l.backward();
+    opt.step();
+    if (i >= warmup) times.push(now() - t0);
+    loss = l.item();
+  }
+  return { case: name, ms_per_step: +median(times).toFixed(3), steps, threads, backend: getBackend().name, loss: +loss.toFixed(3) };
+}

@@ -1,0 +1,45 @@
+/** `deepgen bench gemm|step`: throughput of the GEMM and time of one optimizer step, as JSON lines or a table. */
+import os from "node:os";
+import type { Command } from "commander";
+import { benchGemm, benchStep } from "../bench/run.js";
+import { stepCases } from "../bench/step-cases.js";
+import { parsePositiveInt, parseThreadList } from "./options.js";
+
+const defaultThreads = (): number[] => [...new Set([1, os.availableParallelism()])];
+
+export function benchCommand(program: Command): void {
+  const bench = program.command("bench").description("benchmarks against the standard configurations (JSON lines with --json)");
+
+  bench
+    .command("gemm")
+    .description("float32 GEMM GFLOP/s on the standard shapes, at each thread count")
+    .option("--json", "one JSON line per shape: {m,k,n,ms,gflops,threads}")
+    .option("--threads <list>", "comma-separated thread counts (default: 1 and all cores)", parseThreadList)
+    .option("--reps <n>", "timed repetitions per shape (median reported)", parsePositiveInt, 30)
+    .action((o: { json?: boolean; threads?: number[]; reps: number }) => {
+      for (const t of o.threads ?? defaultThreads()) {
+        for (const r of benchGemm(t, o.reps)) {
+          console.log(o.json ? JSON.stringify(r) : `gemm ${r.m}x${r.k}x${r.n}  threads ${r.threads}  ${r.ms.toFixed(3)} ms  ${r.gflops} GFLOP/s`);
+        }
+      }
+    });
+
+  bench
+    .command("step")
+    .description(`median ms of one Adam step (forward, backward, update); cases: ${Object.keys(stepCases).join(", ")}`)
+    .argument("[cases...]", "cases to run (default: all)")
+    .option("--json", "one JSON line per case and thread count: {case,ms_per_step,threads,…}")
+    .option("--threads <list>", "comma-separated thread counts (default: 1 and all cores)", parseThreadList)
+    .option("--steps <n>", "timed steps after 5 warm-up steps (median reported)", parsePositiveInt, 30)
+    .action((cases: string[], o: { json?: boolean; threads?: number[]; steps: number }) => {
+      const names = cases.length > 0 ? cases : Object.keys(stepCases);
+      const unknown = names.filter((n) => !(n in stepCases));
+      if (unknown.length > 0) throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(stepCases).join(", ")}`);
+      for (const name of names) {
+        for (const t of o.threads ?? defaultThreads()) {
+          const r = benchStep(name, t, o.steps);
+          console.log(o.json ? JSON.stringify(r) : `step ${r.case}  threads ${r.threads}  ${r.ms_per_step.toFixed(3)} ms/step  (${r.backend}, loss ${r.loss})`);
+        }
+      }
+    });
+}

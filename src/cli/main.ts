@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/** The deepgen command line. Each command lives in its own module; this file only wires them to commander. */
+import { Command } from "commander";
+import { benchCommand } from "./bench.js";
+import { demoCommand } from "./demo.js";
+import { infoCommand } from "./info.js";
+import { VERSION } from "./version.js";
+
+const program = new Command();
+program
+  .name("deepgen")
+  .description("Deep generative models on a TypeScript tensor engine with a native C++ CPU backend")
+  .version(VERSION)
+  .showHelpAfterError();
+
+benchCommand(program);
+demoCommand(program);
+infoCommand(program);
+
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  process.stderr.write(`deepgen: ${e.message}\n`);
+  process.exit(1);
+});

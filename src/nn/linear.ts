@@ -1,0 +1,62 @@
+/** Fully connected layers: y = x Wᵀ + b, and its masked form y = x (W ⊙ M)ᵀ + b (MADE, FVSBN). */
+import { rand } from "../tensor/create.js";
+import type { Generator } from "../tensor/rng.js";
+import { fmt } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Module } from "./module.js";
+
+export interface LinearOptions {
+  bias?: boolean;
+  generator?: Generator;
+}
+
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  /** PyTorch's default initialisation: W and b ~ U(−1/√in, 1/√in). */
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+    super();
+    const bound = 1 / Math.sqrt(inFeatures);
+    const u = { low: -bound, high: bound, generator: opts.generator };
+    this.weight = this.registerParameter("weight", rand([outFeatures, inFeatures], u));
+    this.bias = opts.bias === false ? null : this.registerParameter("bias", rand([outFeatures], u));
+  }
+
+  protected effectiveWeight(): Tensor {
+    return this.weight;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new TypeError(`Linear(${this.inFeatures}→${this.outFeatures}): input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features`);
+    }
+    const y = x.matmul(this.effectiveWeight().T);
+    return this.bias ? y.add(this.bias) : y;
+  }
+}
+
+export class MaskedLinear extends Linear {
+  #mask: Tensor;
+
+  constructor(inFeatures: number, outFeatures: number, mask: Tensor, opts: LinearOptions = {}) {
+    super(inFeatures, outFeatures, opts);
+    this.#mask = mask;
+    this.setMask(mask);
+  }
+
+  /** Replaces the connectivity mask ([out, in], entries 0/1); the weights are untouched. */
+  setMask(mask: Tensor): void {
+    if (mask.ndim !== 2 || mask.shape[0] !== this.outFeatures || mask.shape[1] !== this.inFeatures) {
+      throw new TypeError(`MaskedLinear: mask ${fmt(mask.shape)} must be [${this.outFeatures},${this.inFeatures}]`);
+    }
+    this.#mask = mask;
+  }
+
+  get mask(): Tensor { return this.#mask; }
+
+  // the mask multiplies the weight inside the graph, so gradients of masked weights are exactly zero
+  protected override effectiveWeight(): Tensor {
+    return this.weight.mul(this.#mask);
+  }
+}
