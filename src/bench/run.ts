@@ -3,6 +3,7 @@ import { Adam } from "../optim/adam.js";
 import { getBackend, nativeAddon, setNumThreads } from "../backend/registry.js";
 import { Generator } from "../tensor/rng.js";
 import { stepCases } from "./step-cases.js";
+import { randn } from "../tensor/create.js";
 
 /** The GEMM shapes of the peer (m, k, n). */
 export const gemmShapes: Array<[number, number, number]> = [
@@ -52,4 +53,22 @@ export function benchStep(name: string, threads: number, steps = 30, warmup = 5)
     loss = l.item();
   }
   return { case: name, ms_per_step: +median(times).toFixed(3), steps, threads, backend: getBackend().name, loss: +loss.toFixed(3) };
+}
+
+export interface OverheadResult { op: string; us_per_op: number; shape: number[]; backend: string }
+
+/** Wall time per op on tiny [4,4] tensors: the fixed cost of dispatch, validation, allocation and the native call. */
+export function benchOverhead(reps = 100000): OverheadResult[] {
+  const g = new Generator(0);
+  const a = randn([4, 4], { generator: g }), b = randn([4, 4], { generator: g }), w = randn([4, 4], { generator: g }).requireGrad();
+  const ops: Array<[string, () => unknown]> = [
+    ["add", () => a.add(b)], ["mul_scalar", () => a.mul(2)], ["tanh", () => a.tanh()], ["matmul", () => a.matmul(b)],
+    ["sum", () => a.sum()], ["add_recorded", () => w.add(b)], ["broadcast_add_row", () => a.add(b.slice(0, 0, 1))],
+  ];
+  return ops.map(([op, f]) => {
+    for (let i = 0; i < reps / 10; i++) f();
+    const t0 = now();
+    for (let i = 0; i < reps; i++) f();
+    return { op, us_per_op: +(((now() - t0) / reps) * 1000).toFixed(3), shape: [4, 4], backend: getBackend().name };
+  });
 }

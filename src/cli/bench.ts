@@ -1,7 +1,7 @@
 /** `deepgen bench gemm|step`: throughput of the GEMM and time of one optimizer step, as JSON lines or a table. */
 import os from "node:os";
 import type { Command } from "commander";
-import { benchGemm, benchStep } from "../bench/run.js";
+import { benchGemm, benchOverhead, benchStep } from "../bench/run.js";
 import { stepCases } from "../bench/step-cases.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
@@ -22,6 +22,14 @@ export function benchCommand(program: Command): void {
           console.log(o.json ? JSON.stringify(r) : `gemm ${r.m}x${r.k}x${r.n}  threads ${r.threads}  ${r.ms.toFixed(3)} ms  ${r.gflops} GFLOP/s`);
         }
       }
+    });
+
+  bench
+    .command("overhead")
+    .description("µs per op on tiny [4,4] tensors (dispatch, validation, allocation, native call)")
+    .option("--json", "one JSON line per op: {op,us_per_op,shape,backend}")
+    .action((o: { json?: boolean }) => {
+      for (const r of benchOverhead()) console.log(o.json ? JSON.stringify(r) : `${r.op.padEnd(18)} ${r.us_per_op.toFixed(2)} µs/op`);
     });
 
   bench

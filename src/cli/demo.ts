@@ -29,11 +29,16 @@ function bars(n: number, g: Generator): Float32Array {
   return out;
 }
 
-/** Entropy of the bars distribution in nats: 2·2⁴ images, the empty and full ones shared by both orientations. */
+/** Entropy of the bars distribution in nats, by enumerating its images (empty and full ones arise both ways). */
 function barsEntropy(): number {
-  const probs: number[] = [];
-  for (let k = 0; k < 2 ** S; k++) probs.push(k === 0 || k === 2 ** S - 1 ? 2 * 0.5 * 2 ** -S : 0.5 * 2 ** -S);
-  return -2 * probs.filter((_, k) => k !== 0 && k !== 2 ** S - 1).reduce((a, p) => a + p * Math.log(p), 0) - 2 * (2 ** -S) * Math.log(2 ** -S);
+  const p = new Map<number, number>();
+  for (const vertical of [false, true])
+    for (let on = 0; on < 2 ** S; on++) {
+      let img = 0;
+      for (let b = 0; b < S; b++) if ((on >> b) & 1) for (let k = 0; k < S; k++) img |= 1 << (vertical ? k * S + b : b * S + k);
+      p.set(img, (p.get(img) ?? 0) + 0.5 * 2 ** -S);
+    }
+  return -[...p.values()].reduce((h, q) => h + q * Math.log(q), 0);
 }
 
 function logProb(model: MaskedLinear, x: Tensor): Tensor {
@@ -44,7 +49,7 @@ export function demoCommand(program: Command): void {
   program
     .command("demo")
     .description("engine smoke demo: fit a logistic autoregressive model to 4×4 bars, check Σp(x) = 1, print samples")
-    .option("--steps <n>", "Adam steps", parsePositiveInt, 400)
+    .option("--steps <n>", "Adam steps", parsePositiveInt, 1000)
     .option("--seed <s>", "random seed", parsePositiveInt, 1)
     .action((o: { steps: number; seed: number }) => {
       const t0 = Date.now();

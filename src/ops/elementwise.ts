@@ -2,7 +2,7 @@
 import { BinaryOp, type BinaryName, type UnaryName } from "../backend/backend.js";
 import type { Op } from "../autograd/op.js";
 import { record } from "../autograd/tape.js";
-import { broadcastShapes, broadcastStrides, collapseDims, type Shape } from "../tensor/shape.js";
+import { broadcastShapes, broadcastStrides, collapseDims, type Shape, shapeEquals } from "../tensor/shape.js";
 import { allocate, type DType } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import { backendFor, checkTensor, contiguousData, empty, sameDType, scalarLike } from "./util.js";
@@ -29,8 +29,15 @@ export function clamp(x: Tensor, min: number, max: number): Tensor {
 }
 
 /** Runs a broadcasting binary kernel; returns the (unrecorded) output. */
+const UNIT = [1];
+
 export function binaryKernel(op: BinaryName, a: Tensor, b: Tensor): Tensor {
   const dtype = sameDType(op, a, b);
+  if (shapeEquals(a.shape, b.shape)) { // the common case: one flat loop, no broadcasting bookkeeping
+    const out = empty(a.shape, dtype);
+    if (out.size > 0) backendFor(dtype).binary(op, contiguousData(a), contiguousData(b), out.data, [out.size], UNIT, UNIT);
+    return out;
+  }
   const shape = broadcastShapes(op, a.shape, b.shape);
   const out = empty(shape, dtype);
   if (out.size === 0) return out;

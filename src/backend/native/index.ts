@@ -28,10 +28,16 @@ export function loadAddon(): NativeAddon {
 
 const f32 = (s: Storage): Float32Array => s as Float32Array;
 const MAX_DIMS = 16; // the kernels keep multi-indices in fixed arrays of this size
-const dims = (...parts: number[][]): Float64Array => {
-  if (parts[0]![0]! > MAX_DIMS) throw new RangeError(`native backend: ${parts[0]![0]} dims after merging contiguous ones; at most ${MAX_DIMS} are supported`);
-  return Float64Array.from(parts.flat());
-};
+/** Packs [ndim, ...shape, ...strides per operand] into one Float64Array for the addon. */
+function dims(shape: number[], ...strides: number[][]): Float64Array {
+  const nd = shape.length;
+  if (nd > MAX_DIMS) throw new RangeError(`native backend: ${nd} dims after merging contiguous ones; at most ${MAX_DIMS} are supported`);
+  const out = new Float64Array(1 + nd * (1 + strides.length));
+  out[0] = nd;
+  for (let i = 0; i < nd; i++) out[1 + i] = shape[i]!;
+  strides.forEach((s, k) => { for (let i = 0; i < nd; i++) out[1 + nd * (k + 1) + i] = s[i]!; });
+  return out;
+}
 const geom = (g: ConvGeom): Float64Array =>
   Float64Array.of(g.n, g.c, g.h, g.w, g.cOut, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.ho, g.wo);
 
@@ -42,8 +48,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     name: "native",
     unary: (op, x, out, al, be) => a.unary(UnaryOp[op], x, out, x.length, al, be),
     unaryGrad: (op, x, y, gy, out, al, be) => a.unaryGrad(UnaryOp[op], x, y, gy, out, gy.length, al, be),
-    binary: (op, x, y, out, shape, sa, sb) => a.binary(BinaryOp[op], x, y, out, dims([shape.length], shape, sa, sb)),
-    where: (c, x, y, out, shape, sc, sa, sb) => a.where(c, x, y, out, dims([shape.length], shape, sc, sa, sb)),
+    binary: (op, x, y, out, shape, sa, sb) => a.binary(BinaryOp[op], x, y, out, dims(shape, sa, sb)),
+    where: (c, x, y, out, shape, sc, sa, sb) => a.where(c, x, y, out, dims(shape, sc, sa, sb)),
     reduce: (op, x, out, outer, n, inner) => a.reduce(ReduceOp[op], x, out, outer, n, inner),
     softmax: (x, out, rows, cols, log) => a.softmax(x, out, rows, cols, log),
     softmaxGrad: (y, gy, out, rows, cols, log) => a.softmaxGrad(y, gy, out, rows, cols, log),
@@ -52,7 +58,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     matmul: (batch, m, n, k, x, sA, tA, y, sB, tB, beta, out) => a.matmul(batch, m, n, k, x, sA, tA, y, sB, tB, beta, out),
     stridedCopy: (x, out, shape, ss, so, ds, dof, acc) => {
       const c = collapseDims(shape, ss, ds); // ≥ 1 dim, fewer loops
-      a.stridedCopy(x, out, dims([c.shape.length], c.shape, c.strides[0]!, c.strides[1]!), so, dof, acc);
+      a.stridedCopy(x, out, dims(c.shape, c.strides[0]!, c.strides[1]!), so, dof, acc);
     },
     indexSelect: (x, idx, out, outer, nIn, inner, nIdx) => a.indexSelect(x, idx, out, outer, nIn, inner, nIdx),
     indexAdd: (g, idx, gx, outer, nIn, inner, nIdx) => a.indexAdd(g, idx, gx, outer, nIn, inner, nIdx),
