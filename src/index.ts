@@ -9,7 +9,7 @@ export type { Op } from "./autograd/op.js";
 export { add, sub, mul, div, pow, minimum, maximum, where, bceWithLogits, cast } from "./ops/elementwise.js";
 export { sumToShape } from "./ops/reduce.js";
 export { concat, stack, oneHot, reshape, permute, expand, slice, pad, indexSelect, gather } from "./ops/movement.js";
-export { matmul, conv2d, convTranspose2d, conv1d, maxPool2d, avgPool2d } from "./ops/linalg.js";
+export { matmul, linear, conv2d, convTranspose2d, conv1d, maxPool2d, avgPool2d } from "./ops/linalg.js";
 export type { Conv2dOptions } from "./ops/linalg.js";
 export { crossEntropy } from "./ops/loss.js";
 export { getBackend, setBackend, nativeAvailable, setNumThreads, getNumThreads } from "./backend/registry.js";

@@ -41,6 +41,11 @@ Value Matmul(const CallbackInfo& info) {
                     N(info, 8), B(info, 9), float(D(info, 10)), F(info, 11));
   return info.Env().Undefined();
 }
+// (x, w, bias|null, out, m, k, n)
+Value Linear(const CallbackInfo& info) {
+  dg::linear_forward(F(info, 0), F(info, 1), F(info, 2), F(info, 3), N(info, 4), N(info, 5), N(info, 6));
+  return info.Env().Undefined();
+}
 // (m, n, k, A, lda, transA, B, ldb, transB, C, ldc, threads) — the raw GEMM, for benchmarks
 Value Gemm(const CallbackInfo& info) {
   dg::sgemm(N(info, 0), N(info, 1), N(info, 2), 1.f, F(info, 3), N(info, 4), B(info, 5), F(info, 6), N(info, 7),
@@ -156,6 +161,12 @@ Value Adam(const CallbackInfo& info) {
                 float(D(info, 10)), B(info, 11));
   return info.Env().Undefined();
 }
+// (k0, k1, counter, blocks, out Uint32Array)
+Value Philox(const CallbackInfo& info) {
+  dg::philox_fill(uint32_t(N(info, 0)), uint32_t(N(info, 1)), uint64_t(D(info, 2)), N(info, 3),
+                  info[4].As<Napi::Uint32Array>().Data());
+  return info.Env().Undefined();
+}
 Value SimdWidth(const CallbackInfo& info) {
 #if defined(__AVX512F__)
   return Napi::String::New(info.Env(), "avx512");
@@ -181,6 +192,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   def("getThreads", GetThreads);
   def("matmul", Matmul);
   def("gemm", Gemm);
+  def("linear", Linear);
   def("unary", Unary);
   def("unaryGrad", UnaryGrad);
   def("binary", Binary);
@@ -204,6 +216,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   def("avgPool2dGrad", AvgPoolGrad);
   def("adam", Adam);
   def("simd", SimdWidth);
+  def("philox", Philox);
   return exports;
 }
 

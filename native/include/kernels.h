@@ -14,6 +14,8 @@ int get_threads();
 // A[b] starts at A + b*strideA (0 broadcasts one matrix over the batch), likewise B; C[b] at C + b*m*n.
 void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool transA, const float* B,
            int64_t ldb, bool transB, float beta, float* C, int64_t ldc, int nthreads);
+// out[m, n] = x[m, k] · w[n, k]ᵀ + bias[n] (bias may be null): a fully connected layer in one call.
+void linear_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n);
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool transA,
                    const float* B, int64_t strideB, bool transB, float beta, float* C);
 
@@ -66,6 +68,9 @@ void maxpool2d_forward(const ConvGeom& g, const float* x, float* out, int32_t* a
 void maxpool2d_backward(const ConvGeom& g, const float* gy, const int32_t* argmax, float* gx);
 void avgpool2d_forward(const ConvGeom& g, const float* x, float* out);
 void avgpool2d_backward(const ConvGeom& g, const float* gy, float* gx);
+
+// ---- random numbers (random.cc): `blocks` Philox4x32-10 blocks for counters counter, counter+1, … (4 words each)
+void philox_fill(uint32_t k0, uint32_t k1, uint64_t counter, int64_t blocks, uint32_t* out);
 
 // ---- optimizers (optim.cc)
 void adam_step(float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps,

@@ -3,6 +3,7 @@
 // zero-padded, so the micro-kernel has no edge cases; partial tiles of C are written through a small buffer.
 // Threads split C into disjoint column (or row) ranges, each running the serial algorithm with its own buffers.
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <vector>
 #include "kernels.h"
@@ -203,6 +204,12 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t
       }
     }
   }
+}
+
+void linear_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n) {
+  if (bias)
+    for (int64_t i = 0; i < m; i++) std::memcpy(out + i * n, bias, n * sizeof(float));
+  sgemm(m, n, k, 1.f, x, k, false, w, k, true, bias ? 1.f : 0.f, out, n, get_threads());
 }
 
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool tA,

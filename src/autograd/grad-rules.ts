@@ -156,6 +156,15 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
     !a!.requiresGrad ? null : isTransposedView(a!) ? sumToShape(b!.matmul(g.T), swapLast(a!.shape)).T : sumToShape(g.matmul(b!.T), a!.shape),
     !b!.requiresGrad ? null : isTransposedView(b!) ? sumToShape(g.T.matmul(a!), swapLast(b!.shape)).T : sumToShape(a!.T.matmul(g), b!.shape),
   ],
+  // y = x Wᵀ + b:  ∂x = g W,  ∂W = gᵀ x,  ∂b = Σ_rows g   (x, g flattened to rows)
+  linear: (g, [x, w, b], _out, s) => {
+    const n = w!.shape[0]!, k = w!.shape[1]!, g2 = g.reshape(-1, n);
+    return [
+      x!.requiresGrad ? g2.matmul(w!).reshape(x!.shape) : null,
+      w!.requiresGrad ? g2.T.matmul(x!.reshape(-1, k)) : null,
+      ...(s.hasBias ? [b!.requiresGrad ? g2.sum(0) : null] : []),
+    ];
+  },
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
   conv2d: (g, [x, w, b], _out, s) => {
     const be = backendFor(x!.dtype), gd = contiguousData(g);

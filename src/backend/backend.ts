@@ -43,6 +43,8 @@ export interface Backend {
   /** out[b] = op(A[b]) · op(B[b]) + beta · out[b]; A[b] = a + b·strideA (stride 0 broadcasts), out[b] dense m×n. */
   matmul(batch: number, m: number, n: number, k: number, a: Storage, strideA: number, transA: boolean, b: Storage,
     strideB: number, transB: boolean, beta: number, out: Storage): void;
+  /** out[m, n] = x[m, k] · w[n, k]ᵀ + bias[n] (bias may be null). */
+  linear(x: Storage, w: Storage, bias: Storage | null, out: Storage, m: number, k: number, n: number): void;
   stridedCopy(x: Storage, out: Storage, shape: number[], ss: number[], srcOffset: number, ds: number[], dstOffset: number,
     accumulate: boolean): void;
   indexSelect(x: Storage, idx: Int32Array, out: Storage, outer: number, nIn: number, inner: number, nIdx: number): void;

@@ -5,6 +5,7 @@
 import type { Backend } from "./backend.js";
 import { createNativeBackend, loadAddon, type NativeAddon } from "./native/index.js";
 import { referenceBackend } from "./reference/index.js";
+import { setBulkPhilox } from "../tensor/rng.js";
 
 let active: Backend | null = null;
 let addon: NativeAddon | null = null;
@@ -12,8 +13,11 @@ let loadError: Error | null = null;
 
 function tryLoad(): NativeAddon | null {
   if (addon || loadError) return addon;
+  if (process.env.DEEPGEN_BACKEND === "reference") { loadError = new Error("DEEPGEN_BACKEND=reference"); return null; }
   try {
     addon = loadAddon();
+    const a = addon as unknown as { philox: (k0: number, k1: number, c: number, b: number, out: Uint32Array) => void };
+    setBulkPhilox((k0, k1, c, b, out) => a.philox(k0, k1, c, b, out));
   } catch (e) {
     loadError = e as Error;
   }
@@ -63,3 +67,7 @@ export function getNumThreads(): number {
 }
 
 export { referenceBackend };
+
+// Load the addon (if present) when the engine is imported, so random streams use the native Philox from the first
+// draw. Failure is silent here; getBackend() warns once if float32 work has to fall back.
+tryLoad();

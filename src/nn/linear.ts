@@ -1,5 +1,6 @@
 /** Fully connected layers: y = x Wᵀ + b, and its masked form y = x (W ⊙ M)ᵀ + b (MADE, FVSBN). */
-import { rand } from "../tensor/create.js";
+import { defaultUniform } from "./init.js";
+import { linear } from "../ops/linalg.js";
 import type { Generator } from "../tensor/rng.js";
 import { fmt } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -17,10 +18,8 @@ export class Linear extends Module {
   /** PyTorch's default initialisation: W and b ~ U(−1/√in, 1/√in). */
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
     super();
-    const bound = 1 / Math.sqrt(inFeatures);
-    const u = { low: -bound, high: bound, generator: opts.generator };
-    this.weight = this.registerParameter("weight", rand([outFeatures, inFeatures], u));
-    this.bias = opts.bias === false ? null : this.registerParameter("bias", rand([outFeatures], u));
+    this.weight = this.registerParameter("weight", defaultUniform([outFeatures, inFeatures], inFeatures, opts.generator));
+    this.bias = opts.bias === false ? null : this.registerParameter("bias", defaultUniform([outFeatures], inFeatures, opts.generator));
   }
 
   protected effectiveWeight(): Tensor {
@@ -31,8 +30,7 @@ export class Linear extends Module {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new TypeError(`Linear(${this.inFeatures}→${this.outFeatures}): input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features`);
     }
-    const y = x.matmul(this.effectiveWeight().T);
-    return this.bias ? y.add(this.bias) : y;
+    return linear(x, this.effectiveWeight(), this.bias);
   }
 }
 

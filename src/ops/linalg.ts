@@ -51,6 +51,24 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return record("matmul", [a, b], out, {});
 }
 
+/** A fully connected layer in one kernel: x [..., in] · weight [out, in]ᵀ + bias [out] → [..., out]. */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor("linear", x);
+  checkTensor("linear", weight, "weight");
+  const dtype = sameDType("linear", x, weight);
+  if (weight.ndim !== 2) throw new TypeError(`linear: weight ${fmt(weight.shape)} must be [out, in]`);
+  const [n, k] = weight.shape as [number, number];
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== k) throw new TypeError(`linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`);
+  if (bias) {
+    sameDType("linear", x, bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== n) throw new TypeError(`linear: bias ${fmt(bias.shape)} must be [${n}]`);
+  }
+  const m = x.size / Math.max(k, 1);
+  const out = empty([...x.shape.slice(0, -1), n], dtype);
+  if (out.size > 0) backendFor(dtype).linear(contiguousData(x), contiguousData(weight), bias ? contiguousData(bias) : null, out.data, m, k, n);
+  return record("linear", bias ? [x, weight, bias] : [x, weight], out, { hasBias: !!bias });
+}
+
 export interface Conv2dOptions {
   stride?: number | [number, number];
   padding?: number | [number, number];

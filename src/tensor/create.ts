@@ -60,7 +60,9 @@ export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: 
   checkShape("rand", shape);
   const lo = opts.low ?? 0, hi = opts.high ?? 1;
   const u = gen(opts).uniform01(sizeOf(shape));
-  return tensor(u.map((v) => lo + (hi - lo) * v), shape, opts);
+  const data = allocate(opts.dtype ?? "float32", u.length);
+  for (let i = 0; i < u.length; i++) data[i] = lo + (hi - lo) * u[i]!;
+  return finish(new Tensor(data, shape), opts);
 }
 
 /** Normal with the given mean and standard deviation. */
@@ -68,7 +70,9 @@ export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?:
   checkShape("randn", shape);
   const m = opts.mean ?? 0, sd = opts.std ?? 1;
   const z = gen(opts).normal01(sizeOf(shape));
-  return tensor(z.map((v) => m + sd * v), shape, opts);
+  const data = allocate(opts.dtype ?? "float32", z.length);
+  for (let i = 0; i < z.length; i++) data[i] = m + sd * z[i]!;
+  return finish(new Tensor(data, shape), opts);
 }
 
 /** 1 with probability p (a number, or a tensor of probabilities), else 0. */

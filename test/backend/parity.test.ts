@@ -3,7 +3,7 @@
  * (SIMD tails), sizes above the threading threshold, transposed views, 1-element and empty dims.
  */
 import { test } from "node:test";
-import { Generator, Tensor, nativeAvailable, setBackend, getBackend, conv2d, convTranspose2d, maxPool2d, crossEntropy, bceWithLogits, concat, type DType } from "../../src/index.js";
+import { Generator, Tensor, nativeAvailable, setBackend, getBackend, linear, conv2d, convTranspose2d, maxPool2d, crossEntropy, bceWithLogits, concat, type DType } from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 
@@ -76,3 +76,33 @@ const stressCases: OpCase[] = [
 for (const c of [...opCases, ...stressCases]) {
   test(`parity native vs reference: ${c.name} (tolerance atol ${(c.tol ?? { atol: 1e-5 }).atol}, rtol ${(c.tol ?? { rtol: 1e-4 }).rtol})`, { skip }, () => compare(c));
 }
+
+test("native Philox blocks are bit-identical to the TypeScript generator (counters across 2^32)", { skip }, async () => {
+  const { setBulkPhilox, philox } = await import("../../src/tensor/rng.js");
+  const { nativeAddon } = await import("../../src/backend/registry.js");
+  const a = nativeAddon() as unknown as { philox: (k0: number, k1: number, c: number, b: number, out: Uint32Array) => void };
+  for (const [k0, k1, counter] of [[0, 0, 0], [0xdeadbeef, 0x12345678, 4294967290], [7, 0xffffffff, 2 ** 40 + 3]] as const) {
+    const native = new Uint32Array(4 * 20);
+    a.philox(k0, k1, counter, 20, native);
+    const ref = new Uint32Array(4 * 20), blk = new Uint32Array(4);
+    for (let b = 0; b < 20; b++) {
+      const c = counter + b;
+      philox(c >>> 0, Math.floor(c / 4294967296) >>> 0, 0, 0, k0, k1, blk);
+      ref.set(blk, 4 * b);
+    }
+    assertClose(native, ref, { atol: 0, rtol: 0 }, `philox key ${k0},${k1} counter ${counter}`);
+  }
+  // and through the Generator: bulk (native) and block-by-block (TypeScript) streams agree
+  const g1 = new Generator(99), g2 = new Generator(99);
+  const fast = g1.normal01(3001);
+  setBulkPhilox(null);
+  try {
+    assertClose(g2.normal01(3001), fast, { atol: 0, rtol: 0 }, "normal01 stream");
+  } finally {
+    setBulkPhilox((k0, k1, c, b, out) => a.philox(k0, k1, c, b, out));
+  }
+});
+
+test("parity native vs reference: linear MLP-sized [100,784]·[500,784]ᵀ + b (atol 5e-4, rtol 2e-4)", { skip }, () => {
+  compare({ name: "linear big", inputs: (g, d) => [R([100, 784], 0, 1)(g, d), R([500, 784], -0.1, 0.1)(g, d), R([500])(g, d)], fn: (x, w, b) => linear(x!, w!, b!), tol: big });
+});

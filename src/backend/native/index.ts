@@ -56,6 +56,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     crossEntropy: (z, t, loss, outer, c, inner) => a.crossEntropy(z, t, loss, outer, c, inner),
     crossEntropyGrad: (z, t, gl, gz, outer, c, inner) => a.crossEntropyGrad(z, t, gl, gz, outer, c, inner),
     matmul: (batch, m, n, k, x, sA, tA, y, sB, tB, beta, out) => a.matmul(batch, m, n, k, x, sA, tA, y, sB, tB, beta, out),
+    linear: (x, w, bias, out, m, k, n) => a.linear(x, w, bias, out, m, k, n),
     stridedCopy: (x, out, shape, ss, so, ds, dof, acc) => {
       const c = collapseDims(shape, ss, ds); // ≥ 1 dim, fewer loops
       a.stridedCopy(x, out, dims(c.shape, c.strides[0]!, c.strides[1]!), so, dof, acc);

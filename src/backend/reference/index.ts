@@ -21,7 +21,7 @@ function adam(p: Storage, g: Storage, m: Storage, v: Storage, lr: number, b1: nu
 export const referenceBackend: Backend = {
   name: "reference",
   unary, unaryGrad, binary, where, reduce, softmax, softmaxGrad, crossEntropy, crossEntropyGrad,
-  matmul: L.matmul, stridedCopy: L.stridedCopy, indexSelect: L.indexSelect, indexAdd: L.indexAdd, gather: L.gather,
+  matmul: L.matmul, linear: L.linear, stridedCopy: L.stridedCopy, indexSelect: L.indexSelect, indexAdd: L.indexAdd, gather: L.gather,
   scatterAdd: L.scatterAdd, conv2d: L.conv2d, conv2dGradInput: L.conv2dGradInput, conv2dGradWeight: L.conv2dGradWeight,
   maxPool2d: L.maxPool2d, maxPool2dGrad: L.maxPool2dGrad, avgPool2d: L.avgPool2d, avgPool2dGrad: L.avgPool2dGrad, adam,
 };

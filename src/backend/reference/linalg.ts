@@ -14,6 +14,15 @@ export function matmul(batch: number, m: number, n: number, k: number, a: Storag
   }
 }
 
+export function linear(x: Storage, w: Storage, bias: Storage | null, out: Storage, m: number, k: number, n: number): void {
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = bias ? bias[j]! : 0;
+      for (let p = 0; p < k; p++) s += x[i * k + p]! * w[j * k + p]!;
+      out[i * n + j] = s;
+    }
+}
+
 export function stridedCopy(x: Storage, out: Storage, shape: number[], ss: number[], srcOffset: number, ds: number[],
   dstOffset: number, accumulate: boolean): void {
   forEachOffset(shape, [ss, ds], (o) => {
