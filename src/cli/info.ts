@@ -2,7 +2,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import { getBackend, getNumThreads, nativeAddon } from "../backend/registry.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "../version.js";
 
 export function infoCommand(program: Command): void {
   program

@@ -4,7 +4,11 @@ import { Command } from "commander";
 import { benchCommand } from "./bench.js";
 import { demoCommand } from "./demo.js";
 import { infoCommand } from "./info.js";
-import { VERSION } from "./version.js";
+import { trainCommand } from "./train.js";
+import { evalCommand, sampleCommand } from "./eval.js";
+import { dataCommand, modelsCommand } from "./catalog.js";
+import "../models/index.js";
+import { VERSION } from "../version.js";
 
 const program = new Command();
 program
@@ -13,6 +17,11 @@ program
   .version(VERSION)
   .showHelpAfterError();
 
+trainCommand(program);
+evalCommand(program);
+sampleCommand(program);
+modelsCommand(program);
+dataCommand(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);

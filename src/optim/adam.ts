@@ -1,8 +1,7 @@
 /** Adam and AdamW (Kingma & Ba 2015; Loshchilov & Hutter 2019) through one fused kernel per parameter. */
-import type { Storage } from "../backend/backend.js";
 import { backendFor, contiguousData } from "../ops/util.js";
-import { allocate } from "../tensor/storage.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -13,43 +12,37 @@ export interface AdamOptions {
   decoupled?: boolean;
 }
 
-export class Adam {
-  readonly params: Tensor[];
-  lr: number;
+export class Adam extends Optimizer {
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
   readonly decoupled: boolean;
-  stepCount = 0;
-  #m: Storage[];
-  #v: Storage[];
 
   constructor(params: Tensor[], opts: AdamOptions = {}) {
-    for (const p of params) {
-      if (!p.isContiguous() || p.node) throw new TypeError("Adam: parameters must be contiguous leaf tensors");
-    }
-    this.params = params;
-    this.lr = opts.lr ?? 1e-3;
+    super(params, opts.lr ?? 1e-3, opts.decoupled ? "AdamW" : "Adam");
     this.betas = opts.betas ?? [0.9, 0.999];
     this.eps = opts.eps ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
+    this.weightDecay = opts.weightDecay ?? (opts.decoupled ? 1e-2 : 0);
     this.decoupled = opts.decoupled ?? false;
-    this.#m = params.map((p) => allocate(p.dtype, p.size));
-    this.#v = params.map((p) => allocate(p.dtype, p.size));
+    this.buffer("m");
+    this.buffer("v");
   }
 
-  /** One update of every parameter that has a gradient (in place on its storage). */
   step(): void {
     this.stepCount++;
     const [b1, b2] = this.betas;
     const bc1 = 1 - b1 ** this.stepCount, bc2 = 1 - b2 ** this.stepCount;
+    const m = this.buffer("m"), v = this.buffer("v");
     this.params.forEach((p, i) => {
       if (!p.grad) return;
-      backendFor(p.dtype).adam(p.data, contiguousData(p.grad), this.#m[i]!, this.#v[i]!, this.lr, b1, b2, this.eps, bc1, bc2, this.weightDecay, this.decoupled);
+      backendFor(p.dtype).adam(p.data, contiguousData(p.grad), m[i]!, v[i]!, this.lr, b1, b2, this.eps, bc1, bc2, this.weightDecay, this.decoupled);
     });
   }
+}
 
-  zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+/** AdamW: Adam with decoupled weight decay (default 0.01). */
+export class AdamW extends Adam {
+  constructor(params: Tensor[], opts: Omit<AdamOptions, "decoupled"> = {}) {
+    super(params, { ...opts, decoupled: true });
   }
 }

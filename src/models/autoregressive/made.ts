@@ -1,0 +1,131 @@
+/**
+ * MADE: Masked Autoencoder for Distribution Estimation [1]. An MLP whose weight masks make output d depend only on
+ * inputs earlier in an ordering, so one pass gives every conditional p(x_d | x_<d). With K > 1 masks, training draws
+ * a mask (ordering and connectivity) per minibatch, and evaluation averages the K models' probabilities.
+ * [1]: Germain, Gregor, Murray, Larochelle (2015), https://arxiv.org/abs/1502.03509
+ */
+import { noGrad } from "../../autograd/tape.js";
+import { MaskedLinear } from "../../nn/linear.js";
+import { bceWithLogits } from "../../ops/elementwise.js";
+import { tensor } from "../../tensor/create.js";
+import { Generator } from "../../tensor/rng.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { AutoregressiveModel, type DataShape, type LikelihoodResult } from "../base.js";
+import { registerModel } from "../registry.js";
+
+export interface MADEConfig {
+  /** hidden layer sizes */
+  hidden: number[];
+  /** number of masks (orderings / connectivities) used in training and averaged at test time */
+  nMasks: number;
+  /** random orderings for masks after the first (mask 0 always uses the natural raster order) */
+  orderAgnostic: boolean;
+  /** seed of the mask set (masks are recomputed from it, never stored) */
+  maskSeed: number;
+}
+
+export const defaultConfig: MADEConfig = { hidden: [500], nMasks: 1, orderAgnostic: false, maskSeed: 0 };
+
+interface MaskSet { order: Int32Array; masks: Tensor[] }
+
+/** Degrees and masks for mask k: input degree = rank in the ordering; hidden degrees uniform in [min prev, D−1]. */
+export function madeMasks(D: number, hidden: number[], k: number, seed: number, orderAgnostic: boolean): MaskSet {
+  const g = Generator.derive(seed, k);
+  const order = k > 0 && orderAgnostic ? g.permutation(D) : Int32Array.from({ length: D }, (_, i) => i);
+  const inDeg = new Int32Array(D);
+  order.forEach((pixel, rank) => (inDeg[pixel] = rank + 1));
+  const degrees: Int32Array[] = [inDeg];
+  for (const h of hidden) {
+    const prev = degrees[degrees.length - 1]!;
+    const lo = Math.min(...prev, D - 1);
+    degrees.push(Int32Array.from(g.integers(h, D - lo), (v) => v + lo));
+  }
+  const masks: Tensor[] = [];
+  for (let l = 0; l <= hidden.length; l++) {
+    const din = degrees[l]!, last = l === hidden.length, dout = last ? inDeg : degrees[l + 1]!;
+    const m = new Float32Array(dout.length * din.length);
+    for (let o = 0; o < dout.length; o++)
+      for (let i = 0; i < din.length; i++) m[o * din.length + i] = (last ? dout[o]! > din[i]! : dout[o]! >= din[i]!) ? 1 : 0;
+    masks.push(tensor(m, [dout.length, din.length]));
+  }
+  return { order, masks };
+}
+
+export class MADE extends AutoregressiveModel {
+  readonly modelName = "made";
+  readonly dim: number;
+  readonly layers: MaskedLinear[];
+  #current = -1;
+  #cache = new Map<number, MaskSet>();
+
+  constructor(readonly config: MADEConfig, data: DataShape, generator: Generator) {
+    super();
+    if (config.nMasks < 1 || !Number.isInteger(config.nMasks)) throw new RangeError(`MADE: nMasks must be a positive integer, got ${config.nMasks}`);
+    this.dim = data.dim;
+    const sizes = [data.dim, ...config.hidden, data.dim];
+    const first = this.maskSet(0);
+    this.layers = sizes.slice(1).map((out, l) => this.registerModule(`layer${l}`, new MaskedLinear(sizes[l]!, out, first.masks[l]!, { generator })));
+    this.useMask(0);
+  }
+
+  private maskSet(k: number): MaskSet {
+    let s = this.#cache.get(k);
+    if (!s) {
+      s = madeMasks(this.dim, this.config.hidden, k, this.config.maskSeed, this.config.orderAgnostic);
+      if (this.#cache.size < 8) this.#cache.set(k, s);
+    }
+    return s;
+  }
+
+  /** Selects mask k of the set for the following passes. */
+  useMask(k: number): void {
+    if (k === this.#current) return;
+    const s = this.maskSet(k);
+    this.layers.forEach((l, i) => l.setMask(s.masks[i]!));
+    this.#current = k;
+  }
+
+  order(): Int32Array { return this.maskSet(this.#current).order; }
+
+  conditionalLogits(x: Tensor): Tensor {
+    let h = x;
+    this.layers.forEach((l, i) => { h = l.forward(h); if (i < this.layers.length - 1) h = h.relu(); });
+    return h;
+  }
+
+  /** One mask per minibatch, drawn from the set of K. */
+  override loss(x: Tensor, generator: Generator): Tensor {
+    if (this.config.nMasks > 1) this.useMask(generator.integers(1, this.config.nMasks)[0]!);
+    return super.loss(x);
+  }
+
+  /** Exact log p(x) for one mask; for K masks, log (1/K) Σ_k p_k(x) (an ensemble of K exact models). */
+  override logLikelihood(x: Tensor): LikelihoodResult {
+    const K = this.config.nMasks;
+    const per = Array.from({ length: K }, (_, k) => {
+      this.useMask(k);
+      return noGrad(() => bceWithLogits(this.conditionalLogits(x), x).sum(1).neg()).toArray();
+    });
+    this.useMask(0);
+    const logp = new Float64Array(x.shape[0]!);
+    for (let b = 0; b < logp.length; b++) {
+      const m = Math.max(...per.map((p) => p[b]!));
+      logp[b] = m + Math.log(per.reduce((s, p) => s + Math.exp(p[b]! - m), 0) / K);
+    }
+    return { logp, estimator: "exact" };
+  }
+
+  override sample(n: number, generator: Generator): Tensor {
+    this.useMask(0);
+    return super.sample(n, generator);
+  }
+}
+
+registerModel<MADEConfig>({
+  name: "made",
+  description: "MADE: masked MLP autoregressive model, exact likelihood; K masks for order/connectivity-agnostic training",
+  family: "autoregressive",
+  defaultConfig,
+  recipe: { dataset: "binarized-mnist", epochs: 200, batchSize: 100, lr: 1e-3, patience: 30, reference: "Germain et al. 2015: 88.40 nats (1 mask, 500 hidden), 86.64 (32 masks, 8000 hidden)" },
+  create: (config, data, generator) => new MADE(config, data, generator),
+});

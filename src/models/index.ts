@@ -1,0 +1,6 @@
+/** Importing this module registers every model. */
+export { GenerativeModel, AutoregressiveModel } from "./base.js";
+export type { Estimator, LikelihoodResult, DataShape } from "./base.js";
+export { registerModel, getModelSpec, listModels, mergeConfig } from "./registry.js";
+export type { ModelSpec, Recipe } from "./registry.js";
+export { MADE, madeMasks } from "./autoregressive/made.js";

@@ -1,0 +1,91 @@
+/** The deepgen CLI end to end on a tiny model: train, eval, sample, models, data, errors, --help, Ctrl-C + resume. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { decode } from "fast-png";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const main = path.join(root, "src/cli/main.ts");
+const run = promisify(execFile);
+const cli = (...args: string[]) => run(process.execPath, ["--import", "tsx", main, ...args], { cwd: root, maxBuffer: 1 << 24 });
+const fails = async (args: string[], stderr: RegExp) => {
+  await assert.rejects(cli(...args), (e: { code: number; stderr: string }) => e.code !== 0 && stderr.test(e.stderr), `deepgen ${args.join(" ")}`);
+};
+const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-cli-"));
+const cfg = path.join(dir, "tiny.json");
+writeFileSync(cfg, JSON.stringify({ options: { hidden: [16] }, training: { epochs: 1, batchSize: 250, lr: 0.01 } }));
+
+test("train → eval → sample on a tiny MADE (offline MNIST), with JSON output", async () => {
+  const out = path.join(dir, "run");
+  const t = await cli("train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", out, "--json", "--no-progress", "--seed", "2");
+  const lines = t.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2, "one epoch record and the final test result, nothing else on stdout");
+  assert.equal(lines[0].epoch, 0);
+  const final = lines[1];
+  assert.equal(final.split, "test");
+  assert.ok(final.nll_nats > 60 && final.nll_nats < 250, `test NLL ${final.nll_nats}`);
+  for (const f of ["config.json", "best.safetensors", "last.safetensors", "metrics.jsonl"]) assert.ok(existsSync(path.join(out, f)), f);
+  const e = JSON.parse((await cli("eval", out, "--json")).stdout);
+  assert.deepEqual(Object.keys(e), ["model", "nll_nats", "bits_per_dim", "estimator", "binarization", "split", "n"]);
+  assert.deepEqual([e.model, e.estimator, e.binarization, e.split, e.n], ["made", "exact", "fixed", "test", 10000]);
+  assert.ok(Math.abs(e.nll_nats - final.nll_nats) < 1e-9, "eval reproduces the number train reported");
+  assert.ok(Math.abs(e.bits_per_dim - e.nll_nats / (784 * Math.LN2)) < 1e-12);
+  const png = path.join(dir, "s.png");
+  await cli("sample", path.join(out, "best.safetensors"), "-n", "6", "--seed", "1", "--out", png, "--scale", "1");
+  const img = decode(readFileSync(png));
+  assert.ok(img.width > 28 * 3 && img.height > 28 * 2);
+  const v = JSON.parse((await cli("eval", out, "--split", "valid", "--json")).stdout);
+  assert.equal(v.split, "valid");
+});
+
+test("models and data list what exists, as JSON lines", async () => {
+  const m = (await cli("models", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const made = m.find((x) => x.name === "made");
+  assert.ok(made && made.recipe.dataset === "binarized-mnist" && made.defaultConfig.hidden[0] === 500);
+  const d = (await cli("data", "--json", "--data-dir", dir)).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(d.map((x) => x.name), ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed"]);
+  assert.equal(d[0].ready, false, "no binarized files in an empty directory");
+  assert.equal(d[1].ready, true);
+});
+
+test("errors a user can act on, with a non-zero exit", async () => {
+  await fails(["train", "nope"], /unknown model "nope"; known: made/);
+  await fails(["train", "made", "--data", "foo", "--out", path.join(dir, "x")], /unknown dataset "foo"; known: binarized-mnist, mnist/);
+  await fails(["train", "made", "--epochs", "-3"], /"-3" is not a positive integer/);
+  await fails(["eval", path.join(dir, "missing")], /no such run directory or checkpoint/);
+  await fails(["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", path.join(dir, "run")], /already holds a run; pass --resume/);
+  const bad = path.join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify({ options: { hiden: [3] } }));
+  await fails(["train", "made", "--config", bad, "--out", path.join(dir, "y")], /model "made" has no option "hiden"; options: hidden, nMasks/);
+});
+
+test("--help works on every command", async () => {
+  for (const c of [[], ["train"], ["eval"], ["sample"], ["models"], ["data"], ["bench"], ["bench", "step"], ["bench", "gemm"], ["bench", "overhead"], ["demo"], ["info"]]) {
+    const r = await cli(...c, "--help");
+    assert.match(r.stdout, /Usage: deepgen/, c.join(" "));
+  }
+});
+
+test("Ctrl-C saves the position and exits 130; --resume continues to the end", async () => {
+  const out = path.join(dir, "int");
+  const child = spawn(process.execPath, ["--import", "tsx", main, "train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", out, "--epochs", "3"], { cwd: root });
+  let err = "";
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+      if (/epoch 0 \[/.test(err) && !child.killed) setTimeout(() => child.kill("SIGINT"), 200);
+    });
+    child.on("exit", (c) => resolve(c));
+  });
+  assert.equal(code, 130, err);
+  assert.match(err, /position saved to .*last\.safetensors\. Continue with: deepgen train made --out .* --resume/);
+  const r = await cli("train", "made", "--out", out, "--resume", "--json", "--no-progress");
+  const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+  assert.equal(last.split, "test");
+  const epochs = readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).epoch);
+  assert.deepEqual(epochs, [0, 1, 2]);
+});
