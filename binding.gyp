@@ -11,7 +11,8 @@
         "native/kernels/movement.cc",
         "native/kernels/conv.cc",
         "native/kernels/optim.cc",
-        "native/kernels/random.cc"
+        "native/kernels/random.cc",
+        "native/kernels/nade.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

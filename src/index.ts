@@ -30,3 +30,4 @@ export { clipGradNorm } from "./optim/schedule.js";
 export * as distributions from "./distributions/index.js";
 export * as data from "./data/index.js";
 export * as models from "./models/index.js";
+export { nadeLogits, nadeSample } from "./ops/nade.js";

@@ -87,6 +87,27 @@ static inline vf vtanh(vf x) {
 
 static inline vf vsigmoid(vf x) { return 1.f / (1.f + vexp(-x)); }
 
+// σ(x) for hot loops: the same range reduction and polynomial as vexp, but the input is clamped to ±87 (where σ is
+// 0 or 1 to float precision) instead of special-casing overflow, so there are no selects but the NaN check.
+static inline vf vsigmoid_clamped(vf x) {
+  const vf nanmask = (vf)(vi)(x != x);
+  vf t = vmin(vmax(-x, vset1(-87.f)), vset1(87.f));
+  vf fx = vfloor(t * 1.44269504088896341f + 0.5f);
+  t = t - fx * 0.693359375f;
+  t = t + fx * 2.12194440e-4f;
+  vf z = t * t;
+  vf y = vset1(1.9875691500E-4f);
+  y = y * t + 1.3981999507E-3f;
+  y = y * t + 8.3334519073E-3f;
+  y = y * t + 4.1665795894E-2f;
+  y = y * t + 1.6666665459E-1f;
+  y = y * t + 5.0000001201E-1f;
+  y = y * z + t + 1.f;
+  y = y * (vf)((__builtin_convertvector(fx, vi) + 127) << 23);
+  vf r = 1.f / (1.f + y);
+  return (vf)(((vi)r & ~(vi)nanmask) | ((vi)x & (vi)nanmask));
+}
+
 // log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))
 static inline vf vlogsigmoid(vf x) { return vmin(x, vf{}) - vlog1p_pos(vexp(-vabs(x))); }
 

@@ -165,6 +165,15 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
       ...(s.hasBias ? [b!.requiresGrad ? g2.sum(0) : null] : []),
     ];
   },
+  // NADE's fused recurrence: the adjoint walks the positions backwards (native/kernels/nade.cc)
+  nade: (g, [x, W, c, V, b]) => {
+    const [B, D] = x!.shape as [number, number], H = W!.shape[1]!;
+    const gx = x!.requiresGrad ? empty(x!.shape, x!.dtype) : null;
+    const gW = empty(W!.shape, W!.dtype), gc = empty(c!.shape, c!.dtype), gV = empty(V!.shape, V!.dtype), gb = empty(b!.shape, b!.dtype);
+    backendFor(W!.dtype).nadeBackward(contiguousData(x!), contiguousData(W!), contiguousData(c!), contiguousData(V!), contiguousData(g),
+      gx ? gx.data : null, gW.data, gc.data, gV.data, gb.data, B, D, H);
+    return [gx, gW, gc, gV, gb];
+  },
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
   conv2d: (g, [x, w, b], _out, s) => {
     const be = backendFor(x!.dtype), gd = contiguousData(g);

@@ -23,6 +23,7 @@ export interface OpSaved {
   crossEntropy: { target: Int32Array; outer: number; classes: number; inner: number };
   // linear algebra and convolution
   matmul: None;
+  nade: None;
   linear: { hasBias: boolean };
   conv2d: { geom: ConvGeom; hasBias: boolean };
   convTranspose2d: { geom: ConvGeom; hasBias: boolean };

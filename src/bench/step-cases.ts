@@ -7,6 +7,7 @@ import { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bceWithLogits } from "../ops/elementwise.js";
 import { Linear, MaskedLinear } from "../nn/linear.js";
+import { NADE } from "../models/autoregressive/nade.js";
 
 const D = 784;
 
@@ -64,7 +65,15 @@ function vae(g: Generator): StepCase {
   return { params: [...enc, ...dec].flatMap((l) => l.parameters()), loss };
 }
 
+/** NADE, 500 sigmoid hidden units, through the fused kernel. */
+function nade(g: Generator): StepCase {
+  const m = new NADE({ hidden: 500 }, { dim: D, shape: [1, 28, 28] }, g);
+  const x = binaryBatch(100, g);
+  return { params: m.parameters(), loss: () => m.loss(x) };
+}
+
 export const stepCases: Record<string, (g: Generator) => StepCase> = {
+  nade,
   fvsbn,
   made: (g) => made([500], g),
   made2: (g) => made([500, 500], g),

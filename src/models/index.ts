@@ -4,3 +4,5 @@ export type { Estimator, LikelihoodResult, DataShape } from "./base.js";
 export { registerModel, getModelSpec, listModels, mergeConfig } from "./registry.js";
 export type { ModelSpec, Recipe } from "./registry.js";
 export { MADE, madeMasks } from "./autoregressive/made.js";
+export { NADE } from "./autoregressive/nade.js";
+export { FVSBN } from "./autoregressive/fvsbn.js";

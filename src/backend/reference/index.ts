@@ -2,6 +2,7 @@
 import type { Backend, Storage } from "../backend.js";
 import { binary, unary, unaryGrad, where } from "./elementwise.js";
 import * as L from "./linalg.js";
+import { nadeBackward, nadeForward, nadeSample } from "./nade.js";
 import { crossEntropy, crossEntropyGrad, reduce, softmax, softmaxGrad } from "./reduce.js";
 
 function adam(p: Storage, g: Storage, m: Storage, v: Storage, lr: number, b1: number, b2: number, eps: number, bc1: number,
@@ -24,4 +25,5 @@ export const referenceBackend: Backend = {
   matmul: L.matmul, linear: L.linear, stridedCopy: L.stridedCopy, indexSelect: L.indexSelect, indexAdd: L.indexAdd, gather: L.gather,
   scatterAdd: L.scatterAdd, conv2d: L.conv2d, conv2dGradInput: L.conv2dGradInput, conv2dGradWeight: L.conv2dGradWeight,
   maxPool2d: L.maxPool2d, maxPool2dGrad: L.maxPool2dGrad, avgPool2d: L.avgPool2d, avgPool2dGrad: L.avgPool2dGrad, adam,
+  nadeForward, nadeBackward, nadeSample,
 };
