@@ -1,6 +1,8 @@
 /** Benchmark runners: GEMM throughput and optimizer-step time, printed as JSON lines. */
 import { Adam } from "../optim/adam.js";
-import { getBackend, nativeAddon, setNumThreads } from "../backend/registry.js";
+import { getBackend, getNumThreads, nativeAddon, setNumThreads } from "../backend/registry.js";
+import { NADE } from "../models/autoregressive/nade.js";
+import { MADE } from "../models/autoregressive/made.js";
 import { Generator } from "../tensor/rng.js";
 import { stepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
@@ -71,4 +73,22 @@ export function benchOverhead(reps = 100000): OverheadResult[] {
     for (let i = 0; i < reps; i++) f();
     return { op, us_per_op: +(((now() - t0) / reps) * 1000).toFixed(3), shape: [4, 4], backend: getBackend().name };
   });
+}
+
+export interface SampleResult { model: string; n: number; ms: number; threads: number; backend: string }
+
+/** Wall time to draw n samples from an untrained model of the standard size (ancestral sampling, 784 steps). */
+export function benchSample(name: "nade" | "made", n = 100, threads = getNumThreads()): SampleResult {
+  setNumThreads(threads);
+  const g = new Generator(0);
+  const shape = { dim: 784, shape: [1, 28, 28] as [number, number, number] };
+  const model = name === "nade" ? new NADE({ hidden: 500 }, shape, g) : new MADE({ hidden: [500], nMasks: 1, orderAgnostic: false, maskSeed: 0 }, shape, g);
+  model.sample(2, g); // warm-up
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = now();
+    model.sample(n, g);
+    times.push(now() - t0);
+  }
+  return { model: name, n, ms: +median(times).toFixed(1), threads, backend: getBackend().name };
 }

@@ -5,9 +5,10 @@ import { benchCommand } from "./bench.js";
 import { demoCommand } from "./demo.js";
 import { infoCommand } from "./info.js";
 import { trainCommand } from "./train.js";
-import { evalCommand, sampleCommand } from "./eval.js";
+import { completeCommand, evalCommand, sampleCommand } from "./eval.js";
 import { dataCommand, modelsCommand } from "./catalog.js";
 import "../models/index.js";
+import { paramsCommand } from "./params.js";
 import { VERSION } from "../version.js";
 
 const program = new Command();
@@ -20,8 +21,10 @@ program
 trainCommand(program);
 evalCommand(program);
 sampleCommand(program);
+completeCommand(program);
 modelsCommand(program);
 dataCommand(program);
+paramsCommand(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);

@@ -6,3 +6,4 @@ export type { ModelSpec, Recipe } from "./registry.js";
 export { MADE, madeMasks } from "./autoregressive/made.js";
 export { NADE } from "./autoregressive/nade.js";
 export { FVSBN } from "./autoregressive/fvsbn.js";
+export { TabularAR } from "./autoregressive/tabular.js";

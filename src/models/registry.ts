@@ -17,6 +17,8 @@ export interface Recipe {
   clipNorm?: number;
   /** what the recipe reproduces, with its source */
   reference?: string;
+  /** model options the reproduction uses on top of the defaults (the user's --config still wins) */
+  options?: Record<string, unknown>;
 }
 
 export interface ModelSpec<C extends object = Record<string, unknown>> {

@@ -119,6 +119,34 @@ export class MADE extends AutoregressiveModel {
     this.useMask(0);
     return super.sample(n, generator);
   }
+
+  /**
+   * With one hidden layer, sampling needs no full forward pass per pixel: the hidden pre-activation changes only by
+   * the new pixel's column, a += x_i (W₁ ⊙ M₁)[:, i], as in NADE — O(DH) per sample. Deeper MADEs use the generic loop.
+   */
+  override complete(x: Tensor, observed: Uint8Array | null, generator: Generator): Tensor {
+    if (this.layers.length !== 2) return super.complete(x, observed, generator);
+    return noGrad(() => {
+      const [l1, l2] = this.layers as [MaskedLinear, MaskedLinear];
+      const D = this.dim, H = this.config.hidden[0]!, n = x.shape[0]!;
+      const w1 = l1.weight.mul(l1.mask).toArray(), b1 = l1.bias!.toArray(), w2 = l2.weight.mul(l2.mask).toArray(), b2 = l2.bias!.toArray();
+      const cur = Float32Array.from(x.toArray()), u = generator.uniform01(n * D), a = new Float64Array(H);
+      const order = this.order();
+      for (let r = 0; r < n; r++) {
+        a.set(b1);
+        for (const i of order) {
+          if (!observed?.[i]) {
+            let s = b2[i]!;
+            for (let k = 0; k < H; k++) if (a[k]! > 0) s += a[k]! * w2[i * H + k]!;
+            cur[r * D + i] = u[r * D + i]! < 1 / (1 + Math.exp(-s)) ? 1 : 0;
+          }
+          const xv = cur[r * D + i]!;
+          if (xv !== 0) for (let k = 0; k < H; k++) a[k] += xv * w1[k * D + i]!;
+        }
+      }
+      return tensor(cur, [n, D]);
+    });
+  }
 }
 
 registerModel<MADEConfig>({
@@ -126,6 +154,23 @@ registerModel<MADEConfig>({
   description: "MADE: masked MLP autoregressive model, exact likelihood; K masks for order/connectivity-agnostic training",
   family: "autoregressive",
   defaultConfig,
-  recipe: { dataset: "binarized-mnist", epochs: 200, batchSize: 100, lr: 1e-3, patience: 30, reference: "Germain et al. 2015: 88.40 nats (1 mask, 500 hidden), 86.64 (32 masks, 8000 hidden)" },
+  recipe: {
+    dataset: "binarized-mnist", epochs: 100, batchSize: 100, lr: 1e-3, patience: 10, options: { hidden: [8000] },
+    schedule: { kind: "cosine", total: 50000, minFactor: 0.05 },
+    reference: "Germain et al. 2015: 88.40 nats with one mask (a 500-unit layer plateaus near 94.5, so the recipe uses a wide layer)",
+  },
+  create: (config, data, generator) => new MADE(config, data, generator),
+});
+
+registerModel<MADEConfig>({
+  name: "made-ensemble",
+  description: "MADE trained over 32 masks (random orders and connectivity), evaluated as the average of the 32 models' probabilities",
+  family: "autoregressive",
+  defaultConfig: { hidden: [500], nMasks: 32, orderAgnostic: true, maskSeed: 0 },
+  recipe: {
+    dataset: "binarized-mnist", epochs: 200, batchSize: 100, lr: 1e-3, patience: 20, options: { hidden: [8000] },
+    schedule: { kind: "cosine", total: 100000, minFactor: 0.05 },
+    reference: "Germain et al. 2015: 86.64 nats (32-mask ensemble)",
+  },
   create: (config, data, generator) => new MADE(config, data, generator),
 });
