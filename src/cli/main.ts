@@ -9,6 +9,7 @@ import { completeCommand, evalCommand, sampleCommand } from "./eval.js";
 import { dataCommand, modelsCommand } from "./catalog.js";
 import "../models/index.js";
 import { paramsCommand } from "./params.js";
+import { latentCommands } from "./latent.js";
 import { VERSION } from "../version.js";
 
 const program = new Command();
@@ -25,6 +26,7 @@ completeCommand(program);
 modelsCommand(program);
 dataCommand(program);
 paramsCommand(program);
+latentCommands(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);

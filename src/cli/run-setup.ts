@@ -71,6 +71,11 @@ export function prepareRun(modelName: string, f: TrainFlags): PreparedRun {
   config.dim = train.dim;
   config.shape = train.shape;
   const model = spec.create(config.options as never, { dim: train.dim, shape: train.shape }, Generator.derive(config.seed, 1));
+  if (!f.resume && "initDecoderBias" in model && (config.options as { decoderBiasFromData?: boolean }).decoderBiasFromData) {
+    const mean = new Float32Array(train.dim);
+    for (let r = 0; r < train.n; r++) for (let i = 0; i < train.dim; i++) mean[i] += train.values[r * train.dim + i]! / train.n;
+    (model as unknown as { initDecoderBias(m: Float32Array): void }).initDecoderBias(mean);
+  }
   if (!f.resume) {
     mkdirSync(runDir, { recursive: true });
     writeConfig(runDir, config);

@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { mkdirSync } from "node:fs";
 import { evaluateNll } from "../eval/likelihood.js";
 import { loadWeights, saveWeights, writeConfig } from "../train/checkpoint.js";
-import { TabularAR } from "../models/autoregressive/tabular.js";
+import type { Split } from "../data/datasets.js";
+import { Generator } from "../tensor/rng.js";
 import { Trainer } from "../train/trainer.js";
 import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { prepareRun, type TrainFlags } from "./run-setup.js";
@@ -33,17 +34,18 @@ export function trainCommand(program: Command): void {
       const t = run.config.training;
       say(`training ${name} (${run.model.parameterCount().toLocaleString("en-US")} parameters) on ${run.config.dataset} for ${t.epochs} epochs, batch ${t.batchSize}, lr ${t.lr}, seed ${run.config.seed}, ${getNumThreads()} threads`);
       say(`run directory: ${run.runDir}`);
-      if (run.model instanceof TabularAR) { // closed form: count, save, evaluate
+      const closed = run.model as unknown as { fitClosedForm?: (s: Split, g: Generator) => void; freeParameters?: () => bigint };
+      if (typeof closed.fitClosedForm === "function") { // closed form (counting, eigenvectors): fit, save, evaluate
         const tr = run.dataset.split("train"), t0 = Date.now();
-        run.model.fitCounts(tr.values, tr.n);
+        closed.fitClosedForm(tr, Generator.derive(run.config.seed, 2));
         const v = evaluateNll(run.model, run.dataset.split("valid"));
         saveWeights(path.join(run.runDir, "best.safetensors"), run.model, { epoch: "0", valid_nll_nats: String(v.nll_nats), estimator: v.estimator });
         const test = evaluateNll(run.model, run.dataset.split("test"));
-        const result = { model: name, nll_nats: test.nll_nats, bits_per_dim: test.bits_per_dim, estimator: test.estimator, binarization: run.dataset.binarization, split: "test", n: test.n, valid_nll_nats: v.nll_nats, free_parameters: run.model.freeParameters().toString(), train_seconds: (Date.now() - t0) / 1000 };
+        const result = { model: name, nll_nats: test.nll_nats, bits_per_dim: test.bits_per_dim, estimator: test.estimator, binarization: run.dataset.binarization, split: "test", n: test.n, valid_nll_nats: v.nll_nats, free_parameters: (closed.freeParameters?.() ?? BigInt(run.model.stateDict().size)).toString(), train_seconds: (Date.now() - t0) / 1000 };
         run.config.metrics = result;
         writeConfig(run.runDir, run.config);
         if (f.json) console.log(JSON.stringify(result));
-        else say(`fitted by counting in ${result.train_seconds.toFixed(1)} s: valid ${v.nll_nats.toFixed(2)}, test ${test.nll_nats.toFixed(2)} nats (exact), ${result.free_parameters} free parameters`);
+        else say(`fitted in closed form in ${result.train_seconds.toFixed(1)} s: valid ${v.nll_nats.toFixed(2)}, test ${test.nll_nats.toFixed(2)} nats (exact), ${result.free_parameters} free parameters`);
         return;
       }
       const trainer = new Trainer({

@@ -14,7 +14,7 @@ export interface NllResult {
   perImage?: Float64Array;
 }
 
-export function evaluateNll(model: GenerativeModel, split: Split, opts: { batchSize?: number; seed?: number; keepPerImage?: boolean; onBatch?: (done: number) => void } = {}): NllResult {
+export function evaluateNll(model: GenerativeModel, split: Split, opts: { batchSize?: number; seed?: number; keepPerImage?: boolean; validation?: boolean; onBatch?: (done: number) => void } = {}): NllResult {
   const wasTraining = model.training;
   model.eval();
   const g = new Generator(opts.seed ?? 0);
@@ -23,7 +23,7 @@ export function evaluateNll(model: GenerativeModel, split: Split, opts: { batchS
   try {
     noGrad(() => {
       for (const b of batches(split, { batchSize: opts.batchSize ?? 500 })) {
-        const r = model.logLikelihood(b.x, g);
+        const r = opts.validation ? model.validationLogLikelihood(b.x, g) : model.logLikelihood(b.x, g);
         estimator = r.estimator;
         r.logp.forEach((v, i) => (per[at + i] = -v));
         at += r.logp.length;

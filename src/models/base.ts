@@ -10,7 +10,7 @@ import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** How a log-likelihood figure was obtained. */
-export type Estimator = "exact" | "elbo" | `iwae-${number}`;
+export type Estimator = "exact" | "elbo" | `iwae-${number}` | "reconstruction";
 
 export interface LikelihoodResult {
   /** per-image log p(x) (or its bound) in nats */
@@ -34,6 +34,11 @@ export abstract class GenerativeModel extends Module {
 
   /** n samples [n, dim] with values in [0, 1]. */
   abstract sample(n: number, generator: Generator): Tensor;
+
+  /** What validation during training reports (a cheaper bound where the full estimate is expensive). */
+  validationLogLikelihood(x: Tensor, generator: Generator): LikelihoodResult {
+    return this.logLikelihood(x, generator);
+  }
 }
 
 /**

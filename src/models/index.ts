@@ -7,3 +7,6 @@ export { MADE, madeMasks } from "./autoregressive/made.js";
 export { NADE } from "./autoregressive/nade.js";
 export { FVSBN } from "./autoregressive/fvsbn.js";
 export { TabularAR } from "./autoregressive/tabular.js";
+export { VAE } from "./latent/vae.js";
+export { PPCA } from "./latent/ppca.js";
+export { Autoencoder } from "./latent/autoencoder.js";

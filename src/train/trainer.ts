@@ -124,7 +124,7 @@ export class Trainer {
           }
         }
         bar?.stop();
-        const v = evaluateNll(model, valid, { seed: this.o.seed });
+        const v = evaluateNll(model, valid, { seed: this.o.seed, validation: true });
         model.train();
         const improved = v.nll_nats < pos.bestValid;
         const record = {

@@ -7,6 +7,7 @@ import { noGrad } from "../../autograd/tape.js";
 import { tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import type { Split } from "../../data/datasets.js";
 import { GenerativeModel, type DataShape, type LikelihoodResult } from "../base.js";
 import { registerModel } from "../registry.js";
 
@@ -58,6 +59,8 @@ export class TabularAR extends GenerativeModel {
     const a = this.config.alpha;
     for (let q = 0; q < D * K; q++) this.table.data[q] = (ones[q]! + a) / (tot[q]! + 2 * a);
   }
+
+  fitClosedForm(split: Split): void { this.fitCounts(split.values, split.n); }
 
   loss(): Tensor { throw new Error("tabular-ar is fitted in closed form by counting, not by gradient steps"); }
 
