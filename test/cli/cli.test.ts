@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -53,11 +53,15 @@ test("models and data list what exists, as JSON lines", async () => {
 });
 
 test("errors a user can act on, with a non-zero exit", async () => {
-  await fails(["train", "nope"], /unknown model "nope"; known: made/);
+  await fails(["train", "nope"], /unknown model "nope"; known: .*\bmade\b.*\bvae\b/);
   await fails(["train", "made", "--data", "foo", "--out", path.join(dir, "x")], /unknown dataset "foo"; known: binarized-mnist, mnist/);
   await fails(["train", "made", "--epochs", "-3"], /"-3" is not a positive integer/);
   await fails(["eval", path.join(dir, "missing")], /no such run directory or checkpoint/);
-  await fails(["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", path.join(dir, "run")], /already holds a run; pass --resume/);
+  const taken = path.join(dir, "taken");
+  mkdirSync(taken, { recursive: true });
+  writeFileSync(path.join(taken, "config.json"), "{}");
+  await fails(["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", taken], /already holds a run; pass --resume/);
+  await fails(["eval", taken], /not a deepgen run config|holds no best\.safetensors/);
   const bad = path.join(dir, "bad.json");
   writeFileSync(bad, JSON.stringify({ options: { hiden: [3] } }));
   await fails(["train", "made", "--config", bad, "--out", path.join(dir, "y")], /model "made" has no option "hiden"; options: hidden, nMasks/);
