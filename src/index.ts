@@ -15,6 +15,7 @@ export { crossEntropy } from "./ops/loss.js";
 export { getBackend, setBackend, nativeAvailable, setNumThreads, getNumThreads } from "./backend/registry.js";
 export type { Backend } from "./backend/backend.js";
 export { Module, Sequential, Lambda } from "./nn/module.js";
+export { MLP } from "./nn/mlp.js";
 export { Linear, MaskedLinear } from "./nn/linear.js";
 export type { LinearOptions } from "./nn/linear.js";
 export { Conv2d, MaskedConv2d, ConvTranspose2d, pixelCnnMask } from "./nn/conv.js";

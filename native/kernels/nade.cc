@@ -46,6 +46,11 @@ static inline float sigmoid_dot(const float* a, const float* v, float* h, int64_
   return hsum(acc0 + acc1);
 }
 
+// a += x · w over H values (the recurrence's update when pixel i is on)
+static inline void add_scaled(float* a, const float* w, float x, int64_t H) {
+  for (int64_t k = 0; k < H; k++) a[k] += x * w[k];
+}
+
 template <class Rows>
 static void split_rows(int64_t B, Rows fn) {
   int nt = std::max<int64_t>(1, std::min<int64_t>(get_threads(), B / 8));
@@ -67,10 +72,7 @@ void nade_forward(const float* x, const float* W, const float* c, const float* V
       for (int64_t r = r0; r < r1; r++) {
         float* a = A.data() + (r - r0) * H;
         logits[r * D + i] = b[i] + sigmoid_dot<false>(a, Vi, h.data(), H);
-        if (x[r * D + i] != 0.f) {
-          const float xv = x[r * D + i];
-          for (int64_t k = 0; k < H; k++) a[k] += xv * Wi[k];
-        }
+        if (x[r * D + i] != 0.f) add_scaled(a, Wi, x[r * D + i], H);
       }
     }
   });
@@ -98,11 +100,7 @@ void nade_backward(const float* x, const float* W, const float* c, const float* 
     for (int64_t r = r0; r < r1; r++) std::memcpy(A.data() + (r - r0) * H, c, H * 4);
     for (int64_t i = 0; i < D; i++)
       for (int64_t r = r0; r < r1; r++)
-        if (x[r * D + i] != 0.f) {
-          float* a = A.data() + (r - r0) * H;
-          const float xv = x[r * D + i];
-          for (int64_t k = 0; k < H; k++) a[k] += xv * W[i * H + k];
-        }
+        if (x[r * D + i] != 0.f) add_scaled(A.data() + (r - r0) * H, W + i * H, x[r * D + i], H);
     for (int64_t i = D - 1; i >= 0; i--) {
       const float *Wi = W + i * H, *Vi = V + i * H;
       float *gWi = pW + i * H, *gVi = pV + i * H;
@@ -110,7 +108,7 @@ void nade_backward(const float* x, const float* W, const float* c, const float* 
         float* a = A.data() + (r - r0) * H;
         float* s = S.data() + (r - r0) * H;
         const float xv = x[r * D + i];
-        if (xv != 0.f) for (int64_t k = 0; k < H; k++) a[k] -= xv * Wi[k];  // back to a_i
+        if (xv != 0.f) add_scaled(a, Wi, -xv, H);  // back to a_i
         const float g = gl[r * D + i];
         // one pass: h = σ(a_i); ∂V_i += g h; ∂x_i = W_i·S; ∂W_i += x_i S; S += g V_i h (1 − h)   (S before the update
         // holds Σ_{k>i} ∂a_k, which is what W_i and x_i receive)
@@ -160,10 +158,7 @@ void nade_sample(const float* W, const float* c, const float* V, const float* b,
           const float logit = b[i] + sigmoid_dot<false>(a, Vi, h.data(), H);
           x[r * D + i] = u[r * D + i] < 1.f / (1.f + std::exp(-logit)) ? 1.f : 0.f;
         }
-        if (x[r * D + i] != 0.f) {
-          const float xv = x[r * D + i];
-          for (int64_t k = 0; k < H; k++) a[k] += xv * Wi[k];
-        }
+        if (x[r * D + i] != 0.f) add_scaled(a, Wi, x[r * D + i], H);
       }
     }
   });

@@ -12,11 +12,9 @@ static inline vf vfloor(vf x) {
   return vselect(t > x, t - 1.f, t);
 }
 
-static inline vf vexp(vf x) {
-  const vf hi = vset1(88.3762626647949f), lo = vset1(-87.3365478515625f);
-  const vf x0 = x;
-  vi over = x > hi, under = x < lo, nan = x != x;
-  x = vmin(vmax(x, lo), hi);
+// e^x for x already clamped to [−87.34, 88.38]: x = n ln2 + r with |r| ≤ ln2/2 (ln2 split in two parts for
+// precision), e^r by a degree-7 minimax polynomial, 2^n by building the exponent bits.
+static inline vf vexp_clamped(vf x) {
   vf fx = vfloor(x * 1.44269504088896341f + 0.5f);
   x = x - fx * 0.693359375f;
   x = x + fx * 2.12194440e-4f;
@@ -28,8 +26,14 @@ static inline vf vexp(vf x) {
   y = y * x + 1.6666665459E-1f;
   y = y * x + 5.0000001201E-1f;
   y = y * z + x + 1.f;
-  vi e = (__builtin_convertvector(fx, vi) + 127) << 23;
-  y = y * (vf)e;
+  return y * (vf)((__builtin_convertvector(fx, vi) + 127) << 23);
+}
+
+static inline vf vexp(vf x) {
+  const vf hi = vset1(88.3762626647949f), lo = vset1(-87.3365478515625f);
+  const vf x0 = x;
+  vi over = x > hi, under = x < lo, nan = x != x;
+  vf y = vexp_clamped(vmin(vmax(x, lo), hi));
   y = vselect(over, vset1(INFINITY), y);
   y = vselect(under, vf{}, y);
   return vselect(nan, x0, y);
@@ -91,20 +95,7 @@ static inline vf vsigmoid(vf x) { return 1.f / (1.f + vexp(-x)); }
 // 0 or 1 to float precision) instead of special-casing overflow, so there are no selects but the NaN check.
 static inline vf vsigmoid_clamped(vf x) {
   const vf nanmask = (vf)(vi)(x != x);
-  vf t = vmin(vmax(-x, vset1(-87.f)), vset1(87.f));
-  vf fx = vfloor(t * 1.44269504088896341f + 0.5f);
-  t = t - fx * 0.693359375f;
-  t = t + fx * 2.12194440e-4f;
-  vf z = t * t;
-  vf y = vset1(1.9875691500E-4f);
-  y = y * t + 1.3981999507E-3f;
-  y = y * t + 8.3334519073E-3f;
-  y = y * t + 4.1665795894E-2f;
-  y = y * t + 1.6666665459E-1f;
-  y = y * t + 5.0000001201E-1f;
-  y = y * z + t + 1.f;
-  y = y * (vf)((__builtin_convertvector(fx, vi) + 127) << 23);
-  vf r = 1.f / (1.f + y);
+  vf r = 1.f / (1.f + vexp_clamped(vmin(vmax(-x, vset1(-87.f)), vset1(87.f))));
   return (vf)(((vi)r & ~(vi)nanmask) | ((vi)x & (vi)nanmask));
 }
 

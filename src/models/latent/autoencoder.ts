@@ -4,7 +4,7 @@
  * log-probability, reported under the estimator name "reconstruction" so it is never mistaken for log p(x).
  */
 import { noGrad } from "../../autograd/tape.js";
-import { Linear } from "../../nn/linear.js";
+import { MLP } from "../../nn/mlp.js";
 import { bceWithLogits } from "../../ops/elementwise.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -23,26 +23,22 @@ export const defaultConfig: AutoencoderConfig = { hidden: [200, 200], code: 50, 
 
 export class Autoencoder extends GenerativeModel {
   readonly modelName = "autoencoder";
-  readonly encoder: Linear[];
-  readonly decoder: Linear[];
+  readonly encoder: MLP;
+  readonly decoder: MLP;
 
   constructor(readonly config: AutoencoderConfig, data: DataShape, generator: Generator) {
     super();
     const enc = [data.dim, ...config.hidden, config.code], dec = [config.code, ...[...config.hidden].reverse(), data.dim];
-    this.encoder = enc.slice(1).map((o, i) => this.registerModule(`enc${i}`, new Linear(enc[i]!, o, { generator })));
-    this.decoder = dec.slice(1).map((o, i) => this.registerModule(`dec${i}`, new Linear(dec[i]!, o, { generator })));
+    this.encoder = new MLP(enc, config.activation, generator);
+    this.decoder = new MLP(dec, config.activation, generator);
+    // checkpoint names stay enc0…, dec0… (layer by layer)
+    this.encoder.layers.forEach((l, i) => this.registerModule(`enc${i}`, l));
+    this.decoder.layers.forEach((l, i) => this.registerModule(`dec${i}`, l));
   }
 
-  private mlp(layers: Linear[], x: Tensor): Tensor {
-    return layers.reduce((h, l, i) => {
-      const y = l.forward(h);
-      return i === layers.length - 1 ? y : this.config.activation === "tanh" ? y.tanh() : y.relu();
-    }, x);
-  }
-
-  embed(x: Tensor): Tensor { return this.mlp(this.encoder, x); }
+  embed(x: Tensor): Tensor { return this.encoder.forward(x); }
   /** decoder output: logits (Bernoulli) or means (Gaussian) */
-  decode(code: Tensor): Tensor { return this.mlp(this.decoder, code); }
+  decode(code: Tensor): Tensor { return this.decoder.forward(code); }
 
   /** −log p(x | decode(encode(x))) per image. */
   private reconstructionNll(x: Tensor): Tensor {

@@ -6,7 +6,7 @@
  */
 import { noGrad } from "../../autograd/tape.js";
 import { Normal, klStandardNormal } from "../../distributions/normal.js";
-import { Linear } from "../../nn/linear.js";
+import { MLP } from "../../nn/mlp.js";
 import { bceWithLogits } from "../../ops/elementwise.js";
 import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
@@ -33,28 +33,24 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 export class VAE extends GenerativeModel {
   readonly modelName: string;
   readonly dim: number;
-  readonly encoder: Linear[];
-  readonly decoder: Linear[];
+  readonly encoder: MLP;
+  readonly decoder: MLP;
 
   constructor(readonly config: VAEConfig, data: DataShape, generator: Generator, name = "vae") {
     super();
     this.modelName = name;
     this.dim = data.dim;
     const enc = [data.dim, ...config.hidden, 2 * config.latent], dec = [config.latent, ...[...config.hidden].reverse(), data.dim];
-    this.encoder = enc.slice(1).map((o, i) => this.registerModule(`enc${i}`, new Linear(enc[i]!, o, { generator })));
-    this.decoder = dec.slice(1).map((o, i) => this.registerModule(`dec${i}`, new Linear(dec[i]!, o, { generator })));
-  }
-
-  private mlp(layers: Linear[], x: Tensor): Tensor {
-    return layers.reduce((h, l, i) => {
-      const y = l.forward(h);
-      return i === layers.length - 1 ? y : this.config.activation === "tanh" ? y.tanh() : y.relu();
-    }, x);
+    this.encoder = new MLP(enc, config.activation, generator);
+    this.decoder = new MLP(dec, config.activation, generator);
+    // checkpoint names stay enc0…, dec0… (layer by layer)
+    this.encoder.layers.forEach((l, i) => this.registerModule(`enc${i}`, l));
+    this.decoder.layers.forEach((l, i) => this.registerModule(`dec${i}`, l));
   }
 
   /** q(z|x) for a batch. */
   encode(x: Tensor): Normal {
-    const s = this.mlp(this.encoder, x), L = this.config.latent;
+    const s = this.encoder.forward(x), L = this.config.latent;
     return Normal.fromLogVar(s.slice(1, 0, L), s.slice(1, L));
   }
 
@@ -65,11 +61,11 @@ export class VAE extends GenerativeModel {
   reconstruct(x: Tensor): Tensor { return noGrad(() => this.decode(this.encode(x).loc).sigmoid()); }
 
   /** Bernoulli logits of p(x|z). */
-  decode(z: Tensor): Tensor { return this.mlp(this.decoder, z); }
+  decode(z: Tensor): Tensor { return this.decoder.forward(z); }
 
   /** Sets the decoder's output bias to logit(mean pixel), a standard trick that speeds up early training. */
   initDecoderBias(meanPixel: Float32Array): void {
-    const b = this.decoder[this.decoder.length - 1]!.bias!;
+    const b = this.decoder.last.bias!;
     b.data.set(meanPixel.map((p) => { const q = Math.min(Math.max(p, 1e-3), 1 - 1e-3); return Math.log(q / (1 - q)); }));
   }
 
