@@ -68,7 +68,7 @@ test("errors a user can act on, with a non-zero exit", async () => {
 });
 
 test("--help works on every command", async () => {
-  for (const c of [[], ["train"], ["eval"], ["sample"], ["models"], ["data"], ["bench"], ["bench", "step"], ["bench", "gemm"], ["bench", "overhead"], ["demo"], ["info"]]) {
+  for (const c of [[], ["train"], ["eval"], ["sample"], ["complete"], ["models"], ["data"], ["params"], ["embed"], ["probe"], ["reconstruct"], ["interpolate"], ["bench"], ["bench", "step"], ["bench", "gemm"], ["bench", "sample"], ["bench", "overhead"], ["demo"], ["info"]]) {
     const r = await cli(...c, "--help");
     assert.match(r.stdout, /Usage: deepgen/, c.join(" "));
   }
@@ -92,4 +92,23 @@ test("Ctrl-C saves the position and exits 130; --resume continues to the end", a
   assert.equal(last.split, "test");
   const epochs = readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).epoch);
   assert.deepEqual(epochs, [0, 1, 2]);
+});
+
+test("params prints exact counts; completion and anomaly scores work on a trained autoregressive run", async () => {
+  const rows = (await cli("params", "--pixels", "784", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(rows[0].parameters, ((1n << 784n) - 1n).toString(), "2^784 − 1 as an integer");
+  assert.equal(rows.find((r) => r.model === "Markov AR(1)").parameters, "1567");
+  const small = (await cli("params", "--pixels", "10", "--k", "3", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  for (const r of small.filter((x) => x.fitted_parameters)) assert.equal(r.fitted_parameters, r.parameters, `${r.model}: fitted tables have as many free parameters as the formula`);
+  assert.ok(small.every((r) => r.test_nll_nats === undefined || (r.test_nll_nats > 0 && r.test_nll_nats < 10 * Math.LN2 + 1e-9)), "patch NLLs below the uniform 10 ln 2");
+  const run = path.join(dir, "run");
+  const png = path.join(dir, "c.png");
+  await cli("complete", run, "-n", "2", "--samples", "2", "--out", png);
+  assert.ok(existsSync(png));
+  const scores = path.join(dir, "scores.npy");
+  await cli("eval", run, "--scores", scores);
+  const { parseNpy } = await import("../../src/data/formats.js");
+  const s = parseNpy(readFileSync(scores), scores);
+  assert.deepEqual(s.shape, [10000]);
+  assert.ok([...s.data].every((v) => v > 0), "−log p(x) > 0 for binary images");
 });

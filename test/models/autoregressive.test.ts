@@ -61,6 +61,24 @@ function totalProbability(m: GenerativeModel, n: number): number {
   return lp.reduce((s, v) => s + Math.exp(v), 0);
 }
 
+test("tabular AR(k): Σ_x p(x) = 1, free parameters Σ 2^min(i,k), counts match Laplace-smoothed frequencies", async () => {
+  const { TabularAR } = await import("../../src/models/autoregressive/tabular.js");
+  const g = new Generator(12), n = 500, D = 10;
+  const data = Float32Array.from(g.uniform01(n * D), (u, i) => (u < 0.2 + 0.06 * (i % D) ? 1 : 0));
+  for (const k of [0, 1, 3, 9]) {
+    const m = new TabularAR({ k, alpha: 1 }, shape(D));
+    m.fitCounts(data, n);
+    assert.ok(Math.abs(totalProbability(m, D) - 1) < 1e-9, `k = ${k}: Σ p = ${totalProbability(m, D)}`);
+    let want = 0n;
+    for (let i = 0; i < D; i++) want += 1n << BigInt(Math.min(i, k));
+    assert.equal(m.freeParameters(), want);
+  }
+  const m0 = new TabularAR({ k: 0, alpha: 1 }, shape(D));
+  m0.fitCounts(data, n);
+  const ones = [...Array(D).keys()].map((i) => { let c = 0; for (let r = 0; r < n; r++) c += data[r * D + i]!; return c; });
+  assertClose([...m0.table.data], ones.map((c) => (c + 1) / (n + 2)), { atol: 1e-7, rtol: 0 }, "independent model = smoothed frequencies");
+});
+
 test("Σ_x p(x) = 1 within 1e-5 over all 2^10 images (FVSBN, NADE, MADE, MADE ensemble)", () => {
   for (const [name, opts] of [["fvsbn", {}], ["nade", { hidden: 7 }], ["made", { hidden: [16] }], ["made", { hidden: [16, 9], nMasks: 5, orderAgnostic: true }]] as const) {
     const total = totalProbability(make(name, opts, 10), 10);
