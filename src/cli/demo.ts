@@ -96,7 +96,7 @@ async function mnistDemo(epochs: number, seed: number, out: string): Promise<voi
   const t0 = Date.now();
   const runDir = mkdtempSync(path.join(os.tmpdir(), "deepgen-demo-"));
   console.log(`backend ${getBackend().name}, ${getNumThreads()} threads. Training MADE (784-500-784) on MNIST binarized once with a fixed seed (offline), ${epochs} epochs.`);
-  const run = prepareRun("made", { data: "mnist-fixed", epochs, seed, out: runDir, config: undefined });
+  const run = prepareRun("made", { data: "mnist-fixed", epochs, seed, out: runDir, options: { hidden: [500] }, config: undefined });
   const trainer = new Trainer({
     model: run.model, dataset: run.dataset, runDir, training: run.config.training, seed, progress: false,
     onMetrics: (m) => console.log(`epoch ${m.epoch}: train ${Number(m.train_loss).toFixed(2)} nats, valid ${Number(m.valid_nll_nats).toFixed(2)} nats (exact)  [${Number(m.seconds).toFixed(0)} s]`),

@@ -18,6 +18,8 @@ export interface TrainFlags {
   seed?: number;
   out?: string;
   resume?: boolean;
+  /** model options applied over the recipe's and the config file's (for callers such as the demo) */
+  options?: Record<string, unknown>;
 }
 
 const RECIPE_KEYS = new Set(["dataset", "epochs", "batchSize", "lr", "optimizer", "weightDecay", "schedule", "patience", "clipNorm"]);
@@ -54,7 +56,7 @@ export function prepareRun(modelName: string, f: TrainFlags): PreparedRun {
   } else {
     if (existsSync(path.join(runDir, "config.json"))) throw new Error(`${runDir} already holds a run; pass --resume to continue it or --out to start a new one`);
     const file = f.config ? readConfigFile(f.config) : { options: {}, training: {} };
-    const options = mergeConfig(spec, { ...(spec.recipe.options ?? {}), ...file.options }) as Record<string, unknown>;
+    const options = mergeConfig(spec, { ...(spec.recipe.options ?? {}), ...file.options, ...(f.options ?? {}) }) as Record<string, unknown>;
     const training: Recipe = { ...spec.recipe, ...file.training };
     if (f.data) training.dataset = f.data;
     if (f.epochs !== undefined) training.epochs = f.epochs;
