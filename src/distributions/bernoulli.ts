@@ -9,6 +9,16 @@ import type { Tensor } from "../tensor/tensor.js";
 export class Bernoulli {
   constructor(readonly logits: Tensor) {}
 
+  /**
+   * Maximum likelihood from samples x [n, ...]: p = (Σx + α)/(n + 2α) per element over axis 0 (α = 0 is the plain
+   * frequency; α = 1 is Laplace smoothing, which keeps logits finite for pixels that are always 0 or 1).
+   */
+  static fit(x: Tensor, alpha = 0): Bernoulli {
+    const n = x.shape[0]!;
+    const p = x.sum(0).add(alpha).div(n + 2 * alpha).clamp(1e-7, 1 - 1e-7);
+    return new Bernoulli(p.log().sub(p.neg().log1p()).detach());
+  }
+
   get probs(): Tensor { return this.logits.sigmoid(); }
   get mean(): Tensor { return this.probs; }
 
@@ -30,6 +40,18 @@ export class Categorical {
   }
 
   get classes(): number { return this.logits.shape[this.logits.ndim - 1]!; }
+
+  /** Maximum likelihood from observed classes: p_k = (count_k + α)/(n + Kα). */
+  static fit(observed: ArrayLike<number>, classes: number, alpha = 0): Categorical {
+    const counts = new Float64Array(classes);
+    for (let i = 0; i < observed.length; i++) {
+      const k = observed[i]!;
+      if (!Number.isInteger(k) || k < 0 || k >= classes) throw new RangeError(`Categorical.fit: class ${k} at ${i} is not in [0, ${classes})`);
+      counts[k]!++;
+    }
+    const total = observed.length + classes * alpha;
+    return new Categorical(tensor(Array.from(counts, (c) => Math.log(Math.max((c + alpha) / total, 1e-30)))));
+  }
   get probs(): Tensor { return this.logits.softmax(-1); }
 
   /** log p(k) for integer classes with the logits' shape minus the last axis. */
