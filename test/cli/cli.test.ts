@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { decode } from "fast-png";
+import { assertClose } from "../helpers.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const main = path.join(root, "src/cli/main.ts");
@@ -40,6 +41,17 @@ test("train → eval → sample on a tiny MADE (offline MNIST), with JSON output
   assert.ok(img.width > 28 * 3 && img.height > 28 * 2);
   const v = JSON.parse((await cli("eval", out, "--split", "valid", "--json")).stdout);
   assert.equal(v.split, "valid");
+  // conditional completion and per-image anomaly scores on the same run
+  const cpng = path.join(dir, "c.png");
+  await cli("complete", out, "-n", "2", "--samples", "2", "--out", cpng);
+  assert.ok(existsSync(cpng));
+  const scores = path.join(dir, "scores.npy");
+  await cli("eval", out, "--scores", scores);
+  const { parseNpy } = await import("../../src/data/formats.js");
+  const sc = parseNpy(readFileSync(scores), scores);
+  assert.deepEqual(sc.shape, [10000]);
+  assert.ok([...sc.data].every((x) => x > 0), "−log p(x) > 0 for binary images");
+  assertClose([[...sc.data].reduce((a, b) => a + b, 0) / 10000], [e.nll_nats], { atol: 1e-3, rtol: 1e-6 }, "mean score = reported NLL");
 });
 
 test("models and data list what exists, as JSON lines", async () => {
@@ -94,21 +106,11 @@ test("Ctrl-C saves the position and exits 130; --resume continues to the end", a
   assert.deepEqual(epochs, [0, 1, 2]);
 });
 
-test("params prints exact counts; completion and anomaly scores work on a trained autoregressive run", async () => {
+test("params prints exact counts and fitted tables confirm them", async () => {
   const rows = (await cli("params", "--pixels", "784", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(rows[0].parameters, ((1n << 784n) - 1n).toString(), "2^784 − 1 as an integer");
   assert.equal(rows.find((r) => r.model === "Markov AR(1)").parameters, "1567");
   const small = (await cli("params", "--pixels", "10", "--k", "3", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
   for (const r of small.filter((x) => x.fitted_parameters)) assert.equal(r.fitted_parameters, r.parameters, `${r.model}: fitted tables have as many free parameters as the formula`);
   assert.ok(small.every((r) => r.test_nll_nats === undefined || (r.test_nll_nats > 0 && r.test_nll_nats < 10 * Math.LN2 + 1e-9)), "patch NLLs below the uniform 10 ln 2");
-  const run = path.join(dir, "run");
-  const png = path.join(dir, "c.png");
-  await cli("complete", run, "-n", "2", "--samples", "2", "--out", png);
-  assert.ok(existsSync(png));
-  const scores = path.join(dir, "scores.npy");
-  await cli("eval", run, "--scores", scores);
-  const { parseNpy } = await import("../../src/data/formats.js");
-  const s = parseNpy(readFileSync(scores), scores);
-  assert.deepEqual(s.shape, [10000]);
-  assert.ok([...s.data].every((v) => v > 0), "−log p(x) > 0 for binary images");
 });
