@@ -25,7 +25,18 @@ export function evalCommand(program: Command): void {
       if (o.split !== "valid" && o.split !== "test" && o.split !== "train") throw new Error(`--split must be train, valid or test, not "${o.split}"`);
       const run = loadRun(target);
       const ds = loadDataset(run.config.dataset, o.dataDir ?? run.config.dataDir);
-      const r = evaluateNll(run.model, ds.split(o.split as SplitName), { batchSize: o.batchSize, seed: run.config.seed, keepPerImage: !!o.scores });
+      const split = ds.split(o.split as SplitName);
+      const t0 = Date.now();
+      let last = t0;
+      // long estimates (IWAE-5000 takes minutes) report progress on stderr every 10 s
+      const onBatch = (done: number): void => {
+        const now = Date.now();
+        if (now - last < 10000) return;
+        last = now;
+        const rate = done / ((now - t0) / 1000);
+        process.stderr.write(`evaluated ${done}/${split.n} images (${rate.toFixed(0)}/s, about ${Math.ceil((split.n - done) / rate / 60)} min left)\n`);
+      };
+      const r = evaluateNll(run.model, split, { batchSize: o.batchSize, seed: run.config.seed, keepPerImage: !!o.scores, onBatch });
       if (o.scores) writeFileAtomic(o.scores, encodeNpy(Float32Array.from(r.perImage!), [r.n]));
       const out = { model: run.config.model, nll_nats: r.nll_nats, bits_per_dim: r.bits_per_dim, estimator: r.estimator, binarization: ds.binarization, split: o.split, n: r.n };
       if (o.json) console.log(JSON.stringify(out));
