@@ -129,8 +129,14 @@ export class VAE extends GenerativeModel {
     return { logp: this.iwae(x, k, generator), estimator: `iwae-${k}` as Estimator };
   }
 
-  /** Validation during training uses the ELBO: IWAE-5000 over a whole split each epoch would cost minutes. */
+  /**
+   * Validation during training uses the training objective's own bound — the ELBO (k = 1) or IWAE-k — since
+   * IWAE-5000 over a whole split every epoch would cost minutes, and an IWAE-trained model can have a worse ELBO
+   * while its k-sample bound improves.
+   */
   override validationLogLikelihood(x: Tensor, generator: Generator): LikelihoodResult {
+    const k = this.config.k;
+    if (k > 1) return { logp: this.iwae(x, k, generator), estimator: `iwae-${k}` as Estimator };
     return { logp: this.elbo(x, generator), estimator: "elbo" };
   }
 
