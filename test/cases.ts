@@ -3,7 +3,23 @@
  * float64 on the reference backend; the parity test runs them in float32 on both backends.
  */
 import { nadeLogits } from "../src/ops/nade.js";
-import { Generator, Tensor, linear, bceWithLogits, concat, conv1d, conv2d, convTranspose2d, crossEntropy, maxPool2d, avgPool2d, stack, where, tensor, type DType } from "../src/index.js";
+import {
+  Generator,
+  Tensor,
+  linear,
+  bceWithLogits,
+  concat,
+  conv1d,
+  conv2d,
+  convTranspose2d,
+  crossEntropy,
+  maxPool2d,
+  avgPool2d,
+  stack,
+  where,
+  tensor,
+  type DType,
+} from "../src/index.js";
 import { randomTensor } from "./helpers.js";
 
 export interface OpCase {
@@ -14,9 +30,16 @@ export interface OpCase {
   tol?: { atol: number; rtol: number };
 }
 
-const r = (shape: number[], low = -2, high = 2) => (gen: Generator, dtype: DType) => randomTensor(gen, shape, { dtype, low, high });
-const ins = (...fs: Array<(g: Generator, d: DType) => Tensor>) => (g: Generator, d: DType) => fs.map((f) => f(g, d));
-const constMask = (shape: number[]) => (gen: Generator, dtype: DType) => randomTensor(gen, shape, { dtype, low: 0, high: 1, grad: false }).gt(0.5);
+const r =
+  (shape: number[], low = -2, high = 2) =>
+  (gen: Generator, dtype: DType) =>
+    randomTensor(gen, shape, { dtype, low, high });
+const ins =
+  (...fs: Array<(g: Generator, d: DType) => Tensor>) =>
+  (g: Generator, d: DType) =>
+    fs.map((f) => f(g, d));
+const constMask = (shape: number[]) => (gen: Generator, dtype: DType) =>
+  randomTensor(gen, shape, { dtype, low: 0, high: 1, grad: false }).gt(0.5);
 
 export const opCases: OpCase[] = [
   // unary
@@ -69,11 +92,36 @@ export const opCases: OpCase[] = [
   { name: "linear", inputs: ins(r([2, 3, 5]), r([4, 5]), r([4])), fn: (x, w, b) => linear(x!, w!, b!) },
   { name: "linear no bias", inputs: ins(r([3, 5]), r([4, 5])), fn: (x, w) => linear(x!, w!) },
   // NADE: x binary (the recurrence skips zeros), every parameter and x itself differentiated
-  { name: "nade", inputs: (g, d) => [ins(r([3, 5], 0, 1))(g, d)[0]!.gt(0.5).to(d).requireGrad(), ...ins(r([5, 4]), r([4]), r([5, 4]), r([5]))(g, d)], fn: (x, W, c, V, b) => nadeLogits(x!, W!, c!, V!, b!), tol: { atol: 1e-5, rtol: 1e-4 } },
-  { name: "conv2d", inputs: ins(r([2, 3, 7, 6]), r([4, 3, 3, 2]), r([4])), fn: (x, w, b) => conv2d(x!, w!, b!, { stride: [2, 1], padding: 1, dilation: [1, 2] }), tol: { atol: 1e-4, rtol: 1e-4 } },
+  {
+    name: "nade",
+    inputs: (g, d) => [
+      ins(r([3, 5], 0, 1))(g, d)[0]!
+        .gt(0.5)
+        .to(d)
+        .requireGrad(),
+      ...ins(r([5, 4]), r([4]), r([5, 4]), r([5]))(g, d),
+    ],
+    fn: (x, W, c, V, b) => nadeLogits(x!, W!, c!, V!, b!),
+    tol: { atol: 1e-5, rtol: 1e-4 },
+  },
+  {
+    name: "conv2d",
+    inputs: ins(r([2, 3, 7, 6]), r([4, 3, 3, 2]), r([4])),
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: [2, 1], padding: 1, dilation: [1, 2] }),
+    tol: { atol: 1e-4, rtol: 1e-4 },
+  },
   { name: "conv2d 1x1", inputs: ins(r([2, 5, 3, 4]), r([3, 5, 1, 1])), fn: (x, w) => conv2d(x!, w!) },
-  { name: "conv1d", inputs: ins(r([2, 3, 9]), r([2, 3, 3]), r([2])), fn: (x, w, b) => conv1d(x!, w!, b!, { padding: 1 }) },
-  { name: "convTranspose2d", inputs: ins(r([2, 3, 4, 5]), r([3, 2, 3, 3]), r([2])), fn: (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1, outputPadding: 1 }), tol: { atol: 1e-4, rtol: 1e-4 } },
+  {
+    name: "conv1d",
+    inputs: ins(r([2, 3, 9]), r([2, 3, 3]), r([2])),
+    fn: (x, w, b) => conv1d(x!, w!, b!, { padding: 1 }),
+  },
+  {
+    name: "convTranspose2d",
+    inputs: ins(r([2, 3, 4, 5]), r([3, 2, 3, 3]), r([2])),
+    fn: (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1, outputPadding: 1 }),
+    tol: { atol: 1e-4, rtol: 1e-4 },
+  },
   { name: "maxPool2d", inputs: ins(r([2, 2, 6, 5])), fn: (x) => maxPool2d(x, 2, { padding: 1 }) },
   { name: "avgPool2d", inputs: ins(r([2, 2, 5, 5])), fn: (x) => avgPool2d(x, 3, { stride: 1, padding: 1 }) },
   // movement
@@ -83,8 +131,31 @@ export const opCases: OpCase[] = [
   { name: "slice", inputs: ins(r([5, 7])), fn: (x) => x.slice(1, 1, 7, 2).add(x.slice(1, -3)).slice(0, -4) },
   { name: "concat", inputs: ins(r([2, 3]), r([2, 1]), r([2, 4])), fn: (a, b, c) => concat([a!, b!, c!], 1) },
   { name: "stack", inputs: ins(r([2, 3]), r([2, 3])), fn: (a, b) => stack([a!, b!], 1) },
-  { name: "pad", inputs: ins(r([2, 3, 4])), fn: (x) => x.pad([[1, 0], [2, 1]], 0.5) },
+  {
+    name: "pad",
+    inputs: ins(r([2, 3, 4])),
+    fn: (x) =>
+      x.pad(
+        [
+          [1, 0],
+          [2, 1],
+        ],
+        0.5,
+      ),
+  },
   { name: "indexSelect", inputs: ins(r([5, 3])), fn: (x) => x.indexSelect(0, [4, 0, 4, 2]) },
-  { name: "gather", inputs: ins(r([3, 4])), fn: (x) => x.gather(1, tensor([[0, 3], [1, 1], [2, 0]])) },
+  {
+    name: "gather",
+    inputs: ins(r([3, 4])),
+    fn: (x) =>
+      x.gather(
+        1,
+        tensor([
+          [0, 3],
+          [1, 1],
+          [2, 0],
+        ]),
+      ),
+  },
   { name: "copy", inputs: ins(r([3, 4])), fn: (x) => x.T.contiguous().mul(x.clone().T) },
 ];

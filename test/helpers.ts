@@ -2,27 +2,48 @@
 import assert from "node:assert/strict";
 import { Generator, Tensor, tensor, noGrad, type DType } from "../src/index.js";
 
-export function randomTensor(gen: Generator, shape: number[], opts: { dtype?: DType; low?: number; high?: number; grad?: boolean } = {}): Tensor {
-  const lo = opts.low ?? -2, hi = opts.high ?? 2;
+export function randomTensor(
+  gen: Generator,
+  shape: number[],
+  opts: { dtype?: DType; low?: number; high?: number; grad?: boolean } = {},
+): Tensor {
+  const lo = opts.low ?? -2,
+    hi = opts.high ?? 2;
   const n = shape.reduce((a, b) => a * b, 1);
   const u = gen.uniform01(n);
-  const t = tensor(Array.from(u, (v) => lo + (hi - lo) * v), shape, { dtype: opts.dtype ?? "float64" });
+  const t = tensor(
+    Array.from(u, (v) => lo + (hi - lo) * v),
+    shape,
+    { dtype: opts.dtype ?? "float64" },
+  );
   return opts.grad === false ? t : t.requireGrad();
 }
 
 /** Asserts |a − b| ≤ atol + rtol·|b| elementwise (NaN only where both are NaN). */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { atol: number; rtol: number }, what: string): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: { atol: number; rtol: number },
+  what: string,
+): void {
   assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs ${expected.length}`);
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i]!, e = expected[i]!;
+    const a = actual[i]!,
+      e = expected[i]!;
     if (Number.isNaN(a) && Number.isNaN(e)) continue;
     if (a === e) continue;
     const excess = Math.abs(a - e) - (tol.atol + tol.rtol * Math.abs(e));
-    if (!(excess <= worst)) { worst = Number.isNaN(excess) ? Infinity : excess; at = i; }
+    if (!(excess <= worst)) {
+      worst = Number.isNaN(excess) ? Infinity : excess;
+      at = i;
+    }
   }
   if (at >= 0) {
-    assert.fail(`${what}: element ${at} is ${actual[at]} but expected ${expected[at]} (atol ${tol.atol}, rtol ${tol.rtol})`);
+    assert.fail(
+      `${what}: element ${at} is ${actual[at]} but expected ${expected[at]} (atol ${tol.atol}, rtol ${tol.rtol})`,
+    );
   }
 }
 
@@ -30,10 +51,22 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
  * Compares backward() against central differences of L = Σ f(inputs) ⊙ W (W random, fixed) for every input that
  * requires grad. Float64 inputs; eps 1e-6 gives truncation + rounding error ~1e-9, far below the tolerance.
  */
-export function gradCheck(name: string, fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], gen: Generator, tol = { atol: 1e-6, rtol: 1e-5 }): void {
+export function gradCheck(
+  name: string,
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  gen: Generator,
+  tol = { atol: 1e-6, rtol: 1e-5 },
+): void {
   const out0 = fn(...inputs);
   const weights = randomTensor(gen, [...out0.shape], { grad: false, dtype: out0.dtype });
-  const loss = (): number => noGrad(() => fn(...inputs).mul(weights).sum().item());
+  const loss = (): number =>
+    noGrad(() =>
+      fn(...inputs)
+        .mul(weights)
+        .sum()
+        .item(),
+    );
   inputs.forEach((x) => x.zeroGrad());
   out0.mul(weights).sum().backward();
   const eps = 1e-6;

@@ -17,11 +17,13 @@ type Grads = Array<Tensor | null>;
 export type GradRule<K extends Op> = (g: Tensor, inputs: Tensor[], out: Tensor, saved: OpSaved[K]) => Grads;
 
 /** out = g · f'(x) through the backend's fused derivative kernel. */
-const unary = (op: UnaryName) => (g: Tensor, [x]: Tensor[], y: Tensor, s: UnarySaved): Grads => {
-  const out = empty(x!.shape, x!.dtype);
-  backendFor(x!.dtype).unaryGrad(op, contiguousData(x!), y.data, contiguousData(g), out.data, s.alpha, s.beta);
-  return [out];
-};
+const unary =
+  (op: UnaryName) =>
+  (g: Tensor, [x]: Tensor[], y: Tensor, s: UnarySaved): Grads => {
+    const out = empty(x!.shape, x!.dtype);
+    backendFor(x!.dtype).unaryGrad(op, contiguousData(x!), y.data, contiguousData(g), out.data, s.alpha, s.beta);
+    return [out];
+  };
 
 /** g of a reduction, reshaped with kept dims and broadcast back to the input's shape. */
 const spread = (g: Tensor, x: Tensor, keepShape: number[]): Tensor => g.reshape(keepShape).expand(x.shape);
@@ -33,14 +35,26 @@ function crop(g: Tensor, offsets: number[], shape: readonly number[]): Tensor {
   const out = empty(shape, g.dtype);
   if (out.size === 0) return out;
   const gs = contiguousStrides(g.shape);
-  backendFor(g.dtype).stridedCopy(contiguousData(g), out.data, [...shape], gs, offsets.reduce((p, o, i) => p + o * gs[i]!, 0), contiguousStrides(shape), 0, false);
+  backendFor(g.dtype).stridedCopy(
+    contiguousData(g),
+    out.data,
+    [...shape],
+    gs,
+    offsets.reduce((p, o, i) => p + o * gs[i]!, 0),
+    contiguousStrides(shape),
+    0,
+    false,
+  );
   return out;
 }
 
 function extremumRule(g: Tensor, [x]: Tensor[], out: Tensor, s: { keepShape: number[] }): Grads {
   // gradient split evenly among the positions that attain the extremum
   const mask = compare("eq", x!, spread(out, x!, s.keepShape));
-  const count = mask.sum(x!.shape.map((_, i) => i).filter((i) => s.keepShape[i] === 1 && x!.shape[i] !== 1), true);
+  const count = mask.sum(
+    x!.shape.map((_, i) => i).filter((i) => s.keepShape[i] === 1 && x!.shape[i] !== 1),
+    true,
+  );
   return [mask.mul(spread(g, x!, s.keepShape)).div(count.expand(x!.shape))];
 }
 
@@ -91,7 +105,10 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
   // d(a−b) = da − db
   sub: (g, [a, b]) => [sumToShape(g, a!.shape), b!.requiresGrad ? sumToShape(g.neg(), b!.shape) : null],
   // d(ab) = b da + a db
-  mul: (g, [a, b]) => [a!.requiresGrad ? sumToShape(g.mul(b!), a!.shape) : null, b!.requiresGrad ? sumToShape(g.mul(a!), b!.shape) : null],
+  mul: (g, [a, b]) => [
+    a!.requiresGrad ? sumToShape(g.mul(b!), a!.shape) : null,
+    b!.requiresGrad ? sumToShape(g.mul(a!), b!.shape) : null,
+  ],
   // d(a/b) = da/b − a db/b²
   div: (g, [a, b]) => [
     a!.requiresGrad ? sumToShape(g.div(b!), a!.shape) : null,
@@ -133,32 +150,52 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
   logSumExp: (g, [x], out, s) => [spread(g, x!, s.keepShape).mul(x!.sub(spread(out, x!, s.keepShape)).exp())],
   // d softmax: y (g − Σ g y)
   softmax: (g, [x], y) => {
-    const out = empty(x!.shape, x!.dtype), cols = x!.shape[x!.ndim - 1]!;
+    const out = empty(x!.shape, x!.dtype),
+      cols = x!.shape[x!.ndim - 1]!;
     backendFor(x!.dtype).softmaxGrad(y.data, contiguousData(g), out.data, x!.size / cols, cols, false);
     return [out];
   },
   // d logsoftmax: g − softmax(x) Σ g
   logSoftmax: (g, [x], y) => {
-    const out = empty(x!.shape, x!.dtype), cols = x!.shape[x!.ndim - 1]!;
+    const out = empty(x!.shape, x!.dtype),
+      cols = x!.shape[x!.ndim - 1]!;
     backendFor(x!.dtype).softmaxGrad(y.data, contiguousData(g), out.data, x!.size / cols, cols, true);
     return [out];
   },
   // ∂/∂z CE = (softmax(z) − onehot(t)) g
   crossEntropy: (g, [z], _out, s) => {
     const out = empty(z!.shape, z!.dtype);
-    backendFor(z!.dtype).crossEntropyGrad(contiguousData(z!), s.target, contiguousData(g), out.data, s.outer, s.classes, s.inner);
+    backendFor(z!.dtype).crossEntropyGrad(
+      contiguousData(z!),
+      s.target,
+      contiguousData(g),
+      out.data,
+      s.outer,
+      s.classes,
+      s.inner,
+    );
     return [out];
   },
 
   // d(AB) = dA B + A dB:  ∂A = g Bᵀ, ∂B = Aᵀ g (summed over broadcast batch dims). For an operand that is a
   // transposed view (x·Wᵀ), the transposed gradient is computed instead, so it lands in W's own layout.
   matmul: (g, [a, b]) => [
-    !a!.requiresGrad ? null : isTransposedView(a!) ? sumToShape(b!.matmul(g.T), swapLast(a!.shape)).T : sumToShape(g.matmul(b!.T), a!.shape),
-    !b!.requiresGrad ? null : isTransposedView(b!) ? sumToShape(g.T.matmul(a!), swapLast(b!.shape)).T : sumToShape(a!.T.matmul(g), b!.shape),
+    !a!.requiresGrad
+      ? null
+      : isTransposedView(a!)
+        ? sumToShape(b!.matmul(g.T), swapLast(a!.shape)).T
+        : sumToShape(g.matmul(b!.T), a!.shape),
+    !b!.requiresGrad
+      ? null
+      : isTransposedView(b!)
+        ? sumToShape(g.T.matmul(a!), swapLast(b!.shape)).T
+        : sumToShape(a!.T.matmul(g), b!.shape),
   ],
   // y = x Wᵀ + b:  ∂x = g W,  ∂W = gᵀ x,  ∂b = Σ_rows g   (x, g flattened to rows)
   linear: (g, [x, w, b], _out, s) => {
-    const n = w!.shape[0]!, k = w!.shape[1]!, g2 = g.reshape(-1, n);
+    const n = w!.shape[0]!,
+      k = w!.shape[1]!,
+      g2 = g.reshape(-1, n);
     return [
       x!.requiresGrad ? g2.matmul(w!).reshape(x!.shape) : null,
       w!.requiresGrad ? g2.T.matmul(x!.reshape(-1, k)) : null,
@@ -167,26 +204,60 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
   },
   // NADE's fused recurrence: the adjoint walks the positions backwards (native/kernels/nade.cc)
   nade: (g, [x, W, c, V, b]) => {
-    const [B, D] = x!.shape as [number, number], H = W!.shape[1]!;
+    const [B, D] = x!.shape as [number, number],
+      H = W!.shape[1]!;
     const gx = x!.requiresGrad ? empty(x!.shape, x!.dtype) : null;
-    const gW = empty(W!.shape, W!.dtype), gc = empty(c!.shape, c!.dtype), gV = empty(V!.shape, V!.dtype), gb = empty(b!.shape, b!.dtype);
-    backendFor(W!.dtype).nadeBackward(contiguousData(x!), contiguousData(W!), contiguousData(c!), contiguousData(V!), contiguousData(g),
-      gx ? gx.data : null, gW.data, gc.data, gV.data, gb.data, B, D, H);
+    const gW = empty(W!.shape, W!.dtype),
+      gc = empty(c!.shape, c!.dtype),
+      gV = empty(V!.shape, V!.dtype),
+      gb = empty(b!.shape, b!.dtype);
+    backendFor(W!.dtype).nadeBackward(
+      contiguousData(x!),
+      contiguousData(W!),
+      contiguousData(c!),
+      contiguousData(V!),
+      contiguousData(g),
+      gx ? gx.data : null,
+      gW.data,
+      gc.data,
+      gV.data,
+      gb.data,
+      B,
+      D,
+      H,
+    );
     return [gx, gW, gc, gV, gb];
   },
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
   conv2d: (g, [x, w, b], _out, s) => {
-    const be = backendFor(x!.dtype), gd = contiguousData(g);
-    let gx: Tensor | null = null, gw: Tensor | null = null;
-    if (x!.requiresGrad) { gx = empty(x!.shape, x!.dtype); be.conv2dGradInput(s.geom, gd, contiguousData(w!), gx.data); }
-    if (w!.requiresGrad) { gw = empty(w!.shape, w!.dtype); be.conv2dGradWeight(s.geom, contiguousData(x!), gd, gw.data); }
+    const be = backendFor(x!.dtype),
+      gd = contiguousData(g);
+    let gx: Tensor | null = null,
+      gw: Tensor | null = null;
+    if (x!.requiresGrad) {
+      gx = empty(x!.shape, x!.dtype);
+      be.conv2dGradInput(s.geom, gd, contiguousData(w!), gx.data);
+    }
+    if (w!.requiresGrad) {
+      gw = empty(w!.shape, w!.dtype);
+      be.conv2dGradWeight(s.geom, contiguousData(x!), gd, gw.data);
+    }
     return s.hasBias ? [gx, gw, b!.requiresGrad ? g.sum([0, 2, 3]) : null] : [gx, gw];
   },
   // convᵀ is conv's input-adjoint: ∂x = conv(g, w), ∂w = conv-weight-grad with the roles of x and g swapped
   convTranspose2d: (g, [x, w, b], _out, s) => {
-    const gx = x!.requiresGrad ? conv2d(g, w!, null, { stride: [s.geom.sh, s.geom.sw], padding: [s.geom.ph, s.geom.pw], dilation: [s.geom.dh, s.geom.dw] }) : null;
+    const gx = x!.requiresGrad
+      ? conv2d(g, w!, null, {
+          stride: [s.geom.sh, s.geom.sw],
+          padding: [s.geom.ph, s.geom.pw],
+          dilation: [s.geom.dh, s.geom.dw],
+        })
+      : null;
     let gw: Tensor | null = null;
-    if (w!.requiresGrad) { gw = empty(w!.shape, w!.dtype); backendFor(x!.dtype).conv2dGradWeight(s.geom, contiguousData(g), contiguousData(x!), gw.data); }
+    if (w!.requiresGrad) {
+      gw = empty(w!.shape, w!.dtype);
+      backendFor(x!.dtype).conv2dGradWeight(s.geom, contiguousData(g), contiguousData(x!), gw.data);
+    }
     return s.hasBias ? [gx, gw, b!.requiresGrad ? g.sum([0, 2, 3]) : null] : [gx, gw];
   },
   // d maxpool: g routed to each window's argmax
@@ -212,14 +283,23 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
   // d slice: g placed back into zeros at the sliced positions
   slice: (g, [x], _out, s) => {
     const gx = full(x!.shape, 0, x!.dtype);
-    place(gx, g, x!.shape.map((_, i) => (i === s.axis ? s.start : 0)), x!.shape.map((_, i) => (i === s.axis ? s.step : 1)));
+    place(
+      gx,
+      g,
+      x!.shape.map((_, i) => (i === s.axis ? s.start : 0)),
+      x!.shape.map((_, i) => (i === s.axis ? s.step : 1)),
+    );
     return [gx];
   },
   // d concat: the pieces of g
   concat: (g, inputs, _out, s) => {
     let at = 0;
     return inputs.map((x) => {
-      const piece = crop(g, g.shape.map((_, i) => (i === s.axis ? at : 0)), x.shape);
+      const piece = crop(
+        g,
+        g.shape.map((_, i) => (i === s.axis ? at : 0)),
+        x.shape,
+      );
       at += x.shape[s.axis]!;
       return piece;
     });
@@ -229,15 +309,25 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
   // d indexSelect: g scattered (added) back to the selected rows
   indexSelect: (g, [x], _out, s) => {
     const gx = full(x!.shape, 0, x!.dtype);
-    const outer = sizeOf(x!.shape.slice(0, s.axis)), inner = sizeOf(x!.shape.slice(s.axis + 1));
+    const outer = sizeOf(x!.shape.slice(0, s.axis)),
+      inner = sizeOf(x!.shape.slice(s.axis + 1));
     backendFor(x!.dtype).indexAdd(contiguousData(g), s.index, gx.data, outer, x!.shape[s.axis]!, inner, s.index.length);
     return [gx];
   },
   // d gather: scatter-add of g
   gather: (g, [x], _out, s) => {
     const gx = full(x!.shape, 0, x!.dtype);
-    const outer = sizeOf(x!.shape.slice(0, s.axis)), inner = sizeOf(x!.shape.slice(s.axis + 1));
-    backendFor(x!.dtype).scatterAdd(contiguousData(g), s.index, gx.data, outer, x!.shape[s.axis]!, g.shape[s.axis]!, inner);
+    const outer = sizeOf(x!.shape.slice(0, s.axis)),
+      inner = sizeOf(x!.shape.slice(s.axis + 1));
+    backendFor(x!.dtype).scatterAdd(
+      contiguousData(g),
+      s.index,
+      gx.data,
+      outer,
+      x!.shape[s.axis]!,
+      g.shape[s.axis]!,
+      inner,
+    );
     return [gx];
   },
 };

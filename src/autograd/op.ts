@@ -4,22 +4,54 @@
  */
 import type { ConvGeom } from "../backend/backend.js";
 
-export interface UnarySaved { alpha: number; beta: number }
-export interface ReduceSaved { keepShape: number[] }
+export interface UnarySaved {
+  alpha: number;
+  beta: number;
+}
+export interface ReduceSaved {
+  keepShape: number[];
+}
 type None = Record<string, never>;
 
 export interface OpSaved {
   // elementwise, one input
-  neg: UnarySaved; exp: UnarySaved; log: UnarySaved; log1p: UnarySaved; expm1: UnarySaved; sqrt: UnarySaved;
-  square: UnarySaved; abs: UnarySaved; sigmoid: UnarySaved; logSigmoid: UnarySaved; tanh: UnarySaved; relu: UnarySaved;
-  leakyRelu: UnarySaved; elu: UnarySaved; softplus: UnarySaved; erf: UnarySaved; clamp: UnarySaved; affine: UnarySaved;
-  powScalar: UnarySaved; reciprocal: UnarySaved;
+  neg: UnarySaved;
+  exp: UnarySaved;
+  log: UnarySaved;
+  log1p: UnarySaved;
+  expm1: UnarySaved;
+  sqrt: UnarySaved;
+  square: UnarySaved;
+  abs: UnarySaved;
+  sigmoid: UnarySaved;
+  logSigmoid: UnarySaved;
+  tanh: UnarySaved;
+  relu: UnarySaved;
+  leakyRelu: UnarySaved;
+  elu: UnarySaved;
+  softplus: UnarySaved;
+  erf: UnarySaved;
+  clamp: UnarySaved;
+  affine: UnarySaved;
+  powScalar: UnarySaved;
+  reciprocal: UnarySaved;
   // elementwise, broadcasting
-  add: None; sub: None; mul: None; div: None; pow: None; minimum: None; maximum: None; bceWithLogits: None;
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  pow: None;
+  minimum: None;
+  maximum: None;
+  bceWithLogits: None;
   where: { cond: import("../tensor/tensor.js").Tensor };
   // reductions
-  sum: ReduceSaved; max: ReduceSaved; min: ReduceSaved; logSumExp: ReduceSaved;
-  softmax: { axis: number }; logSoftmax: { axis: number };
+  sum: ReduceSaved;
+  max: ReduceSaved;
+  min: ReduceSaved;
+  logSumExp: ReduceSaved;
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
   crossEntropy: { target: Int32Array; outer: number; classes: number; inner: number };
   // linear algebra and convolution
   matmul: None;
@@ -30,7 +62,10 @@ export interface OpSaved {
   maxPool2d: { geom: ConvGeom; argmax: Int32Array };
   avgPool2d: { geom: ConvGeom };
   // movement
-  reshape: None; copy: None; permute: { perm: number[] }; expand: None;
+  reshape: None;
+  copy: None;
+  permute: { perm: number[] };
+  expand: None;
   slice: { axis: number; start: number; step: number };
   concat: { axis: number; sizes: number[] };
   pad: { before: number[] };

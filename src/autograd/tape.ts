@@ -53,7 +53,10 @@ function topoOrder(root: Tensor): Tensor[] {
   const stack: Array<[Tensor, boolean]> = [[root, false]];
   while (stack.length > 0) {
     const [t, expanded] = stack.pop()!;
-    if (expanded) { order.push(t); continue; }
+    if (expanded) {
+      order.push(t);
+      continue;
+    }
     if (visited.has(t)) continue;
     visited.add(t);
     stack.push([t, true]);
@@ -68,12 +71,22 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
-export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardOptions, accumulate: (t: Tensor, g: Tensor) => Tensor, onesLike: (t: Tensor) => Tensor): void {
+export function backward(
+  root: Tensor,
+  grad: Tensor | undefined,
+  opts: BackwardOptions,
+  accumulate: (t: Tensor, g: Tensor) => Tensor,
+  onesLike: (t: Tensor) => Tensor,
+): void {
   if (!root.requiresGrad) {
-    throw new TypeError("backward: this tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)");
+    throw new TypeError(
+      "backward: this tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)",
+    );
   }
   if (!grad && root.size !== 1) {
-    throw new TypeError(`backward: a gradient must be given for a non-scalar output of shape [${root.shape.join(",")}]`);
+    throw new TypeError(
+      `backward: a gradient must be given for a non-scalar output of shape [${root.shape.join(",")}]`,
+    );
   }
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>();
@@ -92,9 +105,16 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardO
         continue;
       }
       if (node.freed) {
-        throw new Error(`backward: the graph through "${node.op}" was already used and freed; pass { retainGraph: true } to the first backward() to run it twice`);
+        throw new Error(
+          `backward: the graph through "${node.op}" was already used and freed; pass { retainGraph: true } to the first backward() to run it twice`,
+        );
       }
-      const rule = gradRules[node.op] as (g: Tensor, inputs: Tensor[], out: Tensor, saved: unknown) => Array<Tensor | null>;
+      const rule = gradRules[node.op] as (
+        g: Tensor,
+        inputs: Tensor[],
+        out: Tensor,
+        saved: unknown,
+      ) => Array<Tensor | null>;
       const inGrads = rule(g, node.inputs, t, node.saved);
       node.inputs.forEach((inp, k) => {
         const gi = inGrads[k];
@@ -109,7 +129,10 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: BackwardO
   }
   if (!opts.retainGraph) {
     for (const t of order) {
-      if (t.node) { t.node.inputs = []; (t.node as { saved: unknown }).saved = undefined; }
+      if (t.node) {
+        t.node.inputs = [];
+        (t.node as { saved: unknown }).saved = undefined;
+      }
     }
   }
 }

@@ -6,14 +6,46 @@
 export type Storage = Float32Array | Float64Array;
 
 export const UnaryOp = {
-  neg: 0, exp: 1, log: 2, log1p: 3, expm1: 4, sqrt: 5, square: 6, abs: 7, sigmoid: 8, logSigmoid: 9, tanh: 10, relu: 11,
-  leakyRelu: 12, elu: 13, softplus: 14, erf: 15, clamp: 16, affine: 17, powScalar: 18, sign: 19, reciprocal: 20,
+  neg: 0,
+  exp: 1,
+  log: 2,
+  log1p: 3,
+  expm1: 4,
+  sqrt: 5,
+  square: 6,
+  abs: 7,
+  sigmoid: 8,
+  logSigmoid: 9,
+  tanh: 10,
+  relu: 11,
+  leakyRelu: 12,
+  elu: 13,
+  softplus: 14,
+  erf: 15,
+  clamp: 16,
+  affine: 17,
+  powScalar: 18,
+  sign: 19,
+  reciprocal: 20,
 } as const;
 export type UnaryName = keyof typeof UnaryOp;
 
 export const BinaryOp = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, minimum: 5, maximum: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
-  bceLogits: 13, bceLogitsGrad: 14,
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  pow: 4,
+  minimum: 5,
+  maximum: 6,
+  eq: 7,
+  ne: 8,
+  lt: 9,
+  le: 10,
+  gt: 11,
+  ge: 12,
+  bceLogits: 13,
+  bceLogitsGrad: 14,
 } as const;
 export type BinaryName = keyof typeof BinaryOp;
 
@@ -22,31 +54,88 @@ export type ReduceName = keyof typeof ReduceOp;
 
 /** Convolution / pooling geometry, NCHW. For pooling, cOut is unused. */
 export interface ConvGeom {
-  n: number; c: number; h: number; w: number; cOut: number;
-  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  ho: number; wo: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  ho: number;
+  wo: number;
 }
 
 export interface Backend {
   readonly name: "reference" | "native";
   unary(op: UnaryName, x: Storage, out: Storage, alpha: number, beta: number): void;
   /** out = gy · f'(x); rules read x, y = f(x), or both (the unused one may be null). */
-  unaryGrad(op: UnaryName, x: Storage | null, y: Storage | null, gy: Storage, out: Storage, alpha: number, beta: number): void;
+  unaryGrad(
+    op: UnaryName,
+    x: Storage | null,
+    y: Storage | null,
+    gy: Storage,
+    out: Storage,
+    alpha: number,
+    beta: number,
+  ): void;
   binary(op: BinaryName, a: Storage, b: Storage, out: Storage, shape: number[], sa: number[], sb: number[]): void;
-  where(c: Storage, a: Storage, b: Storage, out: Storage, shape: number[], sc: number[], sa: number[], sb: number[]): void;
+  where(
+    c: Storage,
+    a: Storage,
+    b: Storage,
+    out: Storage,
+    shape: number[],
+    sc: number[],
+    sa: number[],
+    sb: number[],
+  ): void;
   /** x viewed as [outer, n, inner] → out [outer, inner] */
   reduce(op: ReduceName, x: Storage, out: Storage, outer: number, n: number, inner: number): void;
   softmax(x: Storage, out: Storage, rows: number, cols: number, log: boolean): void;
   softmaxGrad(y: Storage, gy: Storage, out: Storage, rows: number, cols: number, log: boolean): void;
   crossEntropy(z: Storage, target: Int32Array, loss: Storage, outer: number, c: number, inner: number): void;
-  crossEntropyGrad(z: Storage, target: Int32Array, gLoss: Storage, gz: Storage, outer: number, c: number, inner: number): void;
+  crossEntropyGrad(
+    z: Storage,
+    target: Int32Array,
+    gLoss: Storage,
+    gz: Storage,
+    outer: number,
+    c: number,
+    inner: number,
+  ): void;
   /** out[b] = op(A[b]) · op(B[b]) + beta · out[b]; A[b] = a + b·strideA (stride 0 broadcasts), out[b] dense m×n. */
-  matmul(batch: number, m: number, n: number, k: number, a: Storage, strideA: number, transA: boolean, b: Storage,
-    strideB: number, transB: boolean, beta: number, out: Storage): void;
+  matmul(
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Storage,
+    strideA: number,
+    transA: boolean,
+    b: Storage,
+    strideB: number,
+    transB: boolean,
+    beta: number,
+    out: Storage,
+  ): void;
   /** out[m, n] = x[m, k] · w[n, k]ᵀ + bias[n] (bias may be null). */
   linear(x: Storage, w: Storage, bias: Storage | null, out: Storage, m: number, k: number, n: number): void;
-  stridedCopy(x: Storage, out: Storage, shape: number[], ss: number[], srcOffset: number, ds: number[], dstOffset: number,
-    accumulate: boolean): void;
+  stridedCopy(
+    x: Storage,
+    out: Storage,
+    shape: number[],
+    ss: number[],
+    srcOffset: number,
+    ds: number[],
+    dstOffset: number,
+    accumulate: boolean,
+  ): void;
   indexSelect(x: Storage, idx: Int32Array, out: Storage, outer: number, nIn: number, inner: number, nIdx: number): void;
   indexAdd(g: Storage, idx: Int32Array, gx: Storage, outer: number, nIn: number, inner: number, nIdx: number): void;
   gather(x: Storage, idx: Int32Array, out: Storage, outer: number, nIn: number, nOut: number, inner: number): void;
@@ -59,11 +148,57 @@ export interface Backend {
   avgPool2d(g: ConvGeom, x: Storage, out: Storage): void;
   avgPool2dGrad(g: ConvGeom, gy: Storage, gx: Storage): void;
   /** NADE: x [B,D], W and V [D,H], c [H], b [D] → logits [B,D] (see native/kernels/nade.cc). */
-  nadeForward(x: Storage, W: Storage, c: Storage, V: Storage, b: Storage, logits: Storage, B: number, D: number, H: number): void;
-  nadeBackward(x: Storage, W: Storage, c: Storage, V: Storage, gl: Storage, gx: Storage | null, gW: Storage, gc: Storage, gV: Storage,
-    gb: Storage, B: number, D: number, H: number): void;
+  nadeForward(
+    x: Storage,
+    W: Storage,
+    c: Storage,
+    V: Storage,
+    b: Storage,
+    logits: Storage,
+    B: number,
+    D: number,
+    H: number,
+  ): void;
+  nadeBackward(
+    x: Storage,
+    W: Storage,
+    c: Storage,
+    V: Storage,
+    gl: Storage,
+    gx: Storage | null,
+    gW: Storage,
+    gc: Storage,
+    gV: Storage,
+    gb: Storage,
+    B: number,
+    D: number,
+    H: number,
+  ): void;
   /** ancestral sampling into x [n,D] with uniforms u [n,D]; observed[i] = 1 keeps x[:, i] */
-  nadeSample(W: Storage, c: Storage, V: Storage, b: Storage, u: Storage, observed: Uint8Array | null, x: Storage, n: number, D: number, H: number): void;
-  adam(p: Storage, g: Storage, m: Storage, v: Storage, lr: number, b1: number, b2: number, eps: number, bc1: number,
-    bc2: number, weightDecay: number, decoupled: boolean): void;
+  nadeSample(
+    W: Storage,
+    c: Storage,
+    V: Storage,
+    b: Storage,
+    u: Storage,
+    observed: Uint8Array | null,
+    x: Storage,
+    n: number,
+    D: number,
+    H: number,
+  ): void;
+  adam(
+    p: Storage,
+    g: Storage,
+    m: Storage,
+    v: Storage,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    bc1: number,
+    bc2: number,
+    weightDecay: number,
+    decoupled: boolean,
+  ): void;
 }

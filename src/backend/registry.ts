@@ -13,7 +13,10 @@ let loadError: Error | null = null;
 
 function tryLoad(): NativeAddon | null {
   if (addon || loadError) return addon;
-  if (process.env.DEEPGEN_BACKEND === "reference") { loadError = new Error("DEEPGEN_BACKEND=reference"); return null; }
+  if (process.env.DEEPGEN_BACKEND === "reference") {
+    loadError = new Error("DEEPGEN_BACKEND=reference");
+    return null;
+  }
   try {
     addon = loadAddon();
     const a = addon as unknown as { philox: (k0: number, k1: number, c: number, b: number, out: Uint32Array) => void };
@@ -34,9 +37,13 @@ export function getBackend(): Backend {
   const a = tryLoad();
   if (a) return (active = createNativeBackend(a));
   if (want === "native") {
-    throw new Error(`DEEPGEN_BACKEND=native but the native addon did not load (${loadError?.message}); run "npm run build:native"`);
+    throw new Error(
+      `DEEPGEN_BACKEND=native but the native addon did not load (${loadError?.message}); run "npm run build:native"`,
+    );
   }
-  process.emitWarning(`deepgen: native backend unavailable (${loadError?.message.split("\n")[0]}); using the slow reference backend. Run "npm run build:native" to build it.`);
+  process.emitWarning(
+    `deepgen: native backend unavailable (${loadError?.message.split("\n")[0]}); using the slow reference backend. Run "npm run build:native" to build it.`,
+  );
   return (active = referenceBackend);
 }
 

@@ -9,20 +9,34 @@ import { randn } from "../tensor/create.js";
 
 /** The GEMM shapes of the peer (m, k, n). */
 export const gemmShapes: Array<[number, number, number]> = [
-  [100, 784, 500], [100, 500, 784], [500, 100, 784], [512, 512, 512], [32 * 28 * 28, 288, 64], [64, 3136, 128],
+  [100, 784, 500],
+  [100, 500, 784],
+  [500, 100, 784],
+  [512, 512, 512],
+  [32 * 28 * 28, 288, 64],
+  [64, 3136, 128],
 ];
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-export interface GemmResult { m: number; k: number; n: number; ms: number; gflops: number; threads: number }
+export interface GemmResult {
+  m: number;
+  k: number;
+  n: number;
+  ms: number;
+  gflops: number;
+  threads: number;
+}
 
 export function benchGemm(threads: number, reps = 30): GemmResult[] {
   const addon = nativeAddon();
   if (!addon) throw new Error("bench gemm: the native addon is not built (run `npm run build:native`)");
   const g = new Generator(0);
   return gemmShapes.map(([m, k, n]) => {
-    const a = Float32Array.from(g.normal01(m * k)), b = Float32Array.from(g.normal01(k * n)), c = new Float32Array(m * n);
+    const a = Float32Array.from(g.normal01(m * k)),
+      b = Float32Array.from(g.normal01(k * n)),
+      c = new Float32Array(m * n);
     for (let i = 0; i < 5; i++) addon.gemm(m, n, k, a, k, false, b, n, false, c, n, threads);
     const times: number[] = [];
     for (let r = 0; r < reps; r++) {
@@ -35,7 +49,14 @@ export function benchGemm(threads: number, reps = 30): GemmResult[] {
   });
 }
 
-export interface StepResult { case: string; ms_per_step: number; steps: number; threads: number; backend: string; loss: number }
+export interface StepResult {
+  case: string;
+  ms_per_step: number;
+  steps: number;
+  threads: number;
+  backend: string;
+  loss: number;
+}
 
 export function benchStep(name: string, threads: number, steps = 30, warmup = 5): StepResult {
   const make = stepCases[name];
@@ -54,18 +75,37 @@ export function benchStep(name: string, threads: number, steps = 30, warmup = 5)
     if (i >= warmup) times.push(now() - t0);
     loss = l.item();
   }
-  return { case: name, ms_per_step: +median(times).toFixed(3), steps, threads, backend: getBackend().name, loss: +loss.toFixed(3) };
+  return {
+    case: name,
+    ms_per_step: +median(times).toFixed(3),
+    steps,
+    threads,
+    backend: getBackend().name,
+    loss: +loss.toFixed(3),
+  };
 }
 
-export interface OverheadResult { op: string; us_per_op: number; shape: number[]; backend: string }
+export interface OverheadResult {
+  op: string;
+  us_per_op: number;
+  shape: number[];
+  backend: string;
+}
 
 /** Wall time per op on tiny [4,4] tensors: the fixed cost of dispatch, validation, allocation and the native call. */
 export function benchOverhead(reps = 100000): OverheadResult[] {
   const g = new Generator(0);
-  const a = randn([4, 4], { generator: g }), b = randn([4, 4], { generator: g }), w = randn([4, 4], { generator: g }).requireGrad();
+  const a = randn([4, 4], { generator: g }),
+    b = randn([4, 4], { generator: g }),
+    w = randn([4, 4], { generator: g }).requireGrad();
   const ops: Array<[string, () => unknown]> = [
-    ["add", () => a.add(b)], ["mul_scalar", () => a.mul(2)], ["tanh", () => a.tanh()], ["matmul", () => a.matmul(b)],
-    ["sum", () => a.sum()], ["add_recorded", () => w.add(b)], ["broadcast_add_row", () => a.add(b.slice(0, 0, 1))],
+    ["add", () => a.add(b)],
+    ["mul_scalar", () => a.mul(2)],
+    ["tanh", () => a.tanh()],
+    ["matmul", () => a.matmul(b)],
+    ["sum", () => a.sum()],
+    ["add_recorded", () => w.add(b)],
+    ["broadcast_add_row", () => a.add(b.slice(0, 0, 1))],
   ];
   return ops.map(([op, f]) => {
     for (let i = 0; i < reps / 10; i++) f();
@@ -75,14 +115,23 @@ export function benchOverhead(reps = 100000): OverheadResult[] {
   });
 }
 
-export interface SampleResult { model: string; n: number; ms: number; threads: number; backend: string }
+export interface SampleResult {
+  model: string;
+  n: number;
+  ms: number;
+  threads: number;
+  backend: string;
+}
 
 /** Wall time to draw n samples from an untrained model of the standard size (ancestral sampling, 784 steps). */
 export function benchSample(name: "nade" | "made", n = 100, threads = getNumThreads()): SampleResult {
   setNumThreads(threads);
   const g = new Generator(0);
   const shape = { dim: 784, shape: [1, 28, 28] as [number, number, number] };
-  const model = name === "nade" ? new NADE({ hidden: 500 }, shape, g) : new MADE({ hidden: [500], nMasks: 1, orderAgnostic: false, maskSeed: 0 }, shape, g);
+  const model =
+    name === "nade"
+      ? new NADE({ hidden: 500 }, shape, g)
+      : new MADE({ hidden: [500], nMasks: 1, orderAgnostic: false, maskSeed: 0 }, shape, g);
   model.sample(2, g); // warm-up
   const times: number[] = [];
   for (let r = 0; r < 3; r++) {

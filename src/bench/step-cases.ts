@@ -20,7 +20,10 @@ const binaryBatch = (b: number, g: Generator): Tensor => bernoulli(0.13, [b, D],
 
 /** Strictly lower-triangular D×D logistic autoregression. */
 function fvsbn(g: Generator): StepCase {
-  const mask = tensor(Array.from({ length: D * D }, (_, k) => (Math.floor(k / D) > k % D ? 1 : 0)), [D, D]);
+  const mask = tensor(
+    Array.from({ length: D * D }, (_, k) => (Math.floor(k / D) > k % D ? 1 : 0)),
+    [D, D],
+  );
   const m = new MaskedLinear(D, D, mask, { generator: g });
   const x = binaryBatch(100, g);
   return { params: m.parameters(), loss: () => bceWithLogits(m.forward(x), x).sum().div(100) };
@@ -33,15 +36,22 @@ function made(hidden: number[], g: Generator): StepCase {
   degrees.push(Int32Array.from({ length: D }, (_, i) => i + 1));
   const sizes = [D, ...hidden, D];
   const layers = sizes.slice(1).map((out, l) => {
-    const din = degrees[l]!, dout = degrees[l + 1]!, last = l === sizes.length - 2;
+    const din = degrees[l]!,
+      dout = degrees[l + 1]!,
+      last = l === sizes.length - 2;
     const mask = new Float32Array(out * sizes[l]!);
-    for (let o = 0; o < out; o++) for (let i = 0; i < sizes[l]!; i++) mask[o * sizes[l]! + i] = (last ? dout[o]! > din[i]! : dout[o]! >= din[i]!) ? 1 : 0;
+    for (let o = 0; o < out; o++)
+      for (let i = 0; i < sizes[l]!; i++)
+        mask[o * sizes[l]! + i] = (last ? dout[o]! > din[i]! : dout[o]! >= din[i]!) ? 1 : 0;
     return new MaskedLinear(sizes[l]!, out, tensor(mask, [out, sizes[l]!]), { generator: g });
   });
   const x = binaryBatch(100, g);
   const loss = (): Tensor => {
     let h = x;
-    layers.forEach((l, i) => { h = l.forward(h); if (i < layers.length - 1) h = h.relu(); });
+    layers.forEach((l, i) => {
+      h = l.forward(h);
+      if (i < layers.length - 1) h = h.relu();
+    });
     return bceWithLogits(h, x).sum().div(100);
   };
   return { params: layers.flatMap((l) => l.parameters()), loss };
@@ -49,15 +59,32 @@ function made(hidden: number[], g: Generator): StepCase {
 
 /** VAE 784-200-200-(2×50) tanh encoder, 50-200-200-784 decoder, Bernoulli likelihood, analytic KL. */
 function vae(g: Generator): StepCase {
-  const H = 200, Z = 50, B = 100;
-  const enc = [new Linear(D, H, { generator: g }), new Linear(H, H, { generator: g }), new Linear(H, 2 * Z, { generator: g })];
-  const dec = [new Linear(Z, H, { generator: g }), new Linear(H, H, { generator: g }), new Linear(H, D, { generator: g })];
-  const mlp = (ls: Linear[], x: Tensor): Tensor => ls.reduce((h, l, i) => (i < ls.length - 1 ? l.forward(h).tanh() : l.forward(h)), x);
+  const H = 200,
+    Z = 50,
+    B = 100;
+  const enc = [
+    new Linear(D, H, { generator: g }),
+    new Linear(H, H, { generator: g }),
+    new Linear(H, 2 * Z, { generator: g }),
+  ];
+  const dec = [
+    new Linear(Z, H, { generator: g }),
+    new Linear(H, H, { generator: g }),
+    new Linear(H, D, { generator: g }),
+  ];
+  const mlp = (ls: Linear[], x: Tensor): Tensor =>
+    ls.reduce((h, l, i) => (i < ls.length - 1 ? l.forward(h).tanh() : l.forward(h)), x);
   const x = binaryBatch(B, g);
   const loss = (): Tensor => {
     const s = mlp(enc, x);
-    const mu = s.slice(1, 0, Z), logVar = s.slice(1, Z);
-    const z = mu.add(logVar.mul(0.5).exp().mul(randn([B, Z], { generator: g })));
+    const mu = s.slice(1, 0, Z),
+      logVar = s.slice(1, Z);
+    const z = mu.add(
+      logVar
+        .mul(0.5)
+        .exp()
+        .mul(randn([B, Z], { generator: g })),
+    );
     const rec = bceWithLogits(mlp(dec, z), x).sum();
     const kl = logVar.exp().add(mu.square()).sub(1).sub(logVar).sum().mul(0.5);
     return rec.add(kl).div(B);

@@ -8,7 +8,9 @@ import { parsePositiveInt, parseThreadList } from "./options.js";
 const defaultThreads = (): number[] => [...new Set([1, os.availableParallelism()])];
 
 export function benchCommand(program: Command): void {
-  const bench = program.command("bench").description("benchmarks against the standard configurations (JSON lines with --json)");
+  const bench = program
+    .command("bench")
+    .description("benchmarks against the standard configurations (JSON lines with --json)");
 
   bench
     .command("gemm")
@@ -19,7 +21,11 @@ export function benchCommand(program: Command): void {
     .action((o: { json?: boolean; threads?: number[]; reps: number }) => {
       for (const t of o.threads ?? defaultThreads()) {
         for (const r of benchGemm(t, o.reps)) {
-          console.log(o.json ? JSON.stringify(r) : `gemm ${r.m}x${r.k}x${r.n}  threads ${r.threads}  ${r.ms.toFixed(3)} ms  ${r.gflops} GFLOP/s`);
+          console.log(
+            o.json
+              ? JSON.stringify(r)
+              : `gemm ${r.m}x${r.k}x${r.n}  threads ${r.threads}  ${r.ms.toFixed(3)} ms  ${r.gflops} GFLOP/s`,
+          );
         }
       }
     });
@@ -43,7 +49,8 @@ export function benchCommand(program: Command): void {
     .description("µs per op on tiny [4,4] tensors (dispatch, validation, allocation, native call)")
     .option("--json", "one JSON line per op: {op,us_per_op,shape,backend}")
     .action((o: { json?: boolean }) => {
-      for (const r of benchOverhead()) console.log(o.json ? JSON.stringify(r) : `${r.op.padEnd(18)} ${r.us_per_op.toFixed(2)} µs/op`);
+      for (const r of benchOverhead())
+        console.log(o.json ? JSON.stringify(r) : `${r.op.padEnd(18)} ${r.us_per_op.toFixed(2)} µs/op`);
     });
 
   bench
@@ -56,11 +63,16 @@ export function benchCommand(program: Command): void {
     .action((cases: string[], o: { json?: boolean; threads?: number[]; steps: number }) => {
       const names = cases.length > 0 ? cases : Object.keys(stepCases);
       const unknown = names.filter((n) => !(n in stepCases));
-      if (unknown.length > 0) throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(stepCases).join(", ")}`);
+      if (unknown.length > 0)
+        throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(stepCases).join(", ")}`);
       for (const name of names) {
         for (const t of o.threads ?? defaultThreads()) {
           const r = benchStep(name, t, o.steps);
-          console.log(o.json ? JSON.stringify(r) : `step ${r.case}  threads ${r.threads}  ${r.ms_per_step.toFixed(3)} ms/step  (${r.backend}, loss ${r.loss})`);
+          console.log(
+            o.json
+              ? JSON.stringify(r)
+              : `step ${r.case}  threads ${r.threads}  ${r.ms_per_step.toFixed(3)} ms/step  (${r.backend}, loss ${r.loss})`,
+          );
         }
       }
     });

@@ -11,8 +11,20 @@ export function modelsCommand(program: Command): void {
     .option("--json", "JSON lines, one per model")
     .action((o: { json?: boolean }) => {
       for (const m of listModels()) {
-        if (o.json) console.log(JSON.stringify({ name: m.name, family: m.family, description: m.description, defaultConfig: m.defaultConfig, recipe: m.recipe }));
-        else console.log(`${m.name.padEnd(12)} ${m.family.padEnd(15)} ${m.description}\n${"".padEnd(28)}recipe: ${m.recipe.dataset}, ${m.recipe.epochs} epochs, batch ${m.recipe.batchSize}, lr ${m.recipe.lr}${m.recipe.reference ? ` — ${m.recipe.reference}` : ""}`);
+        if (o.json)
+          console.log(
+            JSON.stringify({
+              name: m.name,
+              family: m.family,
+              description: m.description,
+              defaultConfig: m.defaultConfig,
+              recipe: m.recipe,
+            }),
+          );
+        else
+          console.log(
+            `${m.name.padEnd(12)} ${m.family.padEnd(15)} ${m.description}\n${"".padEnd(28)}recipe: ${m.recipe.dataset}, ${m.recipe.epochs} epochs, batch ${m.recipe.batchSize}, lr ${m.recipe.lr}${m.recipe.reference ? ` — ${m.recipe.reference}` : ""}`,
+          );
       }
     });
 }
@@ -28,15 +40,27 @@ export function dataCommand(program: Command): void {
       for (const d of DATASETS) {
         const files = d.needsDataDir
           ? (["train", "valid", "test"] as const).map((s) => {
-            const f = findBinarizedMnist(dir, s);
-            return { split: s, images: BINARIZED_MNIST_FILES[s].images, path: f?.path ?? null, sha256: f?.sha256 ?? null, verified: f?.verified ?? false };
-          })
+              const f = findBinarizedMnist(dir, s);
+              return {
+                split: s,
+                images: BINARIZED_MNIST_FILES[s].images,
+                path: f?.path ?? null,
+                sha256: f?.sha256 ?? null,
+                verified: f?.verified ?? false,
+              };
+            })
           : [{ split: "train+valid+test", images: 70000, path: mnistDataDir(), sha256: null, verified: true }];
         const ready = files.every((f) => f.path && f.verified);
-        if (o.json) console.log(JSON.stringify({ name: d.name, description: d.description, binarization: d.binarization, ready, files }));
+        if (o.json)
+          console.log(
+            JSON.stringify({ name: d.name, description: d.description, binarization: d.binarization, ready, files }),
+          );
         else {
           console.log(`${d.name.padEnd(16)} ${ready ? "ready  " : "MISSING"} ${d.description}`);
-          for (const f of files) console.log(`${"".padEnd(25)}${f.split}: ${f.path ?? `not found in ${dir}`}${f.sha256 ? ` sha256 ${f.sha256.slice(0, 12)}… ${f.verified ? "ok" : "MISMATCH"}` : ""}`);
+          for (const f of files)
+            console.log(
+              `${"".padEnd(25)}${f.split}: ${f.path ?? `not found in ${dir}`}${f.sha256 ? ` sha256 ${f.sha256.slice(0, 12)}… ${f.verified ? "ok" : "MISMATCH"}` : ""}`,
+            );
         }
       }
     });

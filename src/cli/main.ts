@@ -31,7 +31,6 @@ benchCommand(program);
 demoCommand(program);
 infoCommand(program);
 
-
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`deepgen: ${e.message}\n`);
   process.exit(1);

@@ -2,7 +2,8 @@ import { InvalidArgumentError } from "commander";
 
 export function parseThreadList(v: string): number[] {
   const list = v.split(",").map((s) => Number(s.trim()));
-  if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`"${v}" is not a comma-separated list of positive integers`);
+  if (list.some((n) => !Number.isInteger(n) || n < 1))
+    throw new InvalidArgumentError(`"${v}" is not a comma-separated list of positive integers`);
   return list;
 }
 

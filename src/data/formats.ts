@@ -2,28 +2,45 @@
 import { gunzipSync } from "node:zlib";
 
 export class DataFormatError extends Error {
-  constructor(readonly path: string, detail: string) {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
     super(`${path}: ${detail}`);
     this.name = "DataFormatError";
   }
 }
 
-export interface IdxArray { dims: number[]; data: Uint8Array }
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
 
 /** IDX (LeCun's format): magic 0x0000 08 NN (unsigned bytes, NN dims), NN big-endian uint32 sizes, then the data. */
 export function parseIdx(buf: Uint8Array, path: string, expectDims?: number[]): IdxArray {
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
   if (buf.length < 4) throw new DataFormatError(path, `too short for an IDX header (${buf.length} bytes)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf[0] !== 0 || buf[1] !== 0) throw new DataFormatError(path, "bad magic number: the first two bytes of an IDX file are zero");
-  if (buf[2] !== 0x08) throw new DataFormatError(path, `unsupported IDX type 0x${buf[2]!.toString(16)} (only unsigned bytes, 0x08)`);
+  if (buf[0] !== 0 || buf[1] !== 0)
+    throw new DataFormatError(path, "bad magic number: the first two bytes of an IDX file are zero");
+  if (buf[2] !== 0x08)
+    throw new DataFormatError(path, `unsupported IDX type 0x${buf[2]!.toString(16)} (only unsigned bytes, 0x08)`);
   const nd = buf[3]!;
-  if (nd < 1 || nd > 4 || buf.length < 4 + 4 * nd) throw new DataFormatError(path, `bad IDX header (${nd} dims in ${buf.length} bytes)`);
+  if (nd < 1 || nd > 4 || buf.length < 4 + 4 * nd)
+    throw new DataFormatError(path, `bad IDX header (${nd} dims in ${buf.length} bytes)`);
   const dims = Array.from({ length: nd }, (_, i) => view.getUint32(4 + 4 * i));
-  const n = dims.reduce((a, b) => a * b, 1), start = 4 + 4 * nd;
-  if (buf.length !== start + n) throw new DataFormatError(path, `header promises ${dims.join("×")} = ${n} bytes of data, the file has ${buf.length - start} (truncated or corrupt)`);
+  const n = dims.reduce((a, b) => a * b, 1),
+    start = 4 + 4 * nd;
+  if (buf.length !== start + n)
+    throw new DataFormatError(
+      path,
+      `header promises ${dims.join("×")} = ${n} bytes of data, the file has ${buf.length - start} (truncated or corrupt)`,
+    );
   if (expectDims && (expectDims.length !== nd || expectDims.some((d, i) => d >= 0 && d !== dims[i]))) {
-    throw new DataFormatError(path, `dimensions ${dims.join("×")} do not match the expected ${expectDims.map((d) => (d < 0 ? "*" : d)).join("×")}`);
+    throw new DataFormatError(
+      path,
+      `dimensions ${dims.join("×")} do not match the expected ${expectDims.map((d) => (d < 0 ? "*" : d)).join("×")}`,
+    );
   }
   return { dims, data: buf.subarray(start, start + n) };
 }
@@ -35,12 +52,17 @@ function copyBytes(buf: Uint8Array, begin: number, end: number): Uint8Array {
   return out;
 }
 
-export interface NpyArray { shape: number[]; dtype: "<f4" | "|u1"; data: Float32Array | Uint8Array }
+export interface NpyArray {
+  shape: number[];
+  dtype: "<f4" | "|u1";
+  data: Float32Array | Uint8Array;
+}
 
 /** NPY v1/v2 (numpy.save), C order, float32 or uint8. */
 export function parseNpy(buf: Uint8Array, path: string): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (buf.length < 10 || magic.some((b, i) => buf[i] !== b)) throw new DataFormatError(path, "not an NPY file (bad magic)");
+  if (buf.length < 10 || magic.some((b, i) => buf[i] !== b))
+    throw new DataFormatError(path, "not an NPY file (bad magic)");
   const major = buf[6]!;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
@@ -50,16 +72,24 @@ export function parseNpy(buf: Uint8Array, path: string): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const order = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !order || shapeText === undefined) throw new DataFormatError(path, `unreadable NPY header: ${header.trim()}`);
+  if (!descr || !order || shapeText === undefined)
+    throw new DataFormatError(path, `unreadable NPY header: ${header.trim()}`);
   if (order === "True") throw new DataFormatError(path, "Fortran-ordered arrays are not supported");
-  const shape = shapeText.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
-  const n = shape.reduce((a, b) => a * b, 1), start = hstart + hlen;
+  const shape = shapeText
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  const n = shape.reduce((a, b) => a * b, 1),
+    start = hstart + hlen;
   if (descr === "|u1") {
-    if (buf.length !== start + n) throw new DataFormatError(path, `expected ${n} bytes of uint8 data, found ${buf.length - start}`);
+    if (buf.length !== start + n)
+      throw new DataFormatError(path, `expected ${n} bytes of uint8 data, found ${buf.length - start}`);
     return { shape, dtype: "|u1", data: copyBytes(buf, start, start + n) };
   }
   if (descr === "<f4") {
-    if (buf.length !== start + 4 * n) throw new DataFormatError(path, `expected ${4 * n} bytes of float32 data, found ${buf.length - start}`);
+    if (buf.length !== start + 4 * n)
+      throw new DataFormatError(path, `expected ${4 * n} bytes of float32 data, found ${buf.length - start}`);
     return { shape, dtype: "<f4", data: new Float32Array(copyBytes(buf, start, start + 4 * n).buffer) };
   }
   throw new DataFormatError(path, `unsupported dtype ${descr} (use float32 '<f4' or uint8 '|u1')`);
@@ -95,8 +125,14 @@ export function parseAmat(buf: Uint8Array, path: string, dim = 784): Uint8Array 
     for (let i = s; i < buf.length && buf[i] !== 0x0a; i++) {
       const c = buf[i]!;
       if (c === 0x20 || c === 0x0d || c === 0x09) continue;
-      if ((c !== 0x30 && c !== 0x31) || (i + 1 < buf.length && buf[i + 1] !== 0x20 && buf[i + 1] !== 0x0a && buf[i + 1] !== 0x0d)) {
-        throw new DataFormatError(path, `line ${r + 1}: expected values 0 or 1 separated by spaces, found "${String.fromCharCode(c)}"`);
+      if (
+        (c !== 0x30 && c !== 0x31) ||
+        (i + 1 < buf.length && buf[i + 1] !== 0x20 && buf[i + 1] !== 0x0a && buf[i + 1] !== 0x0d)
+      ) {
+        throw new DataFormatError(
+          path,
+          `line ${r + 1}: expected values 0 or 1 separated by spaces, found "${String.fromCharCode(c)}"`,
+        );
       }
       if (k >= dim) throw new DataFormatError(path, `line ${r + 1}: more than ${dim} values`);
       out[r * dim + k++] = c - 0x30;

@@ -33,10 +33,14 @@ export function batchCount(n: number, batchSize: number, dropLast = false): numb
  * batch b produces exactly the batches an uninterrupted run would have.
  */
 export function* batches(split: Split, o: BatchOptions): IterableIterator<Batch> {
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`batches: batch size must be a positive integer, got ${o.batchSize}`);
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
+    throw new RangeError(`batches: batch size must be a positive integer, got ${o.batchSize}`);
   if (o.dynamic && o.seed === undefined) throw new RangeError("batches: dynamic binarization needs a seed");
   const epoch = o.epoch ?? 0;
-  const order = o.seed !== undefined ? Generator.derive(o.seed, epoch).permutation(split.n) : Int32Array.from({ length: split.n }, (_, i) => i);
+  const order =
+    o.seed !== undefined
+      ? Generator.derive(o.seed, epoch).permutation(split.n)
+      : Int32Array.from({ length: split.n }, (_, i) => i);
   const count = batchCount(split.n, o.batchSize, o.dropLast);
   for (let b = o.startBatch ?? 0; b < count; b++) {
     const idx = order.subarray(b * o.batchSize, Math.min(split.n, (b + 1) * o.batchSize));

@@ -15,18 +15,30 @@ export class Bernoulli {
    */
   static fit(x: Tensor, alpha = 0): Bernoulli {
     const n = x.shape[0]!;
-    const p = x.sum(0).add(alpha).div(n + 2 * alpha).clamp(1e-7, 1 - 1e-7);
+    const p = x
+      .sum(0)
+      .add(alpha)
+      .div(n + 2 * alpha)
+      .clamp(1e-7, 1 - 1e-7);
     return new Bernoulli(p.log().sub(p.neg().log1p()).detach());
   }
 
-  get probs(): Tensor { return this.logits.sigmoid(); }
-  get mean(): Tensor { return this.probs; }
+  get probs(): Tensor {
+    return this.logits.sigmoid();
+  }
+  get mean(): Tensor {
+    return this.probs;
+  }
 
   /** log p(x) elementwise: −BCE(logits, x). */
-  logProb(x: Tensor): Tensor { return bceWithLogits(this.logits, x).neg(); }
+  logProb(x: Tensor): Tensor {
+    return bceWithLogits(this.logits, x).neg();
+  }
 
   /** H = softplus(z) − z·σ(z), elementwise. */
-  entropy(): Tensor { return this.logits.softplus().sub(this.logits.mul(this.logits.sigmoid())); }
+  entropy(): Tensor {
+    return this.logits.softplus().sub(this.logits.mul(this.logits.sigmoid()));
+  }
 
   sample(generator?: Generator): Tensor {
     return noGrad(() => bernoulli(this.probs, undefined, { generator }));
@@ -39,26 +51,35 @@ export class Categorical {
     if (logits.ndim < 1) throw new TypeError("Categorical: logits need a class axis");
   }
 
-  get classes(): number { return this.logits.shape[this.logits.ndim - 1]!; }
+  get classes(): number {
+    return this.logits.shape[this.logits.ndim - 1]!;
+  }
 
   /** Maximum likelihood from observed classes: p_k = (count_k + α)/(n + Kα). */
   static fit(observed: ArrayLike<number>, classes: number, alpha = 0): Categorical {
     const counts = new Float64Array(classes);
     for (let i = 0; i < observed.length; i++) {
       const k = observed[i]!;
-      if (!Number.isInteger(k) || k < 0 || k >= classes) throw new RangeError(`Categorical.fit: class ${k} at ${i} is not in [0, ${classes})`);
+      if (!Number.isInteger(k) || k < 0 || k >= classes)
+        throw new RangeError(`Categorical.fit: class ${k} at ${i} is not in [0, ${classes})`);
       counts[k]!++;
     }
     const total = observed.length + classes * alpha;
     return new Categorical(tensor(Array.from(counts, (c) => Math.log(Math.max((c + alpha) / total, 1e-30)))));
   }
-  get probs(): Tensor { return this.logits.softmax(-1); }
+  get probs(): Tensor {
+    return this.logits.softmax(-1);
+  }
 
   /** log p(k) for integer classes with the logits' shape minus the last axis. */
-  logProb(k: ArrayLike<number> | Tensor): Tensor { return crossEntropy(this.logits, k, -1).neg(); }
+  logProb(k: ArrayLike<number> | Tensor): Tensor {
+    return crossEntropy(this.logits, k, -1).neg();
+  }
 
   /** H = −Σ p log p over the class axis. */
-  entropy(): Tensor { return this.probs.mul(this.logits.logSoftmax(-1)).sum(-1).neg(); }
+  entropy(): Tensor {
+    return this.probs.mul(this.logits.logSoftmax(-1)).sum(-1).neg();
+  }
 
   /** One class per row, as a tensor of class ids with the batch shape. */
   sample(generator?: Generator): Tensor {
@@ -71,6 +92,7 @@ export class Categorical {
 
 /** KL(p ‖ q) = Σ p (log p − log q) over the class axis. */
 export function klCategorical(p: Categorical, q: Categorical): Tensor {
-  const lp = p.logits.logSoftmax(-1), lq = q.logits.logSoftmax(-1);
+  const lp = p.logits.logSoftmax(-1),
+    lq = q.logits.logSoftmax(-1);
   return lp.exp().mul(lp.sub(lq)).sum(-1);
 }

@@ -12,19 +12,28 @@ import { Categorical } from "./bernoulli.js";
 
 export class DiscretizedLogisticMixture {
   /** logits, loc, logScale: [..., K]; data [...] in [−1, 1] on the 256-level grid. */
-  constructor(readonly logits: Tensor, readonly loc: Tensor, readonly logScale: Tensor, readonly bins = 256) {}
+  constructor(
+    readonly logits: Tensor,
+    readonly loc: Tensor,
+    readonly logScale: Tensor,
+    readonly bins = 256,
+  ) {}
 
   logProb(x: Tensor): Tensor {
     const half = 1 / (this.bins - 1);
     const centered = x.unsqueeze(-1).sub(this.loc);
     const inv = this.logScale.neg().exp();
-    const plusIn = centered.add(half).mul(inv), minIn = centered.sub(half).mul(inv);
-    const logCdfPlus = plusIn.logSigmoid();                 // lowest bin: P(X ≤ x + h)
-    const logOneMinusCdfMin = minIn.neg().logSigmoid();     // highest bin: P(X > x − h)
+    const plusIn = centered.add(half).mul(inv),
+      minIn = centered.sub(half).mul(inv);
+    const logCdfPlus = plusIn.logSigmoid(); // lowest bin: P(X ≤ x + h)
+    const logOneMinusCdfMin = minIn.neg().logSigmoid(); // highest bin: P(X > x − h)
     const cdfDelta = plusIn.sigmoid().sub(minIn.sigmoid());
     const midIn = centered.mul(inv);
     // when the bin mass underflows, use the density at the centre times the bin width
-    const logPdfMid = midIn.sub(this.logScale).sub(midIn.softplus().mul(2)).sub(Math.log((this.bins - 1) / 2));
+    const logPdfMid = midIn
+      .sub(this.logScale)
+      .sub(midIn.softplus().mul(2))
+      .sub(Math.log((this.bins - 1) / 2));
     const logMid = where(cdfDelta.gt(1e-5), cdfDelta.clamp(1e-12, Infinity).log(), logPdfMid);
     const xe = x.unsqueeze(-1).expand(...this.loc.shape);
     const logBin = where(xe.lt(-0.999), logCdfPlus, where(xe.gt(0.999), logOneMinusCdfMin, logMid));
@@ -37,7 +46,9 @@ export class DiscretizedLogisticMixture {
       const g = generator ?? getDefaultGenerator();
       const K = this.logits.shape[this.logits.ndim - 1]!;
       const k = new Categorical(this.logits).sample(g).toArray();
-      const mu = this.loc.toArray(), ls = this.logScale.toArray(), u = g.uniform01(k.length);
+      const mu = this.loc.toArray(),
+        ls = this.logScale.toArray(),
+        u = g.uniform01(k.length);
       const out = k.map((c, i) => {
         const ui = Math.min(Math.max(u[i]!, 1e-5), 1 - 1e-5);
         const v = mu[i * K + c]! + Math.exp(ls[i * K + c]!) * (Math.log(ui) - Math.log(1 - ui));

@@ -9,13 +9,22 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export class Normal {
   /** Elementwise N(loc, scale²); `logScale` = log σ is kept for stable log-densities. */
-  constructor(readonly loc: Tensor, readonly logScale: Tensor) {}
+  constructor(
+    readonly loc: Tensor,
+    readonly logScale: Tensor,
+  ) {}
 
-  static fromScale(loc: Tensor, scale: Tensor): Normal { return new Normal(loc, scale.log()); }
+  static fromScale(loc: Tensor, scale: Tensor): Normal {
+    return new Normal(loc, scale.log());
+  }
   /** From a log-variance, as VAE encoders emit it. */
-  static fromLogVar(loc: Tensor, logVar: Tensor): Normal { return new Normal(loc, logVar.mul(0.5)); }
+  static fromLogVar(loc: Tensor, logVar: Tensor): Normal {
+    return new Normal(loc, logVar.mul(0.5));
+  }
 
-  get scale(): Tensor { return this.logScale.exp(); }
+  get scale(): Tensor {
+    return this.logScale.exp();
+  }
 
   /** log N(x; μ, σ²) = −½((x−μ)/σ)² − log σ − ½ log 2π, elementwise. */
   logProb(x: Tensor): Tensor {
@@ -24,14 +33,18 @@ export class Normal {
   }
 
   /** H = ½ log(2πe) + log σ. */
-  entropy(): Tensor { return this.logScale.add(0.5 + HALF_LOG_2PI); }
+  entropy(): Tensor {
+    return this.logScale.add(0.5 + HALF_LOG_2PI);
+  }
 
   /** μ + σ·ε, ε ~ N(0, I): differentiable in μ and σ (the reparameterisation trick). */
   rsample(generator?: Generator): Tensor {
     return this.loc.add(this.scale.mul(randn([...this.loc.shape], { generator, dtype: this.loc.dtype })));
   }
 
-  sample(generator?: Generator): Tensor { return noGrad(() => this.rsample(generator)); }
+  sample(generator?: Generator): Tensor {
+    return noGrad(() => this.rsample(generator));
+  }
 }
 
 /** KL(N(μ₁,σ₁²) ‖ N(μ₂,σ₂²)) = log σ₂/σ₁ + (σ₁² + (μ₁−μ₂)²)/(2σ₂²) − ½, elementwise. */
@@ -49,7 +62,11 @@ export function klStandardNormal(p: Normal): Tensor {
 
 /** A mixture of K scalar Gaussians per element: logits, loc, logScale all [..., K]. */
 export class MixtureOfGaussians {
-  constructor(readonly logits: Tensor, readonly loc: Tensor, readonly logScale: Tensor) {}
+  constructor(
+    readonly logits: Tensor,
+    readonly loc: Tensor,
+    readonly logScale: Tensor,
+  ) {}
 
   /** log Σ_k π_k N(x; μ_k, σ_k²) for x [...]. */
   logProb(x: Tensor): Tensor {
@@ -61,9 +78,14 @@ export class MixtureOfGaussians {
     return noGrad(() => {
       const k = new Categorical(this.logits).sample(generator).toArray();
       const K = this.logits.shape[this.logits.ndim - 1]!;
-      const mu = this.loc.toArray(), ls = this.logScale.toArray();
+      const mu = this.loc.toArray(),
+        ls = this.logScale.toArray();
       const eps = randn([k.length], { generator }).toArray();
-      return tensor(k.map((c, i) => mu[i * K + c]! + Math.exp(ls[i * K + c]!) * eps[i]!), this.logits.shape.slice(0, -1), { dtype: this.loc.dtype });
+      return tensor(
+        k.map((c, i) => mu[i * K + c]! + Math.exp(ls[i * K + c]!) * eps[i]!),
+        this.logits.shape.slice(0, -1),
+        { dtype: this.loc.dtype },
+      );
     });
   }
 }

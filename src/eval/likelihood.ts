@@ -14,12 +14,23 @@ export interface NllResult {
   perImage?: Float64Array;
 }
 
-export function evaluateNll(model: GenerativeModel, split: Split, opts: { batchSize?: number; seed?: number; keepPerImage?: boolean; validation?: boolean; onBatch?: (done: number) => void } = {}): NllResult {
+export function evaluateNll(
+  model: GenerativeModel,
+  split: Split,
+  opts: {
+    batchSize?: number;
+    seed?: number;
+    keepPerImage?: boolean;
+    validation?: boolean;
+    onBatch?: (done: number) => void;
+  } = {},
+): NllResult {
   const wasTraining = model.training;
   model.eval();
   const g = new Generator(opts.seed ?? 0);
   const per = new Float64Array(split.n);
-  let estimator: Estimator = "exact", at = 0;
+  let estimator: Estimator = "exact",
+    at = 0;
   try {
     noGrad(() => {
       for (const b of batches(split, { batchSize: opts.batchSize ?? 500 })) {
@@ -34,5 +45,11 @@ export function evaluateNll(model: GenerativeModel, split: Split, opts: { batchS
     model.train(wasTraining);
   }
   const nll = per.reduce((a, b) => a + b, 0) / split.n;
-  return { nll_nats: nll, bits_per_dim: nll / (split.dim * Math.LN2), estimator, n: split.n, ...(opts.keepPerImage ? { perImage: per } : {}) };
+  return {
+    nll_nats: nll,
+    bits_per_dim: nll / (split.dim * Math.LN2),
+    estimator,
+    n: split.n,
+    ...(opts.keepPerImage ? { perImage: per } : {}),
+  };
 }

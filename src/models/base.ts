@@ -19,7 +19,10 @@ export interface LikelihoodResult {
 }
 
 /** The data a model is built for: values per image and their [channels, height, width] layout. */
-export interface DataShape { dim: number; shape: [number, number, number] }
+export interface DataShape {
+  dim: number;
+  shape: [number, number, number];
+}
 
 export abstract class GenerativeModel extends Module {
   abstract readonly modelName: string;
@@ -73,7 +76,9 @@ export abstract class AutoregressiveModel extends GenerativeModel {
    */
   complete(x: Tensor, observed: Uint8Array | null, generator: Generator): Tensor {
     return noGrad(() => {
-      const n = x.shape[0]!, D = this.dim, cur = Float32Array.from(x.toArray());
+      const n = x.shape[0]!,
+        D = this.dim,
+        cur = Float32Array.from(x.toArray());
       const order = this.order();
       for (const i of order) {
         if (observed?.[i]) continue;

@@ -50,6 +50,9 @@ export function listModels(): ModelSpec[] {
 /** Overlays user options on the defaults, rejecting keys the model does not have. */
 export function mergeConfig<C extends object>(spec: ModelSpec<C>, overrides: Record<string, unknown>): C {
   const unknown = Object.keys(overrides).filter((k) => !(k in spec.defaultConfig));
-  if (unknown.length > 0) throw new RangeError(`model "${spec.name}" has no option "${unknown[0]}"; options: ${Object.keys(spec.defaultConfig).join(", ")}`);
+  if (unknown.length > 0)
+    throw new RangeError(
+      `model "${spec.name}" has no option "${unknown[0]}"; options: ${Object.keys(spec.defaultConfig).join(", ")}`,
+    );
   return { ...spec.defaultConfig, ...overrides } as C;
 }

@@ -20,12 +20,21 @@ export class Conv2d extends Module {
   readonly bias: Tensor | null;
   readonly kernel: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernel: Pair, readonly opts: ConvOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernel: Pair,
+    readonly opts: ConvOptions = {},
+  ) {
     super();
     this.kernel = pair(kernel);
     const fanIn = inChannels * this.kernel[0] * this.kernel[1];
-    this.weight = this.registerParameter("weight", defaultUniform([outChannels, inChannels, ...this.kernel], fanIn, opts.generator));
-    this.bias = opts.bias === false ? null : this.registerParameter("bias", defaultUniform([outChannels], fanIn, opts.generator));
+    this.weight = this.registerParameter(
+      "weight",
+      defaultUniform([outChannels, inChannels, ...this.kernel], fanIn, opts.generator),
+    );
+    this.bias =
+      opts.bias === false ? null : this.registerParameter("bias", defaultUniform([outChannels], fanIn, opts.generator));
   }
 
   protected effectiveWeight(): Tensor {
@@ -43,12 +52,23 @@ export class Conv2d extends Module {
  * (type A) or g_in ≤ g_out (type B). With `groups` colour channels (R→G→B), feature c of C belongs to group
  * ⌊c·groups/C⌋, so an output's R features never see the pixel's own R, G or B values under mask A.
  */
-export function pixelCnnMask(type: "A" | "B", outChannels: number, inChannels: number, kh: number, kw: number, groups = 1): Tensor {
-  if (kh % 2 === 0 || kw % 2 === 0) throw new RangeError(`pixelCnnMask: kernel ${kh}×${kw} must be odd in both dimensions`);
+export function pixelCnnMask(
+  type: "A" | "B",
+  outChannels: number,
+  inChannels: number,
+  kh: number,
+  kw: number,
+  groups = 1,
+): Tensor {
+  if (kh % 2 === 0 || kw % 2 === 0)
+    throw new RangeError(`pixelCnnMask: kernel ${kh}×${kw} must be odd in both dimensions`);
   if (outChannels % groups !== 0 || inChannels % groups !== 0) {
-    throw new RangeError(`pixelCnnMask: ${inChannels} input and ${outChannels} output channels must both divide into ${groups} colour groups`);
+    throw new RangeError(
+      `pixelCnnMask: ${inChannels} input and ${outChannels} output channels must both divide into ${groups} colour groups`,
+    );
   }
-  const ch = Math.floor(kh / 2), cw = Math.floor(kw / 2);
+  const ch = Math.floor(kh / 2),
+    cw = Math.floor(kw / 2);
   const m = new Float32Array(outChannels * inChannels * kh * kw);
   for (let o = 0; o < outChannels; o++) {
     const go = Math.floor((o * groups) / outChannels);
@@ -56,7 +76,8 @@ export function pixelCnnMask(type: "A" | "B", outChannels: number, inChannels: n
       const gi = Math.floor((i * groups) / inChannels);
       for (let y = 0; y < kh; y++)
         for (let x = 0; x < kw; x++) {
-          const visible = y < ch || (y === ch && x < cw) || (y === ch && x === cw && (type === "A" ? gi < go : gi <= go));
+          const visible =
+            y < ch || (y === ch && x < cw) || (y === ch && x === cw && (type === "A" ? gi < go : gi <= go));
           m[((o * inChannels + i) * kh + y) * kw + x] = visible ? 1 : 0;
         }
     }
@@ -67,10 +88,19 @@ export function pixelCnnMask(type: "A" | "B", outChannels: number, inChannels: n
 export class MaskedConv2d extends Conv2d {
   readonly mask: Tensor;
 
-  constructor(readonly maskType: "A" | "B", inChannels: number, outChannels: number, kernel: Pair, opts: ConvOptions & { colorGroups?: number } = {}) {
+  constructor(
+    readonly maskType: "A" | "B",
+    inChannels: number,
+    outChannels: number,
+    kernel: Pair,
+    opts: ConvOptions & { colorGroups?: number } = {},
+  ) {
     const [kh, kw] = pair(kernel);
     super(inChannels, outChannels, [kh, kw], { padding: [Math.floor(kh / 2), Math.floor(kw / 2)], ...opts });
-    this.mask = this.registerBuffer("mask", pixelCnnMask(maskType, outChannels, inChannels, kh, kw, opts.colorGroups ?? 1));
+    this.mask = this.registerBuffer(
+      "mask",
+      pixelCnnMask(maskType, outChannels, inChannels, kh, kw, opts.colorGroups ?? 1),
+    );
   }
 
   // the mask multiplies the weight inside the graph; weights themselves are never changed
@@ -84,13 +114,22 @@ export class ConvTranspose2d extends Module {
   readonly bias: Tensor | null;
   readonly kernel: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernel: Pair, readonly opts: ConvOptions & { outputPadding?: number } = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernel: Pair,
+    readonly opts: ConvOptions & { outputPadding?: number } = {},
+  ) {
     super();
     this.kernel = pair(kernel);
     // PyTorch computes the fan from weight dim 1 (out channels) for transposed convolutions
     const fanIn = outChannels * this.kernel[0] * this.kernel[1];
-    this.weight = this.registerParameter("weight", defaultUniform([inChannels, outChannels, ...this.kernel], fanIn, opts.generator));
-    this.bias = opts.bias === false ? null : this.registerParameter("bias", defaultUniform([outChannels], fanIn, opts.generator));
+    this.weight = this.registerParameter(
+      "weight",
+      defaultUniform([inChannels, outChannels, ...this.kernel], fanIn, opts.generator),
+    );
+    this.bias =
+      opts.bias === false ? null : this.registerParameter("bias", defaultUniform([outChannels], fanIn, opts.generator));
   }
 
   forward(x: Tensor): Tensor {

@@ -7,7 +7,11 @@ import type { Tensor } from "../tensor/tensor.js";
 import { defaultUniform } from "./init.js";
 import { Module } from "./module.js";
 
-export interface NormOptions { eps?: number; momentum?: number; affine?: boolean }
+export interface NormOptions {
+  eps?: number;
+  momentum?: number;
+  affine?: boolean;
+}
 
 /**
  * Batch normalisation (Ioffe & Szegedy 2015) over every axis but the channel axis 1: inputs [N, C] (1d) or
@@ -22,7 +26,11 @@ export class BatchNorm extends Module {
   readonly eps: number;
   readonly momentum: number;
 
-  constructor(readonly numFeatures: number, readonly spatialDims: 0 | 2, opts: NormOptions = {}) {
+  constructor(
+    readonly numFeatures: number,
+    readonly spatialDims: 0 | 2,
+    opts: NormOptions = {},
+  ) {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -36,7 +44,9 @@ export class BatchNorm extends Module {
   forward(x: Tensor): Tensor {
     const nd = 2 + this.spatialDims;
     if (x.ndim !== nd || x.shape[1] !== this.numFeatures) {
-      throw new TypeError(`BatchNorm${this.spatialDims === 0 ? "1d" : "2d"}(${this.numFeatures}): input ${fmt(x.shape)} must be ${nd}-D with ${this.numFeatures} channels on axis 1`);
+      throw new TypeError(
+        `BatchNorm${this.spatialDims === 0 ? "1d" : "2d"}(${this.numFeatures}): input ${fmt(x.shape)} must be ${nd}-D with ${this.numFeatures} channels on axis 1`,
+      );
     }
     const axes = nd === 2 ? [0] : [0, 2, 3];
     const bshape = nd === 2 ? [1, this.numFeatures] : [1, this.numFeatures, 1, 1];
@@ -45,11 +55,14 @@ export class BatchNorm extends Module {
       mean = x.mean(axes, true);
       variance = x.variance(axes, true);
       const n = x.size / this.numFeatures;
-      if (n < 2) throw new RangeError(`BatchNorm: training needs more than one value per channel, got input ${fmt(x.shape)}`);
+      if (n < 2)
+        throw new RangeError(`BatchNorm: training needs more than one value per channel, got input ${fmt(x.shape)}`);
       noGrad(() => {
         const m = this.momentum;
         this.runningMean.data.set(this.runningMean.mul(1 - m).add(mean.reshape(this.numFeatures).mul(m)).data);
-        this.runningVar.data.set(this.runningVar.mul(1 - m).add(variance.reshape(this.numFeatures).mul((m * n) / (n - 1))).data);
+        this.runningVar.data.set(
+          this.runningVar.mul(1 - m).add(variance.reshape(this.numFeatures).mul((m * n) / (n - 1))).data,
+        );
       });
     } else {
       mean = this.runningMean.reshape(bshape);
@@ -61,8 +74,16 @@ export class BatchNorm extends Module {
   }
 }
 
-export class BatchNorm1d extends BatchNorm { constructor(n: number, o: NormOptions = {}) { super(n, 0, o); } }
-export class BatchNorm2d extends BatchNorm { constructor(n: number, o: NormOptions = {}) { super(n, 2, o); } }
+export class BatchNorm1d extends BatchNorm {
+  constructor(n: number, o: NormOptions = {}) {
+    super(n, 0, o);
+  }
+}
+export class BatchNorm2d extends BatchNorm {
+  constructor(n: number, o: NormOptions = {}) {
+    super(n, 2, o);
+  }
+}
 
 /** Layer normalisation (Ba et al. 2016) over the trailing `normalizedShape` dims. */
 export class LayerNorm extends Module {
@@ -70,7 +91,10 @@ export class LayerNorm extends Module {
   readonly bias: Tensor;
   readonly eps: number;
 
-  constructor(readonly normalizedShape: number[], opts: { eps?: number } = {}) {
+  constructor(
+    readonly normalizedShape: number[],
+    opts: { eps?: number } = {},
+  ) {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.weight = this.registerParameter("weight", ones(normalizedShape));
@@ -79,7 +103,10 @@ export class LayerNorm extends Module {
 
   forward(x: Tensor): Tensor {
     const k = this.normalizedShape.length;
-    if (fmt(x.shape.slice(-k)) !== fmt(this.normalizedShape)) throw new TypeError(`LayerNorm(${fmt(this.normalizedShape)}): input ${fmt(x.shape)} does not end with those dims`);
+    if (fmt(x.shape.slice(-k)) !== fmt(this.normalizedShape))
+      throw new TypeError(
+        `LayerNorm(${fmt(this.normalizedShape)}): input ${fmt(x.shape)} does not end with those dims`,
+      );
     const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
     const y = x.sub(x.mean(axes, true)).div(x.variance(axes, true).add(this.eps).sqrt());
     return y.mul(this.weight).add(this.bias);
@@ -90,7 +117,11 @@ export class LayerNorm extends Module {
 export class Embedding extends Module {
   readonly weight: Tensor;
 
-  constructor(readonly num: number, readonly dim: number, opts: { generator?: Generator } = {}) {
+  constructor(
+    readonly num: number,
+    readonly dim: number,
+    opts: { generator?: Generator } = {},
+  ) {
     super();
     this.weight = this.registerParameter("weight", randn([num, dim], { generator: opts.generator }));
   }
@@ -102,7 +133,10 @@ export class Embedding extends Module {
 
 /** Dropout: zeroes each value with probability p in training and scales the rest by 1/(1−p); identity in eval. */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5, readonly generator?: Generator) {
+  constructor(
+    readonly p = 0.5,
+    readonly generator?: Generator,
+  ) {
     super();
     if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);
   }
@@ -124,9 +158,14 @@ export class LSTMCell extends Module {
   readonly biasIh: Tensor;
   readonly biasHh: Tensor;
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, opts: { generator?: Generator } = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: { generator?: Generator } = {},
+  ) {
     super();
-    const H = hiddenSize, g = opts.generator;
+    const H = hiddenSize,
+      g = opts.generator;
     this.weightIh = this.registerParameter("weightIh", defaultUniform([4 * H, inputSize], H, g));
     this.weightHh = this.registerParameter("weightHh", defaultUniform([4 * H, H], H, g));
     this.biasIh = this.registerParameter("biasIh", defaultUniform([4 * H], H, g));
@@ -134,13 +173,16 @@ export class LSTMCell extends Module {
   }
 
   forward(x: Tensor, state?: { h: Tensor; c: Tensor }): { h: Tensor; c: Tensor } {
-    const H = this.hiddenSize, n = x.shape[0]!;
-    const h = state?.h ?? zeros([n, H], { dtype: x.dtype }), c = state?.c ?? zeros([n, H], { dtype: x.dtype });
+    const H = this.hiddenSize,
+      n = x.shape[0]!;
+    const h = state?.h ?? zeros([n, H], { dtype: x.dtype }),
+      c = state?.c ?? zeros([n, H], { dtype: x.dtype });
     const gates = x.matmul(this.weightIh.T).add(this.biasIh).add(h.matmul(this.weightHh.T).add(this.biasHh));
-    const i = gates.slice(1, 0, H).sigmoid(), f = gates.slice(1, H, 2 * H).sigmoid();
-    const gg = gates.slice(1, 2 * H, 3 * H).tanh(), o = gates.slice(1, 3 * H).sigmoid();
+    const i = gates.slice(1, 0, H).sigmoid(),
+      f = gates.slice(1, H, 2 * H).sigmoid();
+    const gg = gates.slice(1, 2 * H, 3 * H).tanh(),
+      o = gates.slice(1, 3 * H).sigmoid();
     const c2 = f.mul(c).add(i.mul(gg));
     return { h: o.mul(c2.tanh()), c: c2 };
   }
 }
-

@@ -16,10 +16,20 @@ export class Linear extends Module {
   readonly bias: Tensor | null;
 
   /** PyTorch's default initialisation: W and b ~ U(−1/√in, 1/√in). */
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions = {},
+  ) {
     super();
-    this.weight = this.registerParameter("weight", defaultUniform([outFeatures, inFeatures], inFeatures, opts.generator));
-    this.bias = opts.bias === false ? null : this.registerParameter("bias", defaultUniform([outFeatures], inFeatures, opts.generator));
+    this.weight = this.registerParameter(
+      "weight",
+      defaultUniform([outFeatures, inFeatures], inFeatures, opts.generator),
+    );
+    this.bias =
+      opts.bias === false
+        ? null
+        : this.registerParameter("bias", defaultUniform([outFeatures], inFeatures, opts.generator));
   }
 
   protected effectiveWeight(): Tensor {
@@ -28,7 +38,9 @@ export class Linear extends Module {
 
   forward(x: Tensor): Tensor {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new TypeError(`Linear(${this.inFeatures}→${this.outFeatures}): input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features`);
+      throw new TypeError(
+        `Linear(${this.inFeatures}→${this.outFeatures}): input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features`,
+      );
     }
     return linear(x, this.effectiveWeight(), this.bias);
   }
@@ -51,7 +63,9 @@ export class MaskedLinear extends Linear {
     this.#mask = mask;
   }
 
-  get mask(): Tensor { return this.#mask; }
+  get mask(): Tensor {
+    return this.#mask;
+  }
 
   // the mask multiplies the weight inside the graph, so gradients of masked weights are exactly zero
   protected override effectiveWeight(): Tensor {

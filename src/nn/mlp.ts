@@ -10,7 +10,11 @@ export class MLP extends Module {
   readonly layers: Linear[];
 
   /** sizes = [in, hidden…, out] */
-  constructor(sizes: number[], readonly activation: Activation, generator?: Generator) {
+  constructor(
+    sizes: number[],
+    readonly activation: Activation,
+    generator?: Generator,
+  ) {
     super();
     this.layers = sizes.slice(1).map((o, i) => this.registerModule(String(i), new Linear(sizes[i]!, o, { generator })));
   }
@@ -22,5 +26,7 @@ export class MLP extends Module {
     }, x);
   }
 
-  get last(): Linear { return this.layers[this.layers.length - 1]!; }
+  get last(): Linear {
+    return this.layers[this.layers.length - 1]!;
+  }
 }

@@ -63,16 +63,21 @@ export abstract class Module {
     const missing = [...own.keys()].filter((k) => !state.has(k));
     const unexpected = [...state.keys()].filter((k) => !own.has(k));
     if (missing.length || unexpected.length) {
-      throw new TypeError(`loadStateDict: ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && unexpected.length ? "; " : ""}${unexpected.length ? `unexpected ${unexpected.join(", ")}` : ""}`);
+      throw new TypeError(
+        `loadStateDict: ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && unexpected.length ? "; " : ""}${unexpected.length ? `unexpected ${unexpected.join(", ")}` : ""}`,
+      );
     }
     for (const [k, t] of own) {
       const src = state.get(k)!;
-      if (!shapeEquals(src.shape, t.shape)) throw new TypeError(`loadStateDict: ${k} has shape ${fmt(src.shape)}, the model expects ${fmt(t.shape)}`);
+      if (!shapeEquals(src.shape, t.shape))
+        throw new TypeError(`loadStateDict: ${k} has shape ${fmt(src.shape)}, the model expects ${fmt(t.shape)}`);
     }
     for (const [k, t] of own) t.data.set(state.get(k)!.contiguous().data);
   }
 
-  get training(): boolean { return this.#training; }
+  get training(): boolean {
+    return this.#training;
+  }
 
   train(on = true): this {
     this.#training = on;
@@ -80,7 +85,9 @@ export abstract class Module {
     return this;
   }
 
-  eval(): this { return this.train(false); }
+  eval(): this {
+    return this.train(false);
+  }
 
   zeroGrad(): void {
     for (const p of this.parameters()) p.zeroGrad();
@@ -104,6 +111,10 @@ export class Sequential extends Module {
 
 /** A parameter-free function as a layer (activations in a Sequential). */
 export class Lambda extends Module {
-  constructor(readonly fn: (x: Tensor) => Tensor) { super(); }
-  forward(x: Tensor): Tensor { return this.fn(x); }
+  constructor(readonly fn: (x: Tensor) => Tensor) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return this.fn(x);
+  }
 }

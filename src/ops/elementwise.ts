@@ -33,9 +33,11 @@ const UNIT = [1];
 
 export function binaryKernel(op: BinaryName, a: Tensor, b: Tensor): Tensor {
   const dtype = sameDType(op, a, b);
-  if (shapeEquals(a.shape, b.shape)) { // the common case: one flat loop, no broadcasting bookkeeping
+  if (shapeEquals(a.shape, b.shape)) {
+    // the common case: one flat loop, no broadcasting bookkeeping
     const out = empty(a.shape, dtype);
-    if (out.size > 0) backendFor(dtype).binary(op, contiguousData(a), contiguousData(b), out.data, [out.size], UNIT, UNIT);
+    if (out.size > 0)
+      backendFor(dtype).binary(op, contiguousData(a), contiguousData(b), out.data, [out.size], UNIT, UNIT);
     return out;
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
@@ -54,7 +56,8 @@ function asTensor(op: string, x: Operand, like: Tensor): Tensor {
 
 function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow" | "minimum" | "maximum", a: Operand, b: Operand): Tensor {
   const like = a instanceof Tensor ? a : (b as Tensor);
-  const ta = asTensor(op, a, like), tb = asTensor(op, b, like);
+  const ta = asTensor(op, a, like),
+    tb = asTensor(op, b, like);
   return record(op, [ta, tb], binaryKernel(op, ta, tb), {});
 }
 
@@ -92,14 +95,29 @@ export function compare(op: "eq" | "ne" | "lt" | "le" | "gt" | "ge", a: Tensor, 
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   checkTensor("where", cond, "cond");
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : cond;
-  const ta = asTensor("where", a, like), tb = asTensor("where", b, like);
+  const ta = asTensor("where", a, like),
+    tb = asTensor("where", b, like);
   const dtype = sameDType("where", ta, tb);
   const c = cond.dtype === dtype ? cond : cast(cond, dtype);
   const shape = broadcastShapes("where", c.shape, ta.shape, tb.shape);
   const out = empty(shape, dtype);
   if (out.size > 0) {
-    const k = collapseDims(shape, broadcastStrides(c.shape, shape), broadcastStrides(ta.shape, shape), broadcastStrides(tb.shape, shape));
-    backendFor(dtype).where(contiguousData(c), contiguousData(ta), contiguousData(tb), out.data, k.shape, k.strides[0]!, k.strides[1]!, k.strides[2]!);
+    const k = collapseDims(
+      shape,
+      broadcastStrides(c.shape, shape),
+      broadcastStrides(ta.shape, shape),
+      broadcastStrides(tb.shape, shape),
+    );
+    backendFor(dtype).where(
+      contiguousData(c),
+      contiguousData(ta),
+      contiguousData(tb),
+      out.data,
+      k.shape,
+      k.strides[0]!,
+      k.strides[1]!,
+      k.strides[2]!,
+    );
   }
   return record("where", [ta, tb], out, { cond: c });
 }

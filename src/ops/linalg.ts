@@ -30,10 +30,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor("matmul", b, "right operand");
   const dtype = sameDType("matmul", a, b);
   if (a.ndim < 2 || b.ndim < 2) {
-    throw new TypeError(`matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: both operands need at least 2 dims (reshape vectors to [1,k] or [k,1])`);
+    throw new TypeError(
+      `matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: both operands need at least 2 dims (reshape vectors to [1,k] or [k,1])`,
+    );
   }
-  const m = a.shape[a.ndim - 2]!, k = a.shape[a.ndim - 1]!, k2 = b.shape[b.ndim - 2]!, n = b.shape[b.ndim - 1]!;
-  if (k !== k2) throw new TypeError(`matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: inner dimensions ${k} and ${k2} differ`);
+  const m = a.shape[a.ndim - 2]!,
+    k = a.shape[a.ndim - 1]!,
+    k2 = b.shape[b.ndim - 2]!,
+    n = b.shape[b.ndim - 1]!;
+  if (k !== k2)
+    throw new TypeError(`matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: inner dimensions ${k} and ${k2} differ`);
   const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = sizeOf(batchShape);
   // an operand whose batch is neither complete nor a single matrix is materialized at full batch size
@@ -41,11 +47,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const xb = sizeOf(x.shape.slice(0, -2));
     return xb === batch || xb === 1 ? x : expand(x, [...batchShape, ...x.shape.slice(-2)]);
   };
-  const A = fit(a), B = fit(b);
+  const A = fit(a),
+    B = fit(b);
   const out = empty([...batchShape, m, n], dtype);
   if (out.size > 0) {
-    const oa = matrixOperand(A), ob = matrixOperand(B);
-    const sa = sizeOf(A.shape.slice(0, -2)) === 1 ? 0 : m * k, sb = sizeOf(B.shape.slice(0, -2)) === 1 ? 0 : k * n;
+    const oa = matrixOperand(A),
+      ob = matrixOperand(B);
+    const sa = sizeOf(A.shape.slice(0, -2)) === 1 ? 0 : m * k,
+      sb = sizeOf(B.shape.slice(0, -2)) === 1 ? 0 : k * n;
     backendFor(dtype).matmul(batch, m, n, k, oa.data, sa, oa.trans, ob.data, sb, ob.trans, 0, out.data);
   }
   return record("matmul", [a, b], out, {});
@@ -58,14 +67,26 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const dtype = sameDType("linear", x, weight);
   if (weight.ndim !== 2) throw new TypeError(`linear: weight ${fmt(weight.shape)} must be [out, in]`);
   const [n, k] = weight.shape as [number, number];
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== k) throw new TypeError(`linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`);
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== k)
+    throw new TypeError(
+      `linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
+    );
   if (bias) {
     sameDType("linear", x, bias);
     if (bias.ndim !== 1 || bias.shape[0] !== n) throw new TypeError(`linear: bias ${fmt(bias.shape)} must be [${n}]`);
   }
   const m = x.size / Math.max(k, 1);
   const out = empty([...x.shape.slice(0, -1), n], dtype);
-  if (out.size > 0) backendFor(dtype).linear(contiguousData(x), contiguousData(weight), bias ? contiguousData(bias) : null, out.data, m, k, n);
+  if (out.size > 0)
+    backendFor(dtype).linear(
+      contiguousData(x),
+      contiguousData(weight),
+      bias ? contiguousData(bias) : null,
+      out.data,
+      m,
+      k,
+      n,
+    );
   return record("linear", bias ? [x, weight, bias] : [x, weight], out, { hasBias: !!bias });
 }
 
@@ -78,19 +99,42 @@ export interface Conv2dOptions {
 const pair = (v: number | [number, number] | undefined, d: number): [number, number] =>
   v === undefined ? [d, d] : typeof v === "number" ? [v, v] : v;
 
-function geometry(op: string, x: Tensor, cOut: number, kh: number, kw: number, o: Conv2dOptions, transposed = false, outputPadding = 0): ConvGeom {
-  const [sh, sw] = pair(o.stride, 1), [ph, pw] = pair(o.padding, 0), [dh, dw] = pair(o.dilation, 1);
-  for (const [name, v, min] of [["stride", sh, 1], ["stride", sw, 1], ["padding", ph, 0], ["padding", pw, 0], ["dilation", dh, 1], ["dilation", dw, 1]] as const) {
+function geometry(
+  op: string,
+  x: Tensor,
+  cOut: number,
+  kh: number,
+  kw: number,
+  o: Conv2dOptions,
+  transposed = false,
+  outputPadding = 0,
+): ConvGeom {
+  const [sh, sw] = pair(o.stride, 1),
+    [ph, pw] = pair(o.padding, 0),
+    [dh, dw] = pair(o.dilation, 1);
+  for (const [name, v, min] of [
+    ["stride", sh, 1],
+    ["stride", sw, 1],
+    ["padding", ph, 0],
+    ["padding", pw, 0],
+    ["dilation", dh, 1],
+    ["dilation", dw, 1],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} must be an integer ≥ ${min}, got ${v}`);
   }
   const [n, c, h, w] = x.shape as [number, number, number, number];
   if (!transposed) {
-    const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
-    if (ho <= 0 || wo <= 0) throw new RangeError(`${op}: input ${fmt(x.shape)} is smaller than the ${kh}×${kw} kernel (dilation ${dh}, padding ${ph})`);
+    const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1,
+      wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+    if (ho <= 0 || wo <= 0)
+      throw new RangeError(
+        `${op}: input ${fmt(x.shape)} is smaller than the ${kh}×${kw} kernel (dilation ${dh}, padding ${ph})`,
+      );
     return { n, c, h, w, cOut, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo };
   }
   // transposed: x is the "output" side of a forward convolution whose input is [n, cOut, H, W]
-  const H = (h - 1) * sh - 2 * ph + dh * (kh - 1) + 1 + outputPadding, W = (w - 1) * sw - 2 * pw + dw * (kw - 1) + 1 + outputPadding;
+  const H = (h - 1) * sh - 2 * ph + dh * (kh - 1) + 1 + outputPadding,
+    W = (w - 1) * sw - 2 * pw + dw * (kw - 1) + 1 + outputPadding;
   if (H <= 0 || W <= 0) throw new RangeError(`${op}: output size ${H}×${W} is not positive for input ${fmt(x.shape)}`);
   return { n, c: cOut, h: H, w: W, cOut: c, kh, kw, sh, sw, ph, pw, dh, dw, ho: h, wo: w };
 }
@@ -100,41 +144,88 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   checkTensor("conv2d", x);
   checkTensor("conv2d", weight, "weight");
   sameDType("conv2d", x, weight);
-  if (x.ndim !== 4 || weight.ndim !== 4) throw new TypeError(`conv2d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 4-D (NCHW, [Cout,C,kh,kw])`);
-  if (weight.shape[1] !== x.shape[1]) throw new TypeError(`conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) throw new TypeError(`conv2d: bias ${fmt(bias.shape)} must be [${weight.shape[0]}]`);
+  if (x.ndim !== 4 || weight.ndim !== 4)
+    throw new TypeError(
+      `conv2d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 4-D (NCHW, [Cout,C,kh,kw])`,
+    );
+  if (weight.shape[1] !== x.shape[1])
+    throw new TypeError(
+      `conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`,
+    );
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
+    throw new TypeError(`conv2d: bias ${fmt(bias.shape)} must be [${weight.shape[0]}]`);
   const g = geometry("conv2d", x, weight.shape[0]!, weight.shape[2]!, weight.shape[3]!, opts);
   const out = empty([g.n, g.cOut, g.ho, g.wo], x.dtype);
-  if (out.size > 0) backendFor(x.dtype).conv2d(g, contiguousData(x), contiguousData(weight), bias ? contiguousData(bias) : null, out.data);
+  if (out.size > 0)
+    backendFor(x.dtype).conv2d(
+      g,
+      contiguousData(x),
+      contiguousData(weight),
+      bias ? contiguousData(bias) : null,
+      out.data,
+    );
   return record("conv2d", bias ? [x, weight, bias] : [x, weight], out, { geom: g, hasBias: !!bias });
 }
 
 /** Transposed convolution (the adjoint of conv2d in its input): x [N, Cin, H, W], weight [Cin, Cout, kh, kw]. */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions & { outputPadding?: number } = {}): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  opts: Conv2dOptions & { outputPadding?: number } = {},
+): Tensor {
   checkTensor("convTranspose2d", x);
   checkTensor("convTranspose2d", weight, "weight");
   sameDType("convTranspose2d", x, weight);
-  if (x.ndim !== 4 || weight.ndim !== 4) throw new TypeError(`convTranspose2d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 4-D`);
-  if (weight.shape[0] !== x.shape[1]) throw new TypeError(`convTranspose2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[0]}`);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[1])) throw new TypeError(`convTranspose2d: bias ${fmt(bias.shape)} must be [${weight.shape[1]}]`);
-  const g = geometry("convTranspose2d", x, weight.shape[1]!, weight.shape[2]!, weight.shape[3]!, opts, true, opts.outputPadding ?? 0);
+  if (x.ndim !== 4 || weight.ndim !== 4)
+    throw new TypeError(`convTranspose2d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 4-D`);
+  if (weight.shape[0] !== x.shape[1])
+    throw new TypeError(
+      `convTranspose2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[0]}`,
+    );
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[1]))
+    throw new TypeError(`convTranspose2d: bias ${fmt(bias.shape)} must be [${weight.shape[1]}]`);
+  const g = geometry(
+    "convTranspose2d",
+    x,
+    weight.shape[1]!,
+    weight.shape[2]!,
+    weight.shape[3]!,
+    opts,
+    true,
+    opts.outputPadding ?? 0,
+  );
   const out = empty([g.n, g.c, g.h, g.w], x.dtype);
   const be = backendFor(x.dtype);
   if (out.size > 0) {
     be.conv2dGradInput(g, contiguousData(x), contiguousData(weight), out.data);
     if (bias) {
-      const b = contiguousData(bias), P = g.h * g.w;
-      for (let q = 0; q < g.n * g.c; q++) { const v = b[q % g.c]!; for (let i = q * P; i < (q + 1) * P; i++) out.data[i] += v; }
+      const b = contiguousData(bias),
+        P = g.h * g.w;
+      for (let q = 0; q < g.n * g.c; q++) {
+        const v = b[q % g.c]!;
+        for (let i = q * P; i < (q + 1) * P; i++) out.data[i] += v;
+      }
     }
   }
   return record("convTranspose2d", bias ? [x, weight, bias] : [x, weight], out, { geom: g, hasBias: !!bias });
 }
 
 /** 1-D convolution over [N, C, L] with weight [Cout, C, k]: conv2d on a height-1 image. */
-export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: { stride?: number; padding?: number; dilation?: number } = {}): Tensor {
-  if (x.ndim !== 3 || weight.ndim !== 3) throw new TypeError(`conv1d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 3-D ([N,C,L], [Cout,C,k])`);
+export function conv1d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  opts: { stride?: number; padding?: number; dilation?: number } = {},
+): Tensor {
+  if (x.ndim !== 3 || weight.ndim !== 3)
+    throw new TypeError(
+      `conv1d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 3-D ([N,C,L], [Cout,C,k])`,
+    );
   const y = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, {
-    stride: [1, opts.stride ?? 1], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1],
+    stride: [1, opts.stride ?? 1],
+    padding: [0, opts.padding ?? 0],
+    dilation: [1, opts.dilation ?? 1],
   });
   return y.squeeze(2);
 }
@@ -143,8 +234,13 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], opts: Co
   checkTensor("maxPool2d", x);
   if (x.ndim !== 4) throw new TypeError(`maxPool2d: input ${fmt(x.shape)} must be 4-D (NCHW)`);
   const [kh, kw] = pair(kernel, 1);
-  const g = geometry("maxPool2d", x, x.shape[1]!, kh, kw, { stride: opts.stride ?? [kh, kw], padding: opts.padding, dilation: opts.dilation });
-  const out = empty([g.n, g.c, g.ho, g.wo], x.dtype), argmax = new Int32Array(out.size);
+  const g = geometry("maxPool2d", x, x.shape[1]!, kh, kw, {
+    stride: opts.stride ?? [kh, kw],
+    padding: opts.padding,
+    dilation: opts.dilation,
+  });
+  const out = empty([g.n, g.c, g.ho, g.wo], x.dtype),
+    argmax = new Int32Array(out.size);
   if (out.size > 0) backendFor(x.dtype).maxPool2d(g, contiguousData(x), out.data, argmax);
   return record("maxPool2d", [x], out, { geom: g, argmax });
 }
@@ -153,7 +249,11 @@ export function avgPool2d(x: Tensor, kernel: number | [number, number], opts: Co
   checkTensor("avgPool2d", x);
   if (x.ndim !== 4) throw new TypeError(`avgPool2d: input ${fmt(x.shape)} must be 4-D (NCHW)`);
   const [kh, kw] = pair(kernel, 1);
-  const g = geometry("avgPool2d", x, x.shape[1]!, kh, kw, { stride: opts.stride ?? [kh, kw], padding: opts.padding, dilation: opts.dilation });
+  const g = geometry("avgPool2d", x, x.shape[1]!, kh, kw, {
+    stride: opts.stride ?? [kh, kw],
+    padding: opts.padding,
+    dilation: opts.dilation,
+  });
   const out = empty([g.n, g.c, g.ho, g.wo], x.dtype);
   if (out.size > 0) backendFor(x.dtype).avgPool2d(g, contiguousData(x), out.data);
   return record("avgPool2d", [x], out, { geom: g });

@@ -17,15 +17,19 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
   const outShape = logits.shape.filter((_, i) => i !== axis);
   const raw = target instanceof Tensor ? contiguousData(target) : target;
   if (raw.length !== sizeOf(outShape)) {
-    throw new TypeError(`crossEntropy: ${raw.length} targets for logits ${fmt(logits.shape)} (expected ${sizeOf(outShape)}, shape ${fmt(outShape)})`);
+    throw new TypeError(
+      `crossEntropy: ${raw.length} targets for logits ${fmt(logits.shape)} (expected ${sizeOf(outShape)}, shape ${fmt(outShape)})`,
+    );
   }
   const t = new Int32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= classes) throw new RangeError(`crossEntropy: target ${v} at position ${i} is not a class in [0, ${classes})`);
+    if (!Number.isInteger(v) || v < 0 || v >= classes)
+      throw new RangeError(`crossEntropy: target ${v} at position ${i} is not a class in [0, ${classes})`);
     t[i] = v;
   }
-  const outer = sizeOf(logits.shape.slice(0, axis)), inner = sizeOf(logits.shape.slice(axis + 1));
+  const outer = sizeOf(logits.shape.slice(0, axis)),
+    inner = sizeOf(logits.shape.slice(axis + 1));
   const out = empty(outShape, logits.dtype);
   if (out.size > 0) backendFor(logits.dtype).crossEntropy(contiguousData(logits), t, out.data, outer, classes, inner);
   return record("crossEntropy", [logits], out, { target: t, outer, classes, inner });

@@ -1,6 +1,16 @@
 /** Movement ops: views (reshape, permute), copies through strided kernels (expand, slice, concat, pad), indexing. */
 import { record } from "../autograd/tape.js";
-import { broadcastShapes, broadcastStrides, checkShape, contiguousStrides, fmt, normalizeAxis, type Shape, shapeEquals, sizeOf } from "../tensor/shape.js";
+import {
+  broadcastShapes,
+  broadcastStrides,
+  checkShape,
+  contiguousStrides,
+  fmt,
+  normalizeAxis,
+  type Shape,
+  shapeEquals,
+  sizeOf,
+} from "../tensor/shape.js";
 import type { DType } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import { cast as castOp, full } from "./elementwise.js";
@@ -20,12 +30,14 @@ export function reshape(x: Tensor, shapeIn: readonly number[]): Tensor {
     shape[infer] = x.size / known;
   }
   checkShape("reshape", shape);
-  if (sizeOf(shape) !== x.size) throw new RangeError(`reshape: ${fmt(x.shape)} (${x.size} elements) cannot become ${fmt(shapeIn)}`);
+  if (sizeOf(shape) !== x.size)
+    throw new RangeError(`reshape: ${fmt(x.shape)} (${x.size} elements) cannot become ${fmt(shapeIn)}`);
   return record("reshape", [x], new Tensor(contiguousData(x), shape), {});
 }
 
 export function flatten(x: Tensor, start: number, end: number): Tensor {
-  const s = normalizeAxis("flatten", start, Math.max(x.ndim, 1)), e = normalizeAxis("flatten", end, Math.max(x.ndim, 1));
+  const s = normalizeAxis("flatten", start, Math.max(x.ndim, 1)),
+    e = normalizeAxis("flatten", end, Math.max(x.ndim, 1));
   if (x.ndim === 0) return reshape(x, [1]);
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
@@ -36,10 +48,17 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 }
 
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normalizeAxis("squeeze", axis, x.ndim);
   if (x.shape[a] !== 1) throw new RangeError(`squeeze: dim ${a} of ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /** A strided view with dims reordered: out.shape[i] = x.shape[perm[i]]. */
@@ -49,14 +68,19 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   if (p.length !== x.ndim || new Set(p).size !== p.length) {
     throw new RangeError(`permute: [${perm.join(",")}] is not a permutation of the ${x.ndim} dims of ${fmt(x.shape)}`);
   }
-  const out = new Tensor(x.data, p.map((a) => x.shape[a]!), p.map((a) => x.strides[a]!));
+  const out = new Tensor(
+    x.data,
+    p.map((a) => x.shape[a]!),
+    p.map((a) => x.strides[a]!),
+  );
   return record("permute", [x], out, { perm: p });
 }
 
 export function transpose(x: Tensor, a: number, b: number): Tensor {
   if (x.ndim < 2) throw new RangeError(`transpose: needs at least 2 dims, got ${fmt(x.shape)}`);
   const p = [...Array(x.ndim).keys()];
-  const i = normalizeAxis("transpose", a, x.ndim), j = normalizeAxis("transpose", b, x.ndim);
+  const i = normalizeAxis("transpose", a, x.ndim),
+    j = normalizeAxis("transpose", b, x.ndim);
   [p[i], p[j]] = [p[j]!, p[i]!];
   return permute(x, p);
 }
@@ -80,13 +104,22 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 /** Broadcasts x to `shape` (materialized). */
 export function expand(x: Tensor, shapeIn: readonly number[]): Tensor {
   checkTensor("expand", x);
-  const target = shapeIn.map((d, i) => (d === -1 ? x.shape[i - (shapeIn.length - x.ndim)] ?? -1 : d));
+  const target = shapeIn.map((d, i) => (d === -1 ? (x.shape[i - (shapeIn.length - x.ndim)] ?? -1) : d));
   checkShape("expand", target);
   const shape = broadcastShapes("expand", x.shape, target);
   if (!shapeEquals(shape, target)) throw new TypeError(`expand: ${fmt(x.shape)} cannot be expanded to ${fmt(shapeIn)}`);
   const out = empty(shape, x.dtype);
   if (out.size > 0) {
-    backendFor(x.dtype).stridedCopy(contiguousData(x), out.data, shape, broadcastStrides(x.shape, shape), 0, contiguousStrides(shape), 0, false);
+    backendFor(x.dtype).stridedCopy(
+      contiguousData(x),
+      out.data,
+      shape,
+      broadcastStrides(x.shape, shape),
+      0,
+      contiguousStrides(shape),
+      0,
+      false,
+    );
   }
   return record("expand", [x], out, {});
 }
@@ -94,17 +127,28 @@ export function expand(x: Tensor, shapeIn: readonly number[]): Tensor {
 /** Elements start, start+step, … < end along one axis (negative start/end count from the end). */
 export function slice(x: Tensor, axisIn: number, startIn: number, endIn?: number, step = 1): Tensor {
   checkTensor("slice", x);
-  const axis = normalizeAxis("slice", axisIn, x.ndim), n = x.shape[axis]!;
+  const axis = normalizeAxis("slice", axisIn, x.ndim),
+    n = x.shape[axis]!;
   if (!Number.isInteger(step) || step < 1) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
   const norm = (v: number): number => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-  const start = norm(startIn), end = norm(endIn ?? n);
+  const start = norm(startIn),
+    end = norm(endIn ?? n);
   const len = Math.max(0, Math.ceil((end - start) / step));
   const shape = x.shape.map((d, i) => (i === axis ? len : d));
   const out = empty(shape, x.dtype);
   if (out.size > 0) {
     const src = contiguousStrides(x.shape);
     const ss = src.map((s, i) => (i === axis ? s * step : s));
-    backendFor(x.dtype).stridedCopy(contiguousData(x), out.data, shape, ss, start * src[axis]!, contiguousStrides(shape), 0, false);
+    backendFor(x.dtype).stridedCopy(
+      contiguousData(x),
+      out.data,
+      shape,
+      ss,
+      start * src[axis]!,
+      contiguousStrides(shape),
+      0,
+      false,
+    );
   }
   return record("slice", [x], out, { axis, start, step });
 }
@@ -114,8 +158,16 @@ export function place(dst: Tensor, src: Tensor, offsets: number[], steps?: numbe
   if (src.size === 0) return;
   const ds = contiguousStrides(dst.shape);
   const off = offsets.reduce((p, o, i) => p + o * ds[i]!, 0);
-  backendFor(dst.dtype).stridedCopy(contiguousData(src), dst.data, [...src.shape], contiguousStrides(src.shape), 0,
-    ds.map((s, i) => s * (steps?.[i] ?? 1)), off, accumulate);
+  backendFor(dst.dtype).stridedCopy(
+    contiguousData(src),
+    dst.data,
+    [...src.shape],
+    contiguousStrides(src.shape),
+    0,
+    ds.map((s, i) => s * (steps?.[i] ?? 1)),
+    off,
+    accumulate,
+  );
 }
 
 export function concat(xs: readonly Tensor[], axisIn = 0): Tensor {
@@ -130,10 +182,17 @@ export function concat(xs: readonly Tensor[], axisIn = 0): Tensor {
     }
   }
   const sizes = xs.map((t) => t.shape[axis]!);
-  const out = empty(first.shape.map((d, i) => (i === axis ? sizes.reduce((a, b) => a + b, 0) : d)), first.dtype);
+  const out = empty(
+    first.shape.map((d, i) => (i === axis ? sizes.reduce((a, b) => a + b, 0) : d)),
+    first.dtype,
+  );
   let at = 0;
   for (const t of xs) {
-    place(out, t, out.shape.map((_, i) => (i === axis ? at : 0)));
+    place(
+      out,
+      t,
+      out.shape.map((_, i) => (i === axis ? at : 0)),
+    );
     at += t.shape[axis]!;
   }
   return record("concat", [...xs], out, { axis, sizes });
@@ -142,7 +201,10 @@ export function concat(xs: readonly Tensor[], axisIn = 0): Tensor {
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new RangeError("stack: needs at least one tensor");
   const a = normalizeAxis("stack", axis, xs[0]!.ndim + 1);
-  return concat(xs.map((t) => unsqueeze(t, a)), a);
+  return concat(
+    xs.map((t) => unsqueeze(t, a)),
+    a,
+  );
 }
 
 /** Pads the last pads.length dims: pads[i] = [before, after] for dim ndim − pads.length + i. */
@@ -152,8 +214,14 @@ export function pad(x: Tensor, pads: ReadonlyArray<readonly [number, number]>, v
   const lead = x.ndim - pads.length;
   const before = x.shape.map((_, i) => (i < lead ? 0 : pads[i - lead]![0]));
   const after = x.shape.map((_, i) => (i < lead ? 0 : pads[i - lead]![1]));
-  for (const p of [...before, ...after]) if (!Number.isInteger(p) || p < 0) throw new RangeError(`pad: paddings must be non-negative integers, got ${JSON.stringify(pads)}`);
-  const out = full(x.shape.map((d, i) => d + before[i]! + after[i]!), value, x.dtype);
+  for (const p of [...before, ...after])
+    if (!Number.isInteger(p) || p < 0)
+      throw new RangeError(`pad: paddings must be non-negative integers, got ${JSON.stringify(pads)}`);
+  const out = full(
+    x.shape.map((d, i) => d + before[i]! + after[i]!),
+    value,
+    x.dtype,
+  );
   place(out, x, before);
   return record("pad", [x], out, { before });
 }
@@ -162,7 +230,8 @@ function toIndex(op: string, index: ArrayLike<number>, bound: number): Int32Arra
   const idx = index instanceof Int32Array ? index : Int32Array.from(index);
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
-    if (v < 0 || v >= bound || v !== index[i]) throw new RangeError(`${op}: index ${index[i]} at position ${i} is out of range [0, ${bound})`);
+    if (v < 0 || v >= bound || v !== index[i])
+      throw new RangeError(`${op}: index ${index[i]} at position ${i} is out of range [0, ${bound})`);
   }
   return idx;
 }
@@ -172,9 +241,14 @@ export function indexSelect(x: Tensor, axisIn: number, index: ArrayLike<number>)
   checkTensor("indexSelect", x);
   const axis = normalizeAxis("indexSelect", axisIn, x.ndim);
   const idx = toIndex("indexSelect", index, x.shape[axis]!);
-  const out = empty(x.shape.map((d, i) => (i === axis ? idx.length : d)), x.dtype);
-  const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1));
-  if (out.size > 0) backendFor(x.dtype).indexSelect(contiguousData(x), idx, out.data, outer, x.shape[axis]!, inner, idx.length);
+  const out = empty(
+    x.shape.map((d, i) => (i === axis ? idx.length : d)),
+    x.dtype,
+  );
+  const outer = sizeOf(x.shape.slice(0, axis)),
+    inner = sizeOf(x.shape.slice(axis + 1));
+  if (out.size > 0)
+    backendFor(x.dtype).indexSelect(contiguousData(x), idx, out.data, outer, x.shape[axis]!, inner, idx.length);
   return record("indexSelect", [x], out, { axis, index: idx });
 }
 
@@ -188,10 +262,13 @@ export function gather(x: Tensor, axisIn: number, index: Tensor | Int32Array, in
     throw new TypeError(`gather: index shape ${fmt(ishape)} must match ${fmt(x.shape)} outside axis ${axis}`);
   }
   const idx = toIndex("gather", index instanceof Tensor ? contiguousData(index) : index, x.shape[axis]!);
-  if (idx.length !== sizeOf(ishape)) throw new RangeError(`gather: index has ${idx.length} values for shape ${fmt(ishape)}`);
+  if (idx.length !== sizeOf(ishape))
+    throw new RangeError(`gather: index has ${idx.length} values for shape ${fmt(ishape)}`);
   const out = empty(ishape, x.dtype);
-  const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1));
-  if (out.size > 0) backendFor(x.dtype).gather(contiguousData(x), idx, out.data, outer, x.shape[axis]!, ishape[axis]!, inner);
+  const outer = sizeOf(x.shape.slice(0, axis)),
+    inner = sizeOf(x.shape.slice(axis + 1));
+  if (out.size > 0)
+    backendFor(x.dtype).gather(contiguousData(x), idx, out.data, outer, x.shape[axis]!, ishape[axis]!, inner);
   return record("gather", [x], out, { axis, index: idx });
 }
 

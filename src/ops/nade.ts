@@ -5,10 +5,19 @@ import { Tensor } from "../tensor/tensor.js";
 import { backendFor, checkTensor, contiguousData, empty, sameDType } from "./util.js";
 
 function check(W: Tensor, c: Tensor, V: Tensor, b: Tensor): [number, number] {
-  for (const [t, n] of [[W, "W"], [c, "c"], [V, "V"], [b, "b"]] as const) { checkTensor("nade", t, n); sameDType("nade", W, t); }
+  for (const [t, n] of [
+    [W, "W"],
+    [c, "c"],
+    [V, "V"],
+    [b, "b"],
+  ] as const) {
+    checkTensor("nade", t, n);
+    sameDType("nade", W, t);
+  }
   if (W.ndim !== 2) throw new TypeError(`nade: W ${fmt(W.shape)} must be [D, H]`);
   const [D, H] = W.shape as [number, number];
-  if (V.ndim !== 2 || V.shape[0] !== D || V.shape[1] !== H) throw new TypeError(`nade: V ${fmt(V.shape)} must be [${D},${H}] like W`);
+  if (V.ndim !== 2 || V.shape[0] !== D || V.shape[1] !== H)
+    throw new TypeError(`nade: V ${fmt(V.shape)} must be [${D},${H}] like W`);
   if (c.ndim !== 1 || c.shape[0] !== H) throw new TypeError(`nade: c ${fmt(c.shape)} must be [${H}]`);
   if (b.ndim !== 1 || b.shape[0] !== D) throw new TypeError(`nade: b ${fmt(b.shape)} must be [${D}]`);
   return [D, H];
@@ -22,18 +31,49 @@ export function nadeLogits(x: Tensor, W: Tensor, c: Tensor, V: Tensor, b: Tensor
   if (x.ndim !== 2 || x.shape[1] !== D) throw new TypeError(`nade: input ${fmt(x.shape)} must be [B, ${D}]`);
   const B = x.shape[0]!;
   const out = empty([B, D], x.dtype);
-  if (out.size > 0) backendFor(x.dtype).nadeForward(contiguousData(x), contiguousData(W), contiguousData(c), contiguousData(V), contiguousData(b), out.data, B, D, H);
+  if (out.size > 0)
+    backendFor(x.dtype).nadeForward(
+      contiguousData(x),
+      contiguousData(W),
+      contiguousData(c),
+      contiguousData(V),
+      contiguousData(b),
+      out.data,
+      B,
+      D,
+      H,
+    );
   return record("nade", [x, W, c, V, b], out, {});
 }
 
 /** Fills the unobserved positions of x [n, D] by ancestral sampling, using uniforms u [n, D]. Not differentiable. */
-export function nadeSample(x: Tensor, u: Float32Array | Float64Array, observed: Uint8Array | null, W: Tensor, c: Tensor, V: Tensor, b: Tensor): Tensor {
+export function nadeSample(
+  x: Tensor,
+  u: Float32Array | Float64Array,
+  observed: Uint8Array | null,
+  W: Tensor,
+  c: Tensor,
+  V: Tensor,
+  b: Tensor,
+): Tensor {
   const [D, H] = check(W, c, V, b);
   if (x.ndim !== 2 || x.shape[1] !== D) throw new TypeError(`nadeSample: x ${fmt(x.shape)} must be [n, ${D}]`);
   if (u.length !== x.size) throw new RangeError(`nadeSample: ${u.length} uniforms for ${x.size} values`);
-  if (observed && observed.length !== D) throw new RangeError(`nadeSample: observed mask has ${observed.length} entries for ${D} positions`);
+  if (observed && observed.length !== D)
+    throw new RangeError(`nadeSample: observed mask has ${observed.length} entries for ${D} positions`);
   const out = new Tensor(contiguousData(x).slice(), x.shape);
   const uu = x.dtype === "float64" ? Float64Array.from(u) : Float32Array.from(u);
-  backendFor(x.dtype).nadeSample(contiguousData(W), contiguousData(c), contiguousData(V), contiguousData(b), uu, observed, out.data, x.shape[0]!, D, H);
+  backendFor(x.dtype).nadeSample(
+    contiguousData(W),
+    contiguousData(c),
+    contiguousData(V),
+    contiguousData(b),
+    uu,
+    observed,
+    out.data,
+    x.shape[0]!,
+    D,
+    H,
+  );
   return out;
 }

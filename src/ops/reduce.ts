@@ -10,7 +10,9 @@ type Axes = number | readonly number[];
 /** Reduces a contiguous tensor over one run of adjacent axes [a0, a1]; the result keeps those dims as 1. */
 function reduceRun(op: ReduceName, x: Tensor, a0: number, a1: number): Tensor {
   const s = x.shape;
-  const outer = sizeOf(s.slice(0, a0)), n = sizeOf(s.slice(a0, a1 + 1)), inner = sizeOf(s.slice(a1 + 1));
+  const outer = sizeOf(s.slice(0, a0)),
+    n = sizeOf(s.slice(a0, a1 + 1)),
+    inner = sizeOf(s.slice(a1 + 1));
   const shape = s.map((d, i) => (i >= a0 && i <= a1 ? 1 : d));
   const out = empty(shape, x.dtype);
   if (out.size > 0) backendFor(x.dtype).reduce(op, contiguousData(x), out.data, outer, n, inner);
@@ -34,11 +36,21 @@ export function reduceKernel(op: ReduceName, x: Tensor, axes: number[]): Tensor 
   return y;
 }
 
-export function reduceOp(op: "sum" | "max" | "min" | "logSumExp", x: Tensor, axesIn: Axes | undefined, keepDims: boolean): Tensor {
+export function reduceOp(
+  op: "sum" | "max" | "min" | "logSumExp",
+  x: Tensor,
+  axesIn: Axes | undefined,
+  keepDims: boolean,
+): Tensor {
   checkTensor(op, x);
   const axes = normalizeAxes(op, axesIn, x.ndim);
   const kept = reduceKernel(op, x, axes);
-  const out = keepDims ? kept : new Tensor(kept.data, x.shape.filter((_, i) => !axes.includes(i)));
+  const out = keepDims
+    ? kept
+    : new Tensor(
+        kept.data,
+        x.shape.filter((_, i) => !axes.includes(i)),
+      );
   return record(op, [x], out, { keepShape: [...kept.shape] });
 }
 
@@ -52,7 +64,8 @@ export function mean(x: Tensor, axesIn: Axes | undefined, keepDims: boolean): Te
 export function variance(x: Tensor, axesIn: Axes | undefined, keepDims: boolean, correction: number): Tensor {
   const axes = normalizeAxes("variance", axesIn, x.ndim);
   const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
-  if (n - correction <= 0) throw new RangeError(`variance: ${n} values with correction ${correction} leave no degrees of freedom`);
+  if (n - correction <= 0)
+    throw new RangeError(`variance: ${n} values with correction ${correction} leave no degrees of freedom`);
   const centered = x.sub(mean(x, axes, true));
   return reduceOp("sum", centered.square(), axes, keepDims).mul(1 / (n - correction));
 }
@@ -77,7 +90,8 @@ export function softmax(x: Tensor, axisIn: number, log: boolean): Tensor {
     const inv = perm.map((_, i) => perm.indexOf(i));
     return softmax(x.permute(perm), -1, log).permute(inv);
   }
-  const cols = x.shape[axis]!, rows = x.size / Math.max(cols, 1);
+  const cols = x.shape[axis]!,
+    rows = x.size / Math.max(cols, 1);
   const out = empty(x.shape, x.dtype);
   if (out.size > 0) backendFor(x.dtype).softmax(contiguousData(x), out.data, rows, cols, log);
   return record(op, [x], out, { axis });

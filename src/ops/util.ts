@@ -23,19 +23,23 @@ export function zerosOf(shape: Shape, dtype: DType): Tensor {
 export function contiguousData(t: Tensor): Storage {
   if (t.isContiguous() && t.data.length === t.size) return t.data;
   const out = allocateUninit(t.dtype, t.size);
-  if (t.size > 0) backendFor(t.dtype).stridedCopy(t.data, out, [...t.shape], [...t.strides], 0, contiguousStrides(t.shape), 0, false);
+  if (t.size > 0)
+    backendFor(t.dtype).stridedCopy(t.data, out, [...t.shape], [...t.strides], 0, contiguousStrides(t.shape), 0, false);
   return out;
 }
 
 export function sameDType(op: string, a: Tensor, b: Tensor): DType {
   if (a.dtype !== b.dtype) {
-    throw new TypeError(`${op}: dtypes differ (${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}); convert one with .to("${a.dtype}")`);
+    throw new TypeError(
+      `${op}: dtypes differ (${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}); convert one with .to("${a.dtype}")`,
+    );
   }
   return a.dtype;
 }
 
 export function checkTensor(op: string, x: unknown, name = "input"): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${x === null ? "null" : typeof x}`);
+  if (!(x instanceof Tensor))
+    throw new TypeError(`${op}: ${name} must be a Tensor, got ${x === null ? "null" : typeof x}`);
 }
 
 export function scalarLike(v: number, like: Tensor): Tensor {

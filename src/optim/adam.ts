@@ -31,11 +31,26 @@ export class Adam extends Optimizer {
   step(): void {
     this.stepCount++;
     const [b1, b2] = this.betas;
-    const bc1 = 1 - b1 ** this.stepCount, bc2 = 1 - b2 ** this.stepCount;
-    const m = this.buffer("m"), v = this.buffer("v");
+    const bc1 = 1 - b1 ** this.stepCount,
+      bc2 = 1 - b2 ** this.stepCount;
+    const m = this.buffer("m"),
+      v = this.buffer("v");
     this.params.forEach((p, i) => {
       if (!p.grad) return;
-      backendFor(p.dtype).adam(p.data, contiguousData(p.grad), m[i]!, v[i]!, this.lr, b1, b2, this.eps, bc1, bc2, this.weightDecay, this.decoupled);
+      backendFor(p.dtype).adam(
+        p.data,
+        contiguousData(p.grad),
+        m[i]!,
+        v[i]!,
+        this.lr,
+        b1,
+        b2,
+        this.eps,
+        bc1,
+        bc2,
+        this.weightDecay,
+        this.decoupled,
+      );
     });
   }
 }

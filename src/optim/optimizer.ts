@@ -17,10 +17,15 @@ export abstract class Optimizer {
   stepCount = 0;
   protected readonly buffers: Record<string, Storage[]> = {};
 
-  constructor(params: Tensor[], lr: number, readonly kind: string) {
+  constructor(
+    params: Tensor[],
+    lr: number,
+    readonly kind: string,
+  ) {
     if (params.length === 0) throw new RangeError(`${kind}: no parameters to optimize`);
     for (const p of params) {
-      if (!p.isContiguous() || p.node || !p.requiresGrad) throw new TypeError(`${kind}: parameters must be contiguous leaf tensors that require grad`);
+      if (!p.isContiguous() || p.node || !p.requiresGrad)
+        throw new TypeError(`${kind}: parameters must be contiguous leaf tensors that require grad`);
     }
     if (!(lr > 0)) throw new RangeError(`${kind}: learning rate must be positive, got ${lr}`);
     this.params = params;
@@ -45,10 +50,13 @@ export abstract class Optimizer {
 
   /** Restores state saved by stateDict(); sizes must match the parameters. */
   loadStateDict(s: OptimizerState): void {
-    if (s.kind !== this.kind) throw new TypeError(`loadStateDict: state of a ${s.kind} optimizer cannot load into ${this.kind}`);
+    if (s.kind !== this.kind)
+      throw new TypeError(`loadStateDict: state of a ${s.kind} optimizer cannot load into ${this.kind}`);
     for (const [name, arrays] of Object.entries(s.buffers)) {
       if (arrays.length !== this.params.length || arrays.some((a, i) => a.length !== this.params[i]!.size)) {
-        throw new TypeError(`loadStateDict: ${this.kind} buffer "${name}" does not match the ${this.params.length} parameters`);
+        throw new TypeError(
+          `loadStateDict: ${this.kind} buffer "${name}" does not match the ${this.params.length} parameters`,
+        );
       }
     }
     this.lr = s.lr;

@@ -7,14 +7,24 @@ export type Schedule = (step: number) => number;
 
 export const constant = (): Schedule => () => 1;
 /** ×gamma every `every` steps. */
-export const stepDecay = (every: number, gamma = 0.1): Schedule => (t) => gamma ** Math.floor(t / every);
-export const exponential = (gamma: number): Schedule => (t) => gamma ** t;
+export const stepDecay =
+  (every: number, gamma = 0.1): Schedule =>
+  (t) =>
+    gamma ** Math.floor(t / every);
+export const exponential =
+  (gamma: number): Schedule =>
+  (t) =>
+    gamma ** t;
 /** Cosine from 1 down to minFactor over `total` steps, then flat. */
-export const cosine = (total: number, minFactor = 0): Schedule => (t) =>
-  minFactor + (1 - minFactor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(t, total) / total));
+export const cosine =
+  (total: number, minFactor = 0): Schedule =>
+  (t) =>
+    minFactor + (1 - minFactor) * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, total)) / total));
 /** Linear warm-up from 0 over `steps`, then `after` (shifted to start at the end of warm-up). */
-export const warmup = (steps: number, after: Schedule = constant()): Schedule => (t) =>
-  t < steps ? (t + 1) / steps : after(t - steps);
+export const warmup =
+  (steps: number, after: Schedule = constant()): Schedule =>
+  (t) =>
+    t < steps ? (t + 1) / steps : after(t - steps);
 
 export interface ScheduleSpec {
   kind: "constant" | "step" | "exponential" | "cosine" | "warmup-cosine";
@@ -28,11 +38,16 @@ export interface ScheduleSpec {
 /** A schedule from its JSON description (model recipes and configs use these). */
 export function makeSchedule(s: ScheduleSpec): Schedule {
   switch (s.kind) {
-    case "constant": return constant();
-    case "step": return stepDecay(s.every ?? 1, s.gamma ?? 0.1);
-    case "exponential": return exponential(s.gamma ?? 0.99);
-    case "cosine": return cosine(s.total ?? 1, s.minFactor ?? 0);
-    case "warmup-cosine": return warmup(s.warmupSteps ?? 0, cosine(s.total ?? 1, s.minFactor ?? 0));
+    case "constant":
+      return constant();
+    case "step":
+      return stepDecay(s.every ?? 1, s.gamma ?? 0.1);
+    case "exponential":
+      return exponential(s.gamma ?? 0.99);
+    case "cosine":
+      return cosine(s.total ?? 1, s.minFactor ?? 0);
+    case "warmup-cosine":
+      return warmup(s.warmupSteps ?? 0, cosine(s.total ?? 1, s.minFactor ?? 0));
   }
 }
 

@@ -3,7 +3,12 @@ import { contiguousData } from "../ops/util.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer } from "./optimizer.js";
 
-export interface SGDOptions { lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number }
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
 
 export class SGD extends Optimizer {
   readonly momentum: number;
@@ -23,7 +28,11 @@ export class SGD extends Optimizer {
     const bufs = this.momentum > 0 ? this.buffer("momentum") : null;
     this.params.forEach((p, i) => {
       if (!p.grad) return;
-      const g = contiguousData(p.grad), w = p.data, mu = this.momentum, wd = this.weightDecay, lr = this.lr;
+      const g = contiguousData(p.grad),
+        w = p.data,
+        mu = this.momentum,
+        wd = this.weightDecay,
+        lr = this.lr;
       const b = bufs?.[i];
       for (let k = 0; k < w.length; k++) {
         let d = g[k]! + wd * w[k]!;
@@ -37,7 +46,12 @@ export class SGD extends Optimizer {
   }
 }
 
-export interface RMSpropOptions { lr?: number; alpha?: number; eps?: number; weightDecay?: number }
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+}
 
 /** RMSprop (Tieleman & Hinton 2012): v ← αv + (1−α)g²;  p ← p − lr·g/(√v + ε). */
 export class RMSprop extends Optimizer {
@@ -57,7 +71,10 @@ export class RMSprop extends Optimizer {
     const v = this.buffer("square");
     this.params.forEach((p, i) => {
       if (!p.grad) return;
-      const g = contiguousData(p.grad), w = p.data, s = v[i]!, a = this.alpha;
+      const g = contiguousData(p.grad),
+        w = p.data,
+        s = v[i]!,
+        a = this.alpha;
       for (let k = 0; k < w.length; k++) {
         const d = g[k]! + this.weightDecay * w[k]!;
         s[k] = a * s[k]! + (1 - a) * d * d;

@@ -14,7 +14,10 @@ type Nested = number | readonly Nested[];
 function inferShape(v: Nested): number[] {
   const shape: number[] = [];
   let cur: Nested = v;
-  while (Array.isArray(cur)) { shape.push(cur.length); cur = cur[0] as Nested; }
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as Nested;
+  }
   return shape;
 }
 
@@ -25,9 +28,16 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: Shape, opts: 
   const dtype = opts.dtype ?? "float32";
   let flat: ArrayLike<number>;
   let s: number[];
-  if (typeof values === "number") { flat = [values]; s = shape ? [...shape] : []; }
-  else if (Array.isArray(values) && !shape) { s = inferShape(values as Nested); flat = (values as unknown[]).flat(Infinity) as number[]; }
-  else { flat = values as ArrayLike<number>; s = shape ? [...shape] : [flat.length]; }
+  if (typeof values === "number") {
+    flat = [values];
+    s = shape ? [...shape] : [];
+  } else if (Array.isArray(values) && !shape) {
+    s = inferShape(values as Nested);
+    flat = (values as unknown[]).flat(Infinity) as number[];
+  } else {
+    flat = values as ArrayLike<number>;
+    s = shape ? [...shape] : [flat.length];
+  }
   checkShape("tensor", s);
   if (flat.length !== sizeOf(s)) throw new RangeError(`tensor: ${flat.length} values do not fill shape ${fmt(s)}`);
   return finish(new Tensor(toStorage(dtype, flat), s), opts);
@@ -44,9 +54,16 @@ export const zeros = (shape: Shape, opts: CreateOptions = {}): Tensor => full(sh
 export const ones = (shape: Shape, opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
 
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
-  if (end === undefined) { end = start; start = 0; }
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
   const n = Math.max(0, Math.ceil((end - start) / step));
-  return tensor(Array.from({ length: n }, (_, i) => start + i * step), [n], opts);
+  return tensor(
+    Array.from({ length: n }, (_, i) => start + i * step),
+    [n],
+    opts,
+  );
 }
 
 export interface RandomOptions extends CreateOptions {
@@ -58,7 +75,8 @@ const gen = (o: RandomOptions): Generator => o.generator ?? getDefaultGenerator(
 /** Uniform on [low, high). */
 export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   checkShape("rand", shape);
-  const lo = opts.low ?? 0, hi = opts.high ?? 1;
+  const lo = opts.low ?? 0,
+    hi = opts.high ?? 1;
   const u = gen(opts).uniform01(sizeOf(shape));
   const data = allocate(opts.dtype ?? "float32", u.length);
   for (let i = 0; i < u.length; i++) data[i] = lo + (hi - lo) * u[i]!;
@@ -68,7 +86,8 @@ export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: 
 /** Normal with the given mean and standard deviation. */
 export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   checkShape("randn", shape);
-  const m = opts.mean ?? 0, sd = opts.std ?? 1;
+  const m = opts.mean ?? 0,
+    sd = opts.std ?? 1;
   const z = gen(opts).normal01(sizeOf(shape));
   const data = allocate(opts.dtype ?? "float32", z.length);
   for (let i = 0; i < z.length; i++) data[i] = m + sd * z[i]!;
@@ -95,14 +114,20 @@ export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions
 export function categorical(logits: Tensor, opts: RandomOptions = {}): Int32Array {
   if (logits.ndim !== 2) throw new TypeError(`categorical: logits must be [rows, classes], got ${fmt(logits.shape)}`);
   const [rows, k] = logits.shape as [number, number];
-  const z = logits.toArray(), u = gen(opts).uniform01(rows), out = new Int32Array(rows);
+  const z = logits.toArray(),
+    u = gen(opts).uniform01(rows),
+    out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let m = -Infinity;
     for (let c = 0; c < k; c++) m = Math.max(m, z[r * k + c]!);
     let total = 0;
     for (let c = 0; c < k; c++) total += Math.exp(z[r * k + c]! - m);
-    let target = u[r]! * total, c = 0;
-    for (; c < k - 1; c++) { target -= Math.exp(z[r * k + c]! - m); if (target < 0) break; }
+    let target = u[r]! * total,
+      c = 0;
+    for (; c < k - 1; c++) {
+      target -= Math.exp(z[r * k + c]! - m);
+      if (target < 0) break;
+    }
     out[r] = c;
   }
   return out;

@@ -4,16 +4,24 @@
  * independent child streams from the key without touching the parent's position.
  */
 
-const M0 = 0xd2511f53, M1 = 0xcd9e8d57, W0 = 0x9e3779b9, W1 = 0xbb67ae85;
-const M0H = M0 >>> 16, M0L = M0 & 0xffff, M1H = M1 >>> 16, M1L = M1 & 0xffff;
+const M0 = 0xd2511f53,
+  M1 = 0xcd9e8d57,
+  W0 = 0x9e3779b9,
+  W1 = 0xbb67ae85;
+const M0H = M0 >>> 16,
+  M0L = M0 & 0xffff,
+  M1H = M1 >>> 16,
+  M1L = M1 & 0xffff;
 
 /**
  * High 32 bits of the 64-bit product of uint32 a with the constant whose 16-bit halves are mh:ml, from 16×16-bit
  * partial products (each exact below 2^32): a·m = ah·mh·2^32 + (ah·ml + al·mh)·2^16 + al·ml.
  */
 function mulhi(a: number, mh: number, ml: number): number {
-  const ah = a >>> 16, al = a & 0xffff;
-  const cross1 = ah * ml, cross2 = al * mh;
+  const ah = a >>> 16,
+    al = a & 0xffff;
+  const cross1 = ah * ml,
+    cross2 = al * mh;
   const mid = ((al * ml) >>> 16) + (cross1 & 0xffff) + (cross2 & 0xffff);
   return (ah * mh + Math.floor(cross1 / 65536) + Math.floor(cross2 / 65536) + (mid >>> 16)) >>> 0;
 }
@@ -21,8 +29,10 @@ function mulhi(a: number, mh: number, ml: number): number {
 /** One Philox4x32-10 block: 4 random uint32 for counter (c0..c3) under key (k0, k1). */
 export function philox(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
   for (let r = 0; r < 10; r++) {
-    const hi0 = mulhi(c0, M0H, M0L), lo0 = Math.imul(M0, c0) >>> 0;
-    const hi1 = mulhi(c2, M1H, M1L), lo1 = Math.imul(M1, c2) >>> 0;
+    const hi0 = mulhi(c0, M0H, M0L),
+      lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = mulhi(c2, M1H, M1L),
+      lo1 = Math.imul(M1, c2) >>> 0;
     c0 = (hi1 ^ c1 ^ k0) >>> 0;
     c1 = lo1;
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
@@ -30,7 +40,10 @@ export function philox(c0: number, c1: number, c2: number, c3: number, k0: numbe
     k0 = (k0 + W0) >>> 0;
     k1 = (k1 + W1) >>> 0;
   }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
 }
 
 type BulkFill = (k0: number, k1: number, counter: number, blocks: number, out: Uint32Array) => void;
@@ -63,7 +76,8 @@ export class Generator {
   /** `n` uint32 values, advancing the stream. */
   uint32(n: number): Uint32Array {
     const out = new Uint32Array(Math.ceil(n / 4) * 4);
-    if (bulk && out.length >= 64) { // the native fill gives bit-identical blocks, ~20× faster
+    if (bulk && out.length >= 64) {
+      // the native fill gives bit-identical blocks, ~20× faster
       bulk(this.#k0, this.#k1, this.#counter, out.length / 4, out);
       this.#counter += out.length / 4;
       return n === out.length ? out : out.subarray(0, n);
@@ -72,14 +86,18 @@ export class Generator {
     for (let i = 0; i < out.length; i += 4) {
       const c = this.#counter++;
       philox(c >>> 0, Math.floor(c / 4294967296) >>> 0, 0, 0, this.#k0, this.#k1, b);
-      out[i] = b[0]!; out[i + 1] = b[1]!; out[i + 2] = b[2]!; out[i + 3] = b[3]!;
+      out[i] = b[0]!;
+      out[i + 1] = b[1]!;
+      out[i + 2] = b[2]!;
+      out[i + 3] = b[3]!;
     }
     return n === out.length ? out : out.subarray(0, n);
   }
 
   /** Uniform [0, 1) with 24 random bits each (every value exactly representable in float32). */
   uniform01(n: number): Float64Array {
-    const u = this.uint32(n), out = new Float64Array(n);
+    const u = this.uint32(n),
+      out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = (u[i]! >>> 8) * 5.9604644775390625e-8;
     return out;
   }
@@ -96,7 +114,8 @@ export class Generator {
       const need = Math.ceil(((n - i) * 1.3) / 2) * 2 + 8;
       const u = this.uint32(need);
       for (let k = 0; k + 1 < need && i < n; k += 2) {
-        const a = (u[k]! >>> 8) * 1.1920928955078125e-7 - 1, b = (u[k + 1]! >>> 8) * 1.1920928955078125e-7 - 1;
+        const a = (u[k]! >>> 8) * 1.1920928955078125e-7 - 1,
+          b = (u[k + 1]! >>> 8) * 1.1920928955078125e-7 - 1;
         const s = a * a + b * b;
         if (s >= 1 || s === 0) continue;
         const f = Math.sqrt((-2 * Math.log(s)) / s);
@@ -109,8 +128,10 @@ export class Generator {
 
   /** Uniform integers in [0, n) (rejection-free for n ≤ 2^16; tiny bias below 2^-16 for larger n). */
   integers(count: number, n: number): Int32Array {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`integers: upper bound must be a positive integer, got ${n}`);
-    const u = this.uint32(count), out = new Int32Array(count);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new RangeError(`integers: upper bound must be a positive integer, got ${n}`);
+    const u = this.uint32(count),
+      out = new Int32Array(count);
     for (let i = 0; i < count; i++) out[i] = Math.floor((u[i]! / 4294967296) * n);
     return out;
   }
@@ -121,7 +142,9 @@ export class Generator {
     const u = this.uint32(n);
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor((u[i]! / 4294967296) * (i + 1));
-      const t = p[i]!; p[i] = p[j]!; p[j] = t;
+      const t = p[i]!;
+      p[i] = p[j]!;
+      p[j] = t;
     }
     return p;
   }

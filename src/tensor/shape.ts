@@ -28,7 +28,8 @@ export const fmt = (s: Shape): string => `[${s.join(",")}]`;
 
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`${op}: invalid shape ${fmt(shape)}: dimensions must be non-negative integers`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new RangeError(`${op}: invalid shape ${fmt(shape)}: dimensions must be non-negative integers`);
   }
 }
 
@@ -38,10 +39,14 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   const out = new Array<number>(nd).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {
-      const d = s[s.length - 1 - i]!, o = nd - 1 - i;
+      const d = s[s.length - 1 - i]!,
+        o = nd - 1 - i;
       if (d === out[o] || d === 1) continue;
       if (out[o] === 1) out[o] = d;
-      else throw new TypeError(`${op}: shapes ${shapes.map(fmt).join(" and ")} cannot be broadcast together (dimension ${o}: ${out[o]} vs ${d})`);
+      else
+        throw new TypeError(
+          `${op}: shapes ${shapes.map(fmt).join(" and ")} cannot be broadcast together (dimension ${o}: ${out[o]} vs ${d})`,
+        );
     }
   }
   return out;

@@ -47,9 +47,14 @@ export function writeConfig(runDir: string, config: RunConfig): void {
 
 export function readConfig(runDir: string): RunConfig {
   const p = path.join(runDir, "config.json");
-  if (!existsSync(p)) throw new CheckpointError(p, "missing: a run directory holds config.json next to its .safetensors files");
+  if (!existsSync(p))
+    throw new CheckpointError(p, "missing: a run directory holds config.json next to its .safetensors files");
   let c: RunConfig;
-  try { c = JSON.parse(readFileSync(p, "utf8")) as RunConfig; } catch (e) { throw new CheckpointError(p, `not valid JSON (${(e as Error).message})`); }
+  try {
+    c = JSON.parse(readFileSync(p, "utf8")) as RunConfig;
+  } catch (e) {
+    throw new CheckpointError(p, `not valid JSON (${(e as Error).message})`);
+  }
   if (c.format !== 1 || typeof c.model !== "string" || typeof c.options !== "object" || !Array.isArray(c.shape)) {
     throw new CheckpointError(p, "not a deepgen run config (format 1 with model, options, shape)");
   }
@@ -57,7 +62,12 @@ export function readConfig(runDir: string): RunConfig {
 }
 
 const weightsOf = (model: GenerativeModel): Map<string, { shape: number[]; data: SafeArray }> =>
-  new Map([...model.stateDict()].map(([k, t]) => [`model.${k}`, { shape: [...t.shape], data: t.contiguous().data as SafeArray }]));
+  new Map(
+    [...model.stateDict()].map(([k, t]) => [
+      `model.${k}`,
+      { shape: [...t.shape], data: t.contiguous().data as SafeArray },
+    ]),
+  );
 
 export function saveWeights(file: string, model: GenerativeModel, meta: Record<string, string>): void {
   writeSafetensors(file, weightsOf(model), { deepgen: VERSION, model: model.modelName, ...meta });
@@ -66,7 +76,8 @@ export function saveWeights(file: string, model: GenerativeModel, meta: Record<s
 export function saveLast(file: string, model: GenerativeModel, opt: Optimizer, pos: TrainerPosition): void {
   const t = weightsOf(model);
   const s = opt.stateDict();
-  for (const [name, arrays] of Object.entries(s.buffers)) arrays.forEach((a, i) => t.set(`optim.${name}.${i}`, { shape: [a.length], data: a as SafeArray }));
+  for (const [name, arrays] of Object.entries(s.buffers))
+    arrays.forEach((a, i) => t.set(`optim.${name}.${i}`, { shape: [a.length], data: a as SafeArray }));
   writeSafetensors(file, t, { deepgen: VERSION, model: model.modelName, position: JSON.stringify(pos) });
 }
 
@@ -76,16 +87,25 @@ export function loadWeights(file: string, model: GenerativeModel): Record<string
   const state = new Map<string, Tensor>();
   for (const [k, t] of f.tensors) {
     if (!k.startsWith("model.")) continue;
-    if (!(t.data instanceof Float32Array) && !(t.data instanceof Float64Array)) throw new CheckpointError(file, `${k} has dtype ${t.dtype}; weights are F32 or F64`);
+    if (!(t.data instanceof Float32Array) && !(t.data instanceof Float64Array))
+      throw new CheckpointError(file, `${k} has dtype ${t.dtype}; weights are F32 or F64`);
     state.set(k.slice(6), new Tensor(t.data as Storage, t.shape));
   }
-  try { model.loadStateDict(state); } catch (e) { throw new CheckpointError(file, (e as Error).message); }
+  try {
+    model.loadStateDict(state);
+  } catch (e) {
+    throw new CheckpointError(file, (e as Error).message);
+  }
   return f.metadata;
 }
 
 export function loadLast(file: string, model: GenerativeModel, opt: Optimizer): TrainerPosition {
   const meta = loadWeights(file, model);
-  if (!meta.position) throw new CheckpointError(file, "has no trainer position (it is a weights-only checkpoint; resume needs last.safetensors)");
+  if (!meta.position)
+    throw new CheckpointError(
+      file,
+      "has no trainer position (it is a weights-only checkpoint; resume needs last.safetensors)",
+    );
   const pos = JSON.parse(meta.position) as TrainerPosition;
   pos.bestValid ??= Infinity; // JSON has no Infinity: a run stopped before its first validation stores null
   const f = readSafetensors(file);
@@ -95,20 +115,35 @@ export function loadLast(file: string, model: GenerativeModel, opt: Optimizer): 
     if (m) (buffers[m[1]!] ??= [])[Number(m[2])] = t.data as Storage;
   }
   const state: OptimizerState = { ...pos.optimizer, buffers };
-  try { opt.loadStateDict(state); } catch (e) { throw new CheckpointError(file, (e as Error).message); }
+  try {
+    opt.loadStateDict(state);
+  } catch (e) {
+    throw new CheckpointError(file, (e as Error).message);
+  }
   return pos;
 }
 
 /** A run directory or a .safetensors file inside one → the config, the weights file and the rebuilt model. */
-export function loadRun(target: string): { config: RunConfig; runDir: string; weights: string; model: GenerativeModel } {
+export function loadRun(target: string): {
+  config: RunConfig;
+  runDir: string;
+  weights: string;
+  model: GenerativeModel;
+} {
   if (!existsSync(target)) throw new CheckpointError(target, "no such run directory or checkpoint");
   const isDir = statSync(target).isDirectory();
   const runDir = isDir ? target : path.dirname(target);
-  const weights = isDir ? path.join(runDir, existsSync(path.join(runDir, "best.safetensors")) ? "best.safetensors" : "last.safetensors") : target;
+  const weights = isDir
+    ? path.join(runDir, existsSync(path.join(runDir, "best.safetensors")) ? "best.safetensors" : "last.safetensors")
+    : target;
   if (!existsSync(weights)) throw new CheckpointError(runDir, "holds no best.safetensors or last.safetensors yet");
   const config = readConfig(runDir);
   const spec = getModelSpec(config.model);
-  const model = spec.create(config.options as never, { dim: config.dim, shape: config.shape }, new Generator(config.seed));
+  const model = spec.create(
+    config.options as never,
+    { dim: config.dim, shape: config.shape },
+    new Generator(config.seed),
+  );
   loadWeights(weights, model);
   return { config, runDir, weights, model };
 }

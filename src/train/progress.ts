@@ -6,14 +6,17 @@ export class Progress {
   #running = false;
 
   constructor(readonly total: number) {
-    this.#bar = new cliProgress.SingleBar({
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 10000,
-      format: "epoch {epoch} [{bar}] {value}/{total} batches | loss {loss} | {eta_formatted} left",
-      hideCursor: false,
-      clearOnComplete: false,
-    }, cliProgress.Presets.shades_classic);
+    this.#bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        noTTYOutput: true,
+        notTTYSchedule: 10000,
+        format: "epoch {epoch} [{bar}] {value}/{total} batches | loss {loss} | {eta_formatted} left",
+        hideCursor: false,
+        clearOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
   }
 
   start(epoch: number, at: number): void {

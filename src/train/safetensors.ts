@@ -8,13 +8,20 @@ import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync
 export type SafeDType = "F32" | "F64" | "I32" | "U32" | "U8";
 export type SafeArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 
-export interface SafeTensor { dtype: SafeDType; shape: number[]; data: SafeArray }
+export interface SafeTensor {
+  dtype: SafeDType;
+  shape: number[];
+  data: SafeArray;
+}
 
 const ITEM: Record<SafeDType, number> = { F32: 4, F64: 8, I32: 4, U32: 4, U8: 1 };
 const MAX_HEADER = 100 * 1024 * 1024;
 
 export class CheckpointError extends Error {
-  constructor(readonly path: string, detail: string) {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
     super(`${path}: ${detail}`);
     this.name = "CheckpointError";
   }
@@ -28,7 +35,10 @@ function dtypeOf(a: SafeArray): SafeDType {
   return "U8";
 }
 
-export function encodeSafetensors(tensors: Map<string, { shape: number[]; data: SafeArray }>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Map<string, { shape: number[]; data: SafeArray }>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
@@ -36,7 +46,8 @@ export function encodeSafetensors(tensors: Map<string, { shape: number[]; data: 
   for (const name of names) {
     const t = tensors.get(name)!;
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new RangeError(`safetensors: ${name} has ${t.data.length} values for shape [${t.shape.join(",")}]`);
+    if (n !== t.data.length)
+      throw new RangeError(`safetensors: ${name} has ${t.data.length} values for shape [${t.shape.join(",")}]`);
     header[name] = { dtype: dtypeOf(t.data), shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
@@ -55,16 +66,26 @@ export function encodeSafetensors(tensors: Map<string, { shape: number[]; data: 
   return out;
 }
 
-export interface SafetensorsFile { tensors: Map<string, SafeTensor>; metadata: Record<string, string> }
+export interface SafetensorsFile {
+  tensors: Map<string, SafeTensor>;
+  metadata: Record<string, string>;
+}
 
 export function decodeSafetensors(buf: Uint8Array, path: string): SafetensorsFile {
-  const bad = (why: string): never => { throw new CheckpointError(path, `not a valid safetensors file: ${why}`); };
+  const bad = (why: string): never => {
+    throw new CheckpointError(path, `not a valid safetensors file: ${why}`);
+  };
   if (buf.length < 8) bad(`${buf.length} bytes is shorter than the 8-byte header length`);
   const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
-  if (n > BigInt(Math.min(MAX_HEADER, buf.length - 8))) bad(`header length ${n} exceeds the file (${buf.length} bytes)`);
+  if (n > BigInt(Math.min(MAX_HEADER, buf.length - 8)))
+    bad(`header length ${n} exceeds the file (${buf.length} bytes)`);
   const hlen = Number(n);
   let header: unknown;
-  try { header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(8, 8 + hlen))); } catch (e) { bad(`header is not UTF-8 JSON (${(e as Error).message})`); }
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(8, 8 + hlen)));
+  } catch (e) {
+    bad(`header is not UTF-8 JSON (${(e as Error).message})`);
+  }
   if (typeof header !== "object" || header === null || Array.isArray(header)) bad("header is not a JSON object");
   const body = buf.subarray(8 + hlen);
   const tensors = new Map<string, SafeTensor>();
@@ -72,35 +93,51 @@ export function decodeSafetensors(buf: Uint8Array, path: string): SafetensorsFil
   const spans: Array<[number, number, string]> = [];
   for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof v !== "object" || v === null || Object.values(v).some((x) => typeof x !== "string")) bad("__metadata__ must map strings to strings");
+      if (typeof v !== "object" || v === null || Object.values(v).some((x) => typeof x !== "string"))
+        bad("__metadata__ must map strings to strings");
       metadata = v as Record<string, string>;
       continue;
     }
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== "object" || e === null) bad(`entry "${name}" is not an object`);
-    if (typeof e.dtype !== "string" || !(e.dtype in ITEM)) bad(`"${name}": unsupported dtype ${JSON.stringify(e.dtype)} (F32, F64, I32, U32, U8)`);
-    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) bad(`"${name}": shape must be a list of non-negative integers`);
+    if (typeof e.dtype !== "string" || !(e.dtype in ITEM))
+      bad(`"${name}": unsupported dtype ${JSON.stringify(e.dtype)} (F32, F64, I32, U32, U8)`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      bad(`"${name}": shape must be a list of non-negative integers`);
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || off.some((d) => !Number.isSafeInteger(d) || d < 0)) bad(`"${name}": data_offsets must be [begin, end]`);
+    if (!Array.isArray(off) || off.length !== 2 || off.some((d) => !Number.isSafeInteger(d) || d < 0))
+      bad(`"${name}": data_offsets must be [begin, end]`);
     const [b, end] = off as [number, number];
-    const dtype = e.dtype as SafeDType, shape = e.shape as number[];
+    const dtype = e.dtype as SafeDType,
+      shape = e.shape as number[];
     const count = shape.reduce((a, x) => a * x, 1);
-    if (end < b || end > body.length) bad(`"${name}": data_offsets [${b}, ${end}] fall outside the ${body.length}-byte data buffer`);
+    if (end < b || end > body.length)
+      bad(`"${name}": data_offsets [${b}, ${end}] fall outside the ${body.length}-byte data buffer`);
     if (end - b !== count * ITEM[dtype]) bad(`"${name}": ${end - b} bytes for ${count} values of ${dtype}`);
     spans.push([b, end, name]);
     const bytes = new Uint8Array(end - b); // a copy, aligned for the typed array (Buffer.slice would be a view)
     bytes.set(body.subarray(b, end));
-    const data: SafeArray = dtype === "F32" ? new Float32Array(bytes.buffer) : dtype === "F64" ? new Float64Array(bytes.buffer)
-      : dtype === "I32" ? new Int32Array(bytes.buffer) : dtype === "U32" ? new Uint32Array(bytes.buffer) : bytes;
+    const data: SafeArray =
+      dtype === "F32"
+        ? new Float32Array(bytes.buffer)
+        : dtype === "F64"
+          ? new Float64Array(bytes.buffer)
+          : dtype === "I32"
+            ? new Int32Array(bytes.buffer)
+            : dtype === "U32"
+              ? new Uint32Array(bytes.buffer)
+              : bytes;
     tensors.set(name, { dtype, shape, data });
   }
   spans.sort((x, y) => x[0] - y[0]);
   let covered = 0;
   for (const [b, end, name] of spans) {
-    if (b !== covered) bad(b < covered ? `"${name}" overlaps the previous tensor` : `a gap of ${b - covered} bytes before "${name}"`);
+    if (b !== covered)
+      bad(b < covered ? `"${name}" overlaps the previous tensor` : `a gap of ${b - covered} bytes before "${name}"`);
     covered = end;
   }
-  if (covered !== body.length) bad(`${body.length - covered} trailing bytes after the last tensor (truncated or corrupt)`);
+  if (covered !== body.length)
+    bad(`${body.length - covered} trailing bytes after the last tensor (truncated or corrupt)`);
   return { tensors, metadata };
 }
 
@@ -109,16 +146,28 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, bytes);
   const fd = openSync(tmp, "r");
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }
 
 export function readSafetensors(path: string): SafetensorsFile {
   let buf: Uint8Array;
-  try { buf = readFileSync(path); } catch (e) { throw new CheckpointError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new CheckpointError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   return decodeSafetensors(buf, path);
 }
 
-export function writeSafetensors(path: string, tensors: Map<string, { shape: number[]; data: SafeArray }>, metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  path: string,
+  tensors: Map<string, { shape: number[]; data: SafeArray }>,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }

@@ -46,10 +46,14 @@ export interface TrainSummary {
 export function makeOptimizer(model: GenerativeModel, r: Recipe): Optimizer {
   const params = model.parameters();
   switch (r.optimizer ?? "adam") {
-    case "adam": return new Adam(params, { lr: r.lr, weightDecay: r.weightDecay ?? 0 });
-    case "adamw": return new AdamW(params, { lr: r.lr, weightDecay: r.weightDecay ?? 1e-2 });
-    case "sgd": return new SGD(params, { lr: r.lr, momentum: 0.9, weightDecay: r.weightDecay ?? 0 });
-    case "rmsprop": return new RMSprop(params, { lr: r.lr, weightDecay: r.weightDecay ?? 0 });
+    case "adam":
+      return new Adam(params, { lr: r.lr, weightDecay: r.weightDecay ?? 0 });
+    case "adamw":
+      return new AdamW(params, { lr: r.lr, weightDecay: r.weightDecay ?? 1e-2 });
+    case "sgd":
+      return new SGD(params, { lr: r.lr, momentum: 0.9, weightDecay: r.weightDecay ?? 0 });
+    case "rmsprop":
+      return new RMSprop(params, { lr: r.lr, weightDecay: r.weightDecay ?? 0 });
   }
 }
 
@@ -64,7 +68,9 @@ export class Trainer {
   }
 
   /** Requests a clean stop after the current step (what Ctrl-C does). */
-  interrupt(): void { this.#interrupted = true; }
+  interrupt(): void {
+    this.#interrupted = true;
+  }
 
   private metrics(m: Record<string, unknown>): void {
     appendFileSync(path.join(this.o.runDir, "metrics.jsonl"), JSON.stringify(m) + "\n");
@@ -74,18 +80,28 @@ export class Trainer {
   async run(): Promise<TrainSummary> {
     const { model, dataset, runDir, training: r } = this.o;
     mkdirSync(runDir, { recursive: true });
-    const lastFile = path.join(runDir, "last.safetensors"), bestFile = path.join(runDir, "best.safetensors");
+    const lastFile = path.join(runDir, "last.safetensors"),
+      bestFile = path.join(runDir, "best.safetensors");
     const gen = new Generator(Generator.derive(this.o.seed, 0x6d6f64).uint32(2)[0]!); // the model's own stream
     let pos: TrainerPosition = {
-      epoch: 0, batch: 0, step: 0, bestValid: Infinity, bestEpoch: -1, epochsWithoutImprovement: 0,
-      generator: gen.getState(), optimizer: { kind: this.optimizer.kind, lr: r.lr, stepCount: 0 }, trainLossSum: 0, trainBatches: 0,
+      epoch: 0,
+      batch: 0,
+      step: 0,
+      bestValid: Infinity,
+      bestEpoch: -1,
+      epochsWithoutImprovement: 0,
+      generator: gen.getState(),
+      optimizer: { kind: this.optimizer.kind, lr: r.lr, stepCount: 0 },
+      trainLossSum: 0,
+      trainBatches: 0,
     };
     if (this.o.resume) {
       if (!existsSync(lastFile)) throw new Error(`--resume: ${lastFile} does not exist; start without --resume`);
       pos = loadLast(lastFile, model, this.optimizer);
       gen.setState(pos.generator);
     }
-    const train = dataset.split("train"), valid = dataset.split("valid");
+    const train = dataset.split("train"),
+      valid = dataset.split("valid");
     const perEpoch = batchCount(train.n, r.batchSize);
     const onSigint = (): void => this.interrupt();
     process.on("SIGINT", onSigint);
@@ -101,7 +117,13 @@ export class Trainer {
       model.train();
       while (pos.epoch < r.epochs) {
         bar?.start(pos.epoch, pos.batch);
-        for (const b of batches(train, { batchSize: r.batchSize, seed: this.o.seed, epoch: pos.epoch, dynamic: dataset.binarization === "dynamic", startBatch: pos.batch })) {
+        for (const b of batches(train, {
+          batchSize: r.batchSize,
+          seed: this.o.seed,
+          epoch: pos.epoch,
+          dynamic: dataset.binarization === "dynamic",
+          startBatch: pos.batch,
+        })) {
           this.optimizer.lr = r.lr * this.schedule(pos.step);
           const loss = model.loss(b.x, gen);
           this.optimizer.zeroGrad();
@@ -109,7 +131,10 @@ export class Trainer {
           if (r.clipNorm) clipGradNorm(this.optimizer.params, r.clipNorm);
           this.optimizer.step();
           const lv = loss.item();
-          if (!Number.isFinite(lv)) throw new Error(`training diverged at epoch ${pos.epoch}, step ${pos.step}: loss ${lv}; lower the learning rate (--lr) or set clipNorm in --config`);
+          if (!Number.isFinite(lv))
+            throw new Error(
+              `training diverged at epoch ${pos.epoch}, step ${pos.step}: loss ${lv}; lower the learning rate (--lr) or set clipNorm in --config`,
+            );
           pos.trainLossSum += lv;
           pos.trainBatches++;
           pos.batch++;
@@ -128,15 +153,25 @@ export class Trainer {
         model.train();
         const improved = v.nll_nats < pos.bestValid;
         const record = {
-          epoch: pos.epoch, step: pos.step, train_loss: pos.trainLossSum / Math.max(pos.trainBatches, 1),
-          valid_nll_nats: v.nll_nats, valid_bits_per_dim: v.bits_per_dim, estimator: v.estimator, lr: this.optimizer.lr,
-          seconds: (Date.now() - t0) / 1000, best: improved,
+          epoch: pos.epoch,
+          step: pos.step,
+          train_loss: pos.trainLossSum / Math.max(pos.trainBatches, 1),
+          valid_nll_nats: v.nll_nats,
+          valid_bits_per_dim: v.bits_per_dim,
+          estimator: v.estimator,
+          lr: this.optimizer.lr,
+          seconds: (Date.now() - t0) / 1000,
+          best: improved,
         };
         if (improved) {
           pos.bestValid = v.nll_nats;
           pos.bestEpoch = pos.epoch;
           pos.epochsWithoutImprovement = 0;
-          saveWeights(bestFile, model, { epoch: String(pos.epoch), valid_nll_nats: String(v.nll_nats), estimator: v.estimator });
+          saveWeights(bestFile, model, {
+            epoch: String(pos.epoch),
+            valid_nll_nats: String(v.nll_nats),
+            estimator: v.estimator,
+          });
         } else {
           pos.epochsWithoutImprovement++;
         }
@@ -146,7 +181,8 @@ export class Trainer {
         pos.trainLossSum = 0;
         pos.trainBatches = 0;
         save();
-        if (r.patience !== undefined && pos.epochsWithoutImprovement >= r.patience) return this.summary("early-stopped", pos, t0);
+        if (r.patience !== undefined && pos.epochsWithoutImprovement >= r.patience)
+          return this.summary("early-stopped", pos, t0);
       }
       return this.summary("finished", pos, t0);
     } finally {
@@ -155,6 +191,13 @@ export class Trainer {
   }
 
   private summary(status: TrainSummary["status"], pos: TrainerPosition, t0: number): TrainSummary {
-    return { status, epochs: pos.epoch, steps: pos.step, bestValidNll: pos.bestValid, bestEpoch: pos.bestEpoch, seconds: (Date.now() - t0) / 1000 };
+    return {
+      status,
+      epochs: pos.epoch,
+      steps: pos.step,
+      bestValidNll: pos.bestValid,
+      bestEpoch: pos.bestEpoch,
+      seconds: (Date.now() - t0) / 1000,
+    };
   }
 }

@@ -23,7 +23,12 @@ test("a shared subgraph receives the sum of its consumers' gradients", () => {
   const h = x.tanh(); // used three times
   h.mul(h).add(h.mul(2)).sum().backward();
   const t = [Math.tanh(0.3), Math.tanh(-1.2)];
-  assertClose(x.grad!.toArray(), t.map((v) => (2 * v + 2) * (1 - v * v)), { atol: 1e-12, rtol: 1e-10 }, "d/dx (h² + 2h)");
+  assertClose(
+    x.grad!.toArray(),
+    t.map((v) => (2 * v + 2) * (1 - v * v)),
+    { atol: 1e-12, rtol: 1e-10 },
+    "d/dx (h² + 2h)",
+  );
 });
 
 test("noGrad records nothing and restores recording afterwards, even when fn throws", () => {
@@ -31,7 +36,13 @@ test("noGrad records nothing and restores recording afterwards, even when fn thr
   const y = noGrad(() => w.matmul(w).sum());
   assert.equal(y.requiresGrad, false);
   assert.equal(y.node, null);
-  assert.throws(() => noGrad(() => { throw new Error("inside"); }), /inside/);
+  assert.throws(
+    () =>
+      noGrad(() => {
+        throw new Error("inside");
+      }),
+    /inside/,
+  );
   assert.equal(isGradEnabled(), true);
   assert.ok(w.matmul(w).sum().requiresGrad);
 });
@@ -89,7 +100,11 @@ test("memory stays flat over 1,000 training steps of a small MLP (no leak)", () 
     noGrad(() => params.forEach((p) => p.data.set(p.sub(p.grad!.mul(0.05)).data)));
     return loss.item();
   };
-  const used = () => { gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+  const used = () => {
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
   const first = step();
   for (let i = 0; i < 100; i++) step();
   const before = used();
@@ -97,5 +112,8 @@ test("memory stays flat over 1,000 training steps of a small MLP (no leak)", () 
   for (let i = 0; i < 900; i++) last = step();
   const growth = used() - before;
   assert.ok(last < first, `training reduced the loss (${first} → ${last})`);
-  assert.ok(growth < 4 * 1024 * 1024, `memory grew by ${(growth / 1048576).toFixed(2)} MiB over 900 steps (limit 4 MiB)`);
+  assert.ok(
+    growth < 4 * 1024 * 1024,
+    `memory grew by ${(growth / 1048576).toFixed(2)} MiB over 900 steps (limit 4 MiB)`,
+  );
 });

@@ -3,11 +3,27 @@
  * (SIMD tails), sizes above the threading threshold, transposed views, 1-element and empty dims.
  */
 import { test } from "node:test";
-import { Generator, Tensor, nativeAvailable, setBackend, getBackend, linear, conv2d, convTranspose2d, maxPool2d, crossEntropy, bceWithLogits, concat, type DType } from "../../src/index.js";
+import {
+  Generator,
+  Tensor,
+  nativeAvailable,
+  setBackend,
+  getBackend,
+  linear,
+  conv2d,
+  convTranspose2d,
+  maxPool2d,
+  crossEntropy,
+  bceWithLogits,
+  concat,
+  type DType,
+} from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 
-const skip = nativeAvailable() ? false : "native addon not built (run `npm run build:native`); parity needs both backends";
+const skip = nativeAvailable()
+  ? false
+  : "native addon not built (run `npm run build:native`); parity needs both backends";
 
 function run(backend: "native" | "reference", c: OpCase, seed: number) {
   const prev = getBackend().name;
@@ -26,7 +42,8 @@ function run(backend: "native" | "reference", c: OpCase, seed: number) {
 
 function compare(c: OpCase, seed = 99): void {
   const tol = c.tol ?? { atol: 1e-5, rtol: 1e-4 };
-  const n = run("native", c, seed), r = run("reference", c, seed);
+  const n = run("native", c, seed),
+    r = run("reference", c, seed);
   assertClose(n.shape, r.shape, { atol: 0, rtol: 0 }, `${c.name}: shape`);
   assertClose(n.out, r.out, tol, `${c.name}: forward`);
   n.grads.forEach((g, k) => {
@@ -35,74 +52,189 @@ function compare(c: OpCase, seed = 99): void {
   });
 }
 
-const R = (shape: number[], low = -2, high = 2) => (gen: Generator, dtype: DType) => randomTensor(gen, shape, { dtype, low, high });
+const R =
+  (shape: number[], low = -2, high = 2) =>
+  (gen: Generator, dtype: DType) =>
+    randomTensor(gen, shape, { dtype, low, high });
 const big: { atol: number; rtol: number } = { atol: 5e-4, rtol: 2e-4 };
 
 /** Larger and degenerate shapes on top of the gradient-check cases. */
 const stressCases: OpCase[] = [
-  ...(["exp", "log", "tanh", "sigmoid", "logSigmoid", "softplus", "relu", "sqrt", "erf", "expm1", "log1p"] as const).map((op): OpCase => ({
+  ...(
+    ["exp", "log", "tanh", "sigmoid", "logSigmoid", "softplus", "relu", "sqrt", "erf", "expm1", "log1p"] as const
+  ).map((op): OpCase => ({
     name: `${op} [257,131] (threaded, SIMD tail)`,
-    inputs: (g, d) => [randomTensor(g, [257, 131], { dtype: d, low: op === "log" || op === "sqrt" ? 0.01 : -9, high: 9 })],
+    inputs: (g, d) => [
+      randomTensor(g, [257, 131], { dtype: d, low: op === "log" || op === "sqrt" ? 0.01 : -9, high: 9 }),
+    ],
     fn: (x) => (x[op] as () => Tensor).call(x),
     tol: { atol: 1e-6, rtol: 2e-6 },
   })),
-  { name: "add broadcast row [300,129]+[129]", inputs: (g, d) => [R([300, 129])(g, d), R([129])(g, d)], fn: (a, b) => a.add(b) },
-  { name: "mul broadcast column [300,1]*[300,129]", inputs: (g, d) => [R([300, 1])(g, d), R([300, 129])(g, d)], fn: (a, b) => a.mul(b) },
-  { name: "div broadcast middle [7,1,9]/[7,5,1]", inputs: (g, d) => [R([7, 1, 9])(g, d), R([7, 5, 1], 0.5, 2)(g, d)], fn: (a, b) => a.div(b) },
-  { name: "bceWithLogits [300,131]", inputs: (g, d) => [R([300, 131], -9, 9)(g, d), R([300, 131], 0, 1)(g, d)], fn: (z, t) => bceWithLogits(z, t), tol: { atol: 1e-5, rtol: 1e-5 } },
+  {
+    name: "add broadcast row [300,129]+[129]",
+    inputs: (g, d) => [R([300, 129])(g, d), R([129])(g, d)],
+    fn: (a, b) => a.add(b),
+  },
+  {
+    name: "mul broadcast column [300,1]*[300,129]",
+    inputs: (g, d) => [R([300, 1])(g, d), R([300, 129])(g, d)],
+    fn: (a, b) => a.mul(b),
+  },
+  {
+    name: "div broadcast middle [7,1,9]/[7,5,1]",
+    inputs: (g, d) => [R([7, 1, 9])(g, d), R([7, 5, 1], 0.5, 2)(g, d)],
+    fn: (a, b) => a.div(b),
+  },
+  {
+    name: "bceWithLogits [300,131]",
+    inputs: (g, d) => [R([300, 131], -9, 9)(g, d), R([300, 131], 0, 1)(g, d)],
+    fn: (z, t) => bceWithLogits(z, t),
+    tol: { atol: 1e-5, rtol: 1e-5 },
+  },
   { name: "sum axis 0 [130,257]", inputs: (g, d) => [R([130, 257])(g, d)], fn: (x) => x.sum(0), tol: big },
   { name: "sum axis 1 [130,257]", inputs: (g, d) => [R([130, 257])(g, d)], fn: (x) => x.sum(1), tol: big },
-  { name: "sum all [3000,17]", inputs: (g, d) => [R([3000, 17])(g, d)], fn: (x) => x.sum(), tol: { atol: 1e-2, rtol: 1e-4 } },
-  { name: "max/logSumExp [33,1000]", inputs: (g, d) => [R([33, 1000])(g, d)], fn: (x) => x.max(1).add(x.logSumExp(1)).add(x.logSumExp(0).sum()) , tol: big },
-  { name: "softmax [37,1000]", inputs: (g, d) => [R([37, 1000], -5, 5)(g, d)], fn: (x) => x.softmax(-1).add(x.logSoftmax(-1)) },
-  { name: "crossEntropy 256 classes on axis 1", inputs: (g, d) => [R([3, 256, 5])(g, d)], fn: (z) => crossEntropy(z, Array.from({ length: 15 }, (_, i) => (i * 37) % 256), 1) },
-  { name: "matmul [67,300]x[300,129]", inputs: (g, d) => [R([67, 300])(g, d), R([300, 129])(g, d)], fn: (a, b) => a.matmul(b), tol: big },
-  { name: "matmul MLP-like x·Wᵀ [100,784]x[500,784]ᵀ", inputs: (g, d) => [R([100, 784], 0, 1)(g, d), R([500, 784], -0.1, 0.1)(g, d)], fn: (x, w) => x.matmul(w.T), tol: big },
-  { name: "matmul transposed A [300,67]ᵀx[300,33]", inputs: (g, d) => [R([300, 67])(g, d), R([300, 33])(g, d)], fn: (a, b) => a.T.matmul(b), tol: big },
-  { name: "matmul batched [3,17,33]x[3,33,19]", inputs: (g, d) => [R([3, 17, 33])(g, d), R([3, 33, 19])(g, d)], fn: (a, b) => a.matmul(b), tol: big },
-  { name: "matmul 1-element [1,1]x[1,1]", inputs: (g, d) => [R([1, 1])(g, d), R([1, 1])(g, d)], fn: (a, b) => a.matmul(b) },
+  {
+    name: "sum all [3000,17]",
+    inputs: (g, d) => [R([3000, 17])(g, d)],
+    fn: (x) => x.sum(),
+    tol: { atol: 1e-2, rtol: 1e-4 },
+  },
+  {
+    name: "max/logSumExp [33,1000]",
+    inputs: (g, d) => [R([33, 1000])(g, d)],
+    fn: (x) => x.max(1).add(x.logSumExp(1)).add(x.logSumExp(0).sum()),
+    tol: big,
+  },
+  {
+    name: "softmax [37,1000]",
+    inputs: (g, d) => [R([37, 1000], -5, 5)(g, d)],
+    fn: (x) => x.softmax(-1).add(x.logSoftmax(-1)),
+  },
+  {
+    name: "crossEntropy 256 classes on axis 1",
+    inputs: (g, d) => [R([3, 256, 5])(g, d)],
+    fn: (z) =>
+      crossEntropy(
+        z,
+        Array.from({ length: 15 }, (_, i) => (i * 37) % 256),
+        1,
+      ),
+  },
+  {
+    name: "matmul [67,300]x[300,129]",
+    inputs: (g, d) => [R([67, 300])(g, d), R([300, 129])(g, d)],
+    fn: (a, b) => a.matmul(b),
+    tol: big,
+  },
+  {
+    name: "matmul MLP-like x·Wᵀ [100,784]x[500,784]ᵀ",
+    inputs: (g, d) => [R([100, 784], 0, 1)(g, d), R([500, 784], -0.1, 0.1)(g, d)],
+    fn: (x, w) => x.matmul(w.T),
+    tol: big,
+  },
+  {
+    name: "matmul transposed A [300,67]ᵀx[300,33]",
+    inputs: (g, d) => [R([300, 67])(g, d), R([300, 33])(g, d)],
+    fn: (a, b) => a.T.matmul(b),
+    tol: big,
+  },
+  {
+    name: "matmul batched [3,17,33]x[3,33,19]",
+    inputs: (g, d) => [R([3, 17, 33])(g, d), R([3, 33, 19])(g, d)],
+    fn: (a, b) => a.matmul(b),
+    tol: big,
+  },
+  {
+    name: "matmul 1-element [1,1]x[1,1]",
+    inputs: (g, d) => [R([1, 1])(g, d), R([1, 1])(g, d)],
+    fn: (a, b) => a.matmul(b),
+  },
   { name: "matmul empty [0,4]x[4,3]", inputs: (g, d) => [R([0, 4])(g, d), R([4, 3])(g, d)], fn: (a, b) => a.matmul(b) },
   { name: "matmul k=0 [3,0]x[0,2]", inputs: (g, d) => [R([3, 0])(g, d), R([0, 2])(g, d)], fn: (a, b) => a.matmul(b) },
   { name: "add empty [0,5]+[5]", inputs: (g, d) => [R([0, 5])(g, d), R([5])(g, d)], fn: (a, b) => a.add(b) },
   { name: "sum of empty axis [0,3]", inputs: (g, d) => [R([0, 3])(g, d)], fn: (x) => x.sum(0) },
-  { name: "concat with empty piece", inputs: (g, d) => [R([2, 0])(g, d), R([2, 3])(g, d)], fn: (a, b) => concat([a!, b!], 1) },
-  { name: "conv2d 5x5 [4,3,28,28] (threads over images)", inputs: (g, d) => [R([4, 3, 28, 28])(g, d), R([8, 3, 5, 5], -0.3, 0.3)(g, d), R([8])(g, d)], fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 2 }), tol: big },
-  { name: "conv2d batch 1 [1,16,14,14]", inputs: (g, d) => [R([1, 16, 14, 14])(g, d), R([32, 16, 3, 3], -0.2, 0.2)(g, d)], fn: (x, w) => conv2d(x!, w!, null, { padding: 1 }), tol: big },
-  { name: "convTranspose2d DCGAN-like [3,16,7,7]", inputs: (g, d) => [R([3, 16, 7, 7])(g, d), R([16, 8, 4, 4], -0.2, 0.2)(g, d)], fn: (x, w) => convTranspose2d(x!, w!, null, { stride: 2, padding: 1 }), tol: big },
+  {
+    name: "concat with empty piece",
+    inputs: (g, d) => [R([2, 0])(g, d), R([2, 3])(g, d)],
+    fn: (a, b) => concat([a!, b!], 1),
+  },
+  {
+    name: "conv2d 5x5 [4,3,28,28] (threads over images)",
+    inputs: (g, d) => [R([4, 3, 28, 28])(g, d), R([8, 3, 5, 5], -0.3, 0.3)(g, d), R([8])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 2 }),
+    tol: big,
+  },
+  {
+    name: "conv2d batch 1 [1,16,14,14]",
+    inputs: (g, d) => [R([1, 16, 14, 14])(g, d), R([32, 16, 3, 3], -0.2, 0.2)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { padding: 1 }),
+    tol: big,
+  },
+  {
+    name: "convTranspose2d DCGAN-like [3,16,7,7]",
+    inputs: (g, d) => [R([3, 16, 7, 7])(g, d), R([16, 8, 4, 4], -0.2, 0.2)(g, d)],
+    fn: (x, w) => convTranspose2d(x!, w!, null, { stride: 2, padding: 1 }),
+    tol: big,
+  },
   { name: "maxPool2d [3,5,28,28]", inputs: (g, d) => [R([3, 5, 28, 28])(g, d)], fn: (x) => maxPool2d(x, 2) },
-  { name: "permute copy [40,50,30]", inputs: (g, d) => [R([40, 50, 30])(g, d)], fn: (x) => x.permute(2, 0, 1).contiguous().mul(2) },
+  {
+    name: "permute copy [40,50,30]",
+    inputs: (g, d) => [R([40, 50, 30])(g, d)],
+    fn: (x) => x.permute(2, 0, 1).contiguous().mul(2),
+  },
 ];
 
 for (const c of [...opCases, ...stressCases]) {
-  test(`parity native vs reference: ${c.name} (tolerance atol ${(c.tol ?? { atol: 1e-5 }).atol}, rtol ${(c.tol ?? { rtol: 1e-4 }).rtol})`, { skip }, () => compare(c));
+  test(
+    `parity native vs reference: ${c.name} (tolerance atol ${(c.tol ?? { atol: 1e-5 }).atol}, rtol ${(c.tol ?? { rtol: 1e-4 }).rtol})`,
+    { skip },
+    () => compare(c),
+  );
 }
 
-test("native Philox blocks are bit-identical to the TypeScript generator (counters across 2^32)", { skip }, async () => {
-  const { setBulkPhilox, philox } = await import("../../src/tensor/rng.js");
-  const { nativeAddon } = await import("../../src/backend/registry.js");
-  const a = nativeAddon() as unknown as { philox: (k0: number, k1: number, c: number, b: number, out: Uint32Array) => void };
-  for (const [k0, k1, counter] of [[0, 0, 0], [0xdeadbeef, 0x12345678, 4294967290], [7, 0xffffffff, 2 ** 40 + 3]] as const) {
-    const native = new Uint32Array(4 * 20);
-    a.philox(k0, k1, counter, 20, native);
-    const ref = new Uint32Array(4 * 20), blk = new Uint32Array(4);
-    for (let b = 0; b < 20; b++) {
-      const c = counter + b;
-      philox(c >>> 0, Math.floor(c / 4294967296) >>> 0, 0, 0, k0, k1, blk);
-      ref.set(blk, 4 * b);
+test(
+  "native Philox blocks are bit-identical to the TypeScript generator (counters across 2^32)",
+  { skip },
+  async () => {
+    const { setBulkPhilox, philox } = await import("../../src/tensor/rng.js");
+    const { nativeAddon } = await import("../../src/backend/registry.js");
+    const a = nativeAddon() as unknown as {
+      philox: (k0: number, k1: number, c: number, b: number, out: Uint32Array) => void;
+    };
+    for (const [k0, k1, counter] of [
+      [0, 0, 0],
+      [0xdeadbeef, 0x12345678, 4294967290],
+      [7, 0xffffffff, 2 ** 40 + 3],
+    ] as const) {
+      const native = new Uint32Array(4 * 20);
+      a.philox(k0, k1, counter, 20, native);
+      const ref = new Uint32Array(4 * 20),
+        blk = new Uint32Array(4);
+      for (let b = 0; b < 20; b++) {
+        const c = counter + b;
+        philox(c >>> 0, Math.floor(c / 4294967296) >>> 0, 0, 0, k0, k1, blk);
+        ref.set(blk, 4 * b);
+      }
+      assertClose(native, ref, { atol: 0, rtol: 0 }, `philox key ${k0},${k1} counter ${counter}`);
     }
-    assertClose(native, ref, { atol: 0, rtol: 0 }, `philox key ${k0},${k1} counter ${counter}`);
-  }
-  // and through the Generator: bulk (native) and block-by-block (TypeScript) streams agree
-  const g1 = new Generator(99), g2 = new Generator(99);
-  const fast = g1.normal01(3001);
-  setBulkPhilox(null);
-  try {
-    assertClose(g2.normal01(3001), fast, { atol: 0, rtol: 0 }, "normal01 stream");
-  } finally {
-    setBulkPhilox((k0, k1, c, b, out) => a.philox(k0, k1, c, b, out));
-  }
-});
+    // and through the Generator: bulk (native) and block-by-block (TypeScript) streams agree
+    const g1 = new Generator(99),
+      g2 = new Generator(99);
+    const fast = g1.normal01(3001);
+    setBulkPhilox(null);
+    try {
+      assertClose(g2.normal01(3001), fast, { atol: 0, rtol: 0 }, "normal01 stream");
+    } finally {
+      setBulkPhilox((k0, k1, c, b, out) => a.philox(k0, k1, c, b, out));
+    }
+  },
+);
 
 test("parity native vs reference: linear MLP-sized [100,784]·[500,784]ᵀ + b (atol 5e-4, rtol 2e-4)", { skip }, () => {
-  compare({ name: "linear big", inputs: (g, d) => [R([100, 784], 0, 1)(g, d), R([500, 784], -0.1, 0.1)(g, d), R([500])(g, d)], fn: (x, w, b) => linear(x!, w!, b!), tol: big });
+  compare({
+    name: "linear big",
+    inputs: (g, d) => [R([100, 784], 0, 1)(g, d), R([500, 784], -0.1, 0.1)(g, d), R([500])(g, d)],
+    fn: (x, w, b) => linear(x!, w!, b!),
+    tol: big,
+  });
 });

@@ -12,15 +12,23 @@ function grid(lo: number, hi: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.fround(lo + ((hi - lo) * i) / (n - 1)));
 }
 
-function maxRelError(xs: number[], f: (t: Tensor) => Tensor, exact: (x: number) => number): { err: number; at: number } {
+function maxRelError(
+  xs: number[],
+  f: (t: Tensor) => Tensor,
+  exact: (x: number) => number,
+): { err: number; at: number } {
   setBackend("native");
   const got = f(tensor(xs)).toArray();
-  let err = 0, at = NaN;
+  let err = 0,
+    at = NaN;
   xs.forEach((x, i) => {
     const e = exact(x);
     if (Math.abs(e) < 1e-30) return;
     const rel = Math.abs(got[i]! - e) / Math.abs(e);
-    if (!(rel <= err)) { err = rel; at = x; }
+    if (!(rel <= err)) {
+      err = rel;
+      at = x;
+    }
   });
   return { err, at };
 }
@@ -28,11 +36,26 @@ function maxRelError(xs: number[], f: (t: Tensor) => Tensor, exact: (x: number) 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const cases: Array<[string, (t: Tensor) => Tensor, (x: number) => number, number[]]> = [
   ["exp on [-87, 88]", (t) => t.exp(), Math.exp, grid(-87, 88, 200001)],
-  ["log on (0, 1e6]", (t) => t.log(), Math.log, [...grid(1e-30, 2, 100001), ...grid(2, 1e6, 100001), 1.17549435e-38, 3.4e38]],
+  [
+    "log on (0, 1e6]",
+    (t) => t.log(),
+    Math.log,
+    [...grid(1e-30, 2, 100001), ...grid(2, 1e6, 100001), 1.17549435e-38, 3.4e38],
+  ],
   ["tanh on [-12, 12]", (t) => t.tanh(), Math.tanh, grid(-12, 12, 200001)],
   ["sigmoid on [-60, 60]", (t) => t.sigmoid(), sigmoid, grid(-60, 60, 200001)],
-  ["softplus on [-60, 60]", (t) => t.softplus(), (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), grid(-60, 60, 200001)],
-  ["logSigmoid on [-60, 60]", (t) => t.logSigmoid(), (x) => Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x))), grid(-60, 60, 200001)],
+  [
+    "softplus on [-60, 60]",
+    (t) => t.softplus(),
+    (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+    grid(-60, 60, 200001),
+  ],
+  [
+    "logSigmoid on [-60, 60]",
+    (t) => t.logSigmoid(),
+    (x) => Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x))),
+    grid(-60, 60, 200001),
+  ],
 ];
 
 for (const [name, f, exact, xs] of cases) {

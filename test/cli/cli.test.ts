@@ -12,9 +12,14 @@ import { assertClose } from "../helpers.js";
 const root = path.resolve(import.meta.dirname, "../..");
 const main = path.join(root, "src/cli/main.ts");
 const run = promisify(execFile);
-const cli = (...args: string[]) => run(process.execPath, ["--import", "tsx", main, ...args], { cwd: root, maxBuffer: 1 << 24 });
+const cli = (...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", main, ...args], { cwd: root, maxBuffer: 1 << 24 });
 const fails = async (args: string[], stderr: RegExp) => {
-  await assert.rejects(cli(...args), (e: { code: number; stderr: string }) => e.code !== 0 && stderr.test(e.stderr), `deepgen ${args.join(" ")}`);
+  await assert.rejects(
+    cli(...args),
+    (e: { code: number; stderr: string }) => e.code !== 0 && stderr.test(e.stderr),
+    `deepgen ${args.join(" ")}`,
+  );
 };
 const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-cli-"));
 const cfg = path.join(dir, "tiny.json");
@@ -22,14 +27,31 @@ writeFileSync(cfg, JSON.stringify({ options: { hidden: [16] }, training: { epoch
 
 test("train → eval → sample on a tiny MADE (offline MNIST), with JSON output", async () => {
   const out = path.join(dir, "run");
-  const t = await cli("train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", out, "--json", "--no-progress", "--seed", "2");
-  const lines = t.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const t = await cli(
+    "train",
+    "made",
+    "--config",
+    cfg,
+    "--data",
+    "mnist-fixed",
+    "--out",
+    out,
+    "--json",
+    "--no-progress",
+    "--seed",
+    "2",
+  );
+  const lines = t.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 2, "one epoch record and the final test result, nothing else on stdout");
   assert.equal(lines[0].epoch, 0);
   const final = lines[1];
   assert.equal(final.split, "test");
   assert.ok(final.nll_nats > 60 && final.nll_nats < 250, `test NLL ${final.nll_nats}`);
-  for (const f of ["config.json", "best.safetensors", "last.safetensors", "metrics.jsonl"]) assert.ok(existsSync(path.join(out, f)), f);
+  for (const f of ["config.json", "best.safetensors", "last.safetensors", "metrics.jsonl"])
+    assert.ok(existsSync(path.join(out, f)), f);
   const e = JSON.parse((await cli("eval", out, "--json")).stdout);
   assert.deepEqual(Object.keys(e), ["model", "nll_nats", "bits_per_dim", "estimator", "binarization", "split", "n"]);
   assert.deepEqual([e.model, e.estimator, e.binarization, e.split, e.n], ["made", "exact", "fixed", "test", 10000]);
@@ -50,37 +72,83 @@ test("train → eval → sample on a tiny MADE (offline MNIST), with JSON output
   const { parseNpy } = await import("../../src/data/formats.js");
   const sc = parseNpy(readFileSync(scores), scores);
   assert.deepEqual(sc.shape, [10000]);
-  assert.ok([...sc.data].every((x) => x > 0), "−log p(x) > 0 for binary images");
-  assertClose([[...sc.data].reduce((a, b) => a + b, 0) / 10000], [e.nll_nats], { atol: 1e-3, rtol: 1e-6 }, "mean score = reported NLL");
+  assert.ok(
+    [...sc.data].every((x) => x > 0),
+    "−log p(x) > 0 for binary images",
+  );
+  assertClose(
+    [[...sc.data].reduce((a, b) => a + b, 0) / 10000],
+    [e.nll_nats],
+    { atol: 1e-3, rtol: 1e-6 },
+    "mean score = reported NLL",
+  );
 });
 
 test("models and data list what exists, as JSON lines", async () => {
-  const m = (await cli("models", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const m = (await cli("models", "--json")).stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   const made = m.find((x) => x.name === "made");
   assert.ok(made && made.recipe.dataset === "binarized-mnist" && made.defaultConfig.hidden[0] === 500);
-  const d = (await cli("data", "--json", "--data-dir", dir)).stdout.trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(d.map((x) => x.name), ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed"]);
+  const d = (await cli("data", "--json", "--data-dir", dir)).stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    d.map((x) => x.name),
+    ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed"],
+  );
   assert.equal(d[0].ready, false, "no binarized files in an empty directory");
   assert.equal(d[1].ready, true);
 });
 
 test("errors a user can act on, with a non-zero exit", async () => {
   await fails(["train", "nope"], /unknown model "nope"; known: .*\bmade\b.*\bvae\b/);
-  await fails(["train", "made", "--data", "foo", "--out", path.join(dir, "x")], /unknown dataset "foo"; known: binarized-mnist, mnist/);
+  await fails(
+    ["train", "made", "--data", "foo", "--out", path.join(dir, "x")],
+    /unknown dataset "foo"; known: binarized-mnist, mnist/,
+  );
   await fails(["train", "made", "--epochs", "-3"], /"-3" is not a positive integer/);
   await fails(["eval", path.join(dir, "missing")], /no such run directory or checkpoint/);
   const taken = path.join(dir, "taken");
   mkdirSync(taken, { recursive: true });
   writeFileSync(path.join(taken, "config.json"), "{}");
-  await fails(["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", taken], /already holds a run; pass --resume/);
+  await fails(
+    ["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", taken],
+    /already holds a run; pass --resume/,
+  );
   await fails(["eval", taken], /not a deepgen run config|holds no best\.safetensors/);
   const bad = path.join(dir, "bad.json");
   writeFileSync(bad, JSON.stringify({ options: { hiden: [3] } }));
-  await fails(["train", "made", "--config", bad, "--out", path.join(dir, "y")], /model "made" has no option "hiden"; options: hidden, nMasks/);
+  await fails(
+    ["train", "made", "--config", bad, "--out", path.join(dir, "y")],
+    /model "made" has no option "hiden"; options: hidden, nMasks/,
+  );
 });
 
 test("--help works on every command", async () => {
-  for (const c of [[], ["train"], ["eval"], ["sample"], ["complete"], ["models"], ["data"], ["params"], ["embed"], ["probe"], ["reconstruct"], ["interpolate"], ["bench"], ["bench", "step"], ["bench", "gemm"], ["bench", "sample"], ["bench", "overhead"], ["demo"], ["info"]]) {
+  for (const c of [
+    [],
+    ["train"],
+    ["eval"],
+    ["sample"],
+    ["complete"],
+    ["models"],
+    ["data"],
+    ["params"],
+    ["embed"],
+    ["probe"],
+    ["reconstruct"],
+    ["interpolate"],
+    ["bench"],
+    ["bench", "step"],
+    ["bench", "gemm"],
+    ["bench", "sample"],
+    ["bench", "overhead"],
+    ["demo"],
+    ["info"],
+  ]) {
     const r = await cli(...c, "--help");
     assert.match(r.stdout, /Usage: deepgen/, c.join(" "));
   }
@@ -88,7 +156,11 @@ test("--help works on every command", async () => {
 
 test("Ctrl-C saves the position and exits 130; --resume continues to the end", async () => {
   const out = path.join(dir, "int");
-  const child = spawn(process.execPath, ["--import", "tsx", main, "train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", out, "--epochs", "3"], { cwd: root });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", main, "train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", out, "--epochs", "3"],
+    { cwd: root },
+  );
   let err = "";
   const code = await new Promise<number | null>((resolve) => {
     child.stderr.on("data", (d: Buffer) => {
@@ -102,15 +174,34 @@ test("Ctrl-C saves the position and exits 130; --resume continues to the end", a
   const r = await cli("train", "made", "--out", out, "--resume", "--json", "--no-progress");
   const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
   assert.equal(last.split, "test");
-  const epochs = readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).epoch);
+  const epochs = readFileSync(path.join(out, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).epoch);
   assert.deepEqual(epochs, [0, 1, 2]);
 });
 
 test("params prints exact counts and fitted tables confirm them", async () => {
-  const rows = (await cli("params", "--pixels", "784", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const rows = (await cli("params", "--pixels", "784", "--json")).stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(rows[0].parameters, ((1n << 784n) - 1n).toString(), "2^784 − 1 as an integer");
   assert.equal(rows.find((r) => r.model === "Markov AR(1)").parameters, "1567");
-  const small = (await cli("params", "--pixels", "10", "--k", "3", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
-  for (const r of small.filter((x) => x.fitted_parameters)) assert.equal(r.fitted_parameters, r.parameters, `${r.model}: fitted tables have as many free parameters as the formula`);
-  assert.ok(small.every((r) => r.test_nll_nats === undefined || (r.test_nll_nats > 0 && r.test_nll_nats < 10 * Math.LN2 + 1e-9)), "patch NLLs below the uniform 10 ln 2");
+  const small = (await cli("params", "--pixels", "10", "--k", "3", "--json")).stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  for (const r of small.filter((x) => x.fitted_parameters))
+    assert.equal(
+      r.fitted_parameters,
+      r.parameters,
+      `${r.model}: fitted tables have as many free parameters as the formula`,
+    );
+  assert.ok(
+    small.every(
+      (r) => r.test_nll_nats === undefined || (r.test_nll_nats > 0 && r.test_nll_nats < 10 * Math.LN2 + 1e-9),
+    ),
+    "patch NLLs below the uniform 10 ln 2",
+  );
 });

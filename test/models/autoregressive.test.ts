@@ -13,8 +13,17 @@ import { assertClose, randomTensor } from "../helpers.js";
 const shape = (D: number) => ({ dim: D, shape: [1, 1, D] as [number, number, number] });
 const make = (name: string, opts: Record<string, unknown>, D: number, seed = 1): AutoregressiveModel => {
   const spec = models.getModelSpec(name);
-  const m = spec.create({ ...spec.defaultConfig, ...opts } as never, shape(D), new Generator(seed)) as AutoregressiveModel;
-  for (const p of m.parameters()) if (p.toArray().every((v) => v === 0)) p.data.set(randomTensor(new Generator(seed + 7), [...p.shape], { dtype: "float32", grad: false, low: -0.5, high: 0.5 }).data);
+  const m = spec.create(
+    { ...spec.defaultConfig, ...opts } as never,
+    shape(D),
+    new Generator(seed),
+  ) as AutoregressiveModel;
+  for (const p of m.parameters())
+    if (p.toArray().every((v) => v === 0))
+      p.data.set(
+        randomTensor(new Generator(seed + 7), [...p.shape], { dtype: "float32", grad: false, low: -0.5, high: 0.5 })
+          .data,
+      );
   return m;
 };
 
@@ -22,23 +31,41 @@ const make = (name: string, opts: Record<string, unknown>, D: number, seed = 1):
 function dependencies(m: AutoregressiveModel, D: number, g: Generator): Set<number>[] {
   const deps: Set<number>[] = [];
   for (let i = 0; i < D; i++) {
-    const x = randomTensor(g, [3, D], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.5).detach().requireGrad();
+    const x = randomTensor(g, [3, D], { dtype: "float32", grad: false, low: 0, high: 1 })
+      .gt(0.5)
+      .detach()
+      .requireGrad();
     const sel = zeros([3, D]);
     for (let r = 0; r < 3; r++) sel.data[r * D + i] = 1;
     m.conditionalLogits(x).mul(sel).sum().backward();
-    deps.push(new Set(x.grad!.toArray().map((v, k) => (v !== 0 ? k % D : -1)).filter((k) => k >= 0)));
+    deps.push(
+      new Set(
+        x
+          .grad!.toArray()
+          .map((v, k) => (v !== 0 ? k % D : -1))
+          .filter((k) => k >= 0),
+      ),
+    );
   }
   return deps;
 }
 
 function assertAutoregressive(name: string, m: AutoregressiveModel, D: number): void {
-  const order = m.order(), rank = new Int32Array(D);
+  const order = m.order(),
+    rank = new Int32Array(D);
   order.forEach((pixel, r) => (rank[pixel] = r));
   dependencies(m, D, new Generator(2)).forEach((deps, i) => {
-    for (const j of deps) assert.ok(rank[j]! < rank[i]!, `${name}: logit of pixel ${i} (rank ${rank[i]}) depends on pixel ${j} (rank ${rank[j]})`);
+    for (const j of deps)
+      assert.ok(
+        rank[j]! < rank[i]!,
+        `${name}: logit of pixel ${i} (rank ${rank[i]}) depends on pixel ${j} (rank ${rank[j]})`,
+      );
   });
   const last = order[D - 1]!;
-  assert.ok(dependencies(m, D, new Generator(3))[last]!.size > 0, `${name}: the last pixel depends on something (the test can fail)`);
+  assert.ok(
+    dependencies(m, D, new Generator(3))[last]!.size > 0,
+    `${name}: the last pixel depends on something (the test can fail)`,
+  );
 }
 
 test("dependency test: FVSBN, NADE, MADE (several masks, random orders, two hidden layers)", () => {
@@ -54,7 +81,11 @@ test("dependency test: FVSBN, NADE, MADE (several masks, random orders, two hidd
 });
 
 /** All 2^n binary images [2^n, n]. */
-const allImages = (n: number): Tensor => tensor(Array.from({ length: 2 ** n * n }, (_, k) => (Math.floor(k / n) >> (k % n)) & 1), [2 ** n, n]);
+const allImages = (n: number): Tensor =>
+  tensor(
+    Array.from({ length: 2 ** n * n }, (_, k) => (Math.floor(k / n) >> (k % n)) & 1),
+    [2 ** n, n],
+  );
 
 function totalProbability(m: GenerativeModel, n: number): number {
   const lp = m.logLikelihood(allImages(n), new Generator(0)).logp;
@@ -63,7 +94,9 @@ function totalProbability(m: GenerativeModel, n: number): number {
 
 test("tabular AR(k): Σ_x p(x) = 1, free parameters Σ 2^min(i,k), counts match Laplace-smoothed frequencies", async () => {
   const { TabularAR } = await import("../../src/models/autoregressive/tabular.js");
-  const g = new Generator(12), n = 500, D = 10;
+  const g = new Generator(12),
+    n = 500,
+    D = 10;
   const data = Float32Array.from(g.uniform01(n * D), (u, i) => (u < 0.2 + 0.06 * (i % D) ? 1 : 0));
   for (const k of [0, 1, 3, 9]) {
     const m = new TabularAR({ k, alpha: 1 }, shape(D));
@@ -75,12 +108,26 @@ test("tabular AR(k): Σ_x p(x) = 1, free parameters Σ 2^min(i,k), counts match 
   }
   const m0 = new TabularAR({ k: 0, alpha: 1 }, shape(D));
   m0.fitCounts(data, n);
-  const ones = [...Array(D).keys()].map((i) => { let c = 0; for (let r = 0; r < n; r++) c += data[r * D + i]!; return c; });
-  assertClose([...m0.table.data], ones.map((c) => (c + 1) / (n + 2)), { atol: 1e-7, rtol: 0 }, "independent model = smoothed frequencies");
+  const ones = [...Array(D).keys()].map((i) => {
+    let c = 0;
+    for (let r = 0; r < n; r++) c += data[r * D + i]!;
+    return c;
+  });
+  assertClose(
+    [...m0.table.data],
+    ones.map((c) => (c + 1) / (n + 2)),
+    { atol: 1e-7, rtol: 0 },
+    "independent model = smoothed frequencies",
+  );
 });
 
 test("Σ_x p(x) = 1 within 1e-5 over all 2^10 images (FVSBN, NADE, MADE, MADE ensemble)", () => {
-  for (const [name, opts] of [["fvsbn", {}], ["nade", { hidden: 7 }], ["made", { hidden: [16] }], ["made", { hidden: [16, 9], nMasks: 5, orderAgnostic: true }]] as const) {
+  for (const [name, opts] of [
+    ["fvsbn", {}],
+    ["nade", { hidden: 7 }],
+    ["made", { hidden: [16] }],
+    ["made", { hidden: [16, 9], nMasks: 5, orderAgnostic: true }],
+  ] as const) {
     const total = totalProbability(make(name, opts, 10), 10);
     assert.ok(Math.abs(total - 1) < 1e-5, `${name} ${JSON.stringify(opts)}: Σ p = ${total}`);
   }
@@ -91,14 +138,22 @@ function samplingTV(m: AutoregressiveModel, D: number, n: number): number {
   const p = m.logLikelihood(allImages(D), new Generator(0)).logp.map(Math.exp);
   const counts = new Float64Array(2 ** D);
   const s = m.sample(n, new Generator(9)).toArray();
-  for (let r = 0; r < n; r++) { let code = 0; for (let i = 0; i < D; i++) code |= s[r * D + i]! << i; counts[code]!++; }
+  for (let r = 0; r < n; r++) {
+    let code = 0;
+    for (let i = 0; i < D; i++) code |= s[r * D + i]! << i;
+    counts[code]!++;
+  }
   return 0.5 * p.reduce((t, q, k) => t + Math.abs(q - counts[k]! / n), 0);
 }
 
 test("samples follow p(x): total variation over all 16 images of a 4-pixel model ≤ 0.01 with 10^5 samples", () => {
   // With 16 outcomes and 10^5 draws the expected TV of an exact sampler is about 0.004; a sampler that ignored
   // one conditional would be off by far more.
-  for (const [name, opts] of [["nade", { hidden: 5 }], ["fvsbn", {}], ["made", { hidden: [8] }]] as const) {
+  for (const [name, opts] of [
+    ["nade", { hidden: 5 }],
+    ["fvsbn", {}],
+    ["made", { hidden: [8] }],
+  ] as const) {
     const tv = samplingTV(make(name, opts, 4, 5), 4, 100000);
     assert.ok(tv < 0.01, `${name}: TV ${tv}`);
   }
@@ -115,7 +170,8 @@ test("completion keeps the observed pixels and samples the rest", () => {
 });
 
 test("fused NADE: logits and every gradient equal NADE written with composed engine ops (tolerance 1e-5 abs + 1e-4 rel)", () => {
-  const D = 12, H = 9;
+  const D = 12,
+    H = 9;
   const m = make("nade", { hidden: H }, D, 3) as unknown as NADE;
   const x = randomTensor(new Generator(5), [4, D], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.6);
   const fused = m.loss(x);
@@ -126,13 +182,20 @@ test("fused NADE: logits and every gradient equal NADE written with composed eng
   const logits: Tensor[] = [];
   let a = m.c.reshape(1, H).expand(4, H);
   for (let i = 0; i < D; i++) {
-    logits.push(a.sigmoid().matmul(m.V.slice(0, i, i + 1).T).add(m.b.slice(0, i, i + 1)));
+    logits.push(
+      a
+        .sigmoid()
+        .matmul(m.V.slice(0, i, i + 1).T)
+        .add(m.b.slice(0, i, i + 1)),
+    );
     a = a.add(x.slice(1, i, i + 1).matmul(m.W.slice(0, i, i + 1)));
   }
   const composed = logitsToLoss(logits, x);
   assertClose([fused.item()], [composed.item()], { atol: 1e-4, rtol: 1e-5 }, "loss");
   composed.backward();
-  m.parameters().forEach((p, k) => assertClose(p.grad!.toArray(), gFused[k]!, { atol: 1e-5, rtol: 1e-4 }, `∂${["W", "c", "V", "b"][k]}`));
+  m.parameters().forEach((p, k) =>
+    assertClose(p.grad!.toArray(), gFused[k]!, { atol: 1e-5, rtol: 1e-4 }, `∂${["W", "c", "V", "b"][k]}`),
+  );
 });
 
 function logitsToLoss(logits: Tensor[], x: Tensor): Tensor {

@@ -6,54 +6,74 @@ import { assertClose } from "../helpers.js";
 
 const tol = { atol: 1e-6, rtol: 1e-5 };
 const param = (v: number[]) => tensor(v).requireGrad();
-const setGrad = (p: Tensor, g: number[]) => { p.grad = tensor(g); };
+const setGrad = (p: Tensor, g: number[]) => {
+  p.grad = tensor(g);
+};
 
 test("SGD with momentum and Nesterov matches hand-computed steps", () => {
   const p = param([1, -2]);
   const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
-  setGrad(p, [0.5, -1]); opt.step();           // buf = g; p = p − 0.1·g
+  setGrad(p, [0.5, -1]);
+  opt.step(); // buf = g; p = p − 0.1·g
   assertClose(p.toArray(), [0.95, -1.9], tol, "step 1");
-  setGrad(p, [1, 1]); opt.step();              // buf = 0.9·[0.5,−1] + [1,1] = [1.45, 0.1]
+  setGrad(p, [1, 1]);
+  opt.step(); // buf = 0.9·[0.5,−1] + [1,1] = [1.45, 0.1]
   assertClose(p.toArray(), [0.95 - 0.145, -1.9 - 0.01], tol, "step 2");
   const q = param([1]);
   const nes = new SGD([q], { lr: 0.1, momentum: 0.5, nesterov: true });
-  setGrad(q, [2]); nes.step();                 // buf = 2; d = 2 + 0.5·2 = 3
+  setGrad(q, [2]);
+  nes.step(); // buf = 2; d = 2 + 0.5·2 = 3
   assertClose(q.toArray(), [0.7], tol, "nesterov");
 });
 
 test("Adam's first two steps match the formula; AdamW decays the weights directly", () => {
   const p = param([1, -1]);
   const opt = new Adam([p], { lr: 0.01 });
-  setGrad(p, [0.2, -3]); opt.step();
+  setGrad(p, [0.2, -3]);
+  opt.step();
   // t=1: m̂ = g, v̂ = g² → step = lr·g/(|g| + eps) = ±lr
   assertClose(p.toArray(), [0.99, -0.99], tol, "step 1");
-  setGrad(p, [0.1, 1]); opt.step();
-  const m = [0.9 * 0.02 + 0.1 * 0.1, 0.9 * -0.3 + 0.1 * 1], v = [0.999 * 0.00004 + 0.001 * 0.01, 0.999 * 0.009 + 0.001 * 1];
-  const want = [0, 1].map((i) => [0.99, -0.99][i]! - (0.01 * m[i]! / (1 - 0.81)) / (Math.sqrt(v[i]! / (1 - 0.998001)) + 1e-8));
+  setGrad(p, [0.1, 1]);
+  opt.step();
+  const m = [0.9 * 0.02 + 0.1 * 0.1, 0.9 * -0.3 + 0.1 * 1],
+    v = [0.999 * 0.00004 + 0.001 * 0.01, 0.999 * 0.009 + 0.001 * 1];
+  const want = [0, 1].map(
+    (i) => [0.99, -0.99][i]! - (0.01 * m[i]!) / (1 - 0.81) / (Math.sqrt(v[i]! / (1 - 0.998001)) + 1e-8),
+  );
   assertClose(p.toArray(), want, tol, "step 2");
   const w = param([2]);
   const aw = new AdamW([w], { lr: 0.1, weightDecay: 0.5 });
-  setGrad(w, [1]); aw.step();                  // p ← p(1 − lr·wd) − lr·sign(g)
+  setGrad(w, [1]);
+  aw.step(); // p ← p(1 − lr·wd) − lr·sign(g)
   assertClose(w.toArray(), [2 * (1 - 0.05) - 0.1], tol, "AdamW");
 });
 
 test("RMSprop matches the formula", () => {
   const p = param([1]);
   const opt = new RMSprop([p], { lr: 0.01, alpha: 0.9 });
-  setGrad(p, [2]); opt.step();                 // v = 0.1·4 = 0.4
+  setGrad(p, [2]);
+  opt.step(); // v = 0.1·4 = 0.4
   assertClose(p.toArray(), [1 - (0.01 * 2) / (Math.sqrt(0.4) + 1e-8)], tol, "rmsprop");
 });
 
 test("optimizer state round-trips: a restored optimizer continues identically", () => {
-  const a = param([0.5, 0.25]), b = param([0.5, 0.25]);
-  const oa = new Adam([a], { lr: 0.05 }), ob = new Adam([b], { lr: 0.05 });
-  setGrad(a, [1, -2]); oa.step();
+  const a = param([0.5, 0.25]),
+    b = param([0.5, 0.25]);
+  const oa = new Adam([a], { lr: 0.05 }),
+    ob = new Adam([b], { lr: 0.05 });
+  setGrad(a, [1, -2]);
+  oa.step();
   ob.loadStateDict(structuredClone(oa.stateDict()));
   b.data.set(a.data);
-  setGrad(a, [0.3, 0.7]); oa.step();
-  setGrad(b, [0.3, 0.7]); ob.step();
+  setGrad(a, [0.3, 0.7]);
+  oa.step();
+  setGrad(b, [0.3, 0.7]);
+  ob.step();
   assert.deepEqual(b.toArray(), a.toArray());
-  assert.throws(() => new SGD([param([1])], { lr: 0.1 }).loadStateDict(oa.stateDict()), /Adam optimizer cannot load into SGD/);
+  assert.throws(
+    () => new SGD([param([1])], { lr: 0.1 }).loadStateDict(oa.stateDict()),
+    /Adam optimizer cannot load into SGD/,
+  );
 });
 
 test("schedules and gradient-norm clipping", () => {
@@ -62,12 +82,20 @@ test("schedules and gradient-norm clipping", () => {
   assert.equal(schedules.cosine(100, 0.1)(200), 0.1);
   assert.equal(schedules.warmup(4)(1), 0.5);
   assertClose([schedules.warmup(10, schedules.exponential(0.9))(12)], [0.81], tol, "warm-up then decay");
-  const p = param([0, 0]), q = param([0]);
-  setGrad(p, [3, 0]); setGrad(q, [4]);
+  const p = param([0, 0]),
+    q = param([0]);
+  setGrad(p, [3, 0]);
+  setGrad(q, [4]);
   const norm = clipGradNorm([p, q], 1);
   assertClose([norm], [5], tol, "norm before clipping");
-  assertClose([...p.grad!.toArray(), ...q.grad!.toArray()], [0.6, 0, 0.8], { atol: 1e-5, rtol: 1e-5 }, "clipped to norm 1");
-  setGrad(q, [0.1]); p.grad = null;
+  assertClose(
+    [...p.grad!.toArray(), ...q.grad!.toArray()],
+    [0.6, 0, 0.8],
+    { atol: 1e-5, rtol: 1e-5 },
+    "clipped to norm 1",
+  );
+  setGrad(q, [0.1]);
+  p.grad = null;
   clipGradNorm([p, q], 1);
   assertClose(q.grad!.toArray(), [0.1], tol, "below the limit: unchanged");
 });

@@ -7,9 +7,21 @@ import { philox } from "../../src/tensor/rng.js";
 test("Philox4x32-10 matches the Random123 known-answer vectors", () => {
   const o = new Uint32Array(4);
   const kat: Array<[number[], number[], number[]]> = [
-    [[0, 0, 0, 0], [0, 0], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]],
-    [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
-    [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
+    [
+      [0, 0, 0, 0],
+      [0, 0],
+      [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
+    ],
+    [
+      [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
+    ],
+    [
+      [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+      [0xa4093822, 0x299f31d0],
+      [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+    ],
   ];
   for (const [c, k, want] of kat) {
     philox(c[0]!, c[1]!, c[2]!, c[3]!, k[0]!, k[1]!, o);
@@ -18,7 +30,8 @@ test("Philox4x32-10 matches the Random123 known-answer vectors", () => {
 });
 
 test("same seed, same stream; state save/restore resumes exactly", () => {
-  const a = new Generator(42), b = new Generator(42);
+  const a = new Generator(42),
+    b = new Generator(42);
   assert.deepEqual(randn([7], { generator: a }).toArray(), randn([7], { generator: b }).toArray());
   const s = a.getState();
   const next = a.uniform01(9);
@@ -29,23 +42,33 @@ test("same seed, same stream; state save/restore resumes exactly", () => {
 });
 
 test("split gives independent streams and leaves the parent's position alone", () => {
-  const g = new Generator(7), h = new Generator(7);
+  const g = new Generator(7),
+    h = new Generator(7);
   const [c1, c2] = g.split(2);
   assert.deepEqual([...g.uniform01(4)], [...h.uniform01(4)], "parent stream unchanged by split");
-  const x = c1!.normal01(20000), y = c2!.normal01(20000);
+  const x = c1!.normal01(20000),
+    y = c2!.normal01(20000);
   let sxy = 0;
   for (let i = 0; i < x.length; i++) sxy += x[i]! * y[i]!;
   assert.ok(Math.abs(sxy / x.length) < 0.03, `children uncorrelated: mean product ${sxy / x.length}`);
   const again = new Generator(7).split(2);
-  assert.deepEqual([...again[0]!.uniform01(3)], [...new Generator(7).split(1)[0]!.uniform01(3)], "split is deterministic");
+  assert.deepEqual(
+    [...again[0]!.uniform01(3)],
+    [...new Generator(7).split(1)[0]!.uniform01(3)],
+    "split is deterministic",
+  );
 });
 
 test("uniform, normal, Bernoulli moments within 5 standard errors (n = 100,000)", () => {
-  const n = 100000, se = (sd: number) => (5 * sd) / Math.sqrt(n);
+  const n = 100000,
+    se = (sd: number) => (5 * sd) / Math.sqrt(n);
   const g = new Generator(11);
   const u = rand([n], { generator: g, low: -1, high: 3 }).toArray();
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const vr = (v: number[]) => { const m = mean(v); return mean(v.map((x) => (x - m) ** 2)); };
+  const vr = (v: number[]) => {
+    const m = mean(v);
+    return mean(v.map((x) => (x - m) ** 2));
+  };
   assert.ok(Math.abs(mean(u) - 1) < se(4 / Math.sqrt(12)), `uniform mean ${mean(u)}`);
   assert.ok(u.every((x) => x >= -1 && x < 3));
   const z = randn([n], { generator: g, mean: 2, std: 0.5 }).toArray();
@@ -60,13 +83,23 @@ test("uniform, normal, Bernoulli moments within 5 standard errors (n = 100,000)"
 
 test("categorical frequencies match softmax(logits); permutations are permutations", () => {
   const g = new Generator(5);
-  const logits = tensor([Math.log(0.2), Math.log(0.5), Math.log(0.3)]).reshape(1, 3).expand(30000, 3);
+  const logits = tensor([Math.log(0.2), Math.log(0.5), Math.log(0.3)])
+    .reshape(1, 3)
+    .expand(30000, 3);
   const draws = categorical(logits, { generator: g });
   const freq = [0, 0, 0];
   draws.forEach((k) => freq[k]!++);
-  [0.2, 0.5, 0.3].forEach((p, k) => assert.ok(Math.abs(freq[k]! / 30000 - p) < 5 * Math.sqrt(p * (1 - p) / 30000), `class ${k}: ${freq[k]! / 30000} vs ${p}`));
+  [0.2, 0.5, 0.3].forEach((p, k) =>
+    assert.ok(
+      Math.abs(freq[k]! / 30000 - p) < 5 * Math.sqrt((p * (1 - p)) / 30000),
+      `class ${k}: ${freq[k]! / 30000} vs ${p}`,
+    ),
+  );
   const p = randperm(1000, { generator: g });
-  assert.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   manualSeed(9);
   const a = randn([3]).toArray();
   manualSeed(9);

@@ -8,11 +8,12 @@ import { decodeSafetensors, encodeSafetensors, CheckpointError } from "../../src
 import { loadWeights, saveWeights } from "../../src/train/checkpoint.js";
 import { models, Generator } from "../../src/index.js";
 
-const sample = () => new Map<string, { shape: number[]; data: Float32Array | Int32Array | Uint8Array }>([
-  ["w", { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, -6.5]) }],
-  ["idx", { shape: [3], data: Int32Array.from([7, -1, 2]) }],
-  ["flags", { shape: [2], data: Uint8Array.from([1, 0]) }],
-]);
+const sample = () =>
+  new Map<string, { shape: number[]; data: Float32Array | Int32Array | Uint8Array }>([
+    ["w", { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, -6.5]) }],
+    ["idx", { shape: [3], data: Int32Array.from([7, -1, 2]) }],
+    ["flags", { shape: [2], data: Uint8Array.from([1, 0]) }],
+  ]);
 
 function withHeader(header: object, body: Uint8Array): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -44,30 +45,64 @@ test("malformed safetensors files are rejected with the reason", () => {
     ["huge header", Uint8Array.from([255, 255, 255, 255, 0, 0, 0, 0]), /header length \d+ exceeds the file/],
     ["bad json", withHeader({}, body).map((b, i) => (i === 8 ? 0x7b + 1 : b)), /not UTF-8 JSON/],
     ["dtype", withHeader({ a: { dtype: "BF16", shape: [4], data_offsets: [0, 8] } }, body), /unsupported dtype "BF16"/],
-    ["size", withHeader({ a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, body), /8 bytes for 3 values of F32/],
-    ["overlap", withHeader({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, body), /overlaps/],
+    [
+      "size",
+      withHeader({ a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, body),
+      /8 bytes for 3 values of F32/,
+    ],
+    [
+      "overlap",
+      withHeader(
+        {
+          a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+          b: { dtype: "F32", shape: [1], data_offsets: [4, 8] },
+        },
+        body,
+      ),
+      /overlaps/,
+    ],
     ["gap", withHeader({ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, body), /gap of 4 bytes/],
     ["shape", withHeader({ a: { dtype: "F32", shape: [-2], data_offsets: [0, 8] } }, body), /non-negative integers/],
     ["outside", withHeader({ a: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, body), /fall outside/],
   ];
   for (const [name, bytes, why] of cases) {
-    assert.throws(() => decodeSafetensors(bytes, `${name}.safetensors`), (e: Error) => e instanceof CheckpointError && why.test(e.message) && e.message.startsWith(`${name}.safetensors: `), name);
+    assert.throws(
+      () => decodeSafetensors(bytes, `${name}.safetensors`),
+      (e: Error) =>
+        e instanceof CheckpointError && why.test(e.message) && e.message.startsWith(`${name}.safetensors: `),
+      name,
+    );
   }
 });
 
 test("a bad checkpoint leaves the model untouched", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
   const spec = models.getModelSpec("made");
-  const make = (seed: number) => spec.create({ ...spec.defaultConfig, hidden: [5] } as never, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
-  const a = make(1), b = make(2);
+  const make = (seed: number) =>
+    spec.create({ ...spec.defaultConfig, hidden: [5] } as never, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
+  const a = make(1),
+    b = make(2);
   saveWeights(path.join(dir, "a.safetensors"), a, {});
   const before = b.parameters().map((p) => p.toArray());
-  const c = spec.create({ ...spec.defaultConfig, hidden: [7] } as never, { dim: 6, shape: [1, 2, 3] }, new Generator(3));
+  const c = spec.create(
+    { ...spec.defaultConfig, hidden: [7] } as never,
+    { dim: 6, shape: [1, 2, 3] },
+    new Generator(3),
+  );
   saveWeights(path.join(dir, "c.safetensors"), c, {});
-  assert.throws(() => loadWeights(path.join(dir, "c.safetensors"), b), /layer0\.weight has shape \[7,6\], the model expects \[5,6\]/);
+  assert.throws(
+    () => loadWeights(path.join(dir, "c.safetensors"), b),
+    /layer0\.weight has shape \[7,6\], the model expects \[5,6\]/,
+  );
   writeFileSync(path.join(dir, "t.safetensors"), encodeSafetensors(sample()).subarray(0, 40));
   assert.throws(() => loadWeights(path.join(dir, "t.safetensors"), b), CheckpointError);
-  assert.deepEqual(b.parameters().map((p) => p.toArray()), before);
+  assert.deepEqual(
+    b.parameters().map((p) => p.toArray()),
+    before,
+  );
   loadWeights(path.join(dir, "a.safetensors"), b);
-  assert.deepEqual(b.parameters().map((p) => p.toArray()), a.parameters().map((p) => p.toArray()));
+  assert.deepEqual(
+    b.parameters().map((p) => p.toArray()),
+    a.parameters().map((p) => p.toArray()),
+  );
 });

@@ -10,7 +10,14 @@ import type { Recipe } from "../../src/models/registry.js";
 
 function dataset(): data.Dataset {
   const g = new Generator(11);
-  const mk = (name: data.SplitName, n: number): data.Split => ({ name, n, dim: 12, shape: [1, 3, 4], values: Float32Array.from(g.uniform01(n * 12)), labels: null });
+  const mk = (name: data.SplitName, n: number): data.Split => ({
+    name,
+    n,
+    dim: 12,
+    shape: [1, 3, 4],
+    values: Float32Array.from(g.uniform01(n * 12)),
+    labels: null,
+  });
   const splits = { train: mk("train", 90), valid: mk("valid", 30), test: mk("test", 30) };
   return { name: "synthetic", binarization: "dynamic", source: "memory", split: (s) => splits[s] };
 }
@@ -20,12 +27,17 @@ const training: Recipe = { dataset: "synthetic", epochs: 3, batchSize: 16, lr: 0
 function newModel() {
   const spec = models.getModelSpec("made");
   // two masks: the loss draws from the model's random stream every step, so resume must restore it
-  return spec.create({ ...spec.defaultConfig, hidden: [10], nMasks: 2, orderAgnostic: true } as never, { dim: 12, shape: [1, 3, 4] }, new Generator(4));
+  return spec.create(
+    { ...spec.defaultConfig, hidden: [10], nMasks: 2, orderAgnostic: true } as never,
+    { dim: 12, shape: [1, 3, 4] },
+    new Generator(4),
+  );
 }
 
 test("interrupt after 4 steps (mid-epoch, before any validation) + resume = uninterrupted, bit for bit", async () => {
   const ds = dataset();
-  const dirA = mkdtempSync(path.join(os.tmpdir(), "deepgen-a-")), dirB = mkdtempSync(path.join(os.tmpdir(), "deepgen-b-"));
+  const dirA = mkdtempSync(path.join(os.tmpdir(), "deepgen-a-")),
+    dirB = mkdtempSync(path.join(os.tmpdir(), "deepgen-b-"));
   const a = newModel();
   const full = await new Trainer({ model: a, dataset: ds, runDir: dirA, training, seed: 3 }).run();
   assert.equal(full.status, "finished");
@@ -40,12 +52,29 @@ test("interrupt after 4 steps (mid-epoch, before any validation) + resume = unin
   assert.equal(rest.steps, full.steps);
 
   a.parameters().forEach((p, i) => assert.deepEqual(b2.parameters()[i]!.data, p.data, `parameter ${i}`));
-  assert.deepEqual(readFileSync(path.join(dirB, "best.safetensors")), readFileSync(path.join(dirA, "best.safetensors")));
-  const metrics = (d: string) => readFileSync(path.join(d, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => { const m = JSON.parse(l); delete m.seconds; return m; });
+  assert.deepEqual(
+    readFileSync(path.join(dirB, "best.safetensors")),
+    readFileSync(path.join(dirA, "best.safetensors")),
+  );
+  const metrics = (d: string) =>
+    readFileSync(path.join(d, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => {
+        const m = JSON.parse(l);
+        delete m.seconds;
+        return m;
+      });
   assert.deepEqual(metrics(dirB), metrics(dirA));
 
   // and the test can fail: a different seed gives different weights
   const c = newModel();
-  await new Trainer({ model: c, dataset: ds, runDir: mkdtempSync(path.join(os.tmpdir(), "deepgen-c-")), training, seed: 4 }).run();
+  await new Trainer({
+    model: c,
+    dataset: ds,
+    runDir: mkdtempSync(path.join(os.tmpdir(), "deepgen-c-")),
+    training,
+    seed: 4,
+  }).run();
   assert.notDeepEqual(c.parameters()[0]!.data, a.parameters()[0]!.data);
 });

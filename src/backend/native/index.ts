@@ -14,8 +14,20 @@ export interface NativeAddon {
   setThreads(n: number): void;
   getThreads(): number;
   simd(): string;
-  gemm(m: number, n: number, k: number, a: Float32Array, lda: number, transA: boolean, b: Float32Array, ldb: number,
-    transB: boolean, c: Float32Array, ldc: number, threads: number): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    lda: number,
+    transA: boolean,
+    b: Float32Array,
+    ldb: number,
+    transB: boolean,
+    c: Float32Array,
+    ldc: number,
+    threads: number,
+  ): void;
   [name: string]: (...args: never[]) => unknown;
 }
 
@@ -31,11 +43,14 @@ const MAX_DIMS = 16; // the kernels keep multi-indices in fixed arrays of this s
 /** Packs [ndim, ...shape, ...strides per operand] into one Float64Array for the addon. */
 function dims(shape: number[], ...strides: number[][]): Float64Array {
   const nd = shape.length;
-  if (nd > MAX_DIMS) throw new RangeError(`native backend: ${nd} dims after merging contiguous ones; at most ${MAX_DIMS} are supported`);
+  if (nd > MAX_DIMS)
+    throw new RangeError(`native backend: ${nd} dims after merging contiguous ones; at most ${MAX_DIMS} are supported`);
   const out = new Float64Array(1 + nd * (1 + strides.length));
   out[0] = nd;
   for (let i = 0; i < nd; i++) out[1 + i] = shape[i]!;
-  strides.forEach((s, k) => { for (let i = 0; i < nd; i++) out[1 + nd * (k + 1) + i] = s[i]!; });
+  strides.forEach((s, k) => {
+    for (let i = 0; i < nd; i++) out[1 + nd * (k + 1) + i] = s[i]!;
+  });
   return out;
 }
 const geom = (g: ConvGeom): Float64Array =>
@@ -55,7 +70,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     softmaxGrad: (y, gy, out, rows, cols, log) => a.softmaxGrad(y, gy, out, rows, cols, log),
     crossEntropy: (z, t, loss, outer, c, inner) => a.crossEntropy(z, t, loss, outer, c, inner),
     crossEntropyGrad: (z, t, gl, gz, outer, c, inner) => a.crossEntropyGrad(z, t, gl, gz, outer, c, inner),
-    matmul: (batch, m, n, k, x, sA, tA, y, sB, tB, beta, out) => a.matmul(batch, m, n, k, x, sA, tA, y, sB, tB, beta, out),
+    matmul: (batch, m, n, k, x, sA, tA, y, sB, tB, beta, out) =>
+      a.matmul(batch, m, n, k, x, sA, tA, y, sB, tB, beta, out),
     linear: (x, w, bias, out, m, k, n) => a.linear(x, w, bias, out, m, k, n),
     stridedCopy: (x, out, shape, ss, so, ds, dof, acc) => {
       const c = collapseDims(shape, ss, ds); // ≥ 1 dim, fewer loops
@@ -73,8 +89,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     avgPool2d: (g, x, out) => a.avgPool2d(geom(g), x, out),
     avgPool2dGrad: (g, gy, gx) => a.avgPool2dGrad(geom(g), gy, gx),
     nadeForward: (x, W, c, V, b, logits, B, D, H) => a.nadeForward(x, W, c, V, b, logits, B, D, H),
-    nadeBackward: (x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H) => a.nadeBackward(x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H),
+    nadeBackward: (x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H) =>
+      a.nadeBackward(x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H),
     nadeSample: (W, c, V, b, u, obs, x, n, D, H) => a.nadeSample(W, c, V, b, u, obs, x, n, D, H),
-    adam: (p, g, m, v, lr, b1, b2, eps, bc1, bc2, wd, dec) => a.adam(f32(p), g, m, v, lr, b1, b2, eps, bc1, bc2, wd, dec),
+    adam: (p, g, m, v, lr, b1, b2, eps, bc1, bc2, wd, dec) =>
+      a.adam(f32(p), g, m, v, lr, b1, b2, eps, bc1, bc2, wd, dec),
   };
 }

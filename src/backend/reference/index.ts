@@ -5,8 +5,20 @@ import * as L from "./linalg.js";
 import { nadeBackward, nadeForward, nadeSample } from "./nade.js";
 import { crossEntropy, crossEntropyGrad, reduce, softmax, softmaxGrad } from "./reduce.js";
 
-function adam(p: Storage, g: Storage, m: Storage, v: Storage, lr: number, b1: number, b2: number, eps: number, bc1: number,
-  bc2: number, wd: number, decoupled: boolean): void {
+function adam(
+  p: Storage,
+  g: Storage,
+  m: Storage,
+  v: Storage,
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  bc1: number,
+  bc2: number,
+  wd: number,
+  decoupled: boolean,
+): void {
   for (let i = 0; i < p.length; i++) {
     let gi = g[i]!;
     if (wd !== 0) {
@@ -21,9 +33,31 @@ function adam(p: Storage, g: Storage, m: Storage, v: Storage, lr: number, b1: nu
 
 export const referenceBackend: Backend = {
   name: "reference",
-  unary, unaryGrad, binary, where, reduce, softmax, softmaxGrad, crossEntropy, crossEntropyGrad,
-  matmul: L.matmul, linear: L.linear, stridedCopy: L.stridedCopy, indexSelect: L.indexSelect, indexAdd: L.indexAdd, gather: L.gather,
-  scatterAdd: L.scatterAdd, conv2d: L.conv2d, conv2dGradInput: L.conv2dGradInput, conv2dGradWeight: L.conv2dGradWeight,
-  maxPool2d: L.maxPool2d, maxPool2dGrad: L.maxPool2dGrad, avgPool2d: L.avgPool2d, avgPool2dGrad: L.avgPool2dGrad, adam,
-  nadeForward, nadeBackward, nadeSample,
+  unary,
+  unaryGrad,
+  binary,
+  where,
+  reduce,
+  softmax,
+  softmaxGrad,
+  crossEntropy,
+  crossEntropyGrad,
+  matmul: L.matmul,
+  linear: L.linear,
+  stridedCopy: L.stridedCopy,
+  indexSelect: L.indexSelect,
+  indexAdd: L.indexAdd,
+  gather: L.gather,
+  scatterAdd: L.scatterAdd,
+  conv2d: L.conv2d,
+  conv2dGradInput: L.conv2dGradInput,
+  conv2dGradWeight: L.conv2dGradWeight,
+  maxPool2d: L.maxPool2d,
+  maxPool2dGrad: L.maxPool2dGrad,
+  avgPool2d: L.avgPool2d,
+  avgPool2dGrad: L.avgPool2dGrad,
+  adam,
+  nadeForward,
+  nadeBackward,
+  nadeSample,
 };

@@ -1,20 +1,43 @@
 import type { ConvGeom, Storage } from "../backend.js";
 import { forEachOffset } from "./elementwise.js";
 
-export function matmul(batch: number, m: number, n: number, k: number, a: Storage, strideA: number, transA: boolean,
-  b: Storage, strideB: number, transB: boolean, beta: number, out: Storage): void {
+export function matmul(
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  a: Storage,
+  strideA: number,
+  transA: boolean,
+  b: Storage,
+  strideB: number,
+  transB: boolean,
+  beta: number,
+  out: Storage,
+): void {
   for (let q = 0; q < batch; q++) {
-    const ao = q * strideA, bo = q * strideB, co = q * m * n;
+    const ao = q * strideA,
+      bo = q * strideB,
+      co = q * m * n;
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
         let s = 0;
-        for (let p = 0; p < k; p++) s += a[ao + (transA ? p * m + i : i * k + p)]! * b[bo + (transB ? j * k + p : p * n + j)]!;
+        for (let p = 0; p < k; p++)
+          s += a[ao + (transA ? p * m + i : i * k + p)]! * b[bo + (transB ? j * k + p : p * n + j)]!;
         out[co + i * n + j] = beta === 0 ? s : s + beta * out[co + i * n + j]!;
       }
   }
 }
 
-export function linear(x: Storage, w: Storage, bias: Storage | null, out: Storage, m: number, k: number, n: number): void {
+export function linear(
+  x: Storage,
+  w: Storage,
+  bias: Storage | null,
+  out: Storage,
+  m: number,
+  k: number,
+  n: number,
+): void {
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {
       let s = bias ? bias[j]! : 0;
@@ -23,27 +46,60 @@ export function linear(x: Storage, w: Storage, bias: Storage | null, out: Storag
     }
 }
 
-export function stridedCopy(x: Storage, out: Storage, shape: number[], ss: number[], srcOffset: number, ds: number[],
-  dstOffset: number, accumulate: boolean): void {
+export function stridedCopy(
+  x: Storage,
+  out: Storage,
+  shape: number[],
+  ss: number[],
+  srcOffset: number,
+  ds: number[],
+  dstOffset: number,
+  accumulate: boolean,
+): void {
   forEachOffset(shape, [ss, ds], (o) => {
-    const d = dstOffset + o[1]!, v = x[srcOffset + o[0]!]!;
+    const d = dstOffset + o[1]!,
+      v = x[srcOffset + o[0]!]!;
     out[d] = accumulate ? out[d]! + v : v;
   });
 }
 
-export function indexSelect(x: Storage, idx: Int32Array, out: Storage, outer: number, nIn: number, inner: number, nIdx: number): void {
+export function indexSelect(
+  x: Storage,
+  idx: Int32Array,
+  out: Storage,
+  outer: number,
+  nIn: number,
+  inner: number,
+  nIdx: number,
+): void {
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < nIdx; j++)
       for (let i = 0; i < inner; i++) out[(o * nIdx + j) * inner + i] = x[(o * nIn + idx[j]!) * inner + i]!;
 }
 
-export function indexAdd(g: Storage, idx: Int32Array, gx: Storage, outer: number, nIn: number, inner: number, nIdx: number): void {
+export function indexAdd(
+  g: Storage,
+  idx: Int32Array,
+  gx: Storage,
+  outer: number,
+  nIn: number,
+  inner: number,
+  nIdx: number,
+): void {
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < nIdx; j++)
       for (let i = 0; i < inner; i++) gx[(o * nIn + idx[j]!) * inner + i] += g[(o * nIdx + j) * inner + i]!;
 }
 
-export function gather(x: Storage, idx: Int32Array, out: Storage, outer: number, nIn: number, nOut: number, inner: number): void {
+export function gather(
+  x: Storage,
+  idx: Int32Array,
+  out: Storage,
+  outer: number,
+  nIn: number,
+  nOut: number,
+  inner: number,
+): void {
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < nOut; j++)
       for (let i = 0; i < inner; i++) {
@@ -52,7 +108,15 @@ export function gather(x: Storage, idx: Int32Array, out: Storage, outer: number,
       }
 }
 
-export function scatterAdd(g: Storage, idx: Int32Array, gx: Storage, outer: number, nIn: number, nOut: number, inner: number): void {
+export function scatterAdd(
+  g: Storage,
+  idx: Int32Array,
+  gx: Storage,
+  outer: number,
+  nIn: number,
+  nOut: number,
+  inner: number,
+): void {
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < nOut; j++)
       for (let i = 0; i < inner; i++) {
@@ -62,7 +126,11 @@ export function scatterAdd(g: Storage, idx: Int32Array, gx: Storage, outer: numb
 }
 
 /** Calls fn(n, c, oy, ox, i, j, iy, ix) for every in-image tap of every output position. */
-function forEachTap(g: ConvGeom, nc: number, fn: (n: number, c: number, oy: number, ox: number, i: number, j: number, iy: number, ix: number) => void): void {
+function forEachTap(
+  g: ConvGeom,
+  nc: number,
+  fn: (n: number, c: number, oy: number, ox: number, i: number, j: number, iy: number, ix: number) => void,
+): void {
   for (let n = 0; n < g.n; n++)
     for (let c = 0; c < nc; c++)
       for (let oy = 0; oy < g.ho; oy++)
@@ -80,10 +148,12 @@ function forEachTap(g: ConvGeom, nc: number, fn: (n: number, c: number, oy: numb
 // out[n, o, oy, ox] = bias[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, iy, ix]
 export function conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null, out: Storage): void {
   const P = g.ho * g.wo;
-  for (let n = 0; n < g.n; n++) for (let o = 0; o < g.cOut; o++) out.fill(bias ? bias[o]! : 0, (n * g.cOut + o) * P, (n * g.cOut + o + 1) * P);
+  for (let n = 0; n < g.n; n++)
+    for (let o = 0; o < g.cOut; o++) out.fill(bias ? bias[o]! : 0, (n * g.cOut + o) * P, (n * g.cOut + o + 1) * P);
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     const xv = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
-    for (let o = 0; o < g.cOut; o++) out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox] += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
+    for (let o = 0; o < g.cOut; o++)
+      out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox] += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
   });
 }
 
@@ -91,7 +161,8 @@ export function conv2dGradInput(g: ConvGeom, gy: Storage, w: Storage, gx: Storag
   gx.fill(0);
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     let s = 0;
-    for (let o = 0; o < g.cOut; o++) s += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]!;
+    for (let o = 0; o < g.cOut; o++)
+      s += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]!;
     gx[((n * g.c + c) * g.h + iy) * g.w + ix] += s;
   });
 }
@@ -100,7 +171,8 @@ export function conv2dGradWeight(g: ConvGeom, x: Storage, gy: Storage, gw: Stora
   gw.fill(0);
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     const xv = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
-    for (let o = 0; o < g.cOut; o++) gw[((o * g.c + c) * g.kh + i) * g.kw + j] += gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! * xv;
+    for (let o = 0; o < g.cOut; o++)
+      gw[((o * g.c + c) * g.kh + i) * g.kw + j] += gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! * xv;
   });
 }
 
@@ -108,14 +180,19 @@ export function maxPool2d(g: ConvGeom, x: Storage, out: Storage, argmax: Int32Ar
   out.fill(-Infinity);
   argmax.fill(-1);
   forEachTap(g, g.c, (n, c, oy, ox, _i, _j, iy, ix) => {
-    const q = ((n * g.c + c) * g.ho + oy) * g.wo + ox, v = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
-    if (argmax[q]! < 0 || v > out[q]! || Number.isNaN(v)) { out[q] = v; argmax[q] = iy * g.w + ix; }
+    const q = ((n * g.c + c) * g.ho + oy) * g.wo + ox,
+      v = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
+    if (argmax[q]! < 0 || v > out[q]! || Number.isNaN(v)) {
+      out[q] = v;
+      argmax[q] = iy * g.w + ix;
+    }
   });
 }
 
 export function maxPool2dGrad(g: ConvGeom, gy: Storage, argmax: Int32Array, gx: Storage): void {
   gx.fill(0);
-  const P = g.ho * g.wo, HW = g.h * g.w;
+  const P = g.ho * g.wo,
+    HW = g.h * g.w;
   for (let nc = 0; nc < g.n * g.c; nc++)
     for (let q = 0; q < P; q++) if (argmax[nc * P + q]! >= 0) gx[nc * HW + argmax[nc * P + q]!] += gy[nc * P + q]!;
 }

@@ -2,7 +2,17 @@
 import type { Storage } from "../backend.js";
 import { sigmoid } from "./scalar.js";
 
-export function nadeForward(x: Storage, W: Storage, c: Storage, V: Storage, b: Storage, logits: Storage, B: number, D: number, H: number): void {
+export function nadeForward(
+  x: Storage,
+  W: Storage,
+  c: Storage,
+  V: Storage,
+  b: Storage,
+  logits: Storage,
+  B: number,
+  D: number,
+  H: number,
+): void {
   const a = new Float64Array(H);
   for (let r = 0; r < B; r++) {
     for (let k = 0; k < H; k++) a[k] = c[k]!;
@@ -16,10 +26,27 @@ export function nadeForward(x: Storage, W: Storage, c: Storage, V: Storage, b: S
   }
 }
 
-export function nadeBackward(x: Storage, W: Storage, c: Storage, V: Storage, gl: Storage, gx: Storage | null, gW: Storage, gc: Storage,
-  gV: Storage, gb: Storage, B: number, D: number, H: number): void {
-  gW.fill(0); gV.fill(0); gc.fill(0); gb.fill(0);
-  const a = new Float64Array(H), s = new Float64Array(H);
+export function nadeBackward(
+  x: Storage,
+  W: Storage,
+  c: Storage,
+  V: Storage,
+  gl: Storage,
+  gx: Storage | null,
+  gW: Storage,
+  gc: Storage,
+  gV: Storage,
+  gb: Storage,
+  B: number,
+  D: number,
+  H: number,
+): void {
+  gW.fill(0);
+  gV.fill(0);
+  gc.fill(0);
+  gb.fill(0);
+  const a = new Float64Array(H),
+    s = new Float64Array(H);
   for (let r = 0; r < B; r++) {
     // the states a_i for every position, kept (the oracle favours clarity over memory)
     const states: Float64Array[] = [];
@@ -31,9 +58,15 @@ export function nadeBackward(x: Storage, W: Storage, c: Storage, V: Storage, gl:
     }
     s.fill(0);
     for (let i = D - 1; i >= 0; i--) {
-      const ai = states[i]!, g = gl[r * D + i]!, xv = x[r * D + i]!;
+      const ai = states[i]!,
+        g = gl[r * D + i]!,
+        xv = x[r * D + i]!;
       gb[i] += g;
-      if (gx) { let d = 0; for (let k = 0; k < H; k++) d += W[i * H + k]! * s[k]!; gx[r * D + i] = d; }
+      if (gx) {
+        let d = 0;
+        for (let k = 0; k < H; k++) d += W[i * H + k]! * s[k]!;
+        gx[r * D + i] = d;
+      }
       for (let k = 0; k < H; k++) {
         const h = sigmoid(ai[k]!);
         if (xv !== 0) gW[i * H + k] += xv * s[k]!;
@@ -45,7 +78,18 @@ export function nadeBackward(x: Storage, W: Storage, c: Storage, V: Storage, gl:
   }
 }
 
-export function nadeSample(W: Storage, c: Storage, V: Storage, b: Storage, u: Storage, observed: Uint8Array | null, x: Storage, n: number, D: number, H: number): void {
+export function nadeSample(
+  W: Storage,
+  c: Storage,
+  V: Storage,
+  b: Storage,
+  u: Storage,
+  observed: Uint8Array | null,
+  x: Storage,
+  n: number,
+  D: number,
+  H: number,
+): void {
   const a = new Float64Array(H);
   for (let r = 0; r < n; r++) {
     for (let k = 0; k < H; k++) a[k] = c[k]!;

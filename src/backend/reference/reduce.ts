@@ -24,7 +24,8 @@ export function reduce(op: ReduceName, x: Storage, out: Storage, outer: number, 
 export function softmax(x: Storage, out: Storage, rows: number, cols: number, log: boolean): void {
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
-    let m = -Infinity, s = 0;
+    let m = -Infinity,
+      s = 0;
     for (let i = 0; i < cols; i++) m = Math.max(m, x[base + i]!);
     for (let i = 0; i < cols; i++) s += Math.exp(x[base + i]! - m);
     const ls = Math.log(s);
@@ -44,7 +45,8 @@ export function softmaxGrad(y: Storage, gy: Storage, out: Storage, rows: number,
 }
 
 function logSumExpColumn(z: Storage, base: number, c: number, inner: number): number {
-  let m = -Infinity, s = 0;
+  let m = -Infinity,
+    s = 0;
   for (let k = 0; k < c; k++) m = Math.max(m, z[base + k * inner]!);
   for (let k = 0; k < c; k++) s += Math.exp(z[base + k * inner]! - m);
   return m + Math.log(s);
@@ -58,10 +60,20 @@ export function crossEntropy(z: Storage, t: Int32Array, loss: Storage, outer: nu
     }
 }
 
-export function crossEntropyGrad(z: Storage, t: Int32Array, gl: Storage, gz: Storage, outer: number, c: number, inner: number): void {
+export function crossEntropyGrad(
+  z: Storage,
+  t: Int32Array,
+  gl: Storage,
+  gz: Storage,
+  outer: number,
+  c: number,
+  inner: number,
+): void {
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {
-      const base = o * c * inner + i, lse = logSumExpColumn(z, base, c, inner), g = gl[o * inner + i]!;
+      const base = o * c * inner + i,
+        lse = logSumExpColumn(z, base, c, inner),
+        g = gl[o * inner + i]!;
       for (let k = 0; k < c; k++) gz[base + k * inner] = g * Math.exp(z[base + k * inner]! - lse);
       gz[base + t[o * inner + i]! * inner]! -= g;
     }

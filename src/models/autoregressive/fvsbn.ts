@@ -19,7 +19,10 @@ export const defaultConfig: FVSBNConfig = { zeroInit: true };
 
 /** The strictly lower-triangular mask: row i (output) sees columns j < i. */
 export function lowerTriangular(D: number): Tensor {
-  return tensor(Array.from({ length: D * D }, (_, k) => (k % D < Math.floor(k / D) ? 1 : 0)), [D, D]);
+  return tensor(
+    Array.from({ length: D * D }, (_, k) => (k % D < Math.floor(k / D) ? 1 : 0)),
+    [D, D],
+  );
 }
 
 export class FVSBN extends AutoregressiveModel {
@@ -27,16 +30,30 @@ export class FVSBN extends AutoregressiveModel {
   readonly dim: number;
   readonly layer: MaskedLinear;
 
-  constructor(readonly config: FVSBNConfig, data: DataShape, generator: Generator) {
+  constructor(
+    readonly config: FVSBNConfig,
+    data: DataShape,
+    generator: Generator,
+  ) {
     super();
     this.dim = data.dim;
-    this.layer = this.registerModule("layer", new MaskedLinear(data.dim, data.dim, lowerTriangular(data.dim), { generator }));
-    if (config.zeroInit) { this.layer.weight.data.fill(0); this.layer.bias!.data.fill(0); }
+    this.layer = this.registerModule(
+      "layer",
+      new MaskedLinear(data.dim, data.dim, lowerTriangular(data.dim), { generator }),
+    );
+    if (config.zeroInit) {
+      this.layer.weight.data.fill(0);
+      this.layer.bias!.data.fill(0);
+    }
   }
 
-  order(): Int32Array { return Int32Array.from({ length: this.dim }, (_, i) => i); }
+  order(): Int32Array {
+    return Int32Array.from({ length: this.dim }, (_, i) => i);
+  }
 
-  conditionalLogits(x: Tensor): Tensor { return this.layer.forward(x); }
+  conditionalLogits(x: Tensor): Tensor {
+    return this.layer.forward(x);
+  }
 }
 
 registerModel<FVSBNConfig>({
@@ -44,6 +61,13 @@ registerModel<FVSBNConfig>({
   description: "FVSBN: logistic autoregression (strictly lower-triangular weights); exact likelihood",
   family: "autoregressive",
   defaultConfig,
-  recipe: { dataset: "binarized-mnist", epochs: 100, batchSize: 100, lr: 1e-3, patience: 10, reference: "Larochelle & Murray 2011: 97.45 nats" },
+  recipe: {
+    dataset: "binarized-mnist",
+    epochs: 100,
+    batchSize: 100,
+    lr: 1e-3,
+    patience: 10,
+    reference: "Larochelle & Murray 2011: 97.45 nats",
+  },
   create: (config, data, generator) => new FVSBN(config, data, generator),
 });

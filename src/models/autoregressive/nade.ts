@@ -30,9 +30,14 @@ export class NADE extends AutoregressiveModel {
   readonly V: Tensor;
   readonly b: Tensor;
 
-  constructor(readonly config: NADEConfig, data: DataShape, generator: Generator) {
+  constructor(
+    readonly config: NADEConfig,
+    data: DataShape,
+    generator: Generator,
+  ) {
     super();
-    const D = data.dim, H = config.hidden;
+    const D = data.dim,
+      H = config.hidden;
     this.dim = D;
     this.W = this.registerParameter("W", uniform([D, H], 1 / Math.sqrt(D), generator));
     this.c = this.registerParameter("c", zeros([H]));
@@ -40,7 +45,9 @@ export class NADE extends AutoregressiveModel {
     this.b = this.registerParameter("b", zeros([D]));
   }
 
-  order(): Int32Array { return Int32Array.from({ length: this.dim }, (_, i) => i); }
+  order(): Int32Array {
+    return Int32Array.from({ length: this.dim }, (_, i) => i);
+  }
 
   conditionalLogits(x: Tensor): Tensor {
     return nadeLogits(x, this.W, this.c, this.V, this.b);
@@ -61,6 +68,14 @@ registerModel<NADEConfig>({
   description: "NADE: weight-shared autoregressive model with an O(DH) fused kernel; exact likelihood",
   family: "autoregressive",
   defaultConfig,
-  recipe: { dataset: "binarized-mnist", epochs: 100, batchSize: 100, lr: 1e-3, patience: 15, schedule: { kind: "cosine", total: 50000, minFactor: 0.05 }, reference: "Larochelle & Murray 2011: 88.86 nats; Uria et al. 2016: 88.33 (H = 500)" },
+  recipe: {
+    dataset: "binarized-mnist",
+    epochs: 100,
+    batchSize: 100,
+    lr: 1e-3,
+    patience: 15,
+    schedule: { kind: "cosine", total: 50000, minFactor: 0.05 },
+    reference: "Larochelle & Murray 2011: 88.86 nats; Uria et al. 2016: 88.33 (H = 500)",
+  },
   create: (config, data, generator) => new NADE(config, data, generator),
 });

@@ -26,11 +26,18 @@ export class TabularAR extends GenerativeModel {
   /** log p(x_i = 1 | context) for every pixel and context, [dim, 2^k] (unused entries for i < k stay at log ½) */
   readonly table: Tensor;
 
-  constructor(readonly config: TabularConfig, data: DataShape) {
+  constructor(
+    readonly config: TabularConfig,
+    data: DataShape,
+  ) {
     super();
-    if (!Number.isInteger(config.k) || config.k < 0 || config.k > 20) throw new RangeError(`tabular-ar: k must be an integer in [0, 20], got ${config.k}`);
+    if (!Number.isInteger(config.k) || config.k < 0 || config.k > 20)
+      throw new RangeError(`tabular-ar: k must be an integer in [0, 20], got ${config.k}`);
     this.dim = data.dim;
-    this.table = this.registerBuffer("table", tensor(new Float32Array(data.dim * 2 ** config.k).fill(0.5), [data.dim, 2 ** config.k]));
+    this.table = this.registerBuffer(
+      "table",
+      tensor(new Float32Array(data.dim * 2 ** config.k).fill(0.5), [data.dim, 2 ** config.k]),
+    );
   }
 
   /** Free parameters: one probability per pixel and reachable context, Σ_i 2^min(i,k). */
@@ -49,7 +56,10 @@ export class TabularAR extends GenerativeModel {
 
   /** Maximum-likelihood tables with add-α smoothing: p = (n₁ + α) / (n + 2α). */
   fitCounts(values: Float32Array, n: number): void {
-    const D = this.dim, K = 2 ** this.config.k, ones = new Float64Array(D * K), tot = new Float64Array(D * K);
+    const D = this.dim,
+      K = 2 ** this.config.k,
+      ones = new Float64Array(D * K),
+      tot = new Float64Array(D * K);
     for (let r = 0; r < n; r++)
       for (let i = 0; i < D; i++) {
         const q = i * K + this.context(values, r * D, i);
@@ -60,12 +70,20 @@ export class TabularAR extends GenerativeModel {
     for (let q = 0; q < D * K; q++) this.table.data[q] = (ones[q]! + a) / (tot[q]! + 2 * a);
   }
 
-  fitClosedForm(split: Split): void { this.fitCounts(split.values, split.n); }
+  fitClosedForm(split: Split): void {
+    this.fitCounts(split.values, split.n);
+  }
 
-  loss(): Tensor { throw new Error("tabular-ar is fitted in closed form by counting, not by gradient steps"); }
+  loss(): Tensor {
+    throw new Error("tabular-ar is fitted in closed form by counting, not by gradient steps");
+  }
 
   logLikelihood(x: Tensor): LikelihoodResult {
-    const v = x.toArray(), n = x.shape[0]!, D = this.dim, K = 2 ** this.config.k, t = this.table.data;
+    const v = x.toArray(),
+      n = x.shape[0]!,
+      D = this.dim,
+      K = 2 ** this.config.k,
+      t = this.table.data;
     const logp = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       let s = 0;
@@ -80,9 +98,13 @@ export class TabularAR extends GenerativeModel {
 
   sample(n: number, generator: Generator): Tensor {
     return noGrad(() => {
-      const D = this.dim, K = 2 ** this.config.k, out = new Float32Array(n * D), u = generator.uniform01(n * D);
+      const D = this.dim,
+        K = 2 ** this.config.k,
+        out = new Float32Array(n * D),
+        u = generator.uniform01(n * D);
       for (let r = 0; r < n; r++)
-        for (let i = 0; i < D; i++) out[r * D + i] = u[r * D + i]! < this.table.data[i * K + this.context(out, r * D, i)]! ? 1 : 0;
+        for (let i = 0; i < D; i++)
+          out[r * D + i] = u[r * D + i]! < this.table.data[i * K + this.context(out, r * D, i)]! ? 1 : 0;
       return tensor(out, [n, D]);
     });
   }
@@ -90,7 +112,8 @@ export class TabularAR extends GenerativeModel {
 
 registerModel<TabularConfig>({
   name: "tabular-ar",
-  description: "tabular AR(k): p(x_i | previous k pixels) by counting with Laplace smoothing (closed form, no gradient steps); exact likelihood",
+  description:
+    "tabular AR(k): p(x_i | previous k pixels) by counting with Laplace smoothing (closed form, no gradient steps); exact likelihood",
   family: "autoregressive",
   defaultConfig,
   recipe: { dataset: "binarized-mnist", epochs: 1, batchSize: 1000, lr: 1 },

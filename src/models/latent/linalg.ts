@@ -18,13 +18,25 @@ export function cholesky(A: Float64Array, n: number): Float64Array {
 /** Solves A X = B for SPD A (n×n) given its Cholesky factor; B is n×m, overwritten with X. */
 export function cholSolve(L: Float64Array, n: number, B: Float64Array, m: number): Float64Array {
   for (let c = 0; c < m; c++) {
-    for (let i = 0; i < n; i++) { let s = B[i * m + c]!; for (let k = 0; k < i; k++) s -= L[i * n + k]! * B[k * m + c]!; B[i * m + c] = s / L[i * n + i]!; }
-    for (let i = n - 1; i >= 0; i--) { let s = B[i * m + c]!; for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * B[k * m + c]!; B[i * m + c] = s / L[i * n + i]!; }
+    for (let i = 0; i < n; i++) {
+      let s = B[i * m + c]!;
+      for (let k = 0; k < i; k++) s -= L[i * n + k]! * B[k * m + c]!;
+      B[i * m + c] = s / L[i * n + i]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = B[i * m + c]!;
+      for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * B[k * m + c]!;
+      B[i * m + c] = s / L[i * n + i]!;
+    }
   }
   return B;
 }
 
-export const logDetFromCholesky = (L: Float64Array, n: number): number => { let s = 0; for (let i = 0; i < n; i++) s += 2 * Math.log(L[i * n + i]!); return s; };
+export const logDetFromCholesky = (L: Float64Array, n: number): number => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += 2 * Math.log(L[i * n + i]!);
+  return s;
+};
 
 /** Orthonormalises the q columns of Q (D×q, row-major) in place by modified Gram–Schmidt. */
 export function orthonormalize(Q: Float64Array, D: number, q: number): void {
@@ -45,7 +57,13 @@ export function orthonormalize(Q: Float64Array, D: number, q: number): void {
  * The top q eigenpairs of a symmetric PSD matrix given as a product `apply(Q) = S Q` (D×q), by orthogonal iteration
  * with a Rayleigh–Ritz step at the end. Returns eigenvalues (descending) and eigenvectors as columns of U (D×q).
  */
-export function topEigen(apply: (Q: Float64Array) => Float64Array, D: number, q: number, iters: number, seed: Float64Array): { values: Float64Array; U: Float64Array } {
+export function topEigen(
+  apply: (Q: Float64Array) => Float64Array,
+  D: number,
+  q: number,
+  iters: number,
+  seed: Float64Array,
+): { values: Float64Array; U: Float64Array } {
   let Q: Float64Array = Float64Array.from(seed);
   orthonormalize(Q, D, q);
   for (let t = 0; t < iters; t++) {
@@ -53,18 +71,30 @@ export function topEigen(apply: (Q: Float64Array) => Float64Array, D: number, q:
     orthonormalize(Q, D, q);
   }
   // Rayleigh–Ritz: T = Qᵀ S Q (q×q), diagonalised by Jacobi rotations
-  const SQ = apply(Q), T = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) { let s = 0; for (let i = 0; i < D; i++) s += Q[i * q + a]! * SQ[i * q + b]!; T[a * q + b] = s; }
+  const SQ = apply(Q),
+    T = new Float64Array(q * q);
+  for (let a = 0; a < q; a++)
+    for (let b = 0; b < q; b++) {
+      let s = 0;
+      for (let i = 0; i < D; i++) s += Q[i * q + a]! * SQ[i * q + b]!;
+      T[a * q + b] = s;
+    }
   const { values, vectors } = jacobiEigen(T, q);
   const order = [...values.keys()].sort((a, b) => values[b]! - values[a]!);
   const U = new Float64Array(D * q);
-  for (let i = 0; i < D; i++) for (let c = 0; c < q; c++) { let s = 0; for (let k = 0; k < q; k++) s += Q[i * q + k]! * vectors[k * q + order[c]!]!; U[i * q + c] = s; }
+  for (let i = 0; i < D; i++)
+    for (let c = 0; c < q; c++) {
+      let s = 0;
+      for (let k = 0; k < q; k++) s += Q[i * q + k]! * vectors[k * q + order[c]!]!;
+      U[i * q + c] = s;
+    }
   return { values: Float64Array.from(order, (o) => values[o]!), U };
 }
 
 /** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations; vectors are columns. */
 export function jacobiEigen(A0: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(A0), V = new Float64Array(n * n);
+  const A = Float64Array.from(A0),
+    V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
@@ -76,18 +106,25 @@ export function jacobiEigen(A0: Float64Array, n: number): { values: Float64Array
         if (Math.abs(apr) < 1e-300) continue;
         const theta = (A[r * n + r]! - A[p * n + p]!) / (2 * apr);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!, akr = A[k * n + r]!;
-          A[k * n + p] = c * akp - s * akr; A[k * n + r] = s * akp + c * akr;
+          const akp = A[k * n + p]!,
+            akr = A[k * n + r]!;
+          A[k * n + p] = c * akp - s * akr;
+          A[k * n + r] = s * akp + c * akr;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!, ark = A[r * n + k]!;
-          A[p * n + k] = c * apk - s * ark; A[r * n + k] = s * apk + c * ark;
+          const apk = A[p * n + k]!,
+            ark = A[r * n + k]!;
+          A[p * n + k] = c * apk - s * ark;
+          A[r * n + k] = s * apk + c * ark;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!, vkr = V[k * n + r]!;
-          V[k * n + p] = c * vkp - s * vkr; V[k * n + r] = s * vkp + c * vkr;
+          const vkp = V[k * n + p]!,
+            vkr = V[k * n + r]!;
+          V[k * n + p] = c * vkp - s * vkr;
+          V[k * n + r] = s * vkp + c * vkr;
         }
       }
   }

@@ -28,7 +28,8 @@ export const defaultConfig: PPCAConfig = { latent: 50, fit: "closed-form", emIte
 
 /** x = (round(255 v) + u)/256 for values v in [0, 1] stored as pixel/255. */
 export function dequantize(values: Float32Array, g: Generator): Float64Array {
-  const u = g.uniform01(values.length), out = new Float64Array(values.length);
+  const u = g.uniform01(values.length),
+    out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = (Math.round(values[i]! * 255) + u[i]!) / 256;
   return out;
 }
@@ -42,7 +43,11 @@ function crossProduct(A: Float64Array, B: Float64Array, n: number, a: number, b:
     return Float64Array.from(C);
   }
   const C = new Float64Array(a * b);
-  for (let r = 0; r < n; r++) for (let i = 0; i < a; i++) { const v = A[r * a + i]!; if (v !== 0) for (let j = 0; j < b; j++) C[i * b + j] += v * B[r * b + j]!; }
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < a; i++) {
+      const v = A[r * a + i]!;
+      if (v !== 0) for (let j = 0; j < b; j++) C[i * b + j] += v * B[r * b + j]!;
+    }
   return C;
 }
 
@@ -56,7 +61,10 @@ export class PPCA extends GenerativeModel {
   readonly W: Tensor;
   readonly logSigma2: Tensor;
 
-  constructor(readonly config: PPCAConfig, data: DataShape) {
+  constructor(
+    readonly config: PPCAConfig,
+    data: DataShape,
+  ) {
     super();
     this.dim = data.dim;
     this.mean = this.registerBuffer("mean", zeros([data.dim], { dtype: "float64" }));
@@ -77,7 +85,8 @@ export class PPCA extends GenerativeModel {
 
   /** Maximum likelihood from moments: closed form (top eigenpairs) or EM from a random start. */
   fitMoments(mean: Float64Array, S: Float64Array, g: Generator): void {
-    const D = this.dim, q = this.config.latent;
+    const D = this.dim,
+      q = this.config.latent;
     let trace = 0;
     for (let i = 0; i < D; i++) trace += S[i * D + i]!;
     let W: Float64Array, s2: number;
@@ -111,17 +120,34 @@ export class PPCA extends GenerativeModel {
 
   /** log N(x; μ, WWᵀ + σ²I) for rows of X [n, D] (float64), by the Woodbury identity. */
   logDensity(X: Float64Array, n: number): Float64Array {
-    const D = this.dim, q = this.config.latent, W = this.W.data, mu = this.mean.data, s2 = Math.exp(this.logSigma2.data[0]!);
+    const D = this.dim,
+      q = this.config.latent,
+      W = this.W.data,
+      mu = this.mean.data,
+      s2 = Math.exp(this.logSigma2.data[0]!);
     const M = new Float64Array(q * q);
-    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) { let s = a === b ? s2 : 0; for (let i = 0; i < D; i++) s += W[i * q + a]! * W[i * q + b]!; M[a * q + b] = s; }
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++) {
+        let s = a === b ? s2 : 0;
+        for (let i = 0; i < D; i++) s += W[i * q + a]! * W[i * q + b]!;
+        M[a * q + b] = s;
+      }
     const L = cholesky(M, q);
     const logDet = logDetFromCholesky(L, q) + (D - q) * Math.log(s2);
-    const out = new Float64Array(n), xc = new Float64Array(D), p = new Float64Array(q);
+    const out = new Float64Array(n),
+      xc = new Float64Array(D),
+      p = new Float64Array(q);
     for (let r = 0; r < n; r++) {
       let sq = 0;
-      for (let i = 0; i < D; i++) { xc[i] = X[r * D + i]! - mu[i]!; sq += xc[i]! ** 2; }
+      for (let i = 0; i < D; i++) {
+        xc[i] = X[r * D + i]! - mu[i]!;
+        sq += xc[i]! ** 2;
+      }
       p.fill(0);
-      for (let i = 0; i < D; i++) { const v = xc[i]!; for (let c = 0; c < q; c++) p[c] += v * W[i * q + c]!; }
+      for (let i = 0; i < D; i++) {
+        const v = xc[i]!;
+        for (let c = 0; c < q; c++) p[c] += v * W[i * q + c]!;
+      }
       const sol = cholSolve(L, q, Float64Array.from(p), 1);
       let pmp = 0;
       for (let c = 0; c < q; c++) pmp += p[c]! * sol[c]!;
@@ -130,7 +156,9 @@ export class PPCA extends GenerativeModel {
     return out;
   }
 
-  loss(): Tensor { throw new Error("ppca is fitted in closed form (or by EM), not by gradient steps"); }
+  loss(): Tensor {
+    throw new Error("ppca is fitted in closed form (or by EM), not by gradient steps");
+  }
 
   /** log P(pixels) ≈ log p(dequantized x) − D log 256, in nats. */
   logLikelihood(x: Tensor, generator: Generator): LikelihoodResult {
@@ -141,13 +169,28 @@ export class PPCA extends GenerativeModel {
 
   /** Posterior means E[z|x] = M⁻¹Wᵀ(x − μ). */
   embed(x: Tensor): Tensor {
-    const D = this.dim, q = this.config.latent, n = x.shape[0]!, W = this.W.data, mu = this.mean.data, s2 = Math.exp(this.logSigma2.data[0]!);
+    const D = this.dim,
+      q = this.config.latent,
+      n = x.shape[0]!,
+      W = this.W.data,
+      mu = this.mean.data,
+      s2 = Math.exp(this.logSigma2.data[0]!);
     const M = new Float64Array(q * q);
-    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) { let s = a === b ? s2 : 0; for (let i = 0; i < D; i++) s += W[i * q + a]! * W[i * q + b]!; M[a * q + b] = s; }
-    const L = cholesky(M, q), v = x.toArray(), out = new Float32Array(n * q);
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++) {
+        let s = a === b ? s2 : 0;
+        for (let i = 0; i < D; i++) s += W[i * q + a]! * W[i * q + b]!;
+        M[a * q + b] = s;
+      }
+    const L = cholesky(M, q),
+      v = x.toArray(),
+      out = new Float32Array(n * q);
     for (let r = 0; r < n; r++) {
       const p = new Float64Array(q);
-      for (let i = 0; i < D; i++) { const d = v[r * D + i]! - mu[i]!; for (let c = 0; c < q; c++) p[c] += d * W[i * q + c]!; }
+      for (let i = 0; i < D; i++) {
+        const d = v[r * D + i]! - mu[i]!;
+        for (let c = 0; c < q; c++) p[c] += d * W[i * q + c]!;
+      }
       cholSolve(L, q, p, 1).forEach((val, c) => (out[r * q + c] = val));
     }
     return tensor(out, [n, q]);
@@ -155,29 +198,55 @@ export class PPCA extends GenerativeModel {
 
   sample(n: number, generator: Generator): Tensor {
     return noGrad(() => {
-      const z = randn([n, this.config.latent], { generator, dtype: "float64" }), e = randn([n, this.dim], { generator, dtype: "float64" });
-      const x = z.matmul(this.W.T).add(this.mean).add(e.mul(Math.exp(0.5 * this.logSigma2.data[0]!)));
+      const z = randn([n, this.config.latent], { generator, dtype: "float64" }),
+        e = randn([n, this.dim], { generator, dtype: "float64" });
+      const x = z
+        .matmul(this.W.T)
+        .add(this.mean)
+        .add(e.mul(Math.exp(0.5 * this.logSigma2.data[0]!)));
       return x.clamp(0, 1).to("float32");
     });
   }
 }
 
 /** One EM step for PPCA (Tipping & Bishop 1999, eqs. 29–30), from the sample covariance S. */
-export function emStep(S: Float64Array, W: Float64Array, s2: number, D: number, q: number, trace: number): [Float64Array, number] {
+export function emStep(
+  S: Float64Array,
+  W: Float64Array,
+  s2: number,
+  D: number,
+  q: number,
+  trace: number,
+): [Float64Array, number] {
   const M = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) { let s = a === b ? s2 : 0; for (let i = 0; i < D; i++) s += W[i * q + a]! * W[i * q + b]!; M[a * q + b] = s; }
+  for (let a = 0; a < q; a++)
+    for (let b = 0; b < q; b++) {
+      let s = a === b ? s2 : 0;
+      for (let i = 0; i < D; i++) s += W[i * q + a]! * W[i * q + b]!;
+      M[a * q + b] = s;
+    }
   const LM = cholesky(M, q);
   const SW = symTimes(S, W, D, q);
   // A = σ²I + M⁻¹ Wᵀ S W;  W_new = S W A⁻¹
   const WtSW = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) { let s = 0; for (let i = 0; i < D; i++) s += W[i * q + a]! * SW[i * q + b]!; WtSW[a * q + b] = s; }
+  for (let a = 0; a < q; a++)
+    for (let b = 0; b < q; b++) {
+      let s = 0;
+      for (let i = 0; i < D; i++) s += W[i * q + a]! * SW[i * q + b]!;
+      WtSW[a * q + b] = s;
+    }
   const MiWtSW = cholSolve(LM, q, WtSW, q);
   const A = new Float64Array(q * q);
   for (let i = 0; i < q * q; i++) A[i] = MiWtSW[i]! + (i % (q + 1) === 0 ? s2 : 0);
   // W_new = SW A⁻¹: solve Aᵀ W_newᵀ = SWᵀ (A is not symmetric in general; Gauss–Jordan on q×q)
   const Ainv = invert(A, q);
   const Wn = new Float64Array(D * q);
-  for (let i = 0; i < D; i++) for (let c = 0; c < q; c++) { let s = 0; for (let k = 0; k < q; k++) s += SW[i * q + k]! * Ainv[k * q + c]!; Wn[i * q + c] = s; }
+  for (let i = 0; i < D; i++)
+    for (let c = 0; c < q; c++) {
+      let s = 0;
+      for (let k = 0; k < q; k++) s += SW[i * q + k]! * Ainv[k * q + c]!;
+      Wn[i * q + c] = s;
+    }
   // σ²_new = (tr S − tr(S W M⁻¹ W_newᵀ)) / D
   const MiWnT = cholSolve(LM, q, transpose(Wn, D, q), D);
   let tr = 0;
@@ -192,24 +261,46 @@ function transpose(A: Float64Array, r: number, c: number): Float64Array {
 }
 
 function invert(A0: Float64Array, n: number): Float64Array {
-  const A = Float64Array.from(A0), I = new Float64Array(n * n);
+  const A = Float64Array.from(A0),
+    I = new Float64Array(n * n);
   for (let i = 0; i < n; i++) I[i * n + i] = 1;
   for (let c = 0; c < n; c++) {
     let p = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(A[r * n + c]!) > Math.abs(A[p * n + c]!)) p = r;
-    for (let k = 0; k < n; k++) { [A[c * n + k], A[p * n + k]] = [A[p * n + k]!, A[c * n + k]!]; [I[c * n + k], I[p * n + k]] = [I[p * n + k]!, I[c * n + k]!]; }
+    for (let k = 0; k < n; k++) {
+      [A[c * n + k], A[p * n + k]] = [A[p * n + k]!, A[c * n + k]!];
+      [I[c * n + k], I[p * n + k]] = [I[p * n + k]!, I[c * n + k]!];
+    }
     const d = A[c * n + c]!;
-    for (let k = 0; k < n; k++) { A[c * n + k]! /= d; I[c * n + k]! /= d; }
-    for (let r = 0; r < n; r++) if (r !== c) { const f = A[r * n + c]!; if (f !== 0) for (let k = 0; k < n; k++) { A[r * n + k] -= f * A[c * n + k]!; I[r * n + k] -= f * I[c * n + k]!; } }
+    for (let k = 0; k < n; k++) {
+      A[c * n + k]! /= d;
+      I[c * n + k]! /= d;
+    }
+    for (let r = 0; r < n; r++)
+      if (r !== c) {
+        const f = A[r * n + c]!;
+        if (f !== 0)
+          for (let k = 0; k < n; k++) {
+            A[r * n + k] -= f * A[c * n + k]!;
+            I[r * n + k] -= f * I[c * n + k]!;
+          }
+      }
   }
   return I;
 }
 
 registerModel<PPCAConfig>({
   name: "ppca",
-  description: "probabilistic PCA: closed-form (or EM) maximum likelihood; exact log-likelihood of dequantized 8-bit images",
+  description:
+    "probabilistic PCA: closed-form (or EM) maximum likelihood; exact log-likelihood of dequantized 8-bit images",
   family: "latent",
   defaultConfig,
-  recipe: { dataset: "mnist", epochs: 1, batchSize: 1000, lr: 1, reference: "Tipping & Bishop 1999; checked against scikit-learn's PCA(q).score" },
+  recipe: {
+    dataset: "mnist",
+    epochs: 1,
+    batchSize: 1000,
+    lr: 1,
+    reference: "Tipping & Bishop 1999; checked against scikit-learn's PCA(q).score",
+  },
   create: (config, data) => new PPCA(config, data),
 });

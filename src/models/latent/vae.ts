@@ -26,7 +26,14 @@ export interface VAEConfig {
   decoderBiasFromData: boolean;
 }
 
-export const defaultConfig: VAEConfig = { hidden: [200, 200], latent: 50, activation: "tanh", k: 1, evalSamples: 5000, decoderBiasFromData: true };
+export const defaultConfig: VAEConfig = {
+  hidden: [200, 200],
+  latent: 50,
+  activation: "tanh",
+  k: 1,
+  evalSamples: 5000,
+  decoderBiasFromData: true,
+};
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -36,11 +43,17 @@ export class VAE extends GenerativeModel {
   readonly encoder: MLP;
   readonly decoder: MLP;
 
-  constructor(readonly config: VAEConfig, data: DataShape, generator: Generator, name = "vae") {
+  constructor(
+    readonly config: VAEConfig,
+    data: DataShape,
+    generator: Generator,
+    name = "vae",
+  ) {
     super();
     this.modelName = name;
     this.dim = data.dim;
-    const enc = [data.dim, ...config.hidden, 2 * config.latent], dec = [config.latent, ...[...config.hidden].reverse(), data.dim];
+    const enc = [data.dim, ...config.hidden, 2 * config.latent],
+      dec = [config.latent, ...[...config.hidden].reverse(), data.dim];
     this.encoder = new MLP(enc, config.activation, generator);
     this.decoder = new MLP(dec, config.activation, generator);
     // checkpoint names stay enc0…, dec0… (layer by layer)
@@ -50,35 +63,67 @@ export class VAE extends GenerativeModel {
 
   /** q(z|x) for a batch. */
   encode(x: Tensor): Normal {
-    const s = this.encoder.forward(x), L = this.config.latent;
+    const s = this.encoder.forward(x),
+      L = this.config.latent;
     return Normal.fromLogVar(s.slice(1, 0, L), s.slice(1, L));
   }
 
   /** Latent means E_q[z | x], the representation used by embed/probe. */
-  embed(x: Tensor): Tensor { return noGrad(() => this.encode(x).loc); }
+  embed(x: Tensor): Tensor {
+    return noGrad(() => this.encode(x).loc);
+  }
 
   /** x → mean of q(z|x) → decoder mean. */
-  reconstruct(x: Tensor): Tensor { return noGrad(() => this.decode(this.encode(x).loc).sigmoid()); }
+  reconstruct(x: Tensor): Tensor {
+    return noGrad(() => this.decode(this.encode(x).loc).sigmoid());
+  }
 
   /** Bernoulli logits of p(x|z). */
-  decode(z: Tensor): Tensor { return this.decoder.forward(z); }
+  decode(z: Tensor): Tensor {
+    return this.decoder.forward(z);
+  }
 
   /** Sets the decoder's output bias to logit(mean pixel), a standard trick that speeds up early training. */
   initDecoderBias(meanPixel: Float32Array): void {
     const b = this.decoder.last.bias!;
-    b.data.set(meanPixel.map((p) => { const q = Math.min(Math.max(p, 1e-3), 1 - 1e-3); return Math.log(q / (1 - q)); }));
+    b.data.set(
+      meanPixel.map((p) => {
+        const q = Math.min(Math.max(p, 1e-3), 1 - 1e-3);
+        return Math.log(q / (1 - q));
+      }),
+    );
   }
 
   /** log p(x|z) + log p(z) − log q(z|x) for z [k·B, L] drawn from q, x repeated k times: [k·B]. */
   private logWeights(x: Tensor, q: Normal, k: number, generator: Generator): Tensor {
-    const B = x.shape[0]!, L = this.config.latent;
-    const mu = q.loc.reshape(1, B, L).expand(k, B, L).reshape(k * B, L), ls = q.logScale.reshape(1, B, L).expand(k, B, L).reshape(k * B, L);
+    const B = x.shape[0]!,
+      L = this.config.latent;
+    const mu = q.loc
+        .reshape(1, B, L)
+        .expand(k, B, L)
+        .reshape(k * B, L),
+      ls = q.logScale
+        .reshape(1, B, L)
+        .expand(k, B, L)
+        .reshape(k * B, L);
     const eps = randn([k * B, L], { generator });
     const z = mu.add(ls.exp().mul(eps));
-    const xk = x.reshape(1, B, this.dim).expand(k, B, this.dim).reshape(k * B, this.dim);
+    const xk = x
+      .reshape(1, B, this.dim)
+      .expand(k, B, this.dim)
+      .reshape(k * B, this.dim);
     const logPxz = bceWithLogits(this.decode(z), xk).sum(1).neg();
-    const logPz = z.square().sum(1).mul(-0.5).sub(L * HALF_LOG_2PI);
-    const logQ = eps.square().sum(1).mul(-0.5).sub(ls.sum(1)).sub(L * HALF_LOG_2PI);
+    const logPz = z
+      .square()
+      .sum(1)
+      .mul(-0.5)
+      .sub(L * HALF_LOG_2PI);
+    const logQ = eps
+      .square()
+      .sum(1)
+      .mul(-0.5)
+      .sub(ls.sum(1))
+      .sub(L * HALF_LOG_2PI);
     return logPxz.add(logPz).sub(logQ);
   }
 
@@ -90,7 +135,8 @@ export class VAE extends GenerativeModel {
       const rec = bceWithLogits(this.decode(z), x).sum(1);
       return rec.add(klStandardNormal(q).sum(1)).mean();
     }
-    const B = x.shape[0]!, k = this.config.k;
+    const B = x.shape[0]!,
+      k = this.config.k;
     const lw = this.logWeights(x, q, k, generator).reshape(k, B);
     return lw.logSumExp(0).sub(Math.log(k)).mean().neg();
   }
@@ -107,10 +153,12 @@ export class VAE extends GenerativeModel {
   /** log p(x) ≈ log (1/k) Σ_j w_j with k importance samples from q, in chunks of samples per image. */
   iwae(x: Tensor, k: number, generator: Generator): Float64Array {
     return noGrad(() => {
-      const B = x.shape[0]!, out = new Float64Array(B);
+      const B = x.shape[0]!,
+        out = new Float64Array(B);
       const q = this.encode(x);
       for (let b = 0; b < B; b++) {
-        const xb = x.slice(0, b, b + 1), qb = new Normal(q.loc.slice(0, b, b + 1), q.logScale.slice(0, b, b + 1));
+        const xb = x.slice(0, b, b + 1),
+          qb = new Normal(q.loc.slice(0, b, b + 1), q.logScale.slice(0, b, b + 1));
         const parts: number[] = [];
         for (let done = 0; done < k; done += 1000) {
           const kk = Math.min(1000, k - done);
@@ -150,7 +198,15 @@ registerModel<VAEConfig>({
   description: "VAE: Gaussian encoder, Bernoulli decoder, analytic KL; log p(x) by IWAE-5000 importance sampling",
   family: "latent",
   defaultConfig,
-  recipe: { dataset: "binarized-mnist", epochs: 1000, batchSize: 100, lr: 1e-3, patience: 50, schedule: { kind: "cosine", total: 500000, minFactor: 0.05 }, reference: "Burda et al. 2016, 784-200-200-50 tanh, k = 1: 88.71 nats (fixed binarization)" },
+  recipe: {
+    dataset: "binarized-mnist",
+    epochs: 1000,
+    batchSize: 100,
+    lr: 1e-3,
+    patience: 50,
+    schedule: { kind: "cosine", total: 500000, minFactor: 0.05 },
+    reference: "Burda et al. 2016, 784-200-200-50 tanh, k = 1: 88.71 nats (fixed binarization)",
+  },
   create: (config, data, generator) => new VAE(config, data, generator),
 });
 
@@ -159,6 +215,14 @@ registerModel<VAEConfig>({
   description: "IWAE: the VAE trained on the k-sample importance-weighted bound (k = 50)",
   family: "latent",
   defaultConfig: { ...defaultConfig, k: 50 },
-  recipe: { dataset: "binarized-mnist", epochs: 1000, batchSize: 100, lr: 1e-3, patience: 50, schedule: { kind: "cosine", total: 500000, minFactor: 0.05 }, reference: "Burda et al. 2016, k = 50: 87.10 nats (fixed binarization)" },
+  recipe: {
+    dataset: "binarized-mnist",
+    epochs: 1000,
+    batchSize: 100,
+    lr: 1e-3,
+    patience: 50,
+    schedule: { kind: "cosine", total: 500000, minFactor: 0.05 },
+    reference: "Burda et al. 2016, k = 50: 87.10 nats (fixed binarization)",
+  },
   create: (config, data, generator) => new VAE(config, data, generator, "iwae"),
 });
