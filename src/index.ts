@@ -32,3 +32,4 @@ export * as distributions from "./distributions/index.js";
 export * as data from "./data/index.js";
 export * as models from "./models/index.js";
 export { nadeLogits, nadeSample } from "./ops/nade.js";
+export * as app from "./app/index.js";

@@ -124,7 +124,12 @@ export interface SampleResult {
 }
 
 /** Wall time to draw n samples from an untrained model of the standard size (ancestral sampling, 784 steps). */
-export function benchSample(name: "nade" | "made", n = 100, threads = getNumThreads()): SampleResult {
+/** The sampling cases of `deepgen bench sample`. */
+export const sampleCases = ["nade", "made"] as const;
+
+export function benchSample(name: string, n = 100, threads = getNumThreads()): SampleResult {
+  if (!(sampleCases as readonly string[]).includes(name))
+    throw new RangeError(`bench sample: unknown model "${name}"; known: ${sampleCases.join(", ")}`);
   setNumThreads(threads);
   const g = new Generator(0);
   const shape = { dim: 784, shape: [1, 28, 28] as [number, number, number] };

@@ -1,7 +1,7 @@
 /** `deepgen bench gemm|step`: throughput of the GEMM and time of one optimizer step, as JSON lines or a table. */
 import os from "node:os";
 import type { Command } from "commander";
-import { benchGemm, benchOverhead, benchSample, benchStep } from "../bench/run.js";
+import { benchGemm, benchOverhead, benchSample, benchStep, sampleCases } from "../bench/run.js";
 import { stepCases } from "../bench/step-cases.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
@@ -32,13 +32,12 @@ export function benchCommand(program: Command): void {
 
   bench
     .command("sample")
-    .description("ms to draw 100 samples (784 sequential steps) from NADE(500) and MADE(784-500-784)")
-    .argument("[models...]", "nade and/or made (default: both)")
+    .description(`ms to draw n samples (784 sequential steps) from the standard models: ${sampleCases.join(", ")}`)
+    .argument("[models...]", `cases to run (default: all of ${sampleCases.join(", ")})`)
     .option("--json", "one JSON line per model: {model,n,ms,threads,backend}")
     .option("-n, --n <count>", "samples", parsePositiveInt, 100)
     .action((names: string[], o: { json?: boolean; n: number }) => {
-      for (const m of names.length ? names : ["nade", "made"]) {
-        if (m !== "nade" && m !== "made") throw new Error(`bench sample: unknown model "${m}"; use nade or made`);
+      for (const m of names.length ? names : sampleCases) {
         const r = benchSample(m, o.n);
         console.log(o.json ? JSON.stringify(r) : `${r.model}: ${r.n} samples in ${r.ms} ms (${r.threads} threads)`);
       }

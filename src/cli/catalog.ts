@@ -2,29 +2,33 @@
 import type { Command } from "commander";
 import { DATASETS, mnistDataDir, resolveDataDir } from "../data/datasets.js";
 import { BINARIZED_MNIST_FILES, findBinarizedMnist } from "../data/download.js";
-import { listModels } from "../models/registry.js";
+import { describeModel, listModelInfo } from "../app/index.js";
 
 export function modelsCommand(program: Command): void {
   program
     .command("models")
-    .description("the registered models with their default options and training recipes")
-    .option("--json", "JSON lines, one per model")
-    .action((o: { json?: boolean }) => {
-      for (const m of listModels()) {
-        if (o.json)
-          console.log(
-            JSON.stringify({
-              name: m.name,
-              family: m.family,
-              description: m.description,
-              defaultConfig: m.defaultConfig,
-              recipe: m.recipe,
-            }),
-          );
-        else
-          console.log(
-            `${m.name.padEnd(12)} ${m.family.padEnd(15)} ${m.description}\n${"".padEnd(28)}recipe: ${m.recipe.dataset}, ${m.recipe.epochs} epochs, batch ${m.recipe.batchSize}, lr ${m.recipe.lr}${m.recipe.reference ? ` — ${m.recipe.reference}` : ""}`,
-          );
+    .description("the registered models: what each can do, its options and its training recipes")
+    .argument("[name]", "one model: its options (name, default, meaning) and recipes")
+    .option("--json", "JSON lines, one per model (with the options' JSON Schema)")
+    .action((name: string | undefined, o: { json?: boolean }) => {
+      const models = name ? [describeModel(name)] : listModelInfo();
+      for (const m of models) {
+        if (o.json) {
+          console.log(JSON.stringify(m));
+          continue;
+        }
+        const r = m.recipe;
+        console.log(`${m.name.padEnd(14)} ${m.family.padEnd(15)} ${m.description}`);
+        console.log(`${"".padEnd(30)}can: ${m.can.join(", ")}`);
+        console.log(
+          `${"".padEnd(30)}recipe: ${r.dataset}, ${r.epochs} epochs, batch ${r.batchSize}, lr ${r.lr}` +
+            (r.reference ? ` — ${r.reference}` : ""),
+        );
+        if (!name) continue;
+        console.log("options:");
+        for (const opt of m.options)
+          console.log(`  ${opt.name.padEnd(22)} ${JSON.stringify(opt.default).padEnd(14)} ${opt.description}`);
+        for (const [k, rec] of Object.entries(m.recipes)) console.log(`recipe ${k}: ${JSON.stringify(rec)}`);
       }
     });
 }

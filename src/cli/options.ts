@@ -1,3 +1,4 @@
+/** Parsing command-line values. Numbers are only parsed here; their ranges are checked with the same rules as configs. */
 import { InvalidArgumentError } from "commander";
 
 export function parseThreadList(v: string): number[] {
@@ -24,3 +25,15 @@ export function parsePositiveNumber(v: string): number {
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`"${v}" is not a positive number`);
   return n;
 }
+
+/** Any number; the operation that receives it checks its range (as it does for config files). */
+export function parseNumber(v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || Number.isNaN(n)) throw new InvalidArgumentError(`"${v}" is not a number`);
+  return n;
+}
+
+/** Writes to stderr (progress and notices; stdout stays clean for --json). */
+export const note = (s: string): void => {
+  process.stderr.write(s + "\n");
+};

@@ -1,7 +1,7 @@
 /** Average negative log-likelihood of a split, in nats and bits per dimension, with the estimator that produced it. */
 import { batches } from "../data/loader.js";
 import type { Split } from "../data/datasets.js";
-import type { Estimator, GenerativeModel } from "../models/base.js";
+import type { Estimator, GenerativeModel, Scorer } from "../models/base.js";
 import { noGrad } from "../autograd/tape.js";
 import { Generator } from "../tensor/rng.js";
 
@@ -15,7 +15,7 @@ export interface NllResult {
 }
 
 export function evaluateNll(
-  model: GenerativeModel,
+  model: GenerativeModel & Scorer,
   split: Split,
   opts: {
     batchSize?: number;
@@ -34,7 +34,10 @@ export function evaluateNll(
   try {
     noGrad(() => {
       for (const b of batches(split, { batchSize: opts.batchSize ?? 500 })) {
-        const r = opts.validation ? model.validationLogLikelihood(b.x, g) : model.logLikelihood(b.x, g);
+        const r =
+          opts.validation && model.validationLogLikelihood
+            ? model.validationLogLikelihood(b.x, g)
+            : model.logLikelihood(b.x, g);
         estimator = r.estimator;
         r.logp.forEach((v, i) => (per[at + i] = -v));
         at += r.logp.length;

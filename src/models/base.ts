@@ -1,11 +1,11 @@
 /**
- * Model families. A model declares its layers and its log-likelihood; training, evaluation and sampling come from
- * here and from the Trainer. Sampling is written once per family.
+ * The model contract. A model is a Module that declares what it can do — its capabilities — and implements the
+ * matching interface: an exact density or a bound, a sampler, a completer, a latent space, a closed-form fit, an
+ * initialisation from data, or training phases. Commands and pages ask through the type guards below and say plainly
+ * when a model cannot do what was asked; they never test a model's name.
  */
-import { noGrad } from "../autograd/tape.js";
-import { bceWithLogits } from "../ops/elementwise.js";
+import type { Split } from "../data/datasets.js";
 import { Module } from "../nn/module.js";
-import { tensor } from "../tensor/create.js";
 import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -24,69 +24,145 @@ export interface DataShape {
   shape: [number, number, number];
 }
 
+/** Everything a model may declare. */
+export const CAPABILITIES = [
+  "exact-density",
+  "bounded-density",
+  "reconstruction-score",
+  "sampler",
+  "completer",
+  "latent",
+  "closed-form",
+  "data-init",
+  "trainable",
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** What one capability means, for messages and `deepgen models`. */
+export const CAPABILITY_TEXT: Record<Capability, string> = {
+  "exact-density": "exact log-likelihood",
+  "bounded-density": "a bound on the log-likelihood (ELBO / IWAE-k)",
+  "reconstruction-score": "a reconstruction score (not a density)",
+  sampler: "sampling",
+  completer: "conditional completion",
+  latent: "a latent space (embed, decode)",
+  "closed-form": "a closed-form fit",
+  "data-init": "initialisation from the training data",
+  trainable: "gradient training",
+};
+
 export abstract class GenerativeModel extends Module {
   abstract readonly modelName: string;
   /** the JSON options the model was created with (saved in checkpoints) */
   abstract readonly config: object;
+  /** what this model can do; each entry is backed by the interface of the same name below */
+  abstract readonly capabilities: readonly Capability[];
+}
 
-  /** The training objective for a batch x [B, dim]: nats per image, averaged over the batch. */
-  abstract loss(x: Tensor, generator: Generator): Tensor;
+/** Per-image log p(x) — exact, a stated bound, or (for autoencoders) a reconstruction score. */
+export interface Scorer {
+  logLikelihood(x: Tensor, generator: Generator): LikelihoodResult;
+  /** what validation during training reports (a cheaper bound where the full estimate is expensive) */
+  validationLogLikelihood?(x: Tensor, generator: Generator): LikelihoodResult;
+}
 
-  /** Per-image log-likelihood (exact or a stated bound) for evaluation; called without grad. */
-  abstract logLikelihood(x: Tensor, generator: Generator): LikelihoodResult;
+/** n samples [n, dim] with values in [0, 1]. */
+export interface Sampler {
+  sample(n: number, generator: Generator): Tensor;
+}
 
-  /** n samples [n, dim] with values in [0, 1]. */
-  abstract sample(n: number, generator: Generator): Tensor;
+/** Fills the unobserved pixels of x [n, dim] (`observed` [dim] marks the kept ones; null: none) by sampling. */
+export interface Completer {
+  complete(x: Tensor, observed: Uint8Array | null, generator: Generator): Tensor;
+}
 
-  /** What validation during training reports (a cheaper bound where the full estimate is expensive). */
-  validationLogLikelihood(x: Tensor, generator: Generator): LikelihoodResult {
-    return this.logLikelihood(x, generator);
-  }
+/** An encoder to a latent space and, where there is one, a decoder back to pixel means. */
+export interface LatentModel {
+  readonly latentDim: number;
+  /** the representation used by embed and probe: latent means (or codes), [n, latentDim] */
+  embed(x: Tensor): Tensor;
+  /** pixel means in [0, 1] for latents z [n, latentDim] */
+  decodeMean?(z: Tensor): Tensor;
+  /** x → its code → pixel means */
+  reconstruct?(x: Tensor): Tensor;
+}
+
+/** A maximum-likelihood fit without gradient steps (counting, eigenvectors). */
+export interface ClosedForm {
+  fitClosedForm(train: Split, generator: Generator): void;
+  /** free parameters, where they differ from the stored numbers */
+  freeParameters?(): bigint;
+}
+
+/** An initialisation from the training split before the first step (e.g. output biases at the data mean). */
+export interface DataInit {
+  initFromData(train: Split): void;
+}
+
+export interface StepContext {
+  generator: Generator;
+  /** training steps taken before this one */
+  step: number;
+  epoch: number;
 }
 
 /**
- * p(x) = Π_i p(x_{o(i)} | x_{o(<i)}) over binary pixels in an order o. Subclasses give the conditional logits for
- * every position at once (valid because position o(i) sees only earlier positions).
+ * One phase of a training step: a loss and the parameter group its own optimizer updates. A step runs every phase in
+ * order, each `repeat` times (k discriminator updates per generator update); `afterUpdate` runs after each of its
+ * optimizer steps (e.g. an exponential moving average of a codebook).
  */
-export abstract class AutoregressiveModel extends GenerativeModel {
-  /** logits of p(x_i = 1 | x_<i) for every i, [B, dim] */
-  abstract conditionalLogits(x: Tensor): Tensor;
+export interface TrainingPhase {
+  name: string;
+  parameters: Tensor[];
+  /** the phase's loss for a batch [B, dim]; for likelihood models, nats per image averaged over the batch */
+  loss(x: Tensor, ctx: StepContext): Tensor;
+  repeat?: number;
+  /** a learning rate relative to the recipe's (1 if absent) */
+  lrFactor?: number;
+  afterUpdate?(x: Tensor, ctx: StepContext): void;
+}
 
-  /** the generation order (a permutation of 0..dim−1) */
-  abstract order(): Int32Array;
+export interface Trainable {
+  trainingPhases(): TrainingPhase[];
+}
 
-  loss(x: Tensor, _generator?: Generator): Tensor {
-    return bceWithLogits(this.conditionalLogits(x), x).sum(1).mean();
-  }
+const has = (m: GenerativeModel, c: Capability): boolean => m.capabilities.includes(c);
 
-  logLikelihood(x: Tensor, _generator?: Generator): LikelihoodResult {
-    const nll = noGrad(() => bceWithLogits(this.conditionalLogits(x), x).sum(1)).toArray();
-    return { logp: Float64Array.from(nll, (v) => -v), estimator: "exact" };
-  }
+export const hasExactDensity = (m: GenerativeModel): m is GenerativeModel & Scorer => has(m, "exact-density");
+/** An exact density or a stated bound on it. */
+export const hasDensity = (m: GenerativeModel): m is GenerativeModel & Scorer =>
+  has(m, "exact-density") || has(m, "bounded-density");
+/** Any per-image score `eval` can report: a density, a bound or a reconstruction score. */
+export const isScorer = (m: GenerativeModel): m is GenerativeModel & Scorer =>
+  hasDensity(m) || has(m, "reconstruction-score");
+export const canSample = (m: GenerativeModel): m is GenerativeModel & Sampler => has(m, "sampler");
+export const canComplete = (m: GenerativeModel): m is GenerativeModel & Completer => has(m, "completer");
+export const isLatentModel = (m: GenerativeModel): m is GenerativeModel & LatentModel => has(m, "latent");
+export const hasClosedForm = (m: GenerativeModel): m is GenerativeModel & ClosedForm => has(m, "closed-form");
+export const hasDataInit = (m: GenerativeModel): m is GenerativeModel & DataInit => has(m, "data-init");
+export const isTrainable = (m: GenerativeModel): m is GenerativeModel & Trainable => has(m, "trainable");
 
-  sample(n: number, generator: Generator): Tensor {
-    return this.complete(tensor(new Float32Array(n * this.dim), [n, this.dim]), null, generator);
-  }
+/** The methods behind each capability, used to check that a model implements what it declares. */
+export const CAPABILITY_METHODS: Record<Capability, string[]> = {
+  "exact-density": ["logLikelihood"],
+  "bounded-density": ["logLikelihood"],
+  "reconstruction-score": ["logLikelihood"],
+  sampler: ["sample"],
+  completer: ["complete"],
+  latent: ["embed"],
+  "closed-form": ["fitClosedForm"],
+  "data-init": ["initFromData"],
+  trainable: ["trainingPhases"],
+};
 
-  abstract readonly dim: number;
+/**
+ * A model trained by minimising one loss (a negative log-likelihood or a bound) over all its parameters: one phase.
+ */
+export abstract class LikelihoodModel extends GenerativeModel implements Trainable {
+  /** The training objective for a batch x [B, dim]: nats per image, averaged over the batch. */
+  abstract loss(x: Tensor, generator: Generator): Tensor;
 
-  /**
-   * Fills the unobserved pixels of x [n, dim] by ancestral sampling in the model's order; `observed` [dim] marks the
-   * pixels to keep (null: none). One pass of the network per position: subclasses with a cheaper recurrence override.
-   */
-  complete(x: Tensor, observed: Uint8Array | null, generator: Generator): Tensor {
-    return noGrad(() => {
-      const n = x.shape[0]!,
-        D = this.dim,
-        cur = Float32Array.from(x.toArray());
-      const order = this.order();
-      for (const i of order) {
-        if (observed?.[i]) continue;
-        const logits = this.conditionalLogits(tensor(cur, [n, D])).toArray();
-        const u = generator.uniform01(n);
-        for (let b = 0; b < n; b++) cur[b * D + i] = u[b]! < 1 / (1 + Math.exp(-logits[b * D + i]!)) ? 1 : 0;
-      }
-      return tensor(cur, [n, D]);
-    });
+  trainingPhases(): TrainingPhase[] {
+    return [{ name: "nll", parameters: this.parameters(), loss: (x, ctx) => this.loss(x, ctx.generator) }];
   }
 }

@@ -1,8 +1,9 @@
-/** Importing this module registers every model. */
-export { GenerativeModel, AutoregressiveModel } from "./base.js";
-export type { Estimator, LikelihoodResult, DataShape } from "./base.js";
-export { registerModel, getModelSpec, listModels, mergeConfig } from "./registry.js";
-export type { ModelSpec, Recipe } from "./registry.js";
+/** The model layer's public face. Importing this module registers every model: one import line per model file. */
+export * from "./base.js";
+export { AutoregressiveModel } from "./autoregressive/autoregressive.js";
+export * from "./registry.js";
+export { field, parseOptions, optionsJsonSchema, describeOptions, OptionsError } from "./options.js";
+export { parseRecipe, recipeSchema } from "./recipe.js";
 export { MADE, madeMasks } from "./autoregressive/made.js";
 export { NADE } from "./autoregressive/nade.js";
 export { FVSBN } from "./autoregressive/fvsbn.js";

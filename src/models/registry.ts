@@ -1,38 +1,32 @@
-/** The model registry: name → { create, defaultConfig, recipe }. A model registers itself in one line. */
-import type { ScheduleSpec } from "../optim/schedule.js";
+/**
+ * The model registry: name → { description, family, options schema, recipes, published number, create }. A model
+ * registers itself with one `registerModel` call at the end of its file; commands, the studio and the queue find it
+ * here and never name it.
+ */
 import type { Generator } from "../tensor/rng.js";
 import type { DataShape, GenerativeModel } from "./base.js";
+import { parseOptions, type OptionsOf, type OptionsSchema } from "./options.js";
+import type { Recipe } from "./recipe.js";
 
-/** How to train a model to its published number: the defaults of `deepgen train <model>`. */
-export interface Recipe {
-  dataset: string;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer?: "adam" | "adamw" | "sgd" | "rmsprop";
-  weightDecay?: number;
-  schedule?: ScheduleSpec;
-  /** stop after this many epochs without a better validation NLL */
-  patience?: number;
-  clipNorm?: number;
-  /** what the recipe reproduces, with its source */
-  reference?: string;
-  /** model options the reproduction uses on top of the defaults (the user's --config still wins) */
-  options?: Record<string, unknown>;
-}
+export type RecipeName = "default" | "full" | "short";
 
-export interface ModelSpec<C extends object = Record<string, unknown>> {
+export interface ModelSpec<S extends OptionsSchema = OptionsSchema> {
   name: string;
   description: string;
-  family: "autoregressive" | "latent" | "adversarial";
-  defaultConfig: C;
+  family: "autoregressive" | "latent" | "adversarial" | "classifier";
+  options: S;
+  /** the default recipe of `deepgen train <model>` */
   recipe: Recipe;
-  create(config: C, data: DataShape, generator: Generator): GenerativeModel;
+  /** further named recipes (`--recipe full|short`) */
+  recipes?: Partial<Record<Exclude<RecipeName, "default">, Recipe>>;
+  /** the published figure this model is held against, with its source */
+  published?: { nll_nats: number; source: string; data: string };
+  create(options: OptionsOf<S>, data: DataShape, generator: Generator): GenerativeModel;
 }
 
 const registry = new Map<string, ModelSpec>();
 
-export function registerModel<C extends object>(spec: ModelSpec<C>): void {
+export function registerModel<S extends OptionsSchema>(spec: ModelSpec<S>): void {
   if (registry.has(spec.name)) throw new Error(`registerModel: "${spec.name}" is already registered`);
   registry.set(spec.name, spec as unknown as ModelSpec);
 }
@@ -47,12 +41,29 @@ export function listModels(): ModelSpec[] {
   return [...registry.values()];
 }
 
-/** Overlays user options on the defaults, rejecting keys the model does not have. */
-export function mergeConfig<C extends object>(spec: ModelSpec<C>, overrides: Record<string, unknown>): C {
-  const unknown = Object.keys(overrides).filter((k) => !(k in spec.defaultConfig));
-  if (unknown.length > 0)
-    throw new RangeError(
-      `model "${spec.name}" has no option "${unknown[0]}"; options: ${Object.keys(spec.defaultConfig).join(", ")}`,
-    );
-  return { ...spec.defaultConfig, ...overrides } as C;
+/** The model's defaults (every option), as JSON. */
+export function defaultOptions(spec: ModelSpec): Record<string, unknown> {
+  return spec.options.parse({}) as Record<string, unknown>;
 }
+
+/** Validates options (missing ones take their defaults); the message names the model, the option and its rule. */
+export function resolveOptions(spec: ModelSpec, raw: unknown): Record<string, unknown> {
+  return parseOptions(spec.name, spec.options, raw) as Record<string, unknown>;
+}
+
+/** Builds a model from raw JSON options, validated first. */
+export function createModel(spec: ModelSpec, raw: unknown, data: DataShape, generator: Generator): GenerativeModel {
+  return spec.create(resolveOptions(spec, raw), data, generator);
+}
+
+/** A named recipe of a model, or an error listing the ones it has. */
+export function getRecipe(spec: ModelSpec, name: RecipeName = "default"): Recipe {
+  if (name === "default") return spec.recipe;
+  const r = spec.recipes?.[name];
+  if (!r)
+    throw new RangeError(
+      `model "${spec.name}" has no "${name}" recipe; it has: ${["default", ...Object.keys(spec.recipes ?? {})].join(", ")}`,
+    );
+  return r;
+}
+export type { Recipe, ScheduleSpec } from "./recipe.js";

@@ -5,13 +5,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { GenerativeModel } from "../models/base.js";
-import { getModelSpec } from "../models/registry.js";
+import { createModel, getModelSpec } from "../models/registry.js";
 import type { Optimizer, OptimizerState } from "../optim/optimizer.js";
 import { Generator, type GeneratorState } from "../tensor/rng.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Storage } from "../backend/backend.js";
 import { CheckpointError, readSafetensors, writeFileAtomic, writeSafetensors, type SafeArray } from "./safetensors.js";
-import type { Recipe } from "../models/registry.js";
+import type { Recipe } from "../models/recipe.js";
 import { VERSION } from "../version.js";
 
 export interface RunConfig {
@@ -36,7 +36,10 @@ export interface TrainerPosition {
   bestEpoch: number;
   epochsWithoutImprovement: number;
   generator: GeneratorState;
+  /** the first phase's optimizer (the only one of single-phase models) */
   optimizer: { kind: string; lr: number; stepCount: number };
+  /** every phase's optimizer, in phase order (absent in checkpoints of single-phase runs written before phases) */
+  optimizers?: Array<{ kind: string; lr: number; stepCount: number }>;
   trainLossSum: number;
   trainBatches: number;
 }
@@ -73,11 +76,15 @@ export function saveWeights(file: string, model: GenerativeModel, meta: Record<s
   writeSafetensors(file, weightsOf(model), { deepgen: VERSION, model: model.modelName, ...meta });
 }
 
-export function saveLast(file: string, model: GenerativeModel, opt: Optimizer, pos: TrainerPosition): void {
+/** Tensor-name prefix of phase p's optimizer buffers: `optim.` for the first (as before phases), `optim<p>.` after. */
+const optimPrefix = (p: number): string => (p === 0 ? "optim" : `optim${p}`);
+
+export function saveLast(file: string, model: GenerativeModel, opts: Optimizer[], pos: TrainerPosition): void {
   const t = weightsOf(model);
-  const s = opt.stateDict();
-  for (const [name, arrays] of Object.entries(s.buffers))
-    arrays.forEach((a, i) => t.set(`optim.${name}.${i}`, { shape: [a.length], data: a as SafeArray }));
+  opts.forEach((opt, p) => {
+    for (const [name, arrays] of Object.entries(opt.stateDict().buffers))
+      arrays.forEach((a, i) => t.set(`${optimPrefix(p)}.${name}.${i}`, { shape: [a.length], data: a as SafeArray }));
+  });
   writeSafetensors(file, t, { deepgen: VERSION, model: model.modelName, position: JSON.stringify(pos) });
 }
 
@@ -99,7 +106,7 @@ export function loadWeights(file: string, model: GenerativeModel): Record<string
   return f.metadata;
 }
 
-export function loadLast(file: string, model: GenerativeModel, opt: Optimizer): TrainerPosition {
+export function loadLast(file: string, model: GenerativeModel, opts: Optimizer[]): TrainerPosition {
   const meta = loadWeights(file, model);
   if (!meta.position)
     throw new CheckpointError(
@@ -109,17 +116,23 @@ export function loadLast(file: string, model: GenerativeModel, opt: Optimizer): 
   const pos = JSON.parse(meta.position) as TrainerPosition;
   pos.bestValid ??= Infinity; // JSON has no Infinity: a run stopped before its first validation stores null
   const f = readSafetensors(file);
-  const buffers: Record<string, Storage[]> = {};
-  for (const [k, t] of f.tensors) {
-    const m = /^optim\.(\w+)\.(\d+)$/.exec(k);
-    if (m) (buffers[m[1]!] ??= [])[Number(m[2])] = t.data as Storage;
-  }
-  const state: OptimizerState = { ...pos.optimizer, buffers };
-  try {
-    opt.loadStateDict(state);
-  } catch (e) {
-    throw new CheckpointError(file, (e as Error).message);
-  }
+  const saved = pos.optimizers ?? [pos.optimizer];
+  if (saved.length !== opts.length)
+    throw new CheckpointError(file, `holds ${saved.length} optimizer(s); this model trains with ${opts.length}`);
+  opts.forEach((opt, p) => {
+    const buffers: Record<string, Storage[]> = {};
+    const re = new RegExp(`^${optimPrefix(p)}\\.(\\w+)\\.(\\d+)$`);
+    for (const [k, t] of f.tensors) {
+      const m = re.exec(k);
+      if (m) (buffers[m[1]!] ??= [])[Number(m[2])] = t.data as Storage;
+    }
+    const state: OptimizerState = { ...saved[p]!, buffers };
+    try {
+      opt.loadStateDict(state);
+    } catch (e) {
+      throw new CheckpointError(file, (e as Error).message);
+    }
+  });
   return pos;
 }
 
@@ -139,11 +152,7 @@ export function loadRun(target: string): {
   if (!existsSync(weights)) throw new CheckpointError(runDir, "holds no best.safetensors or last.safetensors yet");
   const config = readConfig(runDir);
   const spec = getModelSpec(config.model);
-  const model = spec.create(
-    config.options as never,
-    { dim: config.dim, shape: config.shape },
-    new Generator(config.seed),
-  );
+  const model = createModel(spec, config.options, { dim: config.dim, shape: config.shape }, new Generator(config.seed));
   loadWeights(weights, model);
   return { config, runDir, weights, model };
 }

@@ -1,73 +1,142 @@
 /**
- * The Trainer: epochs of minibatch steps, validation after each epoch, early stopping on validation NLL, the best
- * weights kept, metrics as JSON lines, Ctrl-C saves the position and stops cleanly, and --resume continues exactly:
- * batch order and binarization are functions of (seed, epoch, batch), and the model's random stream, the optimizer
- * and the weights are restored from last.safetensors, so an interrupted and resumed run ends bitwise identical.
+ * The Trainer: epochs of training steps, validation after each epoch, early stopping on the validation score, the best
+ * weights kept, metrics as JSON lines, a clean stop on request (an AbortSignal) and exact resume: batch order and
+ * binarization are functions of (seed, epoch, batch), and the model's random stream, every optimizer and the weights
+ * are restored from last.safetensors, so an interrupted and resumed run ends bitwise identical.
+ *
+ * One training step is one call of `trainStep`: every phase the model declares (one for likelihood models; e.g. k
+ * discriminator updates and a generator update for a two-player game), each with its own optimizer. The Trainer
+ * prints nothing: progress and metrics go to the hooks.
  */
-import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { batchCount, batches } from "../data/loader.js";
 import type { Dataset } from "../data/datasets.js";
-import type { GenerativeModel } from "../models/base.js";
+import { isScorer, type GenerativeModel, type StepContext, type Trainable } from "../models/base.js";
+import type { TrainingPhase } from "../models/base.js";
+import type { Recipe } from "../models/recipe.js";
 import { evaluateNll } from "../eval/likelihood.js";
 import { Adam, AdamW } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { clipGradNorm, makeSchedule, type Schedule } from "../optim/schedule.js";
 import { RMSprop, SGD } from "../optim/sgd.js";
 import { Generator } from "../tensor/rng.js";
-import type { Recipe } from "../models/registry.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { loadLast, saveLast, saveWeights, type TrainerPosition } from "./checkpoint.js";
-import { Progress } from "./progress.js";
+import { writeFileAtomic } from "./safetensors.js";
 
-export interface TrainerOptions {
-  model: GenerativeModel;
+export interface StepProgress {
+  epoch: number;
+  /** batches done in this epoch */
+  batch: number;
+  batchesPerEpoch: number;
+  step: number;
+  loss: number;
+}
+
+export interface TrainerHooks {
+  /** an epoch begins (or resumes at `batch`) */
+  onEpochStart?(epoch: number, batch: number, batchesPerEpoch: number): void;
+  /** after every training step */
+  onStep?(p: StepProgress): void;
+  /** an epoch ends (before its metrics) */
+  onEpochEnd?(epoch: number): void;
+  /** every metrics record (also appended to metrics.jsonl) */
+  onMetrics?(m: Record<string, unknown>): void;
+}
+
+export interface TrainerOptions extends TrainerHooks {
+  model: GenerativeModel & Trainable;
   dataset: Dataset;
   runDir: string;
   training: Recipe;
   seed: number;
   resume?: boolean;
-  /** stop after this many optimizer steps in this session (saving the position), e.g. for tests */
+  /** stop after this many training steps in this session (saving the position), e.g. smoke runs */
   maxSteps?: number;
-  /** show a progress bar (plain lines when stderr is not a TTY) */
-  progress?: boolean;
-  /** called with every metrics record (also appended to metrics.jsonl) */
-  onMetrics?: (m: Record<string, unknown>) => void;
+  /** requests a clean stop after the current step, saving the position (what Ctrl-C does) */
+  signal?: AbortSignal;
+  /** also save the position every this many seconds inside an epoch (default 60; 0: only at epoch ends) */
+  checkpointSeconds?: number;
+  /**
+   * Stop as diverged when the validation NLL exceeds this (nats per image; e.g. twice the uniform model's), or
+   * rises for `divergencePatience` epochs in a row above the best.
+   */
+  divergenceNll?: number;
+  divergencePatience?: number;
 }
 
+export type TrainStatus = "finished" | "early-stopped" | "interrupted" | "paused" | "diverged";
+
 export interface TrainSummary {
-  status: "finished" | "early-stopped" | "interrupted" | "paused";
+  status: TrainStatus;
   epochs: number;
   steps: number;
   bestValidNll: number;
   bestEpoch: number;
   seconds: number;
+  /** why the run diverged, for status "diverged" */
+  reason?: string;
 }
 
-export function makeOptimizer(model: GenerativeModel, r: Recipe): Optimizer {
-  const params = model.parameters();
+export class DivergenceError extends Error {}
+
+export function makeOptimizer(params: Tensor[], r: Recipe, lrFactor = 1): Optimizer {
+  const lr = r.lr * lrFactor;
   switch (r.optimizer ?? "adam") {
     case "adam":
-      return new Adam(params, { lr: r.lr, weightDecay: r.weightDecay ?? 0 });
+      return new Adam(params, { lr, weightDecay: r.weightDecay ?? 0 });
     case "adamw":
-      return new AdamW(params, { lr: r.lr, weightDecay: r.weightDecay ?? 1e-2 });
+      return new AdamW(params, { lr, weightDecay: r.weightDecay ?? 1e-2 });
     case "sgd":
-      return new SGD(params, { lr: r.lr, momentum: 0.9, weightDecay: r.weightDecay ?? 0 });
+      return new SGD(params, { lr, momentum: 0.9, weightDecay: r.weightDecay ?? 0 });
     case "rmsprop":
-      return new RMSprop(params, { lr: r.lr, weightDecay: r.weightDecay ?? 0 });
+      return new RMSprop(params, { lr, weightDecay: r.weightDecay ?? 0 });
   }
 }
 
+/** Removes temporary files left by a write that was killed before its rename. */
+export function cleanTemporaryFiles(runDir: string): string[] {
+  if (!existsSync(runDir)) return [];
+  const stale = readdirSync(runDir).filter((f) => /\.tmp-\d+$/.test(f));
+  for (const f of stale) rmSync(path.join(runDir, f), { force: true });
+  return stale;
+}
+
+/** Keeps only the metrics records of epochs before `epoch` (a resumed run re-runs the epochs after its position). */
+function truncateMetrics(file: string, epoch: number): void {
+  if (!existsSync(file)) return;
+  const kept = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => {
+      if (!line.trim()) return false;
+      try {
+        return (JSON.parse(line) as { epoch?: number }).epoch! < epoch;
+      } catch {
+        return false; // a line cut short by a kill
+      }
+    });
+  writeFileAtomic(file, kept.length ? kept.join("\n") + "\n" : "");
+}
+
 export class Trainer {
-  readonly optimizer: Optimizer;
+  readonly phases: TrainingPhase[];
+  readonly optimizers: Optimizer[];
   readonly schedule: Schedule;
   #interrupted = false;
 
   constructor(readonly o: TrainerOptions) {
-    this.optimizer = makeOptimizer(o.model, o.training);
+    this.phases = o.model.trainingPhases();
+    this.optimizers = this.phases.map((p) => makeOptimizer(p.parameters, o.training, p.lrFactor));
     this.schedule = makeSchedule(o.training.schedule ?? { kind: "constant" });
   }
 
-  /** Requests a clean stop after the current step (what Ctrl-C does). */
+  /** The first phase's optimizer (the only one of likelihood models). */
+  get optimizer(): Optimizer {
+    return this.optimizers[0]!;
+  }
+
+  /** Requests a clean stop after the current step. */
   interrupt(): void {
     this.#interrupted = true;
   }
@@ -77,13 +146,34 @@ export class Trainer {
     this.o.onMetrics?.(m);
   }
 
-  async run(): Promise<TrainSummary> {
-    const { model, dataset, runDir, training: r } = this.o;
-    mkdirSync(runDir, { recursive: true });
-    const lastFile = path.join(runDir, "last.safetensors"),
-      bestFile = path.join(runDir, "best.safetensors");
-    const gen = new Generator(Generator.derive(this.o.seed, 0x6d6f64).uint32(2)[0]!); // the model's own stream
-    let pos: TrainerPosition = {
+  /** One training step: every phase, each `repeat` times; returns each phase's last loss. */
+  trainStep(x: Tensor, ctx: StepContext): number[] {
+    const { training: r } = this.o;
+    return this.phases.map((phase, p) => {
+      const opt = this.optimizers[p]!;
+      opt.lr = r.lr * (phase.lrFactor ?? 1) * this.schedule(ctx.step);
+      let value = NaN;
+      for (let k = 0; k < (phase.repeat ?? 1); k++) {
+        const loss = phase.loss(x, ctx);
+        opt.zeroGrad();
+        loss.backward();
+        if (r.clipNorm) clipGradNorm(opt.params, r.clipNorm);
+        opt.step();
+        phase.afterUpdate?.(x, ctx);
+        value = loss.item();
+        if (!Number.isFinite(value))
+          throw new DivergenceError(
+            `training diverged at epoch ${ctx.epoch}, step ${ctx.step} (phase "${phase.name}"): loss ${value}; ` +
+              `lower the learning rate or set clipNorm in the training settings`,
+          );
+      }
+      return value;
+    });
+  }
+
+  private initialPosition(gen: Generator): TrainerPosition {
+    const opts = this.optimizers.map((o) => ({ kind: o.kind, lr: o.lr, stepCount: 0 }));
+    return {
       epoch: 0,
       batch: 0,
       step: 0,
@@ -91,32 +181,49 @@ export class Trainer {
       bestEpoch: -1,
       epochsWithoutImprovement: 0,
       generator: gen.getState(),
-      optimizer: { kind: this.optimizer.kind, lr: r.lr, stepCount: 0 },
+      optimizer: opts[0]!,
+      ...(opts.length > 1 ? { optimizers: opts } : {}),
       trainLossSum: 0,
       trainBatches: 0,
     };
-    if (this.o.resume) {
-      if (!existsSync(lastFile)) throw new Error(`--resume: ${lastFile} does not exist; start without --resume`);
-      pos = loadLast(lastFile, model, this.optimizer);
+  }
+
+  async run(): Promise<TrainSummary> {
+    const { model, dataset, runDir, training: r } = this.o;
+    mkdirSync(runDir, { recursive: true });
+    cleanTemporaryFiles(runDir);
+    const lastFile = path.join(runDir, "last.safetensors"),
+      bestFile = path.join(runDir, "best.safetensors"),
+      metricsFile = path.join(runDir, "metrics.jsonl");
+    const gen = new Generator(Generator.derive(this.o.seed, 0x6d6f64).uint32(2)[0]!); // the model's own stream
+    let pos = this.initialPosition(gen);
+    if (this.o.resume && existsSync(lastFile)) {
+      pos = loadLast(lastFile, model, this.optimizers);
       gen.setState(pos.generator);
     }
+    truncateMetrics(metricsFile, pos.epoch);
     const train = dataset.split("train"),
       valid = dataset.split("valid");
     const perEpoch = batchCount(train.n, r.batchSize);
-    const onSigint = (): void => this.interrupt();
-    process.on("SIGINT", onSigint);
+    const onAbort = (): void => this.interrupt();
+    this.o.signal?.addEventListener("abort", onAbort);
+    if (this.o.signal?.aborted) this.interrupt();
     const t0 = Date.now();
-    let stepsThisSession = 0;
-    const bar = this.o.progress ? new Progress(perEpoch) : null;
+    let stepsThisSession = 0,
+      lastSave = Date.now();
     const save = (): void => {
       pos.generator = gen.getState();
-      pos.optimizer = { kind: this.optimizer.kind, lr: this.optimizer.lr, stepCount: this.optimizer.stepCount };
-      saveLast(lastFile, model, this.optimizer, pos);
+      const opts = this.optimizers.map((o) => ({ kind: o.kind, lr: o.lr, stepCount: o.stepCount }));
+      pos.optimizer = opts[0]!;
+      if (opts.length > 1) pos.optimizers = opts;
+      saveLast(lastFile, model, this.optimizers, pos);
+      lastSave = Date.now();
     };
+    const everyMs = (this.o.checkpointSeconds ?? 60) * 1000;
     try {
       model.train();
       while (pos.epoch < r.epochs) {
-        bar?.start(pos.epoch, pos.batch);
+        this.o.onEpochStart?.(pos.epoch, pos.batch, perEpoch);
         for (const b of batches(train, {
           batchSize: r.batchSize,
           seed: this.o.seed,
@@ -124,73 +231,93 @@ export class Trainer {
           dynamic: dataset.binarization === "dynamic",
           startBatch: pos.batch,
         })) {
-          this.optimizer.lr = r.lr * this.schedule(pos.step);
-          const loss = model.loss(b.x, gen);
-          this.optimizer.zeroGrad();
-          loss.backward();
-          if (r.clipNorm) clipGradNorm(this.optimizer.params, r.clipNorm);
-          this.optimizer.step();
-          const lv = loss.item();
-          if (!Number.isFinite(lv))
-            throw new Error(
-              `training diverged at epoch ${pos.epoch}, step ${pos.step}: loss ${lv}; lower the learning rate (--lr) or set clipNorm in --config`,
-            );
-          pos.trainLossSum += lv;
+          const losses = this.trainStep(b.x, { generator: gen, step: pos.step, epoch: pos.epoch });
+          pos.trainLossSum += losses[0]!;
           pos.trainBatches++;
           pos.batch++;
           pos.step++;
           stepsThisSession++;
-          bar?.update(pos.batch, lv);
-          await new Promise((res) => setImmediate(res)); // lets Ctrl-C through
-          if (this.#interrupted || (this.o.maxSteps !== undefined && stepsThisSession >= this.o.maxSteps)) {
+          this.o.onStep?.({
+            epoch: pos.epoch,
+            batch: pos.batch,
+            batchesPerEpoch: perEpoch,
+            step: pos.step,
+            loss: losses[0]!,
+          });
+          await new Promise((res) => setImmediate(res)); // lets an abort (Ctrl-C) through
+          const paused = this.o.maxSteps !== undefined && stepsThisSession >= this.o.maxSteps;
+          if (this.#interrupted || paused) {
             save();
-            bar?.stop();
+            this.o.onEpochEnd?.(pos.epoch);
             return this.summary(this.#interrupted ? "interrupted" : "paused", pos, t0);
           }
+          if (everyMs > 0 && Date.now() - lastSave > everyMs) save();
         }
-        bar?.stop();
-        const v = evaluateNll(model, valid, { seed: this.o.seed, validation: true });
-        model.train();
-        const improved = v.nll_nats < pos.bestValid;
-        const record = {
-          epoch: pos.epoch,
-          step: pos.step,
-          train_loss: pos.trainLossSum / Math.max(pos.trainBatches, 1),
-          valid_nll_nats: v.nll_nats,
-          valid_bits_per_dim: v.bits_per_dim,
-          estimator: v.estimator,
-          lr: this.optimizer.lr,
-          seconds: (Date.now() - t0) / 1000,
-          best: improved,
-        };
-        if (improved) {
-          pos.bestValid = v.nll_nats;
-          pos.bestEpoch = pos.epoch;
-          pos.epochsWithoutImprovement = 0;
-          saveWeights(bestFile, model, {
-            epoch: String(pos.epoch),
-            valid_nll_nats: String(v.nll_nats),
-            estimator: v.estimator,
-          });
-        } else {
-          pos.epochsWithoutImprovement++;
-        }
-        this.metrics(record);
+        this.o.onEpochEnd?.(pos.epoch);
+        const stop = this.endEpoch(pos, t0, bestFile, valid);
         pos.epoch++;
         pos.batch = 0;
         pos.trainLossSum = 0;
         pos.trainBatches = 0;
         save();
-        if (r.patience !== undefined && pos.epochsWithoutImprovement >= r.patience)
-          return this.summary("early-stopped", pos, t0);
+        if (stop) return stop;
       }
       return this.summary("finished", pos, t0);
     } finally {
-      process.off("SIGINT", onSigint);
+      this.o.signal?.removeEventListener("abort", onAbort);
     }
   }
 
-  private summary(status: TrainSummary["status"], pos: TrainerPosition, t0: number): TrainSummary {
+  /** Validation, best checkpoint, metrics record; a summary when the run must stop here. */
+  private endEpoch(
+    pos: TrainerPosition,
+    t0: number,
+    bestFile: string,
+    valid: ReturnType<Dataset["split"]>,
+  ): TrainSummary | null {
+    const { model, training: r } = this.o;
+    const v = isScorer(model) ? evaluateNll(model, valid, { seed: this.o.seed, validation: true }) : null;
+    model.train();
+    const score = v ? v.nll_nats : pos.trainLossSum / Math.max(pos.trainBatches, 1);
+    const improved = score < pos.bestValid || !v;
+    const record = {
+      epoch: pos.epoch,
+      step: pos.step,
+      train_loss: pos.trainLossSum / Math.max(pos.trainBatches, 1),
+      ...(v ? { valid_nll_nats: v.nll_nats, valid_bits_per_dim: v.bits_per_dim, estimator: v.estimator } : {}),
+      lr: this.optimizer.lr,
+      seconds: (Date.now() - t0) / 1000,
+      best: improved,
+    };
+    const rising = !improved && pos.epochsWithoutImprovement + 1 >= (this.o.divergencePatience ?? Infinity);
+    const exploded = this.o.divergenceNll !== undefined && v !== null && !(v.nll_nats <= this.o.divergenceNll);
+    if (improved && !exploded) {
+      pos.bestValid = score;
+      pos.bestEpoch = pos.epoch;
+      pos.epochsWithoutImprovement = 0;
+      saveWeights(bestFile, model, {
+        epoch: String(pos.epoch),
+        valid_nll_nats: String(score),
+        ...(v ? { estimator: v.estimator } : {}),
+      });
+    } else pos.epochsWithoutImprovement++;
+    this.metrics(record);
+    if (exploded)
+      return {
+        ...this.summary("diverged", pos, t0),
+        reason: `validation NLL ${v!.nll_nats.toFixed(1)} nats is far above the uniform model's (limit ${this.o.divergenceNll!.toFixed(1)})`,
+      };
+    if (rising && v)
+      return {
+        ...this.summary("diverged", pos, t0),
+        reason: `validation NLL rose for ${pos.epochsWithoutImprovement} epochs above its best (${pos.bestValid.toFixed(2)})`,
+      };
+    if (r.patience !== undefined && pos.epochsWithoutImprovement >= r.patience)
+      return this.summary("early-stopped", pos, t0);
+    return null;
+  }
+
+  private summary(status: TrainStatus, pos: TrainerPosition, t0: number): TrainSummary {
     return {
       status,
       epochs: pos.epoch,

@@ -109,11 +109,13 @@ test("errors a user can act on, with a non-zero exit", async () => {
     ["train", "made", "--data", "foo", "--out", path.join(dir, "x")],
     /unknown dataset "foo"; known: binarized-mnist, mnist/,
   );
-  await fails(["train", "made", "--epochs", "-3"], /"-3" is not a positive integer/);
+  // flags and config files are checked by the same rules, with the same message
+  await fails(["train", "made", "--epochs", "-3"], /training setting "epochs" must be a positive integer.*\(got -3\)/);
   await fails(["eval", path.join(dir, "missing")], /no such run directory or checkpoint/);
   const taken = path.join(dir, "taken");
   mkdirSync(taken, { recursive: true });
   writeFileSync(path.join(taken, "config.json"), "{}");
+  writeFileSync(path.join(taken, "last.safetensors"), "");
   await fails(
     ["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", taken],
     /already holds a run; pass --resume/,

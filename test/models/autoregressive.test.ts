@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, tensor, zeros, models, concat, bceWithLogits, type Tensor } from "../../src/index.js";
-import { AutoregressiveModel, type GenerativeModel } from "../../src/models/base.js";
+import type { GenerativeModel, Scorer } from "../../src/models/base.js";
+import { AutoregressiveModel } from "../../src/models/autoregressive/autoregressive.js";
 import { MADE } from "../../src/models/autoregressive/made.js";
 import { NADE } from "../../src/models/autoregressive/nade.js";
 import { assertClose, randomTensor } from "../helpers.js";
@@ -13,11 +14,7 @@ import { assertClose, randomTensor } from "../helpers.js";
 const shape = (D: number) => ({ dim: D, shape: [1, 1, D] as [number, number, number] });
 const make = (name: string, opts: Record<string, unknown>, D: number, seed = 1): AutoregressiveModel => {
   const spec = models.getModelSpec(name);
-  const m = spec.create(
-    { ...spec.defaultConfig, ...opts } as never,
-    shape(D),
-    new Generator(seed),
-  ) as AutoregressiveModel;
+  const m = models.createModel(spec, { ...opts }, shape(D), new Generator(seed)) as AutoregressiveModel;
   for (const p of m.parameters())
     if (p.toArray().every((v) => v === 0))
       p.data.set(
@@ -87,7 +84,7 @@ const allImages = (n: number): Tensor =>
     [2 ** n, n],
   );
 
-function totalProbability(m: GenerativeModel, n: number): number {
+function totalProbability(m: GenerativeModel & Scorer, n: number): number {
   const lp = m.logLikelihood(allImages(n), new Generator(0)).logp;
   return lp.reduce((s, v) => s + Math.exp(v), 0);
 }

@@ -79,16 +79,12 @@ test("a bad checkpoint leaves the model untouched", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
   const spec = models.getModelSpec("made");
   const make = (seed: number) =>
-    spec.create({ ...spec.defaultConfig, hidden: [5] } as never, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
+    models.createModel(spec, { hidden: [5] }, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
   const a = make(1),
     b = make(2);
   saveWeights(path.join(dir, "a.safetensors"), a, {});
   const before = b.parameters().map((p) => p.toArray());
-  const c = spec.create(
-    { ...spec.defaultConfig, hidden: [7] } as never,
-    { dim: 6, shape: [1, 2, 3] },
-    new Generator(3),
-  );
+  const c = models.createModel(spec, { hidden: [7] }, { dim: 6, shape: [1, 2, 3] }, new Generator(3));
   saveWeights(path.join(dir, "c.safetensors"), c, {});
   assert.throws(
     () => loadWeights(path.join(dir, "c.safetensors"), b),

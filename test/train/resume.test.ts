@@ -24,14 +24,15 @@ function dataset(): data.Dataset {
 
 const training: Recipe = { dataset: "synthetic", epochs: 3, batchSize: 16, lr: 0.01, patience: 10 };
 
-function newModel() {
+function newModel(): models.AutoregressiveModel {
   const spec = models.getModelSpec("made");
   // two masks: the loss draws from the model's random stream every step, so resume must restore it
-  return spec.create(
-    { ...spec.defaultConfig, hidden: [10], nMasks: 2, orderAgnostic: true } as never,
+  return models.createModel(
+    spec,
+    { hidden: [10], nMasks: 2, orderAgnostic: true },
     { dim: 12, shape: [1, 3, 4] },
     new Generator(4),
-  );
+  ) as models.AutoregressiveModel;
 }
 
 test("interrupt after 4 steps (mid-epoch, before any validation) + resume = uninterrupted, bit for bit", async () => {

@@ -7,15 +7,16 @@ import { MaskedLinear } from "../../nn/linear.js";
 import { tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { AutoregressiveModel, type DataShape } from "../base.js";
+import type { DataShape } from "../base.js";
+import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import { AutoregressiveModel } from "./autoregressive.js";
+import * as z from "zod";
 
-export interface FVSBNConfig {
-  /** initial weights are zero (logistic regressions start at the marginal) unless false */
-  zeroInit: boolean;
-}
-
-export const defaultConfig: FVSBNConfig = { zeroInit: true };
+export const options = z.object({
+  zeroInit: field.boolean(true, "start every weight and bias at zero (each logistic regression at p = ½)"),
+});
+export type FVSBNConfig = OptionsOf<typeof options>;
 
 /** The strictly lower-triangular mask: row i (output) sees columns j < i. */
 export function lowerTriangular(D: number): Tensor {
@@ -56,11 +57,11 @@ export class FVSBN extends AutoregressiveModel {
   }
 }
 
-registerModel<FVSBNConfig>({
+registerModel({
   name: "fvsbn",
   description: "FVSBN: logistic autoregression (strictly lower-triangular weights); exact likelihood",
   family: "autoregressive",
-  defaultConfig,
+  options,
   recipe: {
     dataset: "binarized-mnist",
     epochs: 100,
@@ -69,5 +70,6 @@ registerModel<FVSBNConfig>({
     patience: 10,
     reference: "Larochelle & Murray 2011: 97.45 nats",
   },
+  published: { nll_nats: 97.45, source: "Larochelle & Murray 2011", data: "binarized-mnist" },
   create: (config, data, generator) => new FVSBN(config, data, generator),
 });

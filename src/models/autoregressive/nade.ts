@@ -10,15 +10,14 @@ import { tensor, zeros } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { uniform } from "../../nn/init.js";
-import { AutoregressiveModel, type DataShape } from "../base.js";
+import type { DataShape } from "../base.js";
+import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import { AutoregressiveModel } from "./autoregressive.js";
+import * as z from "zod";
 
-export interface NADEConfig {
-  /** hidden units H */
-  hidden: number;
-}
-
-export const defaultConfig: NADEConfig = { hidden: 500 };
+export const options = z.object({ hidden: field.positiveInt(500, "hidden units H") });
+export type NADEConfig = OptionsOf<typeof options>;
 
 export class NADE extends AutoregressiveModel {
   readonly modelName = "nade";
@@ -63,11 +62,11 @@ export class NADE extends AutoregressiveModel {
   }
 }
 
-registerModel<NADEConfig>({
+registerModel({
   name: "nade",
   description: "NADE: weight-shared autoregressive model with an O(DH) fused kernel; exact likelihood",
   family: "autoregressive",
-  defaultConfig,
+  options,
   recipe: {
     dataset: "binarized-mnist",
     epochs: 100,
@@ -77,5 +76,6 @@ registerModel<NADEConfig>({
     schedule: { kind: "cosine", total: 50000, minFactor: 0.05 },
     reference: "Larochelle & Murray 2011: 88.86 nats; Uria et al. 2016: 88.33 (H = 500)",
   },
+  published: { nll_nats: 88.33, source: "Uria et al. 2016 (H = 500)", data: "binarized-mnist" },
   create: (config, data, generator) => new NADE(config, data, generator),
 });

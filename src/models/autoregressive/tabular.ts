@@ -8,20 +8,21 @@ import { tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Split } from "../../data/datasets.js";
-import { GenerativeModel, type DataShape, type LikelihoodResult } from "../base.js";
+import { GenerativeModel, type Capability, type ClosedForm, type DataShape, type LikelihoodResult } from "../base.js";
+import type { Sampler, Scorer } from "../base.js";
+import { field, type OptionsOf } from "../options.js";
+import * as z from "zod";
 import { registerModel } from "../registry.js";
 
-export interface TabularConfig {
-  /** context length (previous pixels in raster order) */
-  k: number;
-  /** Laplace smoothing pseudo-count */
-  alpha: number;
-}
+export const options = z.object({
+  k: field.nonNegativeInt(4, "context length (previous pixels in raster order)", 20),
+  alpha: field.positiveNumber(1, "Laplace (add-α) smoothing pseudo-count"),
+});
+export type TabularConfig = OptionsOf<typeof options>;
 
-export const defaultConfig: TabularConfig = { k: 4, alpha: 1 };
-
-export class TabularAR extends GenerativeModel {
+export class TabularAR extends GenerativeModel implements Scorer, Sampler, ClosedForm {
   readonly modelName = "tabular-ar";
+  readonly capabilities: readonly Capability[] = ["exact-density", "sampler", "closed-form"];
   readonly dim: number;
   /** log p(x_i = 1 | context) for every pixel and context, [dim, 2^k] (unused entries for i < k stay at log ½) */
   readonly table: Tensor;
@@ -74,10 +75,6 @@ export class TabularAR extends GenerativeModel {
     this.fitCounts(split.values, split.n);
   }
 
-  loss(): Tensor {
-    throw new Error("tabular-ar is fitted in closed form by counting, not by gradient steps");
-  }
-
   logLikelihood(x: Tensor): LikelihoodResult {
     const v = x.toArray(),
       n = x.shape[0]!,
@@ -110,12 +107,12 @@ export class TabularAR extends GenerativeModel {
   }
 }
 
-registerModel<TabularConfig>({
+registerModel({
   name: "tabular-ar",
   description:
     "tabular AR(k): p(x_i | previous k pixels) by counting with Laplace smoothing (closed form, no gradient steps); exact likelihood",
   family: "autoregressive",
-  defaultConfig,
+  options,
   recipe: { dataset: "binarized-mnist", epochs: 1, batchSize: 1000, lr: 1 },
   create: (config, data) => new TabularAR(config, data),
 });

@@ -1,33 +1,35 @@
 /**
  * A deterministic autoencoder: code = f(x), reconstruction = g(code), trained on the Bernoulli (cross-entropy) or
  * Gaussian (squared error) reconstruction loss. Not a density model: its "likelihood" is the reconstruction
- * log-probability, reported under the estimator name "reconstruction" so it is never mistaken for log p(x).
+ * log-probability, reported under the estimator name "reconstruction" so it is never mistaken for log p(x). It has no
+ * prior over codes, so it declares no sampler.
  */
 import { noGrad } from "../../autograd/tape.js";
 import { MLP } from "../../nn/mlp.js";
 import { bceWithLogits } from "../../ops/elementwise.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { GenerativeModel, type DataShape, type LikelihoodResult } from "../base.js";
+import { LikelihoodModel, type Capability, type DataShape, type LikelihoodResult } from "../base.js";
+import type { LatentModel, Scorer } from "../base.js";
+import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import * as z from "zod";
 
-export interface AutoencoderConfig {
-  hidden: number[];
-  code: number;
-  activation: "tanh" | "relu";
-  /** reconstruction loss: Bernoulli cross-entropy or Gaussian (unit variance) squared error */
-  reconstruction: "bernoulli" | "gaussian";
-}
+export const options = z.object({
+  hidden: field.positiveInts([200, 200], "hidden layer sizes of the encoder (the decoder mirrors them)"),
+  code: field.positiveInt(50, "code dimensions"),
+  activation: field.oneOf(["tanh", "relu"], "tanh", "hidden activation"),
+  reconstruction: field.oneOf(
+    ["bernoulli", "gaussian"],
+    "bernoulli",
+    "reconstruction loss: Bernoulli cross-entropy or Gaussian (unit variance) squared error",
+  ),
+});
+export type AutoencoderConfig = OptionsOf<typeof options>;
 
-export const defaultConfig: AutoencoderConfig = {
-  hidden: [200, 200],
-  code: 50,
-  activation: "tanh",
-  reconstruction: "bernoulli",
-};
-
-export class Autoencoder extends GenerativeModel {
+export class Autoencoder extends LikelihoodModel implements Scorer, LatentModel {
   readonly modelName = "autoencoder";
+  readonly capabilities: readonly Capability[] = ["reconstruction-score", "latent", "trainable"];
   readonly encoder: MLP;
   readonly decoder: MLP;
 
@@ -46,12 +48,25 @@ export class Autoencoder extends GenerativeModel {
     this.decoder.layers.forEach((l, i) => this.registerModule(`dec${i}`, l));
   }
 
+  get latentDim(): number {
+    return this.config.code;
+  }
+
   embed(x: Tensor): Tensor {
     return this.encoder.forward(x);
   }
+
   /** decoder output: logits (Bernoulli) or means (Gaussian) */
   decode(code: Tensor): Tensor {
     return this.decoder.forward(code);
+  }
+
+  /** Pixel means for codes: σ(decoder) (Bernoulli) or the decoder's output clipped to [0, 1] (Gaussian). */
+  decodeMean(code: Tensor): Tensor {
+    return noGrad(() => {
+      const o = this.decode(code);
+      return this.config.reconstruction === "bernoulli" ? o.sigmoid() : o.clamp(0, 1);
+    });
   }
 
   /** −log p(x | decode(encode(x))) per image. */
@@ -79,26 +94,16 @@ export class Autoencoder extends GenerativeModel {
   }
 
   reconstruct(x: Tensor): Tensor {
-    return noGrad(() => {
-      const o = this.decode(this.embed(x));
-      return this.config.reconstruction === "bernoulli" ? o.sigmoid() : o.clamp(0, 1);
-    });
-  }
-
-  /** An autoencoder has no prior over codes; samples decode codes drawn from the codes' per-dimension Gaussian fit would be a different model, so this refuses. */
-  sample(): Tensor {
-    throw new Error(
-      "an autoencoder has no prior over codes to sample from; use deepgen reconstruct / interpolate, or a VAE",
-    );
+    return noGrad(() => this.decodeMean(this.embed(x)));
   }
 }
 
-registerModel<AutoencoderConfig>({
+registerModel({
   name: "autoencoder",
   description:
     "deterministic autoencoder (784-200-200-50 tanh): reconstructions, codes for embed/probe; not a density model",
   family: "latent",
-  defaultConfig,
+  options,
   recipe: { dataset: "binarized-mnist", epochs: 50, batchSize: 100, lr: 1e-3, patience: 10 },
   create: (config, data, generator) => new Autoencoder(config, data, generator),
 });

@@ -11,20 +11,19 @@ import { noGrad } from "../../autograd/tape.js";
 import { randn, tensor, zeros } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { GenerativeModel, type DataShape, type LikelihoodResult } from "../base.js";
+import { GenerativeModel, type Capability, type ClosedForm, type DataShape, type LikelihoodResult } from "../base.js";
+import type { LatentModel, Sampler, Scorer } from "../base.js";
+import { field, type OptionsOf } from "../options.js";
+import * as z from "zod";
 import { registerModel } from "../registry.js";
 import { cholSolve, cholesky, logDetFromCholesky, topEigen } from "./linalg.js";
 
-export interface PPCAConfig {
-  /** latent dimensions q */
-  latent: number;
-  /** "closed-form" or "em" */
-  fit: "closed-form" | "em";
-  /** EM iterations */
-  emIterations: number;
-}
-
-export const defaultConfig: PPCAConfig = { latent: 50, fit: "closed-form", emIterations: 100 };
+export const options = z.object({
+  latent: field.positiveInt(50, "latent dimensions q"),
+  fit: field.oneOf(["closed-form", "em"], "closed-form", "maximum likelihood in closed form, or by EM"),
+  emIterations: field.positiveInt(100, "EM iterations (fit: em)"),
+});
+export type PPCAConfig = OptionsOf<typeof options>;
 
 /** x = (round(255 v) + u)/256 for values v in [0, 1] stored as pixel/255. */
 export function dequantize(values: Float32Array, g: Generator): Float64Array {
@@ -54,8 +53,9 @@ function crossProduct(A: Float64Array, B: Float64Array, n: number, a: number, b:
 /** S Q for symmetric S [D, D] and Q [D, q]. */
 const symTimes = (S: Float64Array, Q: Float64Array, D: number, q: number): Float64Array => crossProduct(S, Q, D, D, q);
 
-export class PPCA extends GenerativeModel {
+export class PPCA extends GenerativeModel implements Scorer, Sampler, LatentModel, ClosedForm {
   readonly modelName = "ppca";
+  readonly capabilities: readonly Capability[] = ["exact-density", "sampler", "latent", "closed-form"];
   readonly dim: number;
   readonly mean: Tensor;
   readonly W: Tensor;
@@ -156,15 +156,25 @@ export class PPCA extends GenerativeModel {
     return out;
   }
 
-  loss(): Tensor {
-    throw new Error("ppca is fitted in closed form (or by EM), not by gradient steps");
-  }
-
   /** log P(pixels) ≈ log p(dequantized x) − D log 256, in nats. */
   logLikelihood(x: Tensor, generator: Generator): LikelihoodResult {
     const X = dequantize(Float32Array.from(x.toArray()), generator);
     const lp = this.logDensity(X, x.shape[0]!).map((v) => v - this.dim * Math.log(256));
     return { logp: lp, estimator: "exact" };
+  }
+
+  get latentDim(): number {
+    return this.config.latent;
+  }
+
+  /** The mean of p(x|z) = W z + μ, clipped to the pixel range. */
+  decodeMean(z: Tensor): Tensor {
+    return noGrad(() => z.to("float64").matmul(this.W.T).add(this.mean).clamp(0, 1).to("float32"));
+  }
+
+  /** x → E[z|x] → W E[z|x] + μ. */
+  reconstruct(x: Tensor): Tensor {
+    return this.decodeMean(this.embed(x));
   }
 
   /** Posterior means E[z|x] = M⁻¹Wᵀ(x − μ). */
@@ -289,12 +299,12 @@ function invert(A0: Float64Array, n: number): Float64Array {
   return I;
 }
 
-registerModel<PPCAConfig>({
+registerModel({
   name: "ppca",
   description:
     "probabilistic PCA: closed-form (or EM) maximum likelihood; exact log-likelihood of dequantized 8-bit images",
   family: "latent",
-  defaultConfig,
+  options,
   recipe: {
     dataset: "mnist",
     epochs: 1,

@@ -1,0 +1,82 @@
+/** `sample` and `complete`: images drawn from a trained run, as values in [0, 1] for the caller to draw. */
+import { canComplete, canSample } from "../models/index.js";
+import { tensor } from "../tensor/create.js";
+import { Generator } from "../tensor/rng.js";
+import { requireCapability } from "./capabilities.js";
+import { openRun, runSplit } from "./runs.js";
+
+/** Images [n, C, H, W] flattened, with their layout. */
+export interface Images {
+  values: Float32Array;
+  n: number;
+  shape: [number, number, number];
+}
+
+/** The most samples one call draws (memory: n × dim float32 values). */
+export const MAX_SAMPLES_PER_CALL = 1_000_000;
+
+function checkCount(what: string, n: number, max: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what}: n must be a positive integer, got ${n}`);
+  if (n > max) throw new RangeError(`${what}: n = ${n} is too many; at most ${max} per call`);
+}
+
+export function sample(target: string, o: { n: number; seed?: number }): Images & { seconds: number } {
+  const run = openRun(target);
+  const model = requireCapability(run.model, run.config.model, canSample, "sampler", "sample");
+  checkCount("sample", o.n, Math.floor((MAX_SAMPLES_PER_CALL * 784) / run.config.dim));
+  const t0 = Date.now();
+  const x = model.sample(o.n, new Generator(o.seed ?? 0));
+  return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds: (Date.now() - t0) / 1000 };
+}
+
+export interface CompleteOptions {
+  /** test images to complete */
+  n?: number;
+  /** completions per image */
+  samples?: number;
+  /** observed part */
+  keep?: "top" | "left";
+  split?: string;
+  seed?: number;
+  dataDir?: string;
+}
+
+/** Which pixels stay observed: the top or the left half. */
+export function observedMask(shape: [number, number, number], keep: string): Uint8Array {
+  if (keep !== "top" && keep !== "left") throw new RangeError(`keep must be top or left, not "${keep}"`);
+  const [c, h, w] = shape;
+  return Uint8Array.from({ length: c * h * w }, (_, i) => {
+    const p = i % (h * w);
+    return (keep === "top" ? Math.floor(p / w) < h / 2 : p % w < w / 2) ? 1 : 0;
+  });
+}
+
+/**
+ * Completion grid: per row the original, the observed part (unobserved pixels at 0.25 grey), then the completions.
+ */
+export function complete(target: string, o: CompleteOptions = {}): Images & { rows: number; cols: number } {
+  const run = openRun(target);
+  const model = requireCapability(run.model, run.config.model, canComplete, "completer", "complete images");
+  const observed = observedMask(run.config.shape, o.keep ?? "top");
+  const split = runSplit(run, o.split ?? "test", o.dataDir ? { dataDir: o.dataDir } : {});
+  const D = run.config.dim,
+    n = Math.min(o.n ?? 8, split.n),
+    k = o.samples ?? 5,
+    cols = k + 2;
+  checkCount("complete", n * k, MAX_SAMPLES_PER_CALL);
+  const x = new Float32Array(n * k * D);
+  for (let i = 0; i < n; i++)
+    for (let s = 0; s < k; s++) x.set(split.values.subarray(i * D, (i + 1) * D), (i * k + s) * D);
+  const done = model.complete(tensor(x, [n * k, D]), observed, new Generator(o.seed ?? 0)).toArray();
+  const grid = new Float32Array(n * cols * D);
+  for (let i = 0; i < n; i++) {
+    const img = split.values.subarray(i * D, (i + 1) * D);
+    grid.set(img, i * cols * D);
+    grid.set(
+      img.map((v, p) => (observed[p] ? v : 0.25)),
+      (i * cols + 1) * D,
+    );
+    for (let s = 0; s < k; s++) grid.set(done.slice((i * k + s) * D, (i * k + s + 1) * D), (i * cols + 2 + s) * D);
+  }
+  return { values: grid, n: n * cols, shape: run.config.shape, rows: n, cols };
+}

@@ -1,0 +1,14 @@
+/**
+ * The application layer: the operations every interface calls — the CLI, the studio's server and the queue's workers.
+ * Results and progress come back as values and hook calls; nothing here prints.
+ */
+export { fit, uniformBaseline, type FitHooks, type FitStart, type RunMetrics, type RunResult } from "./fit.js";
+export { resolveRun, readConfigSource, defaultRunDir, type RunSpec, type ResolvedRun } from "./run-spec.js";
+export { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.js";
+export { sample, complete, observedMask, MAX_SAMPLES_PER_CALL, type Images, type CompleteOptions } from "./generate.js";
+export { embed, probe, reconstruct, interpolate, type ProbeResult } from "./represent.js";
+export { paramCounts, parameterCounts, type ParamCountRow } from "./params.js";
+export { mnistDemo, barsDemo, MNIST_DEMO, type BarsDemoResult, type MnistDemoResult } from "./demos.js";
+export { openRun, runDataset, runSplit, checkSplit, type OpenRun } from "./runs.js";
+export { capabilitiesOf, requireCapability, CapabilityError } from "./capabilities.js";
+export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";

@@ -1,0 +1,102 @@
+/** The representation uses of latent-variable models: embed, probe, reconstruct, interpolate. */
+import { loadDataset } from "../data/datasets.js";
+import { embedSplit, linearProbe } from "../eval/probe.js";
+import { isLatentModel, type GenerativeModel, type LatentModel } from "../models/index.js";
+import { noGrad } from "../autograd/tape.js";
+import { tensor } from "../tensor/create.js";
+import { CapabilityError, requireCapability } from "./capabilities.js";
+import type { Images } from "./generate.js";
+import { openRun, runSplit, type OpenRun } from "./runs.js";
+
+function latentOf(run: OpenRun): GenerativeModel & LatentModel {
+  return requireCapability(run.model, run.config.model, isLatentModel, "latent", "embed images");
+}
+
+export function embed(
+  target: string,
+  o: { data?: string; dataDir?: string; split?: string } = {},
+): { values: Float32Array; n: number; dim: number } {
+  const run = openRun(target);
+  const split = runSplit(run, o.split ?? "test", o);
+  const e = embedSplit(latentOf(run), split);
+  return { values: e.values, n: split.n, dim: e.dim };
+}
+
+export interface ProbeResult {
+  model: string;
+  data: string;
+  latent: number;
+  train_accuracy: number;
+  test_accuracy: number;
+  n_train: number;
+  n_test: number;
+}
+
+export function probe(target: string, o: { data?: string; seed?: number; epochs?: number } = {}): ProbeResult {
+  const run = openRun(target);
+  const model = latentOf(run);
+  const data = o.data ?? "mnist-fixed";
+  const ds = loadDataset(data);
+  const tr = ds.split("train"),
+    te = ds.split("test");
+  if (!tr.labels || !te.labels) throw new RangeError(`dataset "${data}" has no labels; use mnist-fixed or mnist`);
+  const etr = embedSplit(model, tr),
+    ete = embedSplit(model, te);
+  const r = linearProbe(
+    { ...etr, labels: tr.labels },
+    { values: ete.values, labels: te.labels },
+    o.seed ?? 0,
+    o.epochs,
+  );
+  return {
+    model: run.config.model,
+    data,
+    latent: etr.dim,
+    train_accuracy: r.trainAccuracy,
+    test_accuracy: r.testAccuracy,
+    n_train: tr.n,
+    n_test: te.n,
+  };
+}
+
+/** Test images (first n) followed by their reconstructions. */
+export function reconstruct(target: string, o: { n?: number; dataDir?: string } = {}): Images {
+  const run = openRun(target);
+  const model = latentOf(run);
+  if (!model.reconstruct) throw new CapabilityError(`${run.config.model} cannot reconstruct: it has no decoder`);
+  const split = runSplit(run, "test", o);
+  const n = Math.min(o.n ?? 16, split.n),
+    D = split.dim,
+    x = tensor(split.values.slice(0, n * D), [n, D]);
+  const values = Float32Array.from([...x.toArray(), ...noGrad(() => model.reconstruct!(x)).toArray()]);
+  return { values, n: 2 * n, shape: split.shape };
+}
+
+/** Decodes `steps` points on the straight line between the latent means of test images `from` and `to`. */
+export function interpolate(
+  target: string,
+  o: { from?: number; to?: number; steps?: number; dataDir?: string } = {},
+): Images {
+  const run = openRun(target);
+  const model = latentOf(run);
+  if (!model.decodeMean) throw new CapabilityError(`${run.config.model} cannot interpolate: it has no decoder`);
+  const split = runSplit(run, "test", o);
+  const D = split.dim,
+    from = o.from ?? 0,
+    to = o.to ?? 1;
+  for (const i of [from, to])
+    if (!(Number.isInteger(i) && i >= 0 && i < split.n))
+      throw new RangeError(`test image ${i} does not exist (the split has ${split.n})`);
+  const pair = Float32Array.from([
+    ...split.values.subarray(from * D, (from + 1) * D),
+    ...split.values.subarray(to * D, (to + 1) * D),
+  ]);
+  const ends = noGrad(() => model.embed(tensor(pair, [2, D])).toArray());
+  const L = ends.length / 2,
+    k = Math.max(o.steps ?? 10, 2);
+  const z = new Float32Array(k * L);
+  for (let s = 0; s < k; s++)
+    for (let c = 0; c < L; c++) z[s * L + c] = ends[c]! + ((ends[L + c]! - ends[c]!) * s) / (k - 1);
+  const values = Float32Array.from(noGrad(() => model.decodeMean!(tensor(z, [k, L]))).toArray());
+  return { values, n: k, shape: split.shape };
+}

@@ -1,0 +1,65 @@
+/**
+ * Training recipes: how to train a model (dataset, epochs, batch, optimizer, schedule, early stopping). Every value
+ * — from a model's registration, a config file or a command-line flag — passes the same schema before anything is
+ * written, so `--epochs -2` and `{"training": {"epochs": -2}}` fail with the same message.
+ */
+import * as z from "zod";
+import { OptionsError } from "./options.js";
+
+const posInt = (rule: string) => z.number({ error: rule }).int({ error: rule }).positive({ error: rule });
+const posNum = (rule: string) => z.number({ error: rule }).positive({ error: rule }).finite({ error: rule });
+const nonNeg = (rule: string) => z.number({ error: rule }).min(0, { error: rule }).finite({ error: rule });
+
+export const scheduleSchema = z.strictObject(
+  {
+    kind: z.enum(["constant", "step", "exponential", "cosine", "warmup-cosine"], {
+      error: 'must be one of "constant", "step", "exponential", "cosine", "warmup-cosine"',
+    }),
+    every: posInt("must be a positive integer (steps)").optional(),
+    gamma: posNum("must be a positive number").optional(),
+    total: posInt("must be a positive integer (steps)").optional(),
+    warmupSteps: z
+      .number({ error: "must be a non-negative integer (steps)" })
+      .int({ error: "must be a non-negative integer (steps)" })
+      .min(0, { error: "must be a non-negative integer (steps)" })
+      .optional(),
+    minFactor: nonNeg("must be a number in [0, 1]").max(1, { error: "must be a number in [0, 1]" }).optional(),
+  },
+  { error: 'must be an object such as {"kind": "cosine", "total": 50000}' },
+);
+
+export const recipeSchema = z.strictObject({
+  dataset: z.string({ error: "must be a dataset name (see deepgen data)" }).min(1),
+  epochs: posInt("must be a positive integer, e.g. 100"),
+  batchSize: posInt("must be a positive integer, e.g. 100"),
+  lr: posNum("must be a positive number, e.g. 0.001"),
+  optimizer: z
+    .enum(["adam", "adamw", "sgd", "rmsprop"], { error: 'must be one of "adam", "adamw", "sgd", "rmsprop"' })
+    .optional(),
+  weightDecay: nonNeg("must be a non-negative number, e.g. 0.0001").optional(),
+  schedule: scheduleSchema.optional(),
+  /** stop after this many epochs without a better validation NLL */
+  patience: posInt("must be a positive integer (epochs), e.g. 10").optional(),
+  clipNorm: posNum("must be a positive number, e.g. 5").optional(),
+  /** what the recipe reproduces, with its source */
+  reference: z.string({ error: "must be a string" }).optional(),
+  /** model options the recipe uses on top of the model's defaults (the user's options still win) */
+  options: z.record(z.string(), z.unknown(), { error: "must be an object of model options" }).optional(),
+});
+
+export type Recipe = z.output<typeof recipeSchema>;
+export type ScheduleSpec = z.output<typeof scheduleSchema>;
+
+/** Validates a (complete) recipe; `who` names where it came from. */
+export function parseRecipe(who: string, raw: unknown): Recipe {
+  const r = recipeSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    if (i.code === "unrecognized_keys")
+      return `unknown training setting ${i.keys.map((k) => `"${k}"`).join(", ")}; known: ${Object.keys(recipeSchema.shape).join(", ")}`;
+    const p = i.path.join(".");
+    const got = i.path.reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown> | undefined)?.[k], raw);
+    return `training setting "${p}" ${i.message} (got ${JSON.stringify(got)})`;
+  });
+  throw new OptionsError(`${who}: ${lines.join("; ")}`);
+}
