@@ -20,7 +20,7 @@ export function evalCommand(program: Command): void {
       (target: string, o: { split: string; dataDir?: string; batchSize: number; scores?: string; json?: boolean }) => {
         const t0 = Date.now();
         let last = t0;
-        // long estimates (IWAE-5000 takes minutes) report progress on stderr every 10 s
+        // long estimates (thousands of importance samples per image take minutes) report progress every 10 s
         const onProgress = (done: number, total: number): void => {
           const now = Date.now();
           if (now - last < 10000) return;

@@ -1,0 +1,166 @@
+/**
+ * The application layer: options and settings validated at the door (nothing written on bad input), capabilities
+ * asked and refused plainly, --max-steps checkpoints that every reading operation accepts, runs written by version
+ * 0.1.0 still loading and resuming, and the CLI free of model-specific code.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { app, models, Generator } from "../../src/index.js";
+
+const tmp = (p: string): string => mkdtempSync(path.join(os.tmpdir(), `deepgen-app-${p}-`));
+const fixtures = path.resolve(import.meta.dirname, "../fixtures/v0.1");
+const tiny = { options: { hidden: [8] }, training: { epochs: 1, batchSize: 500, lr: 0.01, dataset: "mnist-fixed" } };
+
+test("model options are validated with a message naming the model, the option and its rule", () => {
+  const made = models.getModelSpec("made"),
+    vae = models.getModelSpec("vae");
+  assert.throws(
+    () => models.resolveOptions(made, { hidden: 500 }),
+    /^RangeError: made: option "hidden" must be an array of positive integers, e\.g\. \[500\] \(got 500\)$/,
+  );
+  assert.throws(() => models.resolveOptions(made, { hidden: [-5] }), /option "hidden" must be an array of positive/);
+  assert.throws(() => models.resolveOptions(vae, { latent: "8" }), /vae: option "latent" must be a positive integer/);
+  assert.throws(() => models.resolveOptions(vae, { activation: "gelu" }), /option "activation" must be one of "tanh"/);
+  assert.throws(
+    () => models.resolveOptions(made, { hiden: [3] }),
+    /model "made" has no option "hiden"; options: hidden/,
+  );
+  // valid values pass through, missing ones take their defaults
+  const o = models.resolveOptions(vae, { latent: 8 });
+  assert.equal(o.latent, 8);
+  assert.deepEqual(o.hidden, [200, 200]);
+});
+
+test("bad training settings and options are refused before anything is written", async () => {
+  for (const [config, pattern] of [
+    [{ training: { epochs: -2 } }, /training setting "epochs" must be a positive integer.*got -2/],
+    [{ training: { lr: -1 } }, /training setting "lr" must be a positive number.*got -1/],
+    [{ training: { schedule: { kind: "linear" } } }, /training setting "schedule\.kind" must be one of/],
+    [{ training: { epocs: 3 } }, /unknown training setting "epocs"/],
+    [{ options: { hidden: [-5] } }, /made: option "hidden" must be an array of positive integers/],
+    [{ training: { dataset: "nope" } }, /unknown dataset "nope"/],
+  ] as const) {
+    const out = path.join(tmp("bad"), "run");
+    await assert.rejects(app.fit({ model: "made", config: JSON.stringify(config), out }), pattern);
+    assert.equal(existsSync(out), false, `nothing written for ${JSON.stringify(config)}`);
+  }
+  await assert.rejects(app.fit({ model: "made", config: "{not json" }), /config: not valid JSON/);
+  await assert.rejects(app.fit({ model: "made", config: "/no/such/file.json" }), /no such file/);
+});
+
+test("capabilities: declared ones are implemented, and a missing one is refused plainly", () => {
+  for (const spec of models.listModels()) {
+    const m = models.createModel(spec, {}, { dim: 4, shape: [1, 2, 2] }, new Generator(0));
+    for (const c of models.CAPABILITIES) {
+      const declared = m.capabilities.includes(c);
+      const methods = models.CAPABILITY_METHODS[c].every(
+        (k) => typeof (m as unknown as Record<string, unknown>)[k] === "function",
+      );
+      if (declared) assert.ok(methods, `${spec.name} declares ${c} but lacks ${models.CAPABILITY_METHODS[c]}`);
+    }
+    assert.ok(m.capabilities.includes("trainable") || m.capabilities.includes("closed-form"), spec.name);
+  }
+  const ae = models.createModel(models.getModelSpec("autoencoder"), {}, { dim: 4, shape: [1, 2, 2] }, new Generator(0));
+  assert.throws(
+    () => app.requireCapability(ae, "autoencoder", models.canSample, "sampler", "sample"),
+    /^Error: autoencoder cannot sample: it has no prior to sample from; try .*\bvae\b/,
+  );
+  assert.equal(app.describeModel("vae").capabilities.includes("bounded-density"), true);
+  assert.equal(app.describeModel("nade").capabilities.includes("exact-density"), true);
+  const schema = app.describeModel("made").optionsSchema as { properties: Record<string, { default?: unknown }> };
+  assert.deepEqual(schema.properties.hidden?.default, [500], "JSON Schema carries defaults for the studio's forms");
+});
+
+test("--max-steps: the checkpoint it leaves is read by eval, sample and resume; config keeps one source of truth", async () => {
+  const out = path.join(tmp("steps"), "run");
+  const r = await app.fit({ model: "made", config: JSON.stringify(tiny), out, maxSteps: 3 });
+  assert.equal(r.status, "paused");
+  assert.equal(r.steps, 3);
+  const config = JSON.parse(readFileSync(path.join(out, "config.json"), "utf8"));
+  assert.deepEqual(config.options.hidden, [8]);
+  assert.equal("options" in config.training, false, "the options used live in one place");
+  const e = app.evaluate(out, { split: "valid" });
+  assert.ok(e.nll_nats > 100 && e.nll_nats < 600, `valid NLL ${e.nll_nats} after 3 steps`);
+  const s = app.sample(out, { n: 3, seed: 1 });
+  assert.equal(s.values.length, 3 * 784);
+  assert.ok(s.values.every((v) => v === 0 || v === 1));
+  const rest = await app.fit({ model: "made", out, resume: true });
+  assert.equal(rest.status, "finished");
+  assert.equal(rest.steps, 100, "one epoch of 50,000 images in batches of 500");
+  assert.throws(() => app.sample(out, { n: 1e8 }), /n = 100000000 is too many; at most/);
+});
+
+test("a run killed before it saved anything can be resumed, or restarted with the same --out", async () => {
+  const out = path.join(tmp("killed"), "run");
+  const notices: string[] = [];
+  // killed after config.json was written, before any checkpoint: only config.json and a half-written file remain
+  await app.fit({ model: "made", config: JSON.stringify(tiny), out, maxSteps: 1 });
+  rmSync(path.join(out, "last.safetensors"));
+  writeFileSync(path.join(out, "last.safetensors.tmp-12345"), "partial");
+  const r = await app.fit({ model: "made", out, resume: true, maxSteps: 2 }, { onNotice: (n) => notices.push(n) });
+  assert.equal(r.status, "paused");
+  assert.match(notices.join("\n"), /saved no position yet; starting it from step 0/);
+  assert.equal(existsSync(path.join(out, "last.safetensors.tmp-12345")), false, "temporary files are cleaned up");
+  // a directory with config.json but no checkpoint is restarted in place without --resume
+  const again = path.join(tmp("again"), "run");
+  await app.fit({ model: "made", config: JSON.stringify(tiny), out: again, maxSteps: 1 });
+  rmSync(path.join(again, "last.safetensors"));
+  const r2 = await app.fit(
+    { model: "made", config: JSON.stringify(tiny), out: again, maxSteps: 1 },
+    { onNotice: (n) => notices.push(n) },
+  );
+  assert.equal(r2.status, "paused");
+  assert.match(notices.join("\n"), /saved nothing yet; starting a new one in its place/);
+});
+
+test("a resumed run whose last save was cut short does not duplicate metrics lines", async () => {
+  const out = path.join(tmp("dup"), "run");
+  const cfg = { ...tiny, training: { ...tiny.training, epochs: 2, batchSize: 5000 } };
+  await app.fit({ model: "made", config: JSON.stringify(cfg), out, maxSteps: 10 }); // exactly epoch 0
+  const lastAfter0 = readFileSync(path.join(out, "last.safetensors"));
+  await app.fit({ model: "made", out, resume: true, maxSteps: 10 }); // epoch 1: metrics line 2 written
+  // a kill while last.safetensors was being rewritten: the metrics line of epoch 1 exists, the position is epoch 0's
+  writeFileSync(path.join(out, "last.safetensors"), lastAfter0);
+  const r = await app.fit({ model: "made", out, resume: true });
+  assert.equal(r.status, "finished");
+  const epochs = readFileSync(path.join(out, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).epoch);
+  assert.deepEqual(epochs, [0, 1]);
+});
+
+test("a run whose validation NLL explodes stops as diverged and keeps its best checkpoint", async () => {
+  const out = path.join(tmp("div"), "run");
+  const cfg = { options: { hidden: [16] }, training: { ...tiny.training, epochs: 3, lr: 1e4 } };
+  const r = await app.fit({ model: "made", config: JSON.stringify(cfg), out });
+  assert.equal(r.status, "diverged");
+  assert.match(r.reason ?? "", /far above the uniform model's|loss (NaN|Infinity)/);
+  assert.equal(r.metrics, undefined, "no test figure is reported for a diverged run");
+});
+
+test("runs written by deepgen 0.1.0 still load, evaluate to their recorded number, and resume", async () => {
+  for (const m of ["made", "vae"]) {
+    const dir = path.join(fixtures, m);
+    const recorded = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")).metrics;
+    const e = app.evaluate(dir);
+    assert.ok(Math.abs(e.nll_nats - recorded.nll_nats) < 1e-9, `${m}: ${e.nll_nats} vs ${recorded.nll_nats}`);
+    assert.equal(e.estimator, recorded.estimator);
+  }
+  const copy = path.join(tmp("old"), "made");
+  cpSync(path.join(fixtures, "made"), copy, { recursive: true });
+  const r = await app.fit({ model: "made", out: copy, resume: true, training: { epochs: 2 }, maxSteps: 2 });
+  assert.equal(r.status, "paused");
+});
+
+test("the CLI holds no model-specific code: no registered model name appears in src/cli", () => {
+  const dir = path.resolve(import.meta.dirname, "../../src/cli");
+  const names = models.listModels().map((s) => s.name);
+  for (const f of readdirSync(dir)) {
+    const text = readFileSync(path.join(dir, f), "utf8");
+    for (const n of names) assert.equal(new RegExp(`\\b${n}\\b`, "i").test(text), false, `${f} names "${n}"`);
+  }
+});
