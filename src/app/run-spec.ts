@@ -122,7 +122,7 @@ export function resolveRun(s: RunSpec): ResolvedRun {
     return { spec, config, runDir, fresh: false, notices };
   }
   if (existsSync(configFile) && saved)
-    throw new OptionsError(`${runDir} already holds a run; pass --resume to continue it or --out to start a new one`);
+    throw new OptionsError(`${runDir} already holds a run; resume it, or start a new one in another directory`);
   if (existsSync(configFile))
     notices.push(`${runDir} holds a run that saved nothing yet; starting a new one in its place`);
   else if (s.resume) notices.push(`${runDir} holds no run to resume; starting a new one there from step 0`);

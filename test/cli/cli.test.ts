@@ -118,7 +118,7 @@ test("errors a user can act on, with a non-zero exit", async () => {
   writeFileSync(path.join(taken, "last.safetensors"), "");
   await fails(
     ["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", taken],
-    /already holds a run; pass --resume/,
+    /already holds a run; resume it, or start a new one in another directory/,
   );
   await fails(["eval", taken], /not a deepgen run config|holds no best\.safetensors/);
   const bad = path.join(dir, "bad.json");
