@@ -12,3 +12,5 @@ export { mnistDemo, barsDemo, MNIST_DEMO, type BarsDemoResult, type MnistDemoRes
 export { openRun, runDataset, runSplit, checkSplit, type OpenRun } from "./runs.js";
 export { capabilitiesOf, requireCapability, CapabilityError } from "./capabilities.js";
 export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";
+export { reproduce, reproductionMarkdown, reproducibleModels, machineDescription } from "./reproduce.js";
+export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";

@@ -10,6 +10,7 @@ import { dataCommand, modelsCommand } from "./catalog.js";
 import "../models/index.js";
 import { paramsCommand } from "./params.js";
 import { latentCommands } from "./latent.js";
+import { reproduceCommand } from "./reproduce.js";
 import { VERSION } from "../version.js";
 
 const program = new Command();
@@ -27,6 +28,7 @@ modelsCommand(program);
 dataCommand(program);
 paramsCommand(program);
 latentCommands(program);
+reproduceCommand(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);

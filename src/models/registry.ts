@@ -26,6 +26,27 @@ export interface ModelSpec<S extends OptionsSchema = OptionsSchema> {
 
 const registry = new Map<string, ModelSpec>();
 
+/**
+ * The usual pair of named recipes: `full` is the reproduction recipe itself; `short` is a smoke run of minutes on two
+ * cores (the same settings for `epochs` epochs without early stopping, with `options` on top).
+ */
+export function reproductionRecipes(
+  recipe: Recipe,
+  short: { epochs: number; options?: Record<string, unknown>; batchSize?: number },
+): NonNullable<ModelSpec["recipes"]> {
+  const { patience: _patience, schedule: _schedule, ...rest } = recipe;
+  return {
+    full: recipe,
+    short: {
+      ...rest,
+      epochs: short.epochs,
+      ...(short.batchSize ? { batchSize: short.batchSize } : {}),
+      options: { ...(recipe.options ?? {}), ...(short.options ?? {}) },
+      reference: `short smoke run of ${recipe.reference ?? "the recipe"}`,
+    },
+  };
+}
+
 export function registerModel<S extends OptionsSchema>(spec: ModelSpec<S>): void {
   if (registry.has(spec.name)) throw new Error(`registerModel: "${spec.name}" is already registered`);
   registry.set(spec.name, spec as unknown as ModelSpec);

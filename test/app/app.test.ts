@@ -164,3 +164,24 @@ test("the CLI holds no model-specific code: no registered model name appears in 
     for (const n of names) assert.equal(new RegExp(`\\b${n}\\b`, "i").test(text), false, `${f} names "${n}"`);
   }
 });
+
+test("reproduce reads a finished run into the table, with the published figure and the gap", async () => {
+  const runs = tmp("repro");
+  const done = await app.fit({
+    model: "made",
+    config: JSON.stringify({
+      options: { hidden: [8] },
+      training: { epochs: 1, batchSize: 1000, dataset: "mnist-fixed" },
+    }),
+    out: path.join(runs, "made-short"),
+  });
+  const rows = await app.reproduce({ models: ["made"], budget: "short", runs });
+  assert.equal(rows.length, 1);
+  const r = rows[0]!;
+  assert.equal(r.nll_nats, done.metrics!.nll_nats);
+  assert.equal(r.published_nll_nats, 88.4);
+  assert.ok(Math.abs(r.gap_nats! - (r.nll_nats! - 88.4)) < 1e-12);
+  const md = app.reproductionMarkdown(rows);
+  assert.match(md, /\| made \| \d+\.\d\d \| exact \| fixed \| 88\.40 \(Germain et al\. 2015/);
+  assert.match(md, /Short budget/);
+});

@@ -9,7 +9,7 @@ import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
-import { registerModel } from "../registry.js";
+import { registerModel, reproductionRecipes, type Recipe } from "../registry.js";
 import { AutoregressiveModel } from "./autoregressive.js";
 import * as z from "zod";
 
@@ -57,19 +57,22 @@ export class FVSBN extends AutoregressiveModel {
   }
 }
 
+const recipe: Recipe = {
+  dataset: "binarized-mnist",
+  epochs: 100,
+  batchSize: 100,
+  lr: 1e-3,
+  patience: 10,
+  reference: "Larochelle & Murray 2011: 97.45 nats",
+};
+
 registerModel({
   name: "fvsbn",
   description: "FVSBN: logistic autoregression (strictly lower-triangular weights); exact likelihood",
   family: "autoregressive",
   options,
-  recipe: {
-    dataset: "binarized-mnist",
-    epochs: 100,
-    batchSize: 100,
-    lr: 1e-3,
-    patience: 10,
-    reference: "Larochelle & Murray 2011: 97.45 nats",
-  },
+  recipe: recipe,
+  recipes: reproductionRecipes(recipe, { epochs: 2 }),
   published: { nll_nats: 97.45, source: "Larochelle & Murray 2011", data: "binarized-mnist" },
   create: (config, data, generator) => new FVSBN(config, data, generator),
 });
