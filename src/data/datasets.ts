@@ -9,6 +9,7 @@ import path from "node:path";
 import { Generator } from "../tensor/rng.js";
 import { DataFormatError, parseAmat, parseIdx } from "./formats.js";
 import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
+import { classSubset, parseSubsetName } from "./subset.js";
 
 export type SplitName = "train" | "valid" | "test";
 export type Binarization = "fixed" | "dynamic" | "none";
@@ -67,6 +68,8 @@ export const DATASETS: DatasetInfo[] = [
 ];
 
 export function datasetInfo(name: string): DatasetInfo {
+  const subset = parseSubsetName(name);
+  if (subset) return { ...datasetInfo(subset.base), name };
   const d = DATASETS.find((x) => x.name === name);
   if (!d) throw new RangeError(`unknown dataset "${name}"; known: ${DATASETS.map((x) => x.name).join(", ")}`);
   return d;
@@ -170,6 +173,8 @@ export function binarizeInPlace(values: Float32Array, g: Generator): void {
 }
 
 export function loadDataset(name: string, dataDir?: string): Dataset {
+  const subset = parseSubsetName(name);
+  if (subset) return classSubset(loadDataset(subset.base, dataDir), subset.digits);
   const info = datasetInfo(name);
   if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
   return mnist(info.name, info.binarization);
