@@ -106,3 +106,36 @@ test("a bad checkpoint leaves the model untouched", () => {
     a.parameters().map((p) => p.toArray()),
   );
 });
+
+test("a checkpoint holding NaN or Infinity is refused at load, naming the tensor and the index", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
+  const spec = models.getModelSpec("made");
+  const make = (seed: number) =>
+    spec.create({ ...spec.defaultConfig, hidden: [5] } as never, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
+  const a = make(1),
+    b = make(2);
+  const before = b.parameters().map((p) => p.toArray());
+  const [name, w] = [...a.stateDict()].find(([, t]) => t.shape.length === 2)!;
+  const g = new Generator(7);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const at = g.integers(1, w.data.length)[0]!; // a random position, so the index in the message is real
+    const keep = w.data[at]!;
+    w.data[at] = bad;
+    const file = path.join(dir, "bad.safetensors");
+    saveWeights(file, a, {});
+    w.data[at] = keep;
+    const what = Number.isNaN(bad) ? "NaN" : String(bad);
+    assert.throws(
+      () => loadWeights(file, b),
+      (e: Error) =>
+        e instanceof CheckpointError &&
+        e.message.startsWith(`${file}: tensor "${name}" holds ${what} at index ${at}; the run diverged`),
+      what,
+    );
+  }
+  assert.deepEqual(
+    b.parameters().map((p) => p.toArray()),
+    before,
+    "the model is untouched",
+  );
+});
