@@ -11,6 +11,24 @@ export class DataFormatError extends Error {
   }
 }
 
+/** Most bytes a gzipped data file may expand to (the largest MNIST file is 47 MB unpacked). */
+export const MAX_GUNZIP_BYTES = 2 ** 30;
+
+/** Unpacks gzipped bytes, naming the file in any error and stopping at `MAX_GUNZIP_BYTES` (a gzip bomb). */
+function gunzip(buf: Uint8Array, path: string): Uint8Array {
+  try {
+    return gunzipSync(buf, { maxOutputLength: MAX_GUNZIP_BYTES });
+  } catch (e) {
+    const big = (e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
+    throw new DataFormatError(
+      path,
+      big ? `unpacks to more than ${MAX_GUNZIP_BYTES} bytes` : `corrupt gzip data (${(e as Error).message})`,
+    );
+  }
+}
+
+const isGzip = (buf: Uint8Array) => buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+
 export interface IdxArray {
   dims: number[];
   data: Uint8Array;
@@ -18,7 +36,7 @@ export interface IdxArray {
 
 /** IDX (LeCun's format): magic 0x0000 08 NN (unsigned bytes, NN dims), NN big-endian uint32 sizes, then the data. */
 export function parseIdx(buf: Uint8Array, path: string, expectDims?: number[]): IdxArray {
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  if (isGzip(buf)) buf = gunzip(buf, path);
   if (buf.length < 4) throw new DataFormatError(path, `too short for an IDX header (${buf.length} bytes)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf[0] !== 0 || buf[1] !== 0)
@@ -121,7 +139,7 @@ export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
 
 /** The .amat text of the binarized MNIST (plain or gzipped): one image per line, `dim` values 0/1 separated by spaces. */
 export function parseAmat(buf: Uint8Array, path: string, dim = 784): Uint8Array {
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  if (isGzip(buf)) buf = gunzip(buf, path);
   const rows: number[] = [];
   let lineStart = 0;
   for (let i = 0; i <= buf.length; i++) {

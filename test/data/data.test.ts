@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { data } from "../../src/index.js";
+import { data, Generator } from "../../src/index.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "deepgen-data-"));
 /** The project's machines keep the binarized MNIST beside the repository; elsewhere set DEEPGEN_DATA_DIR. */
@@ -87,6 +87,16 @@ test("NPY: shapes must be non-negative integers; float64 is read; unknown versio
   const v9 = npyWithHeader(h("(6,)"), body);
   v9[6] = 9;
   assert.throws(() => data.parseNpy(v9, "v.npy"), /v\.npy: NPY format version 9 is not supported/);
+});
+
+test("IDX and .amat: corrupt gzip data is refused naming the file", () => {
+  const g = new Generator(9);
+  const packed = gzipSync(idx([2, 3], [...g.integers(6, 256)]));
+  for (const at of g.integers(4, packed.length - 10)) {
+    const bad = packed.map((b, i) => (i === at + 10 ? b ^ 0x55 : b)); // corrupt the deflate stream or its trailer
+    for (const parse of [(b: Uint8Array) => data.parseIdx(b, "c.gz"), (b: Uint8Array) => data.parseAmat(b, "c.gz")])
+      assert.throws(() => parse(bad), /c\.gz: corrupt gzip data/, `byte ${at + 10}`);
+  }
 });
 
 test(".amat: parses 0/1 lines (plain or gzipped); rejects short lines and other characters with the line number", () => {
