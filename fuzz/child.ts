@@ -1,9 +1,9 @@
 /**
  * One fuzzing process: runs inputs start, start+1, … of one target until its deadline or end, writing the index of
  * the input in hand to a progress file before each call (so the parent can name the input behind a hang or crash),
- * and reporting every non-clean failure and any peak memory above the cap.
+ * and appending every non-clean failure and any peak memory above the cap to a findings file.
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { makeInput, scratch, TARGETS } from "./targets.js";
 
@@ -16,7 +16,8 @@ export interface Finding {
   where?: string;
 }
 
-const [name, seedText, startText, endText, deadlineText, progressFile, memText, outDir] = process.argv.slice(2);
+const [name, seedText, startText, endText, deadlineText, progressFile, findingsFile, memText, outDir] =
+  process.argv.slice(2);
 const target = TARGETS.find((t) => t.name === name)!;
 const seed = Number(seedText),
   end = Number(endText),
@@ -28,7 +29,7 @@ const at = new Float64Array(1);
 function report(f: Finding, input: Uint8Array): void {
   mkdirSync(outDir!, { recursive: true });
   writeFileSync(path.join(outDir!, `${f.target}-${seed}-${f.k}.bin`), input);
-  process.send!(f);
+  appendFileSync(findingsFile!, JSON.stringify(f) + "\n"); // written at once: a later hang or crash loses nothing
 }
 
 /** A clean failure is an Error whose message names the file it was reading. */
@@ -56,5 +57,6 @@ for (; k < end && Date.now() < deadline; k++) {
     break; // peak memory never falls: a fresh process continues from the next input
   }
 }
+at[0] = k; // the next input to run, for the parent
+writeSync(fd, at, 0, 8, 0);
 closeSync(fd);
-process.send!({ done: k }, () => process.exit(0));

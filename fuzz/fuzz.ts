@@ -28,7 +28,7 @@ function parseFlags(argv: string[]): Flags {
   const f: Flags = {
     seconds: 60,
     iterations: Infinity,
-    targets: TARGETS.map((t) => t.name),
+    targets: TARGETS.filter((t) => !t.selfTest).map((t) => t.name),
     seed: 1,
     timeoutMs: 5000,
     memMb: 1024,
@@ -52,6 +52,9 @@ function parseFlags(argv: string[]): Flags {
   return f;
 }
 
+/** How long a child may take to load before its first input. */
+const STARTUP_MS = 60_000;
+
 /** Resident memory of a process in MiB, from /proc (0 where unavailable). */
 function rssMb(pid: number): number {
   try {
@@ -62,60 +65,53 @@ function rssMb(pid: number): number {
   }
 }
 
-/** Runs one child from input `start`; resolves with the next input to run and whether the target is finished. */
+/** Runs one child from input `start`; resolves with the next input to run. */
 function runChild(name: string, f: Flags, start: number, deadline: number, found: Finding[]): Promise<number> {
-  const progress = path.join(scratch, `progress-${name}`);
-  writeFileSync(progress, new Uint8Array(new Float64Array([start]).buffer));
+  const progress = path.join(scratch, `progress-${name}`),
+    findings = path.join(scratch, `findings-${name}.jsonl`);
+  writeFileSync(progress, new Uint8Array(new Float64Array([-1]).buffer)); // -1 until the child has started
+  writeFileSync(findings, "");
   const readProgress = () => new Float64Array(new Uint8Array(readFileSync(progress)).buffer)[0]!;
-  const child = fork(
-    path.join(import.meta.dirname, "child.ts"),
-    [name, String(f.seed), String(start), String(f.iterations), String(deadline), progress, String(f.memMb), f.out],
-    { execArgv: ["--import", "tsx", `--max-old-space-size=${f.memMb}`], stdio: ["ignore", "ignore", "pipe", "ipc"] },
-  );
+  const args = [name, f.seed, start, f.iterations, deadline, progress, findings, f.memMb, f.out].map(String);
+  const child = fork(path.join(import.meta.dirname, "child.ts"), args, {
+    execArgv: ["--import", "tsx", `--max-old-space-size=${f.memMb}`],
+    env: { ...process.env, DEEPGEN_FUZZ_SCRATCH: scratch },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const save = (k: number) => {
+    const input = makeInput(
+      TARGETS.find((t) => t.name === name)!,
+      f.seed,
+      k,
+    );
+    writeFileSync(path.join(f.out, `${name}-${f.seed}-${k}.bin`), input);
+  };
   return new Promise((resolve) => {
-    let next = -1,
-      last = start,
+    let last = -1,
       since = Date.now(),
-      killed: Finding["kind"] | null = null;
-    const save = (k: number) => {
-      writeFileSync(
-        path.join(f.out, `${name}-${f.seed}-${k}.bin`),
-        makeInput(
-          TARGETS.find((t) => t.name === name)!,
-          f.seed,
-          k,
-        ),
-      );
-    };
+      killed: Finding | null = null;
     const watch = setInterval(() => {
       const k = readProgress();
       if (k !== last) [last, since] = [k, Date.now()];
+      if (k < 0 && Date.now() - since < STARTUP_MS) return; // loading tsx and the library is not a hang
       const mb = rssMb(child.pid!);
-      if (Date.now() - since > f.timeoutMs) killed = "hang";
-      else if (mb > 2 * f.memMb) killed = "memory";
-      if (killed) {
-        found.push({
-          kind: killed,
-          target: name,
-          k,
-          message: killed === "hang" ? `no result after ${f.timeoutMs} ms` : `${Math.round(mb)} MB resident`,
-        });
-        save(k);
-        child.kill("SIGKILL");
-      }
+      if (Date.now() - since > f.timeoutMs)
+        killed = { kind: "hang", target: name, k, message: `no result after ${f.timeoutMs} ms` };
+      else if (mb > 2 * f.memMb)
+        killed = { kind: "memory", target: name, k, message: `${Math.round(mb)} MB resident (killed)` };
+      if (killed) child.kill("SIGKILL");
     }, 100);
-    child.on("message", (m: Finding | { done: number }) => ("done" in m ? (next = m.done) : found.push(m)));
     child.on("exit", (code, signal) => {
       clearInterval(watch);
-      if (next >= 0 && code === 0) return resolve(next);
-      const k = readProgress();
-      if (!killed) {
-        const tail = stderr.trim().split("\n").slice(-3).join(" | ");
-        found.push({ kind: "crash", target: name, k, message: `exit ${code ?? signal}: ${tail}` });
-        save(k);
-      }
+      const lines = readFileSync(findings, "utf8").split("\n").filter(Boolean);
+      found.push(...lines.map((l) => JSON.parse(l) as Finding));
+      const k = Math.max(start, readProgress());
+      if (code === 0) return resolve(k);
+      const tail = stderr.trim().split("\n").slice(-3).join(" | ");
+      found.push(killed ?? { kind: "crash", target: name, k, message: `exit ${code ?? signal}: ${tail}` });
+      save(k);
       resolve(k + 1);
     });
   });
@@ -125,7 +121,8 @@ function runChild(name: string, f: Flags, start: number, deadline: number, found
 function summarize(found: Finding[]): string[] {
   const groups = new Map<string, Finding[]>();
   for (const x of found) {
-    const key = `${x.target} ${x.kind} ${x.message.replaceAll(scratch, "").replace(/\d+/g, "#")} ${x.where ?? ""}`;
+    const what = x.kind === "bad-output" ? x.message.split(":")[0] : x.message.replaceAll(scratch, "");
+    const key = `${x.target} ${x.kind} ${what!.replace(/\d+/g, "#")} ${x.where ?? ""}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(x);
   }
   return [...groups.values()].map(

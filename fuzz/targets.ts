@@ -3,7 +3,7 @@
  * checksum or length prefix would otherwise stop every mutant at the door), the call, and checks on what a successful
  * call returns.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { crc32, deflateSync, gzipSync, inflateSync } from "node:zlib";
@@ -26,12 +26,17 @@ export interface Target {
   structured?: (rng: Rng, buf: Uint8Array) => Uint8Array;
   /** parses the input; throws on bad input; returns a complaint if the result breaks an invariant */
   run: (buf: Uint8Array, file: string) => string | null;
+  /** a target that misbehaves on purpose, to show each kind of finding is caught; run only when named */
+  selfTest?: boolean;
 }
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
-const scratch = mkdtempSync(path.join(os.tmpdir(), "deepgen-fuzz-"));
+/** Inputs are written to files for the readers that take paths; a RAM disk where there is one keeps that cheap. */
+const inherited = process.env.DEEPGEN_FUZZ_SCRATCH; // a child works in its parent's folder, which the parent removes
+const scratch = inherited ?? mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(), "deepgen-fuzz-"));
+if (!inherited) process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 const writeInput = (name: string, buf: Uint8Array) => {
   const file = path.join(scratch, name);
   writeFileSync(file, buf);
@@ -287,6 +292,22 @@ export const TARGETS: Target[] = [
     },
   },
 ];
+
+/** A deliberately broken reader: a hash of each input picks a misbehaviour (about one input in 64 each). */
+TARGETS.push({
+  name: "self-test",
+  seeds: [enc("self-test seed")],
+  selfTest: true,
+  run: (buf, file) => {
+    const b = crc32(buf) % 64;
+    if (b === 1) for (;;); // hang
+    if (b === 2) process.abort(); // crash
+    if (b === 3) new Uint8Array(3 << 29).fill(1); // 1.5 GiB touched
+    if (b === 4) return (null as unknown as { x: string }).x; // a TypeError from deep inside
+    if (b === 5) return "a result breaking the contract";
+    throw new Error(`${file}: a clean refusal`);
+  },
+});
 
 /** Input k of a run with `seed`: a seed input with one to four mutations, at most 1 MiB. */
 export function makeInput(t: Target, seed: number, k: number): Uint8Array {
