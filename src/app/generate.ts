@@ -2,6 +2,7 @@
 import { canComplete, canSample } from "../models/index.js";
 import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
+import { checkSampleCount } from "../data/limits.js";
 import { requireCapability } from "./capabilities.js";
 import { openRun, runSplit } from "./runs.js";
 
@@ -12,18 +13,10 @@ export interface Images {
   shape: [number, number, number];
 }
 
-/** The most samples one call draws (memory: n × dim float32 values). */
-export const MAX_SAMPLES_PER_CALL = 1_000_000;
-
-function checkCount(what: string, n: number, max: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what}: n must be a positive integer, got ${n}`);
-  if (n > max) throw new RangeError(`${what}: n = ${n} is too many; at most ${max} per call`);
-}
-
 export function sample(target: string, o: { n: number; seed?: number }): Images & { seconds: number } {
   const run = openRun(target);
   const model = requireCapability(run.model, run.config.model, canSample, "sampler", "sample");
-  checkCount("sample", o.n, Math.floor((MAX_SAMPLES_PER_CALL * 784) / run.config.dim));
+  checkSampleCount(o.n, run.config.dim);
   const t0 = Date.now();
   const x = model.sample(o.n, new Generator(o.seed ?? 0));
   return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds: (Date.now() - t0) / 1000 };
@@ -63,7 +56,7 @@ export function complete(target: string, o: CompleteOptions = {}): Images & { ro
     n = Math.min(o.n ?? 8, split.n),
     k = o.samples ?? 5,
     cols = k + 2;
-  checkCount("complete", n * k, MAX_SAMPLES_PER_CALL);
+  checkSampleCount(n * k, D);
   const x = new Float32Array(n * k * D);
   for (let i = 0; i < n; i++)
     for (let s = 0; s < k; s++) x.set(split.values.subarray(i * D, (i + 1) * D), (i * k + s) * D);

@@ -11,6 +11,24 @@ export class DataFormatError extends Error {
   }
 }
 
+/** Most bytes a gzipped data file may expand to (the largest MNIST file is 47 MB unpacked). */
+export const MAX_GUNZIP_BYTES = 2 ** 30;
+
+/** Unpacks gzipped bytes, naming the file in any error and stopping at `MAX_GUNZIP_BYTES` (a gzip bomb). */
+function gunzip(buf: Uint8Array, path: string): Uint8Array {
+  try {
+    return gunzipSync(buf, { maxOutputLength: MAX_GUNZIP_BYTES });
+  } catch (e) {
+    const big = (e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
+    throw new DataFormatError(
+      path,
+      big ? `unpacks to more than ${MAX_GUNZIP_BYTES} bytes` : `corrupt gzip data (${(e as Error).message})`,
+    );
+  }
+}
+
+const isGzip = (buf: Uint8Array) => buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+
 export interface IdxArray {
   dims: number[];
   data: Uint8Array;
@@ -18,7 +36,7 @@ export interface IdxArray {
 
 /** IDX (LeCun's format): magic 0x0000 08 NN (unsigned bytes, NN dims), NN big-endian uint32 sizes, then the data. */
 export function parseIdx(buf: Uint8Array, path: string, expectDims?: number[]): IdxArray {
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  if (isGzip(buf)) buf = gunzip(buf, path);
   if (buf.length < 4) throw new DataFormatError(path, `too short for an IDX header (${buf.length} bytes)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf[0] !== 0 || buf[1] !== 0)
@@ -54,45 +72,56 @@ function copyBytes(buf: Uint8Array, begin: number, end: number): Uint8Array {
 
 export interface NpyArray {
   shape: number[];
-  dtype: "<f4" | "|u1";
-  data: Float32Array | Uint8Array;
+  dtype: "<f4" | "<f8" | "|u1";
+  data: Float32Array | Float64Array | Uint8Array;
 }
 
-/** NPY v1/v2 (numpy.save), C order, float32 or uint8. */
+const NPY_ITEM = { "<f4": 4, "<f8": 8, "|u1": 1 } as const;
+const NPY_NAME = { "<f4": "float32", "<f8": "float64", "|u1": "uint8" } as const;
+
+/** The dimensions of an NPY shape tuple's text ("2, 3" or "6,"): Python integers, each ≥ 0, product a safe integer. */
+function npyShape(text: string, path: string): number[] {
+  const parts = text.split(",").map((s) => s.trim());
+  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop(); // the trailing comma of (6,)
+  const dims = parts[0] === "" && parts.length === 1 ? [] : parts;
+  if (dims.length > 32 || dims.some((d) => !/^\d{1,15}L?$/.test(d)))
+    throw new DataFormatError(path, `the shape (${text}) must list non-negative integers`);
+  const shape = dims.map((d) => parseInt(d, 10));
+  if (!Number.isSafeInteger(shape.reduce((a, b) => a * b, 1) * 8))
+    throw new DataFormatError(path, `the shape (${text}) holds more values than any file can`);
+  return shape;
+}
+
+/** NPY v1/v2/v3 (numpy.save), C order, float32, float64 or uint8. */
 export function parseNpy(buf: Uint8Array, path: string): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (buf.length < 10 || magic.some((b, i) => buf[i] !== b))
     throw new DataFormatError(path, "not an NPY file (bad magic)");
   const major = buf[6]!;
+  if (major < 1 || major > 3) throw new DataFormatError(path, `NPY format version ${major} is not supported (1–3)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const hstart = major === 1 ? 10 : 12;
+  if (buf.length < hstart) throw new DataFormatError(path, "truncated NPY header");
+  const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   if (buf.length < hstart + hlen) throw new DataFormatError(path, "truncated NPY header");
   const header = new TextDecoder().decode(buf.subarray(hstart, hstart + hlen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const descr = /^\s*\{.*'descr':\s*'([^']+)'/s.exec(header)?.[1];
   const order = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !order || shapeText === undefined)
-    throw new DataFormatError(path, `unreadable NPY header: ${header.trim()}`);
+    throw new DataFormatError(path, `unreadable NPY header: ${header.trim().slice(0, 200)}`);
   if (order === "True") throw new DataFormatError(path, "Fortran-ordered arrays are not supported");
-  const shape = shapeText
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
-  const n = shape.reduce((a, b) => a * b, 1),
+  if (!(descr in NPY_ITEM))
+    throw new DataFormatError(path, `unsupported dtype ${descr} (use float32 '<f4', float64 '<f8' or uint8 '|u1')`);
+  const dtype = descr as keyof typeof NPY_ITEM;
+  const shape = npyShape(shapeText, path);
+  const bytes = shape.reduce((a, b) => a * b, 1) * NPY_ITEM[dtype],
     start = hstart + hlen;
-  if (descr === "|u1") {
-    if (buf.length !== start + n)
-      throw new DataFormatError(path, `expected ${n} bytes of uint8 data, found ${buf.length - start}`);
-    return { shape, dtype: "|u1", data: copyBytes(buf, start, start + n) };
-  }
-  if (descr === "<f4") {
-    if (buf.length !== start + 4 * n)
-      throw new DataFormatError(path, `expected ${4 * n} bytes of float32 data, found ${buf.length - start}`);
-    return { shape, dtype: "<f4", data: new Float32Array(copyBytes(buf, start, start + 4 * n).buffer) };
-  }
-  throw new DataFormatError(path, `unsupported dtype ${descr} (use float32 '<f4' or uint8 '|u1')`);
+  if (buf.length !== start + bytes)
+    throw new DataFormatError(path, `expected ${bytes} bytes of ${NPY_NAME[dtype]} data, found ${buf.length - start}`);
+  const copy = copyBytes(buf, start, start + bytes);
+  const data = dtype === "|u1" ? copy : dtype === "<f4" ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+  return { shape, dtype, data };
 }
 
 /** NPY v1.0 bytes for a float32 array. */
@@ -110,7 +139,7 @@ export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
 
 /** The .amat text of the binarized MNIST (plain or gzipped): one image per line, `dim` values 0/1 separated by spaces. */
 export function parseAmat(buf: Uint8Array, path: string, dim = 784): Uint8Array {
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  if (isGzip(buf)) buf = gunzip(buf, path);
   const rows: number[] = [];
   let lineStart = 0;
   for (let i = 0; i <= buf.length; i++) {

@@ -5,3 +5,8 @@ export type { Batch, BatchOptions } from "./loader.js";
 export { parseIdx, parseNpy, encodeNpy, parseAmat, DataFormatError } from "./formats.js";
 export { writeImageGrid, readPngFolder } from "./png.js";
 export { BINARIZED_MNIST_FILES, findBinarizedMnist, ensureBinarizedMnist } from "./download.js";
+export { readImages, MAX_IMAGE_VALUES } from "./images.js";
+export type { ImageArray, ReadImagesOptions } from "./images.js";
+export { decodePng, MAX_PNG_PIXELS } from "./png-decode.js";
+export type { DecodedPng } from "./png-decode.js";
+export { checkSampleCount, MAX_SAMPLE_BYTES } from "./limits.js";

@@ -1,8 +1,9 @@
-/** PNG image grids (samples, reconstructions) and folders of PNG images as datasets, through fast-png. */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+/** PNG image grids (samples, reconstructions), written through fast-png; folders of PNG images read as datasets. */
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { decode, encode } from "fast-png";
+import { encode } from "fast-png";
 import { DataFormatError } from "./formats.js";
+import { readImages } from "./images.js";
 
 export interface GridOptions {
   /** images per row (default: ⌈√n⌉) */
@@ -59,35 +60,10 @@ export interface PngFolder {
   files: string[];
 }
 
-/** Every .png in a folder (sorted by name), all of one size and channel count, as values in [0, 1]. */
+/** Every .png in a folder (sorted by name), all of one size and channel count, as values in [0, 1]; alpha dropped. */
 export function readPngFolder(dir: string): PngFolder {
-  const files = readdirSync(dir)
-    .filter((f) => f.toLowerCase().endsWith(".png"))
-    .sort();
-  if (files.length === 0) throw new DataFormatError(dir, "no .png files in this folder");
-  let shape: [number, number, number] | null = null;
-  const chunks: Float32Array[] = [];
-  for (const f of files) {
-    const p = path.join(dir, f);
-    let img;
-    try {
-      img = decode(readFileSync(p));
-    } catch (e) {
-      throw new DataFormatError(p, `not a readable PNG (${(e as Error).message})`);
-    }
-    const keep = img.channels === 2 || img.channels === 4 ? img.channels - 1 : img.channels; // drop alpha
-    const s: [number, number, number] = [keep, img.height, img.width];
-    if (!shape) shape = s;
-    else if (shape.join() !== s.join())
-      throw new DataFormatError(p, `${s.join("×")} differs from the folder's first image (${shape.join("×")})`);
-    const max = img.depth === 16 ? 65535 : 255,
-      v = new Float32Array(keep * img.height * img.width);
-    for (let ch = 0; ch < keep; ch++)
-      for (let i = 0; i < img.height * img.width; i++)
-        v[ch * img.height * img.width + i] = img.data[i * img.channels + ch]! / max;
-    chunks.push(v);
-  }
-  const values = new Float32Array(chunks.length * chunks[0]!.length);
-  chunks.forEach((v, i) => values.set(v, i * v.length));
-  return { n: files.length, shape: shape!, values, files };
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DataFormatError(dir, "not a folder");
+  const r = readImages(dir);
+  const files = r.files.map((f) => path.basename(f));
+  return { n: r.shape[0], shape: [r.shape[1], r.shape[2], r.shape[3]], values: r.data, files };
 }

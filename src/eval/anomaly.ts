@@ -37,7 +37,7 @@ export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>): num
   const { nPos, nNeg } = check(scores, labels);
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let rankSumPos = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
     const midRank = (i + j) / 2 + 1; // ranks i+1..j+1 share their average

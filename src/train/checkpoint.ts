@@ -10,7 +10,14 @@ import type { Optimizer, OptimizerState } from "../optim/optimizer.js";
 import { Generator, type GeneratorState } from "../tensor/rng.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Storage } from "../backend/backend.js";
-import { CheckpointError, readSafetensors, writeFileAtomic, writeSafetensors, type SafeArray } from "./safetensors.js";
+import {
+  CheckpointError,
+  readSafetensors,
+  writeFileAtomic,
+  writeSafetensors,
+  type SafeArray,
+  type SafeTensor,
+} from "./safetensors.js";
 import type { Recipe } from "../models/recipe.js";
 import { VERSION } from "../version.js";
 
@@ -58,8 +65,19 @@ export function readConfig(runDir: string): RunConfig {
   } catch (e) {
     throw new CheckpointError(p, `not valid JSON (${(e as Error).message})`);
   }
-  if (c.format !== 1 || typeof c.model !== "string" || typeof c.options !== "object" || !Array.isArray(c.shape)) {
-    throw new CheckpointError(p, "not a deepgen run config (format 1 with model, options, shape)");
+  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  const isSize = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+  if (
+    !isObject(c) ||
+    c.format !== 1 ||
+    typeof c.model !== "string" ||
+    !isObject(c.options) ||
+    !Array.isArray(c.shape) ||
+    c.shape.length !== 3 ||
+    !c.shape.every(isSize) ||
+    !isSize(c.dim)
+  ) {
+    throw new CheckpointError(p, "not a deepgen run config (format 1 with model, options, dim and a [C, H, W] shape)");
   }
   return c;
 }
@@ -88,9 +106,29 @@ export function saveLast(file: string, model: GenerativeModel, opts: Optimizer[]
   writeSafetensors(file, t, { deepgen: VERSION, model: model.modelName, position: JSON.stringify(pos) });
 }
 
+/**
+ * A diverged run saves NaN or ±Infinity; loading such weights would let `eval` print NaN and `sample` write noise, so
+ * every floating-point tensor (weights and optimizer state) must be finite.
+ */
+function checkFinite(file: string, tensors: Map<string, SafeTensor>): void {
+  for (const [k, t] of tensors) {
+    if (t.dtype !== "F32" && t.dtype !== "F64") continue;
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) {
+      if (Number.isFinite(d[i])) continue;
+      const name = k.startsWith("model.") ? k.slice(6) : k;
+      throw new CheckpointError(
+        file,
+        `tensor "${name}" holds ${d[i]} at index ${i}; the run diverged — retrain with a lower learning rate`,
+      );
+    }
+  }
+}
+
 /** Loads model weights ("model.*") from a checkpoint into `model`; the file is fully validated first. */
 export function loadWeights(file: string, model: GenerativeModel): Record<string, string> {
   const f = readSafetensors(file);
+  checkFinite(file, f.tensors);
   const state = new Map<string, Tensor>();
   for (const [k, t] of f.tensors) {
     if (!k.startsWith("model.")) continue;
@@ -113,7 +151,14 @@ export function loadLast(file: string, model: GenerativeModel, opts: Optimizer[]
       file,
       "has no trainer position (it is a weights-only checkpoint; resume needs last.safetensors)",
     );
-  const pos = JSON.parse(meta.position) as TrainerPosition;
+  let pos: TrainerPosition;
+  try {
+    pos = JSON.parse(meta.position) as TrainerPosition;
+  } catch (e) {
+    throw new CheckpointError(file, `the trainer position is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof pos !== "object" || pos === null || typeof pos.optimizer !== "object" || pos.optimizer === null)
+    throw new CheckpointError(file, "the trainer position lacks its optimizer state");
   pos.bestValid ??= Infinity; // JSON has no Infinity: a run stopped before its first validation stores null
   const f = readSafetensors(file);
   const saved = pos.optimizers ?? [pos.optimizer];

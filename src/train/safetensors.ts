@@ -71,6 +71,38 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/**
+ * The first key that appears twice in one object of a (valid) JSON text, and its nesting depth. JSON.parse keeps the
+ * last of duplicates silently; the safetensors format forbids them, since two readers could then see different tensors.
+ */
+function duplicateKey(json: string): { key: string; depth: number } | null {
+  const stack: Array<Set<string> | null> = []; // a Set of keys per open object, null per open array
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === "\\" ? 2 : 1;
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (keys.has(key)) return { key, depth: stack.length };
+        keys.add(key);
+      }
+      expectKey = false;
+      i = j;
+    } else if (c === "{") {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === "[") {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === "}" || c === "]") stack.pop();
+    else if (c === ",") expectKey = stack[stack.length - 1] !== null;
+  }
+  return null;
+}
+
 export function decodeSafetensors(buf: Uint8Array, path: string): SafetensorsFile {
   const bad = (why: string): never => {
     throw new CheckpointError(path, `not a valid safetensors file: ${why}`);
@@ -87,14 +119,22 @@ export function decodeSafetensors(buf: Uint8Array, path: string): SafetensorsFil
     bad(`header is not UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) bad("header is not a JSON object");
+  const dup = duplicateKey(new TextDecoder().decode(buf.subarray(8, 8 + hlen)));
+  if (dup)
+    bad(dup.depth === 1 ? `tensor name "${dup.key}" appears twice` : `key "${dup.key}" appears twice in one object`);
   const body = buf.subarray(8 + hlen);
   const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
   const spans: Array<[number, number, string]> = [];
   for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof v !== "object" || v === null || Object.values(v).some((x) => typeof x !== "string"))
-        bad("__metadata__ must map strings to strings");
+      if (
+        typeof v !== "object" ||
+        v === null ||
+        Array.isArray(v) ||
+        Object.values(v).some((x) => typeof x !== "string")
+      )
+        bad(`__metadata__ must map strings to strings, found ${JSON.stringify(v).slice(0, 60)}`);
       metadata = v as Record<string, string>;
       continue;
     }

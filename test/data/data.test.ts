@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { data } from "../../src/index.js";
+import { data, Generator } from "../../src/index.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "deepgen-data-"));
 /** The project's machines keep the binarized MNIST beside the repository; elsewhere set DEEPGEN_DATA_DIR. */
@@ -53,7 +53,50 @@ test("NPY: float32 round trip; uint8; rejects bad magic, truncation and other dt
   assert.throws(() => data.parseNpy(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), "m.npy"), /not an NPY file/);
   const f8 = bytes.slice();
   f8[new TextDecoder("latin1").decode(f8).indexOf("<f4") + 2] = "8".charCodeAt(0);
-  assert.throws(() => data.parseNpy(f8, "d.npy"), /unsupported dtype <f8/);
+  f8[new TextDecoder("latin1").decode(f8).indexOf("<f8") + 1] = "i".charCodeAt(0);
+  assert.throws(() => data.parseNpy(f8, "d.npy"), /unsupported dtype <i8/);
+});
+
+/** NPY v1.0 bytes with a hand-written header (so malformed shapes can be expressed) and `body` as data. */
+function npyWithHeader(header: string, body: Uint8Array): Uint8Array {
+  const text = header + " ".repeat(63 - ((10 + header.length) % 64)) + "\n";
+  const out = new Uint8Array(10 + text.length + body.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, text.length, true);
+  out.set(new TextEncoder().encode(text), 10);
+  out.set(body, 10 + text.length);
+  return out;
+}
+
+test("NPY: shapes must be non-negative integers; float64 is read; unknown versions are refused", () => {
+  const body = new Uint8Array(24);
+  const h = (shape: string, descr = "<f4") => `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  for (const shape of ["(-2, -3)", "(2.5, 2.4)", "(-6,)", "(6e0,)", "(2, 3, x)", "(0x6,)"]) {
+    assert.throws(
+      () => data.parseNpy(npyWithHeader(h(shape), body), "s.npy"),
+      /s\.npy: the shape .* must list non-negative integers/,
+      shape,
+    );
+  }
+  assert.deepEqual(data.parseNpy(npyWithHeader(h("(2, 3)"), body), "ok.npy").shape, [2, 3]);
+  assert.deepEqual(data.parseNpy(npyWithHeader(h("()"), body.subarray(0, 4)), "ok.npy").shape, []);
+  const f64 = Float64Array.from({ length: 3 }, (_, i) => Math.sin(i + 1)); // arbitrary non-zero values
+  const back = data.parseNpy(npyWithHeader(h("(3,)", "<f8"), new Uint8Array(f64.buffer)), "d.npy");
+  assert.equal(back.dtype, "<f8");
+  assert.deepEqual([...back.data], [...f64]);
+  const v9 = npyWithHeader(h("(6,)"), body);
+  v9[6] = 9;
+  assert.throws(() => data.parseNpy(v9, "v.npy"), /v\.npy: NPY format version 9 is not supported/);
+});
+
+test("IDX and .amat: corrupt gzip data is refused naming the file", () => {
+  const g = new Generator(9);
+  const packed = gzipSync(idx([2, 3], [...g.integers(6, 256)]));
+  for (const at of g.integers(4, packed.length - 10)) {
+    const bad = packed.map((b, i) => (i === at + 10 ? b ^ 0x55 : b)); // corrupt the deflate stream or its trailer
+    for (const parse of [(b: Uint8Array) => data.parseIdx(b, "c.gz"), (b: Uint8Array) => data.parseAmat(b, "c.gz")])
+      assert.throws(() => parse(bad), /c\.gz: corrupt gzip data/, `byte ${at + 10}`);
+  }
 });
 
 test(".amat: parses 0/1 lines (plain or gzipped); rejects short lines and other characters with the line number", () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { decodeSafetensors, encodeSafetensors, CheckpointError } from "../../src/train/safetensors.js";
-import { loadWeights, saveWeights } from "../../src/train/checkpoint.js";
+import { loadWeights, readConfig, saveWeights } from "../../src/train/checkpoint.js";
 import { models, Generator } from "../../src/index.js";
 
 const sample = () =>
@@ -23,6 +23,17 @@ function withHeader(header: object, body: Uint8Array): Uint8Array {
   out.set(body, 8 + json.length);
   return out;
 }
+
+function withRawHeader(json: string, body: Uint8Array): Uint8Array {
+  const bytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + bytes.length + body.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(bytes.length), true);
+  out.set(bytes, 8);
+  out.set(body, 8 + bytes.length);
+  return out;
+}
+const entry = (b: number, e: number) => `{"dtype":"F32","shape":[${(e - b) / 4}],"data_offsets":[${b},${e}]}`;
+const one = { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] } };
 
 test("safetensors round trip: dtypes, shapes, metadata, 8-byte aligned data", () => {
   const bytes = encodeSafetensors(sample(), { model: "made", note: "x" });
@@ -64,6 +75,13 @@ test("malformed safetensors files are rejected with the reason", () => {
     ["gap", withHeader({ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, body), /gap of 4 bytes/],
     ["shape", withHeader({ a: { dtype: "F32", shape: [-2], data_offsets: [0, 8] } }, body), /non-negative integers/],
     ["outside", withHeader({ a: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, body), /fall outside/],
+    ["meta array", withHeader({ __metadata__: ["a"], ...one }, body), /__metadata__ must map strings to strings/],
+    ["meta number", withHeader({ __metadata__: { a: 1 }, ...one }, body), /__metadata__ must map strings to strings/],
+    ["meta nested", withHeader({ __metadata__: { a: {} }, ...one }, body), /__metadata__ must map strings to strings/],
+    ["meta string", withHeader({ __metadata__: "x", ...one }, body), /__metadata__ must map strings to strings/],
+    ["duplicate", withRawHeader(`{"a":${entry(0, 8)},"a":${entry(0, 8)}}`, body), /tensor name "a" appears twice/],
+    ["escaped", withRawHeader(`{"a":${entry(0, 8)},"\\u0061":${entry(0, 8)}}`, body), /"a" appears twice/],
+    ["nested", withRawHeader(`{"a":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, body), /twice/],
   ];
   for (const [name, bytes, why] of cases) {
     assert.throws(
@@ -101,4 +119,52 @@ test("a bad checkpoint leaves the model untouched", () => {
     b.parameters().map((p) => p.toArray()),
     a.parameters().map((p) => p.toArray()),
   );
+});
+
+test("a checkpoint holding NaN or Infinity is refused at load, naming the tensor and the index", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
+  const spec = models.getModelSpec("made");
+  const make = (seed: number) =>
+    models.createModel(spec, { hidden: [5] }, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
+  const a = make(1),
+    b = make(2);
+  const before = b.parameters().map((p) => p.toArray());
+  const [name, w] = [...a.stateDict()].find(([, t]) => t.shape.length === 2)!;
+  const g = new Generator(7);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const at = g.integers(1, w.data.length)[0]!; // a random position, so the index in the message is real
+    const keep = w.data[at]!;
+    w.data[at] = bad;
+    const file = path.join(dir, "bad.safetensors");
+    saveWeights(file, a, {});
+    w.data[at] = keep;
+    const what = Number.isNaN(bad) ? "NaN" : String(bad);
+    assert.throws(
+      () => loadWeights(file, b),
+      (e: Error) =>
+        e instanceof CheckpointError &&
+        e.message.startsWith(`${file}: tensor "${name}" holds ${what} at index ${at}; the run diverged`),
+      what,
+    );
+  }
+  assert.deepEqual(
+    b.parameters().map((p) => p.toArray()),
+    before,
+    "the model is untouched",
+  );
+});
+
+test("a config.json that is not a run config is refused with its path, whatever its JSON holds", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
+  const ok = { format: 1, deepgen: "0", model: "made", options: {}, dataset: "x", dim: 6, shape: [1, 2, 3], seed: 1 };
+  for (const bad of [null, [], 3, "x", { ...ok, options: null }, { ...ok, shape: [1, -2, 3] }, { ...ok, dim: "6" }]) {
+    writeFileSync(path.join(dir, "config.json"), JSON.stringify(bad));
+    assert.throws(
+      () => readConfig(dir),
+      (e: Error) => e instanceof CheckpointError && /not a deepgen run config/.test(e.message),
+      JSON.stringify(bad),
+    );
+  }
+  writeFileSync(path.join(dir, "config.json"), JSON.stringify(ok));
+  assert.equal(readConfig(dir).model, "made");
 });
