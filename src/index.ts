@@ -5,7 +5,7 @@ export { tensor, zeros, ones, full, arange, rand, randn, bernoulli, categorical,
 export type { CreateOptions, RandomOptions } from "./tensor/create.js";
 export { Generator, manualSeed, getDefaultGenerator } from "./tensor/rng.js";
 export { noGrad, isGradEnabled } from "./autograd/tape.js";
-export type { Op } from "./autograd/op.js";
+export type { Op } from "./autograd/gradient-table.js";
 export { add, sub, mul, div, pow, minimum, maximum, where, bceWithLogits, cast } from "./ops/elementwise.js";
 export { sumToShape } from "./ops/reduce.js";
 export { concat, stack, oneHot, reshape, permute, expand, slice, pad, indexSelect, gather } from "./ops/movement.js";
@@ -31,4 +31,4 @@ export { clipGradNorm } from "./optim/schedule.js";
 export * as distributions from "./distributions/index.js";
 export * as data from "./data/index.js";
 export * as models from "./models/index.js";
-export { nadeLogits, nadeSample } from "./ops/nade.js";
+export { nadeLogits, nadeSample } from "./fused/nade/index.js";

@@ -2,7 +2,6 @@
  * Every differentiable op on odd shapes with broadcasting, as (inputs, fn) cases. The gradient check runs them in
  * float64 on the reference backend; the parity test runs them in float32 on both backends.
  */
-import { nadeLogits } from "../src/ops/nade.js";
 import {
   Generator,
   Tensor,
@@ -21,6 +20,7 @@ import {
   type DType,
 } from "../src/index.js";
 import { randomTensor } from "./helpers.js";
+import { fusedCases } from "./fused/index.js";
 
 export interface OpCase {
   name: string;
@@ -91,19 +91,8 @@ export const opCases: OpCase[] = [
   { name: "matmul batch expand", inputs: ins(r([2, 1, 3, 4]), r([3, 4, 2])), fn: (a, b) => a.matmul(b) },
   { name: "linear", inputs: ins(r([2, 3, 5]), r([4, 5]), r([4])), fn: (x, w, b) => linear(x!, w!, b!) },
   { name: "linear no bias", inputs: ins(r([3, 5]), r([4, 5])), fn: (x, w) => linear(x!, w!) },
-  // NADE: x binary (the recurrence skips zeros), every parameter and x itself differentiated
-  {
-    name: "nade",
-    inputs: (g, d) => [
-      ins(r([3, 5], 0, 1))(g, d)[0]!
-        .gt(0.5)
-        .to(d)
-        .requireGrad(),
-      ...ins(r([5, 4]), r([4]), r([5, 4]), r([5]))(g, d),
-    ],
-    fn: (x, W, c, V, b) => nadeLogits(x!, W!, c!, V!, b!),
-    tol: { atol: 1e-5, rtol: 1e-4 },
-  },
+  // fused ops: their cases live beside their tests (test/fused/)
+  ...fusedCases,
   {
     name: "conv2d",
     inputs: ins(r([2, 3, 7, 6]), r([4, 3, 3, 2]), r([4])),

@@ -1,6 +1,6 @@
 /** Elementwise ops: unary maps, broadcasting binary ops, comparisons, where. */
 import { BinaryOp, type BinaryName, type UnaryName } from "../backend/backend.js";
-import type { Op } from "../autograd/op.js";
+import type { CoreOp } from "../autograd/op.js";
 import { record } from "../autograd/tape.js";
 import { broadcastShapes, broadcastStrides, collapseDims, type Shape, shapeEquals } from "../tensor/shape.js";
 import { allocate, type DType } from "../tensor/storage.js";
@@ -8,7 +8,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { backendFor, checkTensor, contiguousData, empty, sameDType, scalarLike } from "./util.js";
 
 type Operand = Tensor | number;
-type RecordedUnary = Extract<UnaryName, Op>;
+type RecordedUnary = Extract<UnaryName, CoreOp>;
 
 export function unaryOp(op: RecordedUnary, x: Tensor, alpha = 0, beta = 0): Tensor {
   checkTensor(op, x);

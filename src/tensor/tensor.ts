@@ -5,7 +5,8 @@
  * directly through the GEMM's transpose flags.
  */
 import type { Storage } from "../backend/backend.js";
-import { backward as runBackward, type BackwardOptions, type GradNode } from "../autograd/tape.js";
+import { backward as runBackward, type BackwardOptions } from "../autograd/tape.js";
+import { gradRules } from "../autograd/gradient-table.js";
 import { allocate, dtypeOf, type DType } from "./storage.js";
 import { contiguousStrides, fmt, type Shape, sizeOf } from "./shape.js";
 import * as E from "../ops/elementwise.js";
@@ -14,6 +15,14 @@ import * as M from "../ops/movement.js";
 import * as LA from "../ops/linalg.js";
 
 type Operand = Tensor | number;
+
+/** A recorded op in a tensor's history; the tape (src/autograd/tape.ts) creates and reads these. */
+export interface GradNode {
+  op: string;
+  inputs: Tensor[];
+  saved: unknown;
+  freed: boolean;
+}
 type Axes = number | readonly number[];
 
 export class Tensor {
@@ -70,6 +79,7 @@ export class Tensor {
       this,
       grad,
       opts,
+      gradRules,
       (a, b) => a.add(b),
       (t) => E.fullLike(t, 1),
     );

@@ -19,6 +19,7 @@ import {
   type DType,
 } from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
+import { nadeStressCases } from "../fused/nade.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 
 const skip = nativeAvailable()
@@ -184,7 +185,7 @@ const stressCases: OpCase[] = [
   },
 ];
 
-for (const c of [...opCases, ...stressCases]) {
+for (const c of [...opCases, ...stressCases, ...nadeStressCases]) {
   test(
     `parity native vs reference: ${c.name} (tolerance atol ${(c.tol ?? { atol: 1e-5 }).atol}, rtol ${(c.tol ?? { rtol: 1e-4 }).rtol})`,
     { skip },
