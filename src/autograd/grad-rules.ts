@@ -4,7 +4,7 @@
  * none is needed). Rules run with recording off, so they may call any forward op.
  */
 import type { UnaryName } from "../backend/backend.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../tensor/tensor-data.js";
 import { contiguousStrides, sizeOf } from "../tensor/shape.js";
 import type { CoreOp, CoreOpSaved, UnarySaved } from "./op.js";
 import type { GradRule, Grads } from "./tape.js";

@@ -46,7 +46,7 @@ export interface CoreOpSaved {
   minimum: None;
   maximum: None;
   bceWithLogits: None;
-  where: { cond: import("../tensor/tensor.js").Tensor };
+  where: { cond: import("../tensor/tensor-data.js").Tensor };
   // reductions
   sum: ReduceSaved;
   max: ReduceSaved;

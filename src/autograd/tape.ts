@@ -4,7 +4,7 @@
  * and applies the gradient rules it is given from the root down. The tape knows no rule itself: the table is
  * assembled above the ops (src/autograd/gradient-table.ts) and handed to backward().
  */
-import type { GradNode, Tensor } from "../tensor/tensor.js";
+import type { GradNode, Tensor } from "../tensor/tensor-data.js";
 import type { CoreOp, CoreOpSaved } from "./op.js";
 
 export type Grads = Array<Tensor | null>;

@@ -9,21 +9,10 @@ import path from "node:path";
 import { Generator } from "../tensor/rng.js";
 import { DataFormatError, parseAmat, parseIdx } from "./formats.js";
 import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
+import type { Split, SplitName } from "./split.js";
 
-export type SplitName = "train" | "valid" | "test";
+export type { Split, SplitName } from "./split.js";
 export type Binarization = "fixed" | "dynamic" | "none";
-
-export interface Split {
-  readonly name: SplitName;
-  readonly n: number;
-  /** values per image */
-  readonly dim: number;
-  /** [channels, height, width] */
-  readonly shape: [number, number, number];
-  /** n × dim values in [0, 1] (0/1 for binary data) */
-  readonly values: Float32Array;
-  readonly labels: Int32Array | null;
-}
 
 export interface Dataset {
   readonly name: string;

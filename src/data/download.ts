@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { DataFormatError } from "./formats.js";
-import type { SplitName } from "./datasets.js";
+import type { SplitName } from "./split.js";
 
 export const BINARIZED_MNIST_URL = "http://www.cs.toronto.edu/~larocheh/public/datasets/binarized_mnist";
 

@@ -8,7 +8,7 @@ import { recordNode, type GradRule } from "../autograd/tape.js";
 import { nativeAddon } from "../backend/registry.js";
 import { backendFor } from "../ops/util.js";
 import type { DType } from "../tensor/storage.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../tensor/tensor-data.js";
 
 export interface FusedOp<Name extends string, Saved> {
   /** the op's name on the tape (unique among all ops) */

@@ -4,7 +4,7 @@ import type { CoreOp } from "../autograd/op.js";
 import { record } from "../autograd/tape.js";
 import { broadcastShapes, broadcastStrides, collapseDims, type Shape, shapeEquals } from "../tensor/shape.js";
 import { allocate, type DType } from "../tensor/storage.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor-data.js";
 import { backendFor, checkTensor, contiguousData, empty, sameDType, scalarLike } from "./util.js";
 
 type Operand = Tensor | number;

@@ -1,7 +1,7 @@
 /** Fused, numerically stable losses on logits. */
 import { record } from "../autograd/tape.js";
 import { fmt, normalizeAxis, sizeOf } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor-data.js";
 import { backendFor, checkTensor, contiguousData, empty } from "./util.js";
 
 export { bceWithLogits } from "./elementwise.js";

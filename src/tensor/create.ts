@@ -1,7 +1,7 @@
 /** Tensor creation: from values, constants, ranges and random draws (seeded; identical on every backend). */
 import { type Shape, checkShape, fmt, sizeOf } from "./shape.js";
 import { allocate, type DType, toStorage } from "./storage.js";
-import { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor-data.js";
 import { Generator, getDefaultGenerator } from "./rng.js";
 
 export interface CreateOptions {

@@ -5,7 +5,7 @@
  * [1]: Larochelle & Murray, The Neural Autoregressive Distribution Estimator, AISTATS 2011.
  */
 import { fmt } from "../../tensor/shape.js";
-import { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor-data.js";
 import { checkTensor, contiguousData, empty, sameDType } from "../../ops/util.js";
 import type { DType } from "../../tensor/storage.js";
 import { defineFusedOp, kernelsFor } from "../fused-op.js";
