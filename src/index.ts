@@ -2,7 +2,7 @@
 export { Tensor, isTensor } from "./tensor/tensor.js";
 export type { DType } from "./tensor/storage.js";
 export { tensor, zeros, ones, full, arange, rand, randn, bernoulli, categorical, randperm } from "./tensor/create.js";
-export type { CreateOptions, RandomOptions } from "./tensor/create.js";
+export type { CreateOptions, RandomOptions, TensorOptions } from "./tensor/create.js";
 export { Generator, manualSeed, getDefaultGenerator } from "./tensor/rng.js";
 export { noGrad, isGradEnabled } from "./autograd/tape.js";
 export type { Op } from "./autograd/gradient-table.js";
