@@ -6,12 +6,13 @@ export type { CreateOptions, RandomOptions, TensorOptions } from "./tensor/creat
 export { Generator, manualSeed, getDefaultGenerator } from "./tensor/rng.js";
 export { noGrad, isGradEnabled } from "./autograd/tape.js";
 export type { Op } from "./autograd/gradient-table.js";
-export { add, sub, mul, div, pow, minimum, maximum, where, bceWithLogits, cast } from "./ops/elementwise.js";
+export { add, sub, mul, div, pow, minimum, maximum, where, cast } from "./ops/elementwise.js";
 export { sumToShape } from "./ops/reduce.js";
 export { concat, stack, oneHot, reshape, permute, expand, slice, pad, indexSelect, gather } from "./ops/movement.js";
 export { matmul, linear, conv2d, convTranspose2d, conv1d, maxPool2d, avgPool2d } from "./ops/linalg.js";
 export type { Conv2dOptions } from "./ops/linalg.js";
-export { crossEntropy } from "./ops/loss.js";
+export { crossEntropy, bceWithLogits } from "./ops/loss.js";
+export type { Reduction, LossOptions, CrossEntropyOptions } from "./ops/loss.js";
 export { getBackend, setBackend, nativeAvailable, setNumThreads, getNumThreads } from "./backend/registry.js";
 export type { Backend } from "./backend/backend.js";
 export { Module, Sequential, Lambda } from "./nn/module.js";

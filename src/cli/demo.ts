@@ -4,7 +4,7 @@
  * through the tensor engine (autograd, Adam, native kernels).
  */
 import type { Command } from "commander";
-import { bceWithLogits } from "../ops/elementwise.js";
+import { bceWithLogits } from "../ops/loss.js";
 import { MaskedLinear } from "../nn/linear.js";
 import { Adam } from "../optim/adam.js";
 import { noGrad } from "../autograd/tape.js";
@@ -54,7 +54,7 @@ function barsEntropy(): number {
 }
 
 function logProb(model: MaskedLinear, x: Tensor): Tensor {
-  return bceWithLogits(model.forward(x), x).sum(1).neg();
+  return bceWithLogits(model.forward(x), x, { reduction: "none" }).sum(1).neg();
 }
 
 function barsDemo(steps: number, seed: number): void {

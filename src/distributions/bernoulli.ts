@@ -1,7 +1,6 @@
 /** Bernoulli and Categorical distributions parameterised by logits (stable in float32). */
 import { noGrad } from "../autograd/tape.js";
-import { bceWithLogits } from "../ops/elementwise.js";
-import { crossEntropy } from "../ops/loss.js";
+import { bceWithLogits, crossEntropy } from "../ops/loss.js";
 import { bernoulli, categorical, tensor } from "../tensor/create.js";
 import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -32,7 +31,7 @@ export class Bernoulli {
 
   /** log p(x) elementwise: −BCE(logits, x). */
   logProb(x: Tensor): Tensor {
-    return bceWithLogits(this.logits, x).neg();
+    return bceWithLogits(this.logits, x, { reduction: "none" }).neg();
   }
 
   /** H = softplus(z) − z·σ(z), elementwise. */
@@ -73,7 +72,7 @@ export class Categorical {
 
   /** log p(k) for integer classes with the logits' shape minus the last axis. */
   logProb(k: ArrayLike<number> | Tensor): Tensor {
-    return crossEntropy(this.logits, k, -1).neg();
+    return crossEntropy(this.logits, k, { axis: -1, reduction: "none" }).neg();
   }
 
   /** H = −Σ p log p over the class axis. */

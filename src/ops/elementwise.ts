@@ -122,13 +122,6 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   return record("where", [ta, tb], out, { cond: c });
 }
 
-/** Numerically stable elementwise binary cross-entropy: −[t log σ(z) + (1−t) log(1−σ(z))]. */
-export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
-  checkTensor("bceWithLogits", logits, "logits");
-  checkTensor("bceWithLogits", target, "target");
-  return record("bceWithLogits", [logits, target], binaryKernel("bceLogits", logits, target), {});
-}
-
 export function cast(x: Tensor, dtype: DType): Tensor {
   const data = allocate(dtype, x.size);
   data.set(contiguousData(x));
