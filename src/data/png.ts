@@ -1,8 +1,9 @@
 /** PNG image grids (samples, reconstructions) and folders of PNG images as datasets, through fast-png. */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { decode, encode } from "fast-png";
 import { DataFormatError } from "./formats.js";
+import { writeFileAtomic } from "../util/fs.js";
 
 export interface GridOptions {
   /** images per row (default: ⌈√n⌉) */
@@ -47,9 +48,7 @@ export function writeImageGrid(
         }
   }
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, encode({ width: W, height: H, data: out, channels: c, depth: 8 }));
-  renameSync(tmp, file);
+  writeFileAtomic(file, encode({ width: W, height: H, data: out, channels: c, depth: 8 }));
 }
 
 export interface PngFolder {
