@@ -12,9 +12,9 @@
         "native/kernels/conv.cc",
         "native/kernels/optim.cc",
         "native/kernels/random.cc",
-        "native/kernels/nade.cc"
+        "<!@(node -p \"require('fs').readdirSync('native/fused', { recursive: true }).filter((f) => f.endsWith('.cc')).sort().map((f) => 'native/fused/' + f).join(' ')\")"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/include", "native/binding"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O0", "-std=gnu++17"],

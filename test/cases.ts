@@ -2,7 +2,6 @@
  * Every differentiable op on odd shapes with broadcasting, as (inputs, fn) cases. The gradient check runs them in
  * float64 on the reference backend; the parity test runs them in float32 on both backends.
  */
-import { nadeLogits } from "../src/ops/nade.js";
 import {
   Generator,
   Tensor,
@@ -21,6 +20,7 @@ import {
   type DType,
 } from "../src/index.js";
 import { randomTensor } from "./helpers.js";
+import { fusedCases } from "./fused/index.js";
 
 export interface OpCase {
   name: string;
@@ -71,7 +71,11 @@ export const opCases: OpCase[] = [
   { name: "pow", inputs: ins(r([3, 4], 0.5, 2), r([4], -1, 2)), fn: (a, b) => a.pow(b) },
   { name: "minimum", inputs: ins(r([3, 4]), r([4])), fn: (a, b) => a.minimum(b) },
   { name: "maximum", inputs: ins(r([3, 4]), r([3, 1])), fn: (a, b) => a.maximum(b) },
-  { name: "bceWithLogits", inputs: ins(r([5, 7], -5, 5), r([5, 7], 0, 1)), fn: (z, t) => bceWithLogits(z, t) },
+  {
+    name: "bceWithLogits",
+    inputs: ins(r([5, 7], -5, 5), r([5, 7], 0, 1)),
+    fn: (z, t) => bceWithLogits(z, t, { reduction: "none" }),
+  },
   { name: "where", inputs: ins(r([3, 4]), r([4]), constMask([3, 4])), fn: (a, b, c) => where(c!, a!, b!) },
   // reductions
   { name: "sum", inputs: ins(r([3, 4, 5])), fn: (x) => x.sum(1).add(x.sum([0, 2], true).sum()) },
@@ -82,8 +86,12 @@ export const opCases: OpCase[] = [
   { name: "variance", inputs: ins(r([4, 6])), fn: (x) => x.variance(1, false, 1) },
   { name: "softmax", inputs: ins(r([2, 3, 5])), fn: (x) => x.softmax(1) },
   { name: "logSoftmax", inputs: ins(r([4, 7])), fn: (x) => x.logSoftmax(-1) },
-  { name: "crossEntropy", inputs: ins(r([4, 5])), fn: (z) => crossEntropy(z, [0, 4, 2, 2]) },
-  { name: "crossEntropy axis 1", inputs: ins(r([2, 3, 4])), fn: (z) => crossEntropy(z, [0, 1, 2, 2, 1, 0, 0, 1], 1) },
+  { name: "crossEntropy", inputs: ins(r([4, 5])), fn: (z) => crossEntropy(z, [0, 4, 2, 2], { reduction: "none" }) },
+  {
+    name: "crossEntropy axis 1",
+    inputs: ins(r([2, 3, 4])),
+    fn: (z) => crossEntropy(z, [0, 1, 2, 2, 1, 0, 0, 1], { axis: 1, reduction: "none" }),
+  },
   // linear algebra
   { name: "matmul", inputs: ins(r([3, 4]), r([4, 5])), fn: (a, b) => a.matmul(b) },
   { name: "matmul transposed views", inputs: ins(r([4, 3]), r([5, 4])), fn: (a, b) => a.T.matmul(b.T) },
@@ -91,19 +99,8 @@ export const opCases: OpCase[] = [
   { name: "matmul batch expand", inputs: ins(r([2, 1, 3, 4]), r([3, 4, 2])), fn: (a, b) => a.matmul(b) },
   { name: "linear", inputs: ins(r([2, 3, 5]), r([4, 5]), r([4])), fn: (x, w, b) => linear(x!, w!, b!) },
   { name: "linear no bias", inputs: ins(r([3, 5]), r([4, 5])), fn: (x, w) => linear(x!, w!) },
-  // NADE: x binary (the recurrence skips zeros), every parameter and x itself differentiated
-  {
-    name: "nade",
-    inputs: (g, d) => [
-      ins(r([3, 5], 0, 1))(g, d)[0]!
-        .gt(0.5)
-        .to(d)
-        .requireGrad(),
-      ...ins(r([5, 4]), r([4]), r([5, 4]), r([5]))(g, d),
-    ],
-    fn: (x, W, c, V, b) => nadeLogits(x!, W!, c!, V!, b!),
-    tol: { atol: 1e-5, rtol: 1e-4 },
-  },
+  // fused ops: their cases live beside their tests (test/fused/)
+  ...fusedCases,
   {
     name: "conv2d",
     inputs: ins(r([2, 3, 7, 6]), r([4, 3, 3, 2]), r([4])),

@@ -6,31 +6,15 @@
 #include <malloc.h>
 #endif
 #include "kernels.h"
+#include "args.h"
+#include "fused-exports.h"
 
 namespace {
 
 using Napi::CallbackInfo;
 using Napi::Value;
 
-inline float* F(const CallbackInfo& info, size_t i) {
-  if (info[i].IsNull() || info[i].IsUndefined()) return nullptr;
-  return info[i].As<Napi::Float32Array>().Data();
-}
-inline int32_t* I32(const CallbackInfo& info, size_t i) { return info[i].As<Napi::Int32Array>().Data(); }
-inline int64_t N(const CallbackInfo& info, size_t i) { return int64_t(info[i].As<Napi::Number>().DoubleValue()); }
-inline double D(const CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
-inline bool B(const CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
-// Shapes and strides arrive as one Float64Array; exact for every integer below 2^53.
-inline std::vector<int64_t> Dims(const CallbackInfo& info, size_t i) {
-  auto a = info[i].As<Napi::Float64Array>();
-  std::vector<int64_t> v(a.ElementLength());
-  for (size_t k = 0; k < v.size(); k++) v[k] = int64_t(a[k]);
-  return v;
-}
-inline dg::ConvGeom Geom(const CallbackInfo& info, size_t i) {
-  auto g = Dims(info, i);
-  return dg::ConvGeom{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14]};
-}
+using namespace dg::args;
 
 Value SetThreads(const CallbackInfo& info) { dg::set_threads(int(N(info, 0))); return info.Env().Undefined(); }
 Value GetThreads(const CallbackInfo& info) { return Napi::Number::New(info.Env(), dg::get_threads()); }
@@ -167,23 +151,6 @@ Value Philox(const CallbackInfo& info) {
                   info[4].As<Napi::Uint32Array>().Data());
   return info.Env().Undefined();
 }
-// (x, W, c, V, b, logits, B, D, H)
-Value NadeForward(const CallbackInfo& info) {
-  dg::nade_forward(F(info, 0), F(info, 1), F(info, 2), F(info, 3), F(info, 4), F(info, 5), N(info, 6), N(info, 7), N(info, 8));
-  return info.Env().Undefined();
-}
-// (x, W, c, V, gl, gx|null, gW, gc, gV, gb, B, D, H)
-Value NadeBackward(const CallbackInfo& info) {
-  dg::nade_backward(F(info, 0), F(info, 1), F(info, 2), F(info, 3), F(info, 4), F(info, 5), F(info, 6), F(info, 7),
-                    F(info, 8), F(info, 9), N(info, 10), N(info, 11), N(info, 12));
-  return info.Env().Undefined();
-}
-// (W, c, V, b, u, observed Uint8Array|null, x, n, D, H)
-Value NadeSample(const CallbackInfo& info) {
-  const uint8_t* obs = info[5].IsNull() || info[5].IsUndefined() ? nullptr : info[5].As<Napi::Uint8Array>().Data();
-  dg::nade_sample(F(info, 0), F(info, 1), F(info, 2), F(info, 3), F(info, 4), obs, F(info, 6), N(info, 7), N(info, 8), N(info, 9));
-  return info.Env().Undefined();
-}
 Value SimdWidth(const CallbackInfo& info) {
 #if defined(__AVX512F__)
   return Napi::String::New(info.Env(), "avx512");
@@ -234,9 +201,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   def("adam", Adam);
   def("simd", SimdWidth);
   def("philox", Philox);
-  def("nadeForward", NadeForward);
-  def("nadeBackward", NadeBackward);
-  def("nadeSample", NadeSample);
+  // the fused ops' own functions (native/fused/<name>/binding.cc), each registered by its file
+  for (const auto& f : dg::fused_exports()) def(f.name, f.fn);
   return exports;
 }
 

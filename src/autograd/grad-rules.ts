@@ -1,20 +1,18 @@
 /**
- * THE table of gradient rules: one entry per op in op.ts (a missing entry fails `tsc`). Each rule gets the output
+ * The gradient rules of the core ops: one entry per op in op.ts (a missing entry fails `tsc`). Each rule gets the output
  * gradient g, the op's inputs, its output and what the forward saved, and returns one gradient per input (null where
  * none is needed). Rules run with recording off, so they may call any forward op.
  */
 import type { UnaryName } from "../backend/backend.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../tensor/tensor-data.js";
 import { contiguousStrides, sizeOf } from "../tensor/shape.js";
-import type { Op, OpSaved, UnarySaved } from "./op.js";
+import type { CoreOp, CoreOpSaved, UnarySaved } from "./op.js";
+import type { GradRule, Grads } from "./tape.js";
 import { backendFor, contiguousData, empty } from "../ops/util.js";
 import { binaryKernel, compare, full, where } from "../ops/elementwise.js";
 import { sumToShape } from "../ops/reduce.js";
 import { conv2d, isTransposedView } from "../ops/linalg.js";
 import { place } from "../ops/movement.js";
-
-type Grads = Array<Tensor | null>;
-export type GradRule<K extends Op> = (g: Tensor, inputs: Tensor[], out: Tensor, saved: OpSaved[K]) => Grads;
 
 /** out = g · f'(x) through the backend's fused derivative kernel. */
 const unary =
@@ -58,7 +56,7 @@ function extremumRule(g: Tensor, [x]: Tensor[], out: Tensor, s: { keepShape: num
   return [mask.mul(spread(g, x!, s.keepShape)).div(count.expand(x!.shape))];
 }
 
-export const gradRules: { [K in Op]: GradRule<K> } = {
+export const coreGradRules: { [K in CoreOp]: GradRule<CoreOpSaved[K]> } = {
   // d/dx −x = −1
   neg: unary("neg"),
   // d/dx eˣ = eˣ
@@ -201,32 +199,6 @@ export const gradRules: { [K in Op]: GradRule<K> } = {
       w!.requiresGrad ? g2.T.matmul(x!.reshape(-1, k)) : null,
       ...(s.hasBias ? [b!.requiresGrad ? g2.sum(0) : null] : []),
     ];
-  },
-  // NADE's fused recurrence: the adjoint walks the positions backwards (native/kernels/nade.cc)
-  nade: (g, [x, W, c, V, b]) => {
-    const [B, D] = x!.shape as [number, number],
-      H = W!.shape[1]!;
-    const gx = x!.requiresGrad ? empty(x!.shape, x!.dtype) : null;
-    const gW = empty(W!.shape, W!.dtype),
-      gc = empty(c!.shape, c!.dtype),
-      gV = empty(V!.shape, V!.dtype),
-      gb = empty(b!.shape, b!.dtype);
-    backendFor(W!.dtype).nadeBackward(
-      contiguousData(x!),
-      contiguousData(W!),
-      contiguousData(c!),
-      contiguousData(V!),
-      contiguousData(g),
-      gx ? gx.data : null,
-      gW.data,
-      gc.data,
-      gV.data,
-      gb.data,
-      B,
-      D,
-      H,
-    );
-    return [gx, gW, gc, gV, gb];
   },
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
   conv2d: (g, [x, w, b], _out, s) => {

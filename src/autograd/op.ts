@@ -1,6 +1,8 @@
 /**
- * Every differentiable op and what its forward saves for backward. `Op` is the key set of this interface, and the
- * gradient table in grad-rules.ts is typed `{ [K in Op]: GradRule<K> }`, so an op without a rule fails to compile.
+ * Every core differentiable op and what its forward saves for backward. `CoreOp` is the key set of this interface,
+ * and the core gradient table in grad-rules.ts is typed `{ [K in CoreOp]: GradRule<CoreOpSaved[K]> }`, so an op
+ * without a rule fails to compile. Fused ops (src/fused/) declare their saved state and rule in their own module;
+ * src/autograd/gradient-table.ts joins both into `Op` and the one table backward() uses.
  */
 import type { ConvGeom } from "../backend/backend.js";
 
@@ -13,7 +15,7 @@ export interface ReduceSaved {
 }
 type None = Record<string, never>;
 
-export interface OpSaved {
+export interface CoreOpSaved {
   // elementwise, one input
   neg: UnarySaved;
   exp: UnarySaved;
@@ -44,7 +46,7 @@ export interface OpSaved {
   minimum: None;
   maximum: None;
   bceWithLogits: None;
-  where: { cond: import("../tensor/tensor.js").Tensor };
+  where: { cond: import("../tensor/tensor-data.js").Tensor };
   // reductions
   sum: ReduceSaved;
   max: ReduceSaved;
@@ -55,7 +57,6 @@ export interface OpSaved {
   crossEntropy: { target: Int32Array; outer: number; classes: number; inner: number };
   // linear algebra and convolution
   matmul: None;
-  nade: None;
   linear: { hasBias: boolean };
   conv2d: { geom: ConvGeom; hasBias: boolean };
   convTranspose2d: { geom: ConvGeom; hasBias: boolean };
@@ -73,4 +74,4 @@ export interface OpSaved {
   gather: { axis: number; index: Int32Array };
 }
 
-export type Op = keyof OpSaved;
+export type CoreOp = keyof CoreOpSaved;

@@ -1,18 +1,17 @@
 /**
  * The define-by-run tape. Each differentiable op that sees an input requiring grad records a GradNode on its output;
  * backward() sorts the graph topologically with an explicit stack (a 784-step loop does not touch the JS call stack)
- * and applies the gradient rules from the root down.
+ * and applies the gradient rules it is given from the root down. The tape knows no rule itself: the table is
+ * assembled above the ops (src/autograd/gradient-table.ts) and handed to backward().
  */
-import type { Tensor } from "../tensor/tensor.js";
-import type { Op, OpSaved } from "./op.js";
-import { gradRules } from "./grad-rules.js";
+import type { GradNode, Tensor } from "../tensor/tensor-data.js";
+import type { CoreOp, CoreOpSaved } from "./op.js";
 
-export interface GradNode<K extends Op = Op> {
-  op: K;
-  inputs: Tensor[];
-  saved: OpSaved[K];
-  freed: boolean;
-}
+export type Grads = Array<Tensor | null>;
+/** One gradient rule: the output gradient g, the op's inputs, its output and what the forward saved → input grads. */
+export type GradRule<Saved> = (g: Tensor, inputs: Tensor[], out: Tensor, saved: Saved) => Grads;
+/** A table of rules by op name, as backward() receives it. */
+export type GradRuleTable = Readonly<Record<string, GradRule<never>>>;
 
 let gradEnabled = true;
 
@@ -38,12 +37,17 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
 }
 
 /** Attaches the op to `out` when any input requires grad and recording is on. Returns out. */
-export function record<K extends Op>(op: K, inputs: Tensor[], out: Tensor, saved: OpSaved[K]): Tensor {
+export function recordNode(op: string, inputs: Tensor[], out: Tensor, saved: unknown): Tensor {
   if (needsGrad(inputs)) {
     out.requiresGrad = true;
-    out.node = { op, inputs, saved, freed: false } as GradNode;
+    out.node = { op, inputs, saved, freed: false } satisfies GradNode;
   }
   return out;
+}
+
+/** recordNode for the core ops, typed by what each op saves. */
+export function record<K extends CoreOp>(op: K, inputs: Tensor[], out: Tensor, saved: CoreOpSaved[K]): Tensor {
+  return recordNode(op, inputs, out, saved);
 }
 
 /** Tensors reachable from root through recorded nodes, in topological order (inputs before outputs). */
@@ -75,6 +79,7 @@ export function backward(
   root: Tensor,
   grad: Tensor | undefined,
   opts: BackwardOptions,
+  rules: GradRuleTable,
   accumulate: (t: Tensor, g: Tensor) => Tensor,
   onesLike: (t: Tensor) => Tensor,
 ): void {
@@ -109,12 +114,12 @@ export function backward(
           `backward: the graph through "${node.op}" was already used and freed; pass { retainGraph: true } to the first backward() to run it twice`,
         );
       }
-      const rule = gradRules[node.op] as (
-        g: Tensor,
-        inputs: Tensor[],
-        out: Tensor,
-        saved: unknown,
-      ) => Array<Tensor | null>;
+      const rule = rules[node.op] as GradRule<unknown> | undefined;
+      if (!rule) {
+        throw new Error(
+          `backward: no gradient rule for op "${node.op}"; a fused op must be registered in src/fused/index.ts`,
+        );
+      }
       const inGrads = rule(g, node.inputs, t, node.saved);
       node.inputs.forEach((inp, k) => {
         const gi = inGrads[k];
@@ -131,7 +136,7 @@ export function backward(
     for (const t of order) {
       if (t.node) {
         t.node.inputs = [];
-        (t.node as { saved: unknown }).saved = undefined;
+        t.node.saved = undefined;
       }
     }
   }

@@ -147,46 +147,6 @@ export interface Backend {
   maxPool2dGrad(g: ConvGeom, gy: Storage, argmax: Int32Array, gx: Storage): void;
   avgPool2d(g: ConvGeom, x: Storage, out: Storage): void;
   avgPool2dGrad(g: ConvGeom, gy: Storage, gx: Storage): void;
-  /** NADE: x [B,D], W and V [D,H], c [H], b [D] → logits [B,D] (see native/kernels/nade.cc). */
-  nadeForward(
-    x: Storage,
-    W: Storage,
-    c: Storage,
-    V: Storage,
-    b: Storage,
-    logits: Storage,
-    B: number,
-    D: number,
-    H: number,
-  ): void;
-  nadeBackward(
-    x: Storage,
-    W: Storage,
-    c: Storage,
-    V: Storage,
-    gl: Storage,
-    gx: Storage | null,
-    gW: Storage,
-    gc: Storage,
-    gV: Storage,
-    gb: Storage,
-    B: number,
-    D: number,
-    H: number,
-  ): void;
-  /** ancestral sampling into x [n,D] with uniforms u [n,D]; observed[i] = 1 keeps x[:, i] */
-  nadeSample(
-    W: Storage,
-    c: Storage,
-    V: Storage,
-    b: Storage,
-    u: Storage,
-    observed: Uint8Array | null,
-    x: Storage,
-    n: number,
-    D: number,
-    H: number,
-  ): void;
   adam(
     p: Storage,
     g: Storage,

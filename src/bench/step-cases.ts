@@ -5,7 +5,7 @@
 import { bernoulli, randn, tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { bceWithLogits } from "../ops/elementwise.js";
+import { bceWithLogits } from "../ops/loss.js";
 import { Linear, MaskedLinear } from "../nn/linear.js";
 import { NADE } from "../models/autoregressive/nade.js";
 
@@ -26,7 +26,7 @@ function fvsbn(g: Generator): StepCase {
   );
   const m = new MaskedLinear(D, D, mask, { generator: g });
   const x = binaryBatch(100, g);
-  return { params: m.parameters(), loss: () => bceWithLogits(m.forward(x), x).sum().div(100) };
+  return { params: m.parameters(), loss: () => bceWithLogits(m.forward(x), x, { reduction: "sum" }).div(100) };
 }
 
 /** MADE masks for degrees: hidden m(k) ≥ m(d) connects; the output connects only to strictly smaller degrees. */
@@ -52,7 +52,7 @@ function made(hidden: number[], g: Generator): StepCase {
       h = l.forward(h);
       if (i < layers.length - 1) h = h.relu();
     });
-    return bceWithLogits(h, x).sum().div(100);
+    return bceWithLogits(h, x, { reduction: "sum" }).div(100);
   };
   return { params: layers.flatMap((l) => l.parameters()), loss };
 }
@@ -85,7 +85,7 @@ function vae(g: Generator): StepCase {
         .exp()
         .mul(randn([B, Z], { generator: g })),
     );
-    const rec = bceWithLogits(mlp(dec, z), x).sum();
+    const rec = bceWithLogits(mlp(dec, z), x, { reduction: "sum" });
     const kl = logVar.exp().add(mu.square()).sub(1).sub(logVar).sum().mul(0.5);
     return rec.add(kl).div(B);
   };

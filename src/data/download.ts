@@ -4,11 +4,11 @@
  * binarized_mnist/ folder.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { createHash } from "node:crypto";
 import { DataFormatError } from "./formats.js";
-import type { SplitName } from "./datasets.js";
+import { sha256, writeFileAtomic } from "../util/fs.js";
+import type { SplitName } from "./split.js";
 
 export const BINARIZED_MNIST_URL = "http://www.cs.toronto.edu/~larocheh/public/datasets/binarized_mnist";
 
@@ -54,7 +54,7 @@ export interface FoundFile {
 export function findBinarizedMnist(dataDir: string, split: SplitName): FoundFile | null {
   for (const p of candidates(dataDir, split)) {
     if (!existsSync(p)) continue;
-    const sum = createHash("sha256").update(readFileSync(p)).digest("hex");
+    const sum = sha256(readFileSync(p));
     const want = p.endsWith(".gz") ? BINARIZED_MNIST_FILES[split].gz : BINARIZED_MNIST_FILES[split].plain;
     return { path: p, sha256: sum, verified: sum === want };
   }
@@ -70,8 +70,7 @@ function download(split: SplitName, dest: string): void {
     stdio: ["ignore", "pipe", "pipe"],
   });
   mkdirSync(path.dirname(dest), { recursive: true });
-  writeFileSync(`${dest}.part`, body);
-  renameSync(`${dest}.part`, dest);
+  writeFileAtomic(dest, body);
 }
 
 /** The verified file for a split: found in dataDir, or downloaded there; otherwise an error saying what to do. */

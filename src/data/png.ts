@@ -1,9 +1,10 @@
 /** PNG image grids (samples, reconstructions), written through fast-png; folders of PNG images read as datasets. */
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { encode } from "fast-png";
 import { DataFormatError } from "./formats.js";
 import { readImages } from "./images.js";
+import { writeFileAtomic } from "../util/fs.js";
 
 export interface GridOptions {
   /** images per row (default: ⌈√n⌉) */
@@ -48,9 +49,7 @@ export function writeImageGrid(
         }
   }
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, encode({ width: W, height: H, data: out, channels: c, depth: 8 }));
-  renameSync(tmp, file);
+  writeFileAtomic(file, encode({ width: W, height: H, data: out, channels: c, depth: 8 }));
 }
 
 export interface PngFolder {

@@ -1,3 +1,4 @@
-export { Bernoulli, Categorical, klCategorical } from "./bernoulli.js";
+export { Bernoulli } from "./bernoulli.js";
+export { Categorical, klCategorical } from "./categorical.js";
 export { Normal, MixtureOfGaussians, klNormal, klStandardNormal } from "./normal.js";
 export { DiscretizedLogisticMixture } from "./logistic.js";

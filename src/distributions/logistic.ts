@@ -8,7 +8,7 @@ import { tensor } from "../tensor/create.js";
 import type { Generator } from "../tensor/rng.js";
 import { getDefaultGenerator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Categorical } from "./bernoulli.js";
+import { Categorical } from "./categorical.js";
 
 export class DiscretizedLogisticMixture {
   /** logits, loc, logScale: [..., K]; data [...] in [−1, 1] on the 256-level grid. */

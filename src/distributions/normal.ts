@@ -3,7 +3,7 @@ import { noGrad } from "../autograd/tape.js";
 import { randn, tensor } from "../tensor/create.js";
 import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Categorical } from "./bernoulli.js";
+import { Categorical } from "./categorical.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 

@@ -56,7 +56,7 @@ export function linearProbe(
       const loss = crossEntropy(
         clf.forward(tensor(xb, [idx.length, d])),
         Int32Array.from(idx, (r) => train.labels[r]!),
-      ).mean();
+      );
       opt.zeroGrad();
       loss.backward();
       opt.step();

@@ -1,14 +1,14 @@
 /** Elementwise ops: unary maps, broadcasting binary ops, comparisons, where. */
 import { BinaryOp, type BinaryName, type UnaryName } from "../backend/backend.js";
-import type { Op } from "../autograd/op.js";
+import type { CoreOp } from "../autograd/op.js";
 import { record } from "../autograd/tape.js";
 import { broadcastShapes, broadcastStrides, collapseDims, type Shape, shapeEquals } from "../tensor/shape.js";
 import { allocate, type DType } from "../tensor/storage.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor-data.js";
 import { backendFor, checkTensor, contiguousData, empty, sameDType, scalarLike } from "./util.js";
 
 type Operand = Tensor | number;
-type RecordedUnary = Extract<UnaryName, Op>;
+type RecordedUnary = Extract<UnaryName, CoreOp>;
 
 export function unaryOp(op: RecordedUnary, x: Tensor, alpha = 0, beta = 0): Tensor {
   checkTensor(op, x);
@@ -120,13 +120,6 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     );
   }
   return record("where", [ta, tb], out, { cond: c });
-}
-
-/** Numerically stable elementwise binary cross-entropy: −[t log σ(z) + (1−t) log(1−σ(z))]. */
-export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
-  checkTensor("bceWithLogits", logits, "logits");
-  checkTensor("bceWithLogits", target, "target");
-  return record("bceWithLogits", [logits, target], binaryKernel("bceLogits", logits, target), {});
 }
 
 export function cast(x: Tensor, dtype: DType): Tensor {

@@ -2,7 +2,7 @@
 import type { ConvGeom, Storage } from "../backend/backend.js";
 import { record } from "../autograd/tape.js";
 import { broadcastShapes, contiguousStrides, fmt, sizeOf } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor-data.js";
 import { expand } from "./movement.js";
 import { backendFor, checkTensor, contiguousData, empty, sameDType } from "./util.js";
 

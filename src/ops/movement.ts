@@ -12,7 +12,7 @@ import {
   sizeOf,
 } from "../tensor/shape.js";
 import type { DType } from "../tensor/storage.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor-data.js";
 import { cast as castOp, full } from "./elementwise.js";
 import { backendFor, checkTensor, contiguousData, empty, sameDType, zerosOf } from "./util.js";
 

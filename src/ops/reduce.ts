@@ -2,7 +2,7 @@
 import type { ReduceName } from "../backend/backend.js";
 import { record } from "../autograd/tape.js";
 import { fmt, normalizeAxes, normalizeAxis, type Shape, shapeEquals, sizeOf } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor-data.js";
 import { backendFor, checkTensor, contiguousData, empty } from "./util.js";
 
 type Axes = number | readonly number[];

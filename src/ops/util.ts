@@ -3,7 +3,7 @@ import type { Backend, Storage } from "../backend/backend.js";
 import { getBackend, referenceBackend } from "../backend/registry.js";
 import { allocate, allocateUninit, type DType } from "../tensor/storage.js";
 import { contiguousStrides, fmt, type Shape, sizeOf } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor-data.js";
 
 /** float64 always runs on the reference backend (the native kernels are float32). */
 export function backendFor(dtype: DType): Backend {

@@ -1,6 +1,4 @@
-/** Learning-rate schedules as pure functions of the step (so resuming at step t gives the same rate), and clipping. */
-import { noGrad } from "../autograd/tape.js";
-import type { Tensor } from "../tensor/tensor.js";
+/** Learning-rate schedules as pure functions of the step (so resuming at step t gives the same rate). */
 
 /** Multiplier of the base learning rate at a given step (0-based). */
 export type Schedule = (step: number) => number;
@@ -49,19 +47,4 @@ export function makeSchedule(s: ScheduleSpec): Schedule {
     case "warmup-cosine":
       return warmup(s.warmupSteps ?? 0, cosine(s.total ?? 1, s.minFactor ?? 0));
   }
-}
-
-/**
- * Scales gradients so their global L2 norm is at most maxNorm (PyTorch's clip_grad_norm_). Gradients are replaced,
- * not written in place (they may be shared). Returns the norm before clipping.
- */
-export function clipGradNorm(params: Tensor[], maxNorm: number): number {
-  return noGrad(() => {
-    let total = 0;
-    for (const p of params) if (p.grad) for (const v of p.grad.toArray()) total += v * v;
-    const norm = Math.sqrt(total);
-    const scale = maxNorm / (norm + 1e-6);
-    if (scale < 1) for (const p of params) if (p.grad) p.grad = p.grad.mul(scale);
-    return norm;
-  });
 }

@@ -1,7 +1,7 @@
 /** Tensor creation: from values, constants, ranges and random draws (seeded; identical on every backend). */
 import { type Shape, checkShape, fmt, sizeOf } from "./shape.js";
 import { allocate, type DType, toStorage } from "./storage.js";
-import { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor-data.js";
 import { Generator, getDefaultGenerator } from "./rng.js";
 
 export interface CreateOptions {
@@ -23,9 +23,44 @@ function inferShape(v: Nested): number[] {
 
 const finish = (t: Tensor, o: CreateOptions): Tensor => (o.requiresGrad ? t.requireGrad() : t);
 
-/** A tensor from nested arrays or a flat array plus a shape. */
-export function tensor(values: Nested | ArrayLike<number>, shape?: Shape, opts: CreateOptions = {}): Tensor {
+export interface TensorOptions extends CreateOptions {
+  /** the shape of flat values (default: inferred from nested arrays, else [values.length]) */
+  shape?: Shape;
+}
+
+/** Tells a shape (an array of sizes) from an options object in tensor()'s second position. */
+function splitArgs(second: unknown, third: CreateOptions | undefined): { shape?: Shape; opts: CreateOptions } {
+  if (second === undefined || Array.isArray(second)) return { shape: second as Shape | undefined, opts: third ?? {} };
+  if (typeof second === "object" && second !== null && !ArrayBuffer.isView(second)) {
+    if (third !== undefined)
+      throw new TypeError(
+        "tensor: options given twice; pass tensor(values, { dtype, shape }) or tensor(values, shape, opts)",
+      );
+    const { shape, ...opts } = second as TensorOptions;
+    return { shape, opts };
+  }
+  throw new TypeError(
+    `tensor: the second argument must be a shape (an array of sizes) or options { dtype, shape, requiresGrad }, got ${
+      second === null ? "null" : ArrayBuffer.isView(second) ? second.constructor.name : typeof second
+    }`,
+  );
+}
+
+/**
+ * A tensor from nested arrays, or from flat values plus a shape: `tensor(values, shape, opts)` or
+ * `tensor(values, { shape, dtype, requiresGrad })`.
+ */
+export function tensor(values: Nested | ArrayLike<number>, shape?: Shape, opts?: CreateOptions): Tensor;
+export function tensor(values: Nested | ArrayLike<number>, opts: TensorOptions): Tensor;
+export function tensor(
+  values: Nested | ArrayLike<number>,
+  shapeOrOpts?: Shape | TensorOptions,
+  maybeOpts?: CreateOptions,
+): Tensor {
+  const { shape, opts } = splitArgs(shapeOrOpts, maybeOpts);
   const dtype = opts.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64")
+    throw new TypeError(`tensor: dtype ${JSON.stringify(dtype)} is not supported; use "float32" or "float64"`);
   let flat: ArrayLike<number>;
   let s: number[];
   if (typeof values === "number") {

@@ -10,14 +10,8 @@ import type { Optimizer, OptimizerState } from "../optim/optimizer.js";
 import { Generator, type GeneratorState } from "../tensor/rng.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Storage } from "../backend/backend.js";
-import {
-  CheckpointError,
-  readSafetensors,
-  writeFileAtomic,
-  writeSafetensors,
-  type SafeArray,
-  type SafeTensor,
-} from "./safetensors.js";
+import { CheckpointError, readSafetensors, writeSafetensors, type SafeArray, type SafeTensor } from "./safetensors.js";
+import { writeFileAtomic } from "../util/fs.js";
 import type { Recipe } from "../models/recipe.js";
 import { VERSION } from "../version.js";
 

@@ -3,7 +3,8 @@
  * {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}, then the data buffer.
  * The reader checks every bound before touching data and rejects the whole file on any inconsistency.
  */
-import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../util/fs.js";
 
 export type SafeDType = "F32" | "F64" | "I32" | "U32" | "U8";
 export type SafeArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
@@ -179,19 +180,6 @@ export function decodeSafetensors(buf: Uint8Array, path: string): SafetensorsFil
   if (covered !== body.length)
     bad(`${body.length - covered} trailing bytes after the last tensor (truncated or corrupt)`);
   return { tensors, metadata };
-}
-
-/** Writes bytes atomically: a temporary file in the same directory, flushed, then renamed over the target. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  const fd = openSync(tmp, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 export function readSafetensors(path: string): SafetensorsFile {

@@ -18,12 +18,14 @@ import type { Recipe } from "../models/recipe.js";
 import { evaluateNll } from "../eval/likelihood.js";
 import { Adam, AdamW } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { clipGradNorm, makeSchedule, type Schedule } from "../optim/schedule.js";
-import { RMSprop, SGD } from "../optim/sgd.js";
+import { clipGradNorm } from "../optim/clip.js";
+import { makeSchedule, type Schedule } from "../optim/schedule.js";
+import { RMSprop } from "../optim/rmsprop.js";
+import { SGD } from "../optim/sgd.js";
 import { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { loadLast, saveLast, saveWeights, type TrainerPosition } from "./checkpoint.js";
-import { writeFileAtomic } from "./safetensors.js";
+import { writeFileAtomic } from "../util/fs.js";
 
 export interface StepProgress {
   epoch: number;

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator } from "../../src/index.js";
-import { gradRules } from "../../src/autograd/grad-rules.js";
+import { gradRules } from "../../src/autograd/gradient-table.js";
 import { opCases } from "../cases.js";
 import { gradCheck, opsInGraph } from "../helpers.js";
 

@@ -19,6 +19,7 @@ import {
   type DType,
 } from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
+import { nadeStressCases } from "../fused/nade.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 
 const skip = nativeAvailable()
@@ -88,7 +89,7 @@ const stressCases: OpCase[] = [
   {
     name: "bceWithLogits [300,131]",
     inputs: (g, d) => [R([300, 131], -9, 9)(g, d), R([300, 131], 0, 1)(g, d)],
-    fn: (z, t) => bceWithLogits(z, t),
+    fn: (z, t) => bceWithLogits(z, t, { reduction: "none" }),
     tol: { atol: 1e-5, rtol: 1e-5 },
   },
   { name: "sum axis 0 [130,257]", inputs: (g, d) => [R([130, 257])(g, d)], fn: (x) => x.sum(0), tol: big },
@@ -117,7 +118,7 @@ const stressCases: OpCase[] = [
       crossEntropy(
         z,
         Array.from({ length: 15 }, (_, i) => (i * 37) % 256),
-        1,
+        { axis: 1, reduction: "none" },
       ),
   },
   {
@@ -184,7 +185,7 @@ const stressCases: OpCase[] = [
   },
 ];
 
-for (const c of [...opCases, ...stressCases]) {
+for (const c of [...opCases, ...stressCases, ...nadeStressCases]) {
   test(
     `parity native vs reference: ${c.name} (tolerance atol ${(c.tol ?? { atol: 1e-5 }).atol}, rtol ${(c.tol ?? { rtol: 1e-4 }).rtol})`,
     { skip },

@@ -196,5 +196,5 @@ test("fused NADE: logits and every gradient equal NADE written with composed eng
 });
 
 function logitsToLoss(logits: Tensor[], x: Tensor): Tensor {
-  return bceWithLogits(concat(logits, 1), x).sum(1).mean();
+  return bceWithLogits(concat(logits, 1), x, { reduction: "none" }).sum(1).mean();
 }

@@ -24,7 +24,7 @@ test("VAE loss (k = 1) = reconstruction NLL at z = μ + σε plus the analytic K
   const q = vae.encode(x),
     eps = new Generator(3);
   const z = q.rsample(eps);
-  const rec = bceWithLogits(vae.decode(z), x).sum(1),
+  const rec = bceWithLogits(vae.decode(z), x, { reduction: "none" }).sum(1),
     kl = D.klStandardNormal(q).sum(1);
   const mu = q.loc.toArray(),
     ls = q.logScale.toArray();

@@ -14,8 +14,10 @@ import {
   oneHot,
   where,
   arange,
+  Generator,
+  type Reduction,
 } from "../../src/index.js";
-import { assertClose } from "../helpers.js";
+import { assertClose, randomTensor } from "../helpers.js";
 
 const tol = { atol: 1e-6, rtol: 1e-6 };
 
@@ -71,13 +73,68 @@ test("losses: BCE with logits and cross-entropy match their formulas, stably", (
   );
   want[0] = Math.log1p(Math.exp(-30)); // the naive formula loses precision here
   want[4] = Math.log1p(Math.exp(-40));
-  assertClose(bceWithLogits(tensor(z), tensor(t)).toArray(), want, { atol: 1e-7, rtol: 1e-5 }, "bce");
+  assertClose(
+    bceWithLogits(tensor(z), tensor(t), { reduction: "none" }).toArray(),
+    want,
+    { atol: 1e-7, rtol: 1e-5 },
+    "bce",
+  );
   const logits = tensor([
     [1, 2, 3],
     [0, 0, 0],
   ]);
   const lse0 = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
-  assertClose(crossEntropy(logits, [2, 1]).toArray(), [lse0 - 3, Math.log(3)], tol, "cross-entropy");
+  assertClose(
+    crossEntropy(logits, [2, 1], { reduction: "none" }).toArray(),
+    [lse0 - 3, Math.log(3)],
+    tol,
+    "cross-entropy",
+  );
+});
+
+test("losses: reduction mean (the default), sum and none, with their gradients", () => {
+  const g = new Generator(17);
+  const z = randomTensor(g, [6, 5], { dtype: "float64", low: -4, high: 4 });
+  const t = randomTensor(g, [6, 5], { dtype: "float64", low: 0, high: 1, grad: false });
+  const k = Array.from(g.uniform01(6), (u) => Math.floor(u * 5));
+  const cases = [
+    { name: "bceWithLogits", run: (o?: { reduction?: Reduction }) => bceWithLogits(z, t, o), n: 30, shape: [6, 5] },
+    { name: "crossEntropy", run: (o?: { reduction?: Reduction }) => crossEntropy(z, k, o), n: 6, shape: [6] },
+  ];
+  for (const c of cases) {
+    const none = c.run({ reduction: "none" });
+    assert.deepEqual(none.shape, c.shape, `${c.name}: "none" keeps one loss per element`);
+    const total = none.toArray().reduce((a, b) => a + b, 0);
+    // float64 sums of ≤ 30 terms: the order of addition changes the result by < 1e-14
+    assertClose([c.run({ reduction: "sum" }).item()], [total], { atol: 1e-12, rtol: 0 }, `${c.name}: sum`);
+    assertClose([c.run({ reduction: "mean" }).item()], [total / c.n], { atol: 1e-12, rtol: 0 }, `${c.name}: mean`);
+    assert.equal(c.run().item(), c.run({ reduction: "mean" }).item(), `${c.name}: mean is the default`);
+    assert.deepEqual(c.run().shape, [], `${c.name}: reduced to a scalar`);
+    // gradients: sum's is none's with all-ones weights, mean's is that over n (tolerance: float64 rounding, 1e-12)
+    const grad = (red: Reduction): number[] => {
+      z.zeroGrad();
+      const out = c.run({ reduction: red });
+      (red === "none" ? out.sum() : out).backward();
+      return z.grad!.toArray();
+    };
+    const gNone = grad("none");
+    assertClose(grad("sum"), gNone, { atol: 1e-12, rtol: 0 }, `${c.name}: d sum`);
+    assertClose(
+      grad("mean"),
+      gNone.map((v) => v / c.n),
+      { atol: 1e-12, rtol: 0 },
+      `${c.name}: d mean`,
+    );
+    assert.throws(() => c.run({ reduction: "avg" as Reduction }), {
+      name: "RangeError",
+      message: new RegExp(`${c.name}: reduction "avg" is not one of "mean", "sum", "none"`),
+    });
+  }
+  // the class axis by number (as before) and by option agree
+  const z3 = randomTensor(g, [2, 3, 4], { dtype: "float64", grad: false });
+  const k3 = [0, 1, 2, 2, 1, 0, 0, 1];
+  assert.deepEqual(crossEntropy(z3, k3, 1).toArray(), crossEntropy(z3, k3, { axis: 1 }).toArray());
+  assert.deepEqual(crossEntropy(z3, k3, { axis: 1, reduction: "none" }).shape, [2, 4]);
 });
 
 test("conv2d, transposed conv and pooling on small hand-computed cases", () => {

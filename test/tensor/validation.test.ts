@@ -69,3 +69,37 @@ test("non-tensor operands are rejected with TypeError", () => {
     message: /matmul: left operand must be a Tensor, got null/,
   });
 });
+
+test("tensor(values, { dtype, shape }): options in the second position, and clear errors for other arguments", () => {
+  const a = tensor([1.5, 2, 3, 4, 5, 6], { dtype: "float64", shape: [2, 3] });
+  assert.equal(a.dtype, "float64");
+  assert.deepEqual(a.shape, [2, 3]);
+  assert.deepEqual(a.toArray(), [1.5, 2, 3, 4, 5, 6]);
+  // nested values keep their inferred shape; the flat form without a shape is 1-d
+  const b = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { dtype: "float64", requiresGrad: true },
+  );
+  assert.deepEqual([b.shape, b.dtype, b.requiresGrad], [[2, 2], "float64", true]);
+  assert.deepEqual(tensor(Float32Array.of(0.25, 7), { dtype: "float64" }).shape, [2]);
+  // the positional form is unchanged
+  assert.deepEqual(tensor([1, 2, 3, 4], [2, 2], { dtype: "float64" }).toArray(), [1, 2, 3, 4]);
+  assert.equal(tensor([1, 2], { shape: [2] }).dtype, "float32");
+  assert.throws(() => tensor([1, 2, 3], { shape: [2, 2] }), { name: "RangeError", message: /3 values do not fill/ });
+  assert.throws(() => tensor([1, 2], { shape: [2] } as unknown as number[], { dtype: "float64" }), {
+    name: "TypeError",
+    message: /tensor: options given twice/,
+  });
+  assert.throws(() => tensor([1, 2], 2 as unknown as number[]), {
+    name: "TypeError",
+    message:
+      /tensor: the second argument must be a shape \(an array of sizes\) or options \{ dtype, shape, requiresGrad \}, got number/,
+  });
+  assert.throws(() => tensor([1, 2], { dtype: "int32" as "float32" }), {
+    name: "TypeError",
+    message: /tensor: dtype "int32" is not supported/,
+  });
+});

@@ -88,10 +88,6 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     maxPool2dGrad: (g, gy, am, gx) => a.maxPool2dGrad(geom(g), gy, am, gx),
     avgPool2d: (g, x, out) => a.avgPool2d(geom(g), x, out),
     avgPool2dGrad: (g, gy, gx) => a.avgPool2dGrad(geom(g), gy, gx),
-    nadeForward: (x, W, c, V, b, logits, B, D, H) => a.nadeForward(x, W, c, V, b, logits, B, D, H),
-    nadeBackward: (x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H) =>
-      a.nadeBackward(x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H),
-    nadeSample: (W, c, V, b, u, obs, x, n, D, H) => a.nadeSample(W, c, V, b, u, obs, x, n, D, H),
     adam: (p, g, m, v, lr, b1, b2, eps, bc1, bc2, wd, dec) =>
       a.adam(f32(p), g, m, v, lr, b1, b2, eps, bc1, bc2, wd, dec),
   };

@@ -2,7 +2,6 @@
 import type { Backend, Storage } from "../backend.js";
 import { binary, unary, unaryGrad, where } from "./elementwise.js";
 import * as L from "./linalg.js";
-import { nadeBackward, nadeForward, nadeSample } from "./nade.js";
 import { crossEntropy, crossEntropyGrad, reduce, softmax, softmaxGrad } from "./reduce.js";
 
 function adam(
@@ -57,7 +56,4 @@ export const referenceBackend: Backend = {
   avgPool2d: L.avgPool2d,
   avgPool2dGrad: L.avgPool2dGrad,
   adam,
-  nadeForward,
-  nadeBackward,
-  nadeSample,
 };

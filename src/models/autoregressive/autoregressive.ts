@@ -4,7 +4,7 @@
  * written once here.
  */
 import { noGrad } from "../../autograd/tape.js";
-import { bceWithLogits } from "../../ops/elementwise.js";
+import { bceWithLogits } from "../../ops/loss.js";
 import { tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -22,11 +22,11 @@ export abstract class AutoregressiveModel extends LikelihoodModel implements Sco
   abstract order(): Int32Array;
 
   loss(x: Tensor, _generator?: Generator): Tensor {
-    return bceWithLogits(this.conditionalLogits(x), x).sum(1).mean();
+    return bceWithLogits(this.conditionalLogits(x), x, { reduction: "none" }).sum(1).mean();
   }
 
   logLikelihood(x: Tensor, _generator?: Generator): LikelihoodResult {
-    const nll = noGrad(() => bceWithLogits(this.conditionalLogits(x), x).sum(1)).toArray();
+    const nll = noGrad(() => bceWithLogits(this.conditionalLogits(x), x, { reduction: "none" }).sum(1)).toArray();
     return { logp: Float64Array.from(nll, (v) => -v), estimator: "exact" };
   }
 

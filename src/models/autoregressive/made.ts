@@ -6,7 +6,7 @@
  */
 import { noGrad } from "../../autograd/tape.js";
 import { MaskedLinear } from "../../nn/linear.js";
-import { bceWithLogits } from "../../ops/elementwise.js";
+import { bceWithLogits } from "../../ops/loss.js";
 import { tensor } from "../../tensor/create.js";
 import { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -122,7 +122,7 @@ export class MADE extends AutoregressiveModel {
     const K = this.config.nMasks;
     const per = Array.from({ length: K }, (_, k) => {
       this.useMask(k);
-      return noGrad(() => bceWithLogits(this.conditionalLogits(x), x).sum(1).neg()).toArray();
+      return noGrad(() => bceWithLogits(this.conditionalLogits(x), x, { reduction: "none" }).sum(1).neg()).toArray();
     });
     this.useMask(0);
     const logp = new Float64Array(x.shape[0]!);

@@ -5,7 +5,7 @@
  * [2]: Uria, Côté, Gregor, Murray, Larochelle (2016), https://arxiv.org/abs/1605.02226
  */
 import { noGrad } from "../../autograd/tape.js";
-import { nadeLogits, nadeSample } from "../../ops/nade.js";
+import { nadeLogits, nadeSample } from "../../fused/nade/index.js";
 import { tensor, zeros } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";

@@ -6,7 +6,7 @@
  */
 import { noGrad } from "../../autograd/tape.js";
 import { MLP } from "../../nn/mlp.js";
-import { bceWithLogits } from "../../ops/elementwise.js";
+import { bceWithLogits } from "../../ops/loss.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { LikelihoodModel, type Capability, type DataShape, type LikelihoodResult } from "../base.js";
@@ -73,7 +73,7 @@ export class Autoencoder extends LikelihoodModel implements Scorer, LatentModel 
   private reconstructionNll(x: Tensor): Tensor {
     const out = this.decode(this.embed(x));
     return this.config.reconstruction === "bernoulli"
-      ? bceWithLogits(out, x).sum(1)
+      ? bceWithLogits(out, x, { reduction: "none" }).sum(1)
       : out
           .sub(x)
           .square()

@@ -7,7 +7,7 @@
 import { noGrad } from "../../autograd/tape.js";
 import { Normal, klStandardNormal } from "../../distributions/normal.js";
 import { MLP } from "../../nn/mlp.js";
-import { bceWithLogits } from "../../ops/elementwise.js";
+import { bceWithLogits } from "../../ops/loss.js";
 import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -127,7 +127,7 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
       .reshape(1, B, this.dim)
       .expand(k, B, this.dim)
       .reshape(k * B, this.dim);
-    const logPxz = bceWithLogits(this.decode(z), xk).sum(1).neg();
+    const logPxz = bceWithLogits(this.decode(z), xk, { reduction: "none" }).sum(1).neg();
     const logPz = z
       .square()
       .sum(1)
@@ -147,7 +147,7 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
     const q = this.encode(x);
     if (this.config.k === 1) {
       const z = q.rsample(generator);
-      const rec = bceWithLogits(this.decode(z), x).sum(1);
+      const rec = bceWithLogits(this.decode(z), x, { reduction: "none" }).sum(1);
       return rec.add(klStandardNormal(q).sum(1)).mean();
     }
     const B = x.shape[0]!,
@@ -160,7 +160,7 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
   elbo(x: Tensor, generator: Generator): Float64Array {
     return noGrad(() => {
       const q = this.encode(x);
-      const rec = bceWithLogits(this.decode(q.rsample(generator)), x).sum(1);
+      const rec = bceWithLogits(this.decode(q.rsample(generator)), x, { reduction: "none" }).sum(1);
       return Float64Array.from(rec.add(klStandardNormal(q).sum(1)).neg().toArray());
     });
   }

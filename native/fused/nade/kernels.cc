@@ -6,9 +6,9 @@
 #include <cmath>
 #include <cstring>
 #include <vector>
-#include "kernels.h"
-#include "parallel.h"
-#include "vmath.h"
+#include "nade.h"
+#include "../../kernels/parallel.h"
+#include "../../kernels/vmath.h"
 
 namespace dg {
 

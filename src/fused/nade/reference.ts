@@ -1,8 +1,9 @@
 /** NADE's recurrence as plain loops (float64 arithmetic): the oracle for the fused native kernels. */
-import type { Storage } from "../backend.js";
-import { sigmoid } from "./scalar.js";
+import type { Storage } from "../../backend/backend.js";
+import { sigmoid } from "../../backend/reference/scalar.js";
+import type { NadeKernels } from "./kernels.js";
 
-export function nadeForward(
+function forward(
   x: Storage,
   W: Storage,
   c: Storage,
@@ -26,7 +27,7 @@ export function nadeForward(
   }
 }
 
-export function nadeBackward(
+function backward(
   x: Storage,
   W: Storage,
   c: Storage,
@@ -78,7 +79,7 @@ export function nadeBackward(
   }
 }
 
-export function nadeSample(
+function sample(
   W: Storage,
   c: Storage,
   V: Storage,
@@ -104,3 +105,5 @@ export function nadeSample(
     }
   }
 }
+
+export const referenceNade: NadeKernels = { forward, backward, sample };

@@ -1,8 +1,49 @@
-/** NADE's conditional logits in one fused op (forward, backward and sampling kernels in the backends). */
-import { record } from "../autograd/tape.js";
-import { fmt } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
-import { backendFor, checkTensor, contiguousData, empty, sameDType } from "./util.js";
+/**
+ * NADE's conditional logits as one fused op [1]: the O(DH) recurrence a_{i+1} = a_i + W_i x_i, h_i = σ(a_i),
+ * logit_i = b_i + V_i·h_i in one kernel call instead of D small matmuls, with its gradient rule and ancestral sampling.
+ * Kernels: reference.ts (plain loops, the oracle), native.ts (native/fused/nade/, float32).
+ * [1]: Larochelle & Murray, The Neural Autoregressive Distribution Estimator, AISTATS 2011.
+ */
+import { fmt } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor-data.js";
+import { checkTensor, contiguousData, empty, sameDType } from "../../ops/util.js";
+import type { DType } from "../../tensor/storage.js";
+import { defineFusedOp, kernelsFor } from "../fused-op.js";
+import type { NadeKernels } from "./kernels.js";
+import { nativeNade } from "./native.js";
+import { referenceNade } from "./reference.js";
+
+const kernels = (dtype: DType): NadeKernels => kernelsFor(dtype, referenceNade, nativeNade);
+
+export const nadeOp = defineFusedOp({
+  name: "nade",
+  // the adjoint walks the positions backwards, recovering a_i = a_{i+1} − x_i W_i instead of storing them
+  gradRule: (g, [x, W, c, V, b]) => {
+    const [B, D] = x!.shape as [number, number],
+      H = W!.shape[1]!;
+    const gx = x!.requiresGrad ? empty(x!.shape, x!.dtype) : null;
+    const gW = empty(W!.shape, W!.dtype),
+      gc = empty(c!.shape, c!.dtype),
+      gV = empty(V!.shape, V!.dtype),
+      gb = empty(b!.shape, b!.dtype);
+    kernels(W!.dtype).backward(
+      contiguousData(x!),
+      contiguousData(W!),
+      contiguousData(c!),
+      contiguousData(V!),
+      contiguousData(g),
+      gx ? gx.data : null,
+      gW.data,
+      gc.data,
+      gV.data,
+      gb.data,
+      B,
+      D,
+      H,
+    );
+    return [gx, gW, gc, gV, gb];
+  },
+});
 
 function check(W: Tensor, c: Tensor, V: Tensor, b: Tensor): [number, number] {
   for (const [t, n] of [
@@ -32,7 +73,7 @@ export function nadeLogits(x: Tensor, W: Tensor, c: Tensor, V: Tensor, b: Tensor
   const B = x.shape[0]!;
   const out = empty([B, D], x.dtype);
   if (out.size > 0)
-    backendFor(x.dtype).nadeForward(
+    kernels(x.dtype).forward(
       contiguousData(x),
       contiguousData(W),
       contiguousData(c),
@@ -43,7 +84,7 @@ export function nadeLogits(x: Tensor, W: Tensor, c: Tensor, V: Tensor, b: Tensor
       D,
       H,
     );
-  return record("nade", [x, W, c, V, b], out, {});
+  return nadeOp.record([x, W, c, V, b], out, {});
 }
 
 /** Fills the unobserved positions of x [n, D] by ancestral sampling, using uniforms u [n, D]. Not differentiable. */
@@ -63,7 +104,7 @@ export function nadeSample(
     throw new RangeError(`nadeSample: observed mask has ${observed.length} entries for ${D} positions`);
   const out = new Tensor(contiguousData(x).slice(), x.shape);
   const uu = x.dtype === "float64" ? Float64Array.from(u) : Float32Array.from(u);
-  backendFor(x.dtype).nadeSample(
+  kernels(x.dtype).sample(
     contiguousData(W),
     contiguousData(c),
     contiguousData(V),

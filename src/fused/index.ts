@@ -1,0 +1,21 @@
+/**
+ * The registry of fused ops: each entry is one module's `defineFusedOp(...)`. Adding a fused op is one module in
+ * src/fused/<name>/ and one line here; its name then joins the `Op` union and its rule the gradient table.
+ */
+import type { GradRule } from "../autograd/tape.js";
+import type { SavedOf } from "./fused-op.js";
+import { nadeOp } from "./nade/index.js";
+
+export const fusedOps = [
+  nadeOp, // NADE's recurrence (src/fused/nade)
+] as const;
+
+type FusedOpList = (typeof fusedOps)[number];
+
+/** Each fused op's name → what its forward saves. */
+export type FusedOpSaved = { [F in FusedOpList as F["name"]]: SavedOf<F> };
+
+/** Each fused op's gradient rule, by name. */
+export const fusedGradRules = Object.fromEntries(fusedOps.map((f) => [f.name, f.gradRule])) as {
+  [K in keyof FusedOpSaved]: GradRule<FusedOpSaved[K]>;
+};

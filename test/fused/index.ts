@@ -1,0 +1,5 @@
+/** The gradient-check and parity cases of every fused op (one import and one entry per op, like src/fused). */
+import type { OpCase } from "../cases.js";
+import { nadeCases } from "./nade.cases.js";
+
+export const fusedCases: OpCase[] = [...nadeCases];
