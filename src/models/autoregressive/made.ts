@@ -1,7 +1,9 @@
 /**
  * MADE: Masked Autoencoder for Distribution Estimation [1]. An MLP whose weight masks make output d depend only on
  * inputs earlier in an ordering, so one pass gives every conditional p(x_d | x_<d). With K > 1 masks, training draws
- * a mask (ordering and connectivity) per minibatch, and evaluation averages the K models' probabilities.
+ * a mask (connectivity, and the ordering if order-agnostic) per minibatch; the model is then the uniform mixture of
+ * the K models, which evaluation averages and sampling draws from. Optional direct input→output weights, masked by
+ * the ordering, add a fully visible sigmoid belief net to the logits, as in the paper's experiments.
  * [1]: Germain, Gregor, Murray, Larochelle (2015), https://arxiv.org/abs/1502.03509
  */
 import { noGrad } from "../../autograd/tape.js";
@@ -28,7 +30,15 @@ export interface MADEConfig {
   maskChoice?: "random" | "cycle";
 }
 
-export const defaultConfig: MADEConfig = { hidden: [500], nMasks: 1, orderAgnostic: false, maskSeed: 0 };
+// the newer options default to the behaviour of configs written before they existed (absent = false / "random")
+export const defaultConfig: MADEConfig = {
+  hidden: [500],
+  nMasks: 1,
+  orderAgnostic: false,
+  maskSeed: 0,
+  directConnections: false,
+  maskChoice: "random",
+};
 
 interface MaskSet {
   order: Int32Array;
@@ -319,16 +329,18 @@ registerModel<MADEConfig>({
 registerModel<MADEConfig>({
   name: "made-ensemble",
   description:
-    "MADE trained over 32 masks (random orders and connectivity), evaluated as the average of the 32 models' probabilities",
+    "MADE trained over 32 connectivity masks, evaluated (and sampled) as the uniform mixture of the 32 models; " +
+    "the recipe keeps the natural order and adds direct input→output connections",
   family: "autoregressive",
-  defaultConfig: { hidden: [500], nMasks: 32, orderAgnostic: true, maskSeed: 0 },
+  defaultConfig: { ...defaultConfig, nMasks: 32, orderAgnostic: true },
   recipe: {
     dataset: "binarized-mnist",
     epochs: 200,
     batchSize: 100,
     lr: 1e-3,
     patience: 20,
-    options: { hidden: [8000] },
+    // measured with 500 units (6 epochs, valid): direct connections −16 to −35 nats, random orders +4 nats with them
+    options: { hidden: [8000], orderAgnostic: false, directConnections: true },
     schedule: { kind: "cosine", total: 100000, minFactor: 0.05 },
     reference: "Germain et al. 2015: 86.64 nats (32-mask ensemble)",
   },
