@@ -2,7 +2,7 @@
 import { Adam } from "../optim/adam.js";
 import { getBackend, getNumThreads, nativeAddon, setNumThreads } from "../backend/registry.js";
 import { NADE } from "../models/autoregressive/nade.js";
-import { MADE } from "../models/autoregressive/made.js";
+import { MADE, options as madeOptions } from "../models/autoregressive/made.js";
 import { Generator } from "../tensor/rng.js";
 import { stepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
@@ -134,9 +134,7 @@ export function benchSample(name: string, n = 100, threads = getNumThreads()): S
   const g = new Generator(0);
   const shape = { dim: 784, shape: [1, 28, 28] as [number, number, number] };
   const model =
-    name === "nade"
-      ? new NADE({ hidden: 500 }, shape, g)
-      : new MADE({ hidden: [500], nMasks: 1, orderAgnostic: false, maskSeed: 0 }, shape, g);
+    name === "nade" ? new NADE({ hidden: 500 }, shape, g) : new MADE(madeOptions.parse({ hidden: [500] }), shape, g);
   model.sample(2, g); // warm-up
   const times: number[] = [];
   for (let r = 0; r < 3; r++) {
