@@ -10,6 +10,7 @@ import { dataCommand, modelsCommand } from "./catalog.js";
 import "../models/index.js";
 import { paramsCommand } from "./params.js";
 import { latentCommands } from "./latent.js";
+import { studioCommand } from "./studio.js";
 import { VERSION } from "../version.js";
 
 const program = new Command();
@@ -30,6 +31,7 @@ latentCommands(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);
+studioCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`deepgen: ${e.message}\n`);
