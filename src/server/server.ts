@@ -14,6 +14,7 @@ import { httpStatusOf } from "./errors.js";
 import { runRoutes } from "./routes/runs.js";
 import { trainRoutes } from "./routes/train.js";
 import { imageRoutes } from "./routes/images.js";
+import { toyRoutes } from "./routes/toy.js";
 import "../models/index.js";
 
 export interface StudioOptions {
@@ -55,6 +56,7 @@ export function buildApp(ctx: ServerContext): FastifyInstance {
     runRoutes(api, ctx);
     trainRoutes(api, ctx);
     imageRoutes(api, ctx);
+    toyRoutes(api);
     done();
   }, { prefix: "/api" });
   return app;
