@@ -16,7 +16,8 @@ export const api = {
   /** Server-Sent Events of a path: onEvent(type, data) for each, until the server ends the stream or stop() */
   events(path, types, onEvent) {
     const es = new EventSource(`/api${path}`);
-    for (const t of types) es.addEventListener(t, (e) => onEvent(t, JSON.parse(e.data)));
+    // a connection error is also an "error" event, without data: only the server's own events carry some
+    for (const t of types) es.addEventListener(t, (e) => e.data !== undefined && onEvent(t, JSON.parse(e.data)));
     // the server ends the stream when the work is over; the browser would otherwise reconnect
     es.onerror = () => es.close();
     return () => es.close();

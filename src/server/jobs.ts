@@ -46,6 +46,9 @@ export class Job {
   #firstStep: { step: number; at: number } | null = null;
   #epochs = 0;
   #exited: Promise<void>;
+  #ready: { resolve(): void; reject(e: Error): void } | null = null;
+  /** settles when the run has started (its config.json written) or failed before that */
+  readonly ready = new Promise<void>((resolve, reject) => (this.#ready = { resolve, reject }));
 
   constructor(
     readonly id: string,
@@ -58,6 +61,8 @@ export class Job {
     let stderr = "";
     this.#child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     this.#child.on("message", (e: WorkerEvent) => this.#onWorker(e));
+    // a stop sent while the process is already leaving fails with EPIPE; its exit is reported below
+    this.#child.on("error", () => {});
     this.#exited = new Promise((resolve) =>
       this.#child.on("exit", (code) => {
         if (this.state !== "done" && this.state !== "failed")
@@ -122,6 +127,8 @@ export class Job {
 
   #fail(message: string): void {
     this.error = message;
+    this.#ready?.reject(new JobStartError(message));
+    this.#ready = null;
     this.#emit({ type: "error", message });
     this.#setState("failed");
   }
@@ -132,6 +139,8 @@ export class Job {
     if (e.type === "start") {
       this.#epochs = Number((e.info.training as { epochs?: number } | undefined)?.epochs ?? this.#epochs);
       if (this.state === "starting") this.#setState("training");
+      this.#ready?.resolve();
+      this.#ready = null;
     } else if (e.type === "step") this.#progress(e);
     else if (e.type === "test-start") this.#setState("testing");
     else if (e.type === "done") this.#setState("done");
@@ -166,13 +175,17 @@ export class Jobs {
     return [...this.#jobs.values()];
   }
 
-  /** Validates the spec (throwing a plain error for bad options) and starts training it in a new process. */
-  start(id: string, spec: RunSpec): Job {
+  /**
+   * Validates the spec (throwing a plain error for bad options), starts training it in a new process and resolves
+   * once the run has begun (its directory holds config.json), or rejects with the reason it could not.
+   */
+  async start(id: string, spec: RunSpec): Promise<Job> {
     const running = this.#jobs.get(id);
     if (running && !running.finished) throw new JobConflictError(`run "${id}" is already training`);
     const r = resolveRun(spec);
     const job = new Job(id, r.runDir, spec.model, spec, r.config.training.epochs);
     this.#jobs.set(id, job);
+    await job.ready;
     return job;
   }
 
@@ -184,3 +197,5 @@ export class Jobs {
 }
 
 export class JobConflictError extends Error {}
+/** A run that failed before its first step (e.g. its data could not be read). */
+export class JobStartError extends Error {}

@@ -39,6 +39,8 @@ export function toyRoutes(api: FastifyInstance): void {
       if (m.type === "done" || m.type === "error") out.end();
     });
     child.on("exit", () => out.end());
+    // a stop sent while the process is already leaving fails with EPIPE: nothing is left to stop
+    child.on("error", () => out.end());
     child.send({ type: "train", request });
     void out.closed.then(() => {
       if (child.connected) child.send({ type: "stop" });

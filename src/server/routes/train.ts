@@ -51,7 +51,7 @@ export function trainRoutes(api: FastifyInstance, ctx: ServerContext): void {
       ...(b.maxSteps !== undefined ? { maxSteps: b.maxSteps } : {}),
       ...(ctx.dataDir ? { dataDir: ctx.dataDir } : {}),
     };
-    const job = ctx.jobs.start(id, spec);
+    const job = await ctx.jobs.start(id, spec);
     return reply.status(202).send(job.info);
   });
 
@@ -68,7 +68,7 @@ export function trainRoutes(api: FastifyInstance, ctx: ServerContext): void {
       const dir = runPath(ctx.runsDir, req.params.id);
       const config = readConfig(dir);
       const b = req.body ?? {};
-      const job = ctx.jobs.start(req.params.id, {
+      const job = await ctx.jobs.start(req.params.id, {
         model: config.model,
         out: dir,
         resume: true,
