@@ -103,7 +103,8 @@ export function completeImages(
     k = o.samples ?? 8;
   if (n !== 1) throw new RangeError(`complete one image at a time, got ${n}`);
   if (o.observed.length !== D) throw new RangeError(`the observed mask has ${o.observed.length} values, not ${D}`);
-  if (!Number.isInteger(k) || k < 1 || k > 256) throw new RangeError(`samples must be an integer in [1, 256], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > 256)
+    throw new RangeError(`samples must be an integer in [1, 256], got ${k}`);
   const xs = new Float32Array(k * D);
   for (let s = 0; s < k; s++) xs.set(x, s * D);
   model.eval();

@@ -65,7 +65,15 @@ export function latentPlane(target: string, o: { n?: number } = {}): LatentPlane
   const n = Math.min(o.n ?? 1000, e.n),
     d = e.dim;
   const two = d === 2;
-  const { mean, axes } = two ? { mean: [0, 0], axes: [[1, 0], [0, 1]] } : principalAxes(e.values, n, d);
+  const { mean, axes } = two
+    ? {
+        mean: [0, 0],
+        axes: [
+          [1, 0],
+          [0, 1],
+        ],
+      }
+    : principalAxes(e.values, n, d);
   const points: Array<[number, number, number]> = [];
   for (let i = 0; i < n; i++) {
     const row = e.values.subarray(i * d, (i + 1) * d);

@@ -67,8 +67,12 @@ function latestChange(runDir: string): number {
 export function summarizeRun(runDir: string, config: RunConfig = readConfig(runDir)): RunSummary {
   const records = readEpochRecords(runDir);
   const scored = records.filter((r) => r.valid_nll_nats !== undefined);
-  const best = scored.reduce<EpochRecord | undefined>((b, r) => (!b || r.valid_nll_nats! < b.valid_nll_nats! ? r : b), undefined);
-  const m = config.metrics as { nll_nats?: number; bits_per_dim?: number; estimator?: string; valid_nll_nats?: number } | undefined;
+  const best = scored.reduce<EpochRecord | undefined>(
+    (b, r) => (!b || r.valid_nll_nats! < b.valid_nll_nats! ? r : b),
+    undefined,
+  );
+  const m = config.metrics as
+    { nll_nats?: number; bits_per_dim?: number; estimator?: string; valid_nll_nats?: number } | undefined;
   const saved = ["best.safetensors", "last.safetensors"].some((f) => existsSync(path.join(runDir, f)));
   const bestValid = best?.valid_nll_nats ?? m?.valid_nll_nats;
   return {
@@ -79,7 +83,7 @@ export function summarizeRun(runDir: string, config: RunConfig = readConfig(runD
     epochs: records.length,
     plannedEpochs: config.training.epochs,
     ...(bestValid !== undefined ? { best_valid_nll_nats: bestValid } : {}),
-    ...(best?.estimator ?? m?.estimator ? { valid_estimator: best?.estimator ?? m?.estimator } : {}),
+    ...((best?.estimator ?? m?.estimator) ? { valid_estimator: best?.estimator ?? m?.estimator } : {}),
     ...(m?.nll_nats !== undefined
       ? { test_nll_nats: m.nll_nats, test_bits_per_dim: m.bits_per_dim!, test_estimator: m.estimator! }
       : {}),

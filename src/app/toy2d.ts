@@ -112,11 +112,21 @@ export async function trainToy(
     seed = o.seed ?? 0,
     grid = o.grid ?? 48,
     B = o.batchSize ?? 256;
-  for (const [k, v, max] of [["steps", steps, 100_000], ["batchSize", B, 4096], ["grid", grid, 128]] as const)
-    if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`${k} must be an integer in [1, ${max}], got ${v}`);
+  for (const [k, v, max] of [
+    ["steps", steps, 100_000],
+    ["batchSize", B, 4096],
+    ["grid", grid, 128],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1 || v > max)
+      throw new RangeError(`${k} must be an integer in [1, ${max}], got ${v}`);
   const points = toyData(o.data, TRAIN_POINTS, new Generator(seed));
   const model = createToyModel(o.model, Generator.derive(seed, 1));
-  const training = parseRecipe("toy training", { dataset: `toy-${o.data}`, epochs: 1, batchSize: B, lr: o.lr ?? DEFAULT_LR[o.model] });
+  const training = parseRecipe("toy training", {
+    dataset: `toy-${o.data}`,
+    epochs: 1,
+    batchSize: B,
+    lr: o.lr ?? DEFAULT_LR[o.model],
+  });
   const trainer = new Trainer({ model, dataset: toyDataset(o.data, points), runDir: "", training, seed });
   hooks.onStart?.({
     model: o.model,
@@ -134,7 +144,8 @@ export async function trainToy(
   let step = 0;
   for (; step < steps && !hooks.signal?.aborted; step++) {
     const idx = gen.uniform01(B);
-    for (let i = 0; i < B; i++) x.set(points.subarray(2 * Math.floor(idx[i]! * TRAIN_POINTS), 2 * Math.floor(idx[i]! * TRAIN_POINTS) + 2), 2 * i);
+    for (let i = 0; i < B; i++)
+      x.set(points.subarray(2 * Math.floor(idx[i]! * TRAIN_POINTS), 2 * Math.floor(idx[i]! * TRAIN_POINTS) + 2), 2 * i);
     const losses = trainer.trainStep(tensor(x, [B, 2]), { generator: gen, step, epoch: 0 });
     if ((step + 1) % every === 0 || step + 1 === steps) {
       const named = Object.fromEntries(trainer.phases.map((p, i) => [p.name, losses[i]!]));

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
 import { Jobs } from "./jobs.js";
+import type { ServerContext } from "./context.js";
 import { httpStatusOf } from "./errors.js";
 import { runRoutes } from "./routes/runs.js";
 import { trainRoutes } from "./routes/train.js";
@@ -39,12 +40,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(here, "../../web");
 const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve("uplot"));
 
-export interface ServerContext {
-  runsDir: string;
-  dataDir?: string;
-  jobs: Jobs;
-}
-
 export function buildApp(ctx: ServerContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
   app.setErrorHandler((err: Error, _req, reply) => {
@@ -52,13 +47,16 @@ export function buildApp(ctx: ServerContext): FastifyInstance {
   });
   app.register(fastifyStatic, { root: WEB_DIR, prefix: "/" });
   app.register(fastifyStatic, { root: UPLOT_DIR, prefix: "/vendor/uplot/", decorateReply: false });
-  app.register((api, _o, done) => {
-    runRoutes(api, ctx);
-    trainRoutes(api, ctx);
-    imageRoutes(api, ctx);
-    toyRoutes(api);
-    done();
-  }, { prefix: "/api" });
+  app.register(
+    (api, _o, done) => {
+      runRoutes(api, ctx);
+      trainRoutes(api, ctx);
+      imageRoutes(api, ctx);
+      toyRoutes(api);
+      done();
+    },
+    { prefix: "/api" },
+  );
   return app;
 }
 

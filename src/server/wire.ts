@@ -37,7 +37,10 @@ export function newRunId(model: string, name?: string): string {
 }
 
 /** Opens a Server-Sent Events stream on the reply; returns a writer and a promise of the client going away. */
-export function eventStream(req: FastifyRequest, reply: FastifyReply): { send(event: string, data: unknown): void; end(): void; closed: Promise<void> } {
+export function eventStream(
+  req: FastifyRequest,
+  reply: FastifyReply,
+): { send(event: string, data: unknown): void; end(): void; closed: Promise<void> } {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {

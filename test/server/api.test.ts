@@ -5,10 +5,14 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { evaluate, observedMask } from "../../src/app/index.js";
+import { principalAxes } from "../../src/app/latent-map.js";
 import { loadDataset } from "../../src/data/datasets.js";
 import { Generator } from "../../src/tensor/rng.js";
-import { bytesOf, call, readEvents, tempStudio, type SseEvent } from "./helpers.js";
+import { bytesOf, call, readEvents, tempStudio, type Json, type SseEvent } from "./helpers.js";
 
 let studio: Awaited<ReturnType<typeof tempStudio>>;
 before(async () => {
@@ -36,7 +40,7 @@ test("a run trains off the event loop, two streams see the same epochs, the list
     readEvents(studio.url, "t1", async (e) => {
       if (e.event === "progress" && !servedWhileTraining) {
         const runs = await call(studio.url, "GET", "/runs");
-        servedWhileTraining = runs.body.some((r: any) => r.id === "t1" && r.job.state === "training");
+        servedWhileTraining = runs.body.some((r: Json) => r.id === "t1" && r.job.state === "training");
       }
     }),
     readEvents(studio.url, "t1"),
@@ -57,7 +61,7 @@ test("a run trains off the event loop, two streams see the same epochs, the list
   assert.ok(Math.abs(ev.nll_nats - done.metrics.nll_nats) < 1e-9, `${ev.nll_nats} vs ${done.metrics.nll_nats}`);
 
   const list = await call(studio.url, "GET", "/runs");
-  const row = list.body.find((r: any) => r.id === "t1");
+  const row = list.body.find((r: Json) => r.id === "t1");
   assert.equal(row.status, "finished");
   assert.equal(row.epochs, 2);
   assert.equal(row.best_valid_nll_nats, Math.min(...metrics(a).map((r) => r.valid_nll_nats)));
@@ -85,7 +89,8 @@ test("scores: the API's −log p(x) of test images equals evaluate's per-image s
   const row = r.body.rows[0];
   const per = evaluate(dir, { scores: true }).scores!;
   // exact estimator on the same images: equal up to float32 summation order (1e-6 relative)
-  for (let i = 0; i < 3; i++) assert.ok(Math.abs(row.nll_nats[i] - per[i]!) <= 1e-6 * per[i]!, `${row.nll_nats[i]} vs ${per[i]}`);
+  for (let i = 0; i < 3; i++)
+    assert.ok(Math.abs(row.nll_nats[i] - per[i]!) <= 1e-6 * per[i]!, `${row.nll_nats[i]} vs ${per[i]}`);
   assert.ok(Math.abs(row.bits_per_dim[0] - row.nll_nats[0] / (784 * Math.LN2)) < 1e-12);
   assert.equal(row.estimator, "exact");
   assert.equal(row.reference.n, 500);
@@ -159,6 +164,71 @@ test("bad requests get a message a user can act on", async () => {
   assert.equal(lat.status, 400);
   assert.match(lat.body.error, /made cannot embed images: it has no encoder; try .*vae/);
   const models = await call(studio.url, "GET", "/models");
-  const made = models.body.find((m: any) => m.name === "made");
+  const made = models.body.find((m: Json) => m.name === "made");
   assert.equal(made.optionsSchema.properties.hidden.type, "array");
+});
+
+test("latent map: a 2-D latent is drawn as is, with a decoded grid spanning the embedded points", async () => {
+  const started = await call(studio.url, "POST", "/train", {
+    model: "vae",
+    dataset: "mnist-fixed",
+    options: { hidden: [16], latent: 2, evalSamples: 1 },
+    training: { epochs: 1, batchSize: 500 },
+    name: "v",
+    maxSteps: 3,
+  });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  await readEvents(studio.url, "v");
+  const m = await call(studio.url, "GET", "/runs/v/latent?size=3&n=50");
+  assert.equal(m.status, 200, JSON.stringify(m.body));
+  assert.equal(m.body.projection, "latent");
+  assert.equal(m.body.points.length, 50);
+  assert.deepEqual([m.body.grid.n, m.body.grid.size], [9, 3]);
+  const us = m.body.points.map((p: number[]) => p[0]);
+  assert.deepEqual(m.body.extent.u, [Math.min(...us), Math.max(...us)]);
+  assert.equal(bytesOf(m.body.grid).length, 9 * 784);
+});
+
+test("principal axes of points with a known covariance: orthonormal, the first along the widest direction", () => {
+  const g = new Generator(5);
+  const n = 4000,
+    u = g.uniform01(3 * n),
+    x = new Float32Array(3 * n);
+  // independent uniforms scaled 5, 2, 0.5 then rotated 45° in the first two coordinates: axis 1 ∝ (1, 1, 0)
+  for (let i = 0; i < n; i++) {
+    const a = 5 * (u[3 * i]! - 0.5),
+      b = 2 * (u[3 * i + 1]! - 0.5);
+    [x[3 * i], x[3 * i + 1], x[3 * i + 2]] = [(a - b) / Math.SQRT2, (a + b) / Math.SQRT2, 0.5 * (u[3 * i + 2]! - 0.5)];
+  }
+  const { axes } = principalAxes(x, n, 3);
+  const dot = (p: number[], q: number[]) => p.reduce((s, v, j) => s + v * q[j]!, 0);
+  // tolerance 0.01: sampling error of a 4000-point covariance with well-separated eigenvalues
+  assert.ok(Math.abs(Math.abs(dot(axes[0]!, [Math.SQRT1_2, Math.SQRT1_2, 0])) - 1) < 0.01, `${axes[0]}`);
+  assert.ok(Math.abs(Math.abs(dot(axes[1]!, [-Math.SQRT1_2, Math.SQRT1_2, 0])) - 1) < 0.01, `${axes[1]}`);
+  assert.ok(Math.abs(dot(axes[0]!, axes[1]!)) < 1e-6 && Math.abs(dot(axes[1]!, axes[1]!) - 1) < 1e-6);
+});
+
+test("deepgen studio prints its address, creates the runs directory and serves the API", async () => {
+  const runs = `${studio.runsDir}-cli`;
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "studio", "--runs", runs, "--port", "0"],
+    {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+    },
+  );
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(d.toString());
+        if (m) resolve(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`studio exited with ${code}`)));
+    });
+    assert.ok(existsSync(runs));
+    assert.deepEqual((await call(url, "GET", "/runs")).body, []);
+    assert.match(await (await fetch(url)).text(), /deepgen studio/);
+  } finally {
+    child.kill("SIGINT");
+  }
 });

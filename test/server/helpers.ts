@@ -4,13 +4,17 @@ import os from "node:os";
 import path from "node:path";
 import { startStudio, type Studio } from "../../src/server/server.js";
 
+/** A JSON response body, read field by field by the assertions */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export async function tempStudio(): Promise<Studio & { runsDir: string }> {
   const runsDir = path.join(mkdtempSync(path.join(os.tmpdir(), "deepgen-studio-")), "runs");
   const s = await startStudio({ runsDir, port: 0 });
   return { ...s, runsDir };
 }
 
-export async function call<T = any>(
+export async function call<T = Json>(
   base: string,
   method: string,
   p: string,
@@ -25,7 +29,7 @@ export async function call<T = any>(
 
 export interface SseEvent {
   event: string;
-  data: any;
+  data: Json;
 }
 
 /**

@@ -54,7 +54,10 @@ after(async () => {
 test("runs table, a run's curve and samples", { skip: missing }, async () => {
   await page.goto(studio.url);
   await page.waitForSelector('table.runs tr[data-id="seeded"]');
-  assert.match(await page.textContent('tr[data-id="seeded"]') ?? "", /made.*mnist-fixed.*1 \/ 1.*\(exact\).*finished/);
+  assert.match(
+    (await page.textContent('tr[data-id="seeded"]')) ?? "",
+    /made.*mnist-fixed.*1 \/ 1.*\(exact\).*finished/,
+  );
   await page.click('th[data-key="model"]');
   assert.match((await page.textContent('th[data-key="model"]')) ?? "", /▲/);
   await page.click('tr[data-id="seeded"]');

@@ -42,7 +42,8 @@ export function drawCanvas({ size = 28, scale = 10, brush = 1.2 } = {}) {
     if (!last) return;
     const p = at(e);
     const steps = Math.ceil(Math.hypot(p[0] - last[0], p[1] - last[1]) * 2) || 1;
-    for (let s = 1; s <= steps; s++) stamp(last[0] + ((p[0] - last[0]) * s) / steps, last[1] + ((p[1] - last[1]) * s) / steps);
+    for (let s = 1; s <= steps; s++)
+      stamp(last[0] + ((p[0] - last[0]) * s) / steps, last[1] + ((p[1] - last[1]) * s) / steps);
     last = p;
     paint();
   });

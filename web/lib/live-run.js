@@ -3,7 +3,18 @@ import { api } from "../api.js";
 import { lineChart } from "./chart.js";
 import { duration, fmt, guarded, h } from "./dom.js";
 
-const EVENTS = ["state", "start", "notice", "epoch-start", "step", "progress", "metrics", "test-start", "done", "error"];
+const EVENTS = [
+  "state",
+  "start",
+  "notice",
+  "epoch-start",
+  "step",
+  "progress",
+  "metrics",
+  "test-start",
+  "done",
+  "error",
+];
 
 /** Mounts into `el`; returns a cleanup function. `onDone` runs when a training process ends. */
 export function liveRun(el, run, { onDone } = {}) {
@@ -29,7 +40,11 @@ export function liveRun(el, run, { onDone } = {}) {
     el.dataset.epochs = String(rs.length);
   };
   let stopStream = null;
-  const stopBtn = h("button", { class: "stop", text: "Stop", onclick: guarded(() => api.post(`/runs/${run.id}/stop`)) });
+  const stopBtn = h("button", {
+    class: "stop",
+    text: "Stop",
+    onclick: guarded(() => api.post(`/runs/${run.id}/stop`)),
+  });
   const resumeBtn = h("button", {
     class: "resume",
     text: "Resume",
@@ -50,7 +65,8 @@ export function liveRun(el, run, { onDone } = {}) {
     else if (type === "metrics") {
       byEpoch.set(e.record.epoch, e.record);
       redraw();
-    } else if (type === "step") where.textContent = `epoch ${e.epoch}, batch ${e.batch}/${e.batchesPerEpoch}, loss ${fmt(e.loss)}`;
+    } else if (type === "step")
+      where.textContent = `epoch ${e.epoch}, batch ${e.batch}/${e.batchesPerEpoch}, loss ${fmt(e.loss)}`;
     else if (type === "progress") {
       bar.value = e.fraction;
       bar.title = `${e.step}/${e.totalSteps} steps`;
@@ -76,7 +92,12 @@ export function liveRun(el, run, { onDone } = {}) {
     stopStream = api.events(`/runs/${run.id}/events`, EVENTS, onEvent);
   }
   setState(run.job?.state ?? run.status);
-  el.append(h("div", {}, h("strong", { text: "state: " }), state, " ", stopBtn, resumeBtn), h("div", {}, bar, " ", where, " ", h("span", { class: "eta muted" })), chartEl, notes);
+  el.append(
+    h("div", {}, h("strong", { text: "state: " }), state, " ", stopBtn, resumeBtn),
+    h("div", {}, bar, " ", where, " ", h("span", { class: "eta muted" })),
+    chartEl,
+    notes,
+  );
   redraw();
   if (run.job) watch();
   return () => {

@@ -6,7 +6,18 @@ import { imageGrid } from "../lib/images.js";
 
 export const title = "Latent space";
 
-const PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#fabebe"];
+const PALETTE = [
+  "#e6194b",
+  "#3cb44b",
+  "#ffe119",
+  "#4363d8",
+  "#f58231",
+  "#911eb4",
+  "#46f0f0",
+  "#f032e6",
+  "#bcf60c",
+  "#fabebe",
+];
 
 function scatter(m, px = 360) {
   const c = h("canvas", { class: "scatter", width: px, height: px });
@@ -26,7 +37,9 @@ export async function mount(root) {
   const runs = (await api.get("/runs")).filter((r) => has(r, "latent") && r.status !== "empty");
   root.append(h("h2", { text: "Latent space" }));
   if (!runs.length) {
-    root.append(h("p", { class: "muted", text: "No trained run with a latent space (e.g. vae, iwae, ppca, autoencoder)." }));
+    root.append(
+      h("p", { class: "muted", text: "No trained run with a latent space (e.g. vae, iwae, ppca, autoencoder)." }),
+    );
     return;
   }
   const select = runSelect(runs);
@@ -37,14 +50,31 @@ export async function mount(root) {
   const show = guarded(async () => {
     const id = encodeURIComponent(select.value);
     const m = await api.get(`/runs/${id}/latent?size=10&n=1000`);
-    const what = m.projection === "latent" ? "the 2-D latent space" : `the two principal directions of a ${m.latentDim}-D latent space`;
+    const what =
+      m.projection === "latent"
+        ? "the 2-D latent space"
+        : `the two principal directions of a ${m.latentDim}-D latent space`;
     map.replaceChildren(
-      h("div", {}, h("p", { class: "muted", text: `${m.points.length} test images in ${what}, coloured by digit` }), scatter(m)),
-      m.grid ? h("div", {}, h("p", { class: "muted", text: "decoded across the same plane" }), imageGrid(m.grid, { cols: m.grid.size, scale: 1.3, pad: 0 })) : h("p", { text: "this model has no decoder" }),
+      h(
+        "div",
+        {},
+        h("p", { class: "muted", text: `${m.points.length} test images in ${what}, coloured by digit` }),
+        scatter(m),
+      ),
+      m.grid
+        ? h(
+            "div",
+            {},
+            h("p", { class: "muted", text: "decoded across the same plane" }),
+            imageGrid(m.grid, { cols: m.grid.size, scale: 1.3, pad: 0 }),
+          )
+        : h("p", { text: "this model has no decoder" }),
     );
   });
   const between = guarded(async () => {
-    const g = await api.get(`/runs/${encodeURIComponent(select.value)}/interpolate?from=${from.value}&to=${to.value}&steps=10`);
+    const g = await api.get(
+      `/runs/${encodeURIComponent(select.value)}/interpolate?from=${from.value}&to=${to.value}&steps=10`,
+    );
     interp.replaceChildren(imageGrid(g, { cols: 10, scale: 3 }));
   });
   root.append(

@@ -47,7 +47,9 @@ export class MixtureAR2D extends LikelihoodModel {
       K = this.config.components;
     const x1 = x.narrow(1, 0, 1),
       x2 = x.narrow(1, 1, 1).reshape([B]);
-    const first = mixture(this.first.reshape([1, 3 * K]), K).logProb(x1.reshape([B, 1])).reshape([B]);
+    const first = mixture(this.first.reshape([1, 3 * K]), K)
+      .logProb(x1.reshape([B, 1]))
+      .reshape([B]);
     return first.add(mixture(this.conditional.forward(x1), K).logProb(x2));
   }
 
@@ -63,7 +65,9 @@ export class MixtureAR2D extends LikelihoodModel {
   sample(n: number, generator: Generator): Tensor {
     return noGrad(() => {
       const K = this.config.components;
-      const x1 = mixture(this.first.reshape([1, 3 * K]).add(zeros([n, 3 * K])), K).sample(generator).reshape([n, 1]);
+      const x1 = mixture(this.first.reshape([1, 3 * K]).add(zeros([n, 3 * K])), K)
+        .sample(generator)
+        .reshape([n, 1]);
       const x2 = mixture(this.conditional.forward(x1), K).sample(generator).reshape([n, 1]);
       return concat([x1, x2], 1);
     });

@@ -59,13 +59,21 @@ export class GAN2D extends GenerativeModel implements Trainable {
             .neg()
             .softplus()
             .mean()
-            .add(this.logit(this.#fake(n(x), ctx.generator).detach()).softplus().mean()),
+            .add(
+              this.logit(this.#fake(n(x), ctx.generator).detach())
+                .softplus()
+                .mean(),
+            ),
       },
       {
         name: "generator",
         parameters: this.generatorNet.parameters(),
         // −log D(G(z)): the non-saturating generator loss
-        loss: (x: Tensor, ctx: StepContext) => this.logit(this.#fake(n(x), ctx.generator)).neg().softplus().mean(),
+        loss: (x: Tensor, ctx: StepContext) =>
+          this.logit(this.#fake(n(x), ctx.generator))
+            .neg()
+            .softplus()
+            .mean(),
       },
     ];
   }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { interpolate, observedMask, openRun } from "../../app/index.js";
 import { completeImages, percentile, referenceScores, scoreImages, type ImageScores } from "../../app/draw.js";
 import { latentMap } from "../../app/latent-map.js";
-import type { ServerContext } from "../server.js";
+import type { ServerContext } from "../context.js";
 import { intParam, runPath, wireImages } from "../wire.js";
 
 /** Test images a drawn image is ranked against (scored with the same estimator). */

@@ -5,13 +5,16 @@ import { listRuns, readEpochRecords, summarizeRun, type RunSummary } from "../..
 import { DATASETS } from "../../data/datasets.js";
 import { readConfig } from "../../train/checkpoint.js";
 import type { Job } from "../jobs.js";
-import type { ServerContext } from "../server.js";
+import type { ServerContext } from "../context.js";
 import { eventStream, intParam, runPath, wireImages } from "../wire.js";
 
 type IdParams = { Params: { id: string } };
 
 /** A run's summary with the state of its training process, if one ran in this server. */
-function withJob(s: RunSummary, job: Job | undefined): RunSummary & { job?: Job["info"]; capabilities: readonly string[] } {
+function withJob(
+  s: RunSummary,
+  job: Job | undefined,
+): RunSummary & { job?: Job["info"]; capabilities: readonly string[] } {
   let capabilities: readonly string[] = [];
   try {
     capabilities = describeModel(s.model).capabilities;

@@ -5,7 +5,7 @@ import type { RunSpec } from "../../app/index.js";
 import type { Recipe } from "../../models/index.js";
 import { readConfig } from "../../train/checkpoint.js";
 import { NotFoundError } from "../errors.js";
-import type { ServerContext } from "../server.js";
+import type { ServerContext } from "../context.js";
 import { newRunId, runPath } from "../wire.js";
 
 export interface TrainRequest {
