@@ -11,6 +11,7 @@ import "../models/index.js";
 import { paramsCommand } from "./params.js";
 import { latentCommands } from "./latent.js";
 import { reproduceCommand } from "./reproduce.js";
+import { studioCommand } from "./studio.js";
 import { VERSION } from "../version.js";
 
 const program = new Command();
@@ -32,6 +33,7 @@ reproduceCommand(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);
+studioCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`deepgen: ${e.message}\n`);

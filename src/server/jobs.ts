@@ -1,0 +1,201 @@
+/**
+ * Training runs in progress. Each run trains in a child process (src/server/train-worker.ts) so the server stays
+ * responsive; its events are kept (for a tab that opens later) and passed to every listener (each open tab's event
+ * stream). A stop request reaches fit's AbortSignal in the child, which saves the position; resume starts fit again on
+ * the same directory with `resume`.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveRun, type RunSpec } from "../app/index.js";
+import type { WorkerEvent, WorkerRequest } from "./train-worker.js";
+
+export type JobState = "starting" | "training" | "testing" | "stopping" | "done" | "failed";
+
+/** What a page receives: the worker's events plus the job's own state and progress estimates. */
+export type JobEvent =
+  | WorkerEvent
+  | { type: "state"; state: JobState }
+  | { type: "progress"; step: number; totalSteps: number; fraction: number; elapsed: number; eta: number | null };
+
+export interface JobInfo {
+  id: string;
+  runDir: string;
+  model: string;
+  state: JobState;
+  startedAt: number;
+  error?: string;
+}
+
+type Listener = (e: JobEvent) => void;
+
+const here = fileURLToPath(import.meta.url);
+/** the worker next to this file, as .ts under tsx and .js when built */
+const WORKER = path.join(path.dirname(here), `train-worker${path.extname(here)}`);
+
+export class Job {
+  state: JobState = "starting";
+  error?: string;
+  readonly startedAt = Date.now();
+  /** every event except step reports, for listeners that come later; plus the latest step and progress */
+  readonly history: JobEvent[] = [];
+  latestStep: JobEvent | null = null;
+  latestProgress: JobEvent | null = null;
+  #listeners = new Set<Listener>();
+  #child: ChildProcess;
+  #firstStep: { step: number; at: number } | null = null;
+  #epochs = 0;
+  #exited: Promise<void>;
+  #ready: { resolve(): void; reject(e: Error): void } | null = null;
+  /** settles when the run has started (its config.json written) or failed before that */
+  readonly ready = new Promise<void>((resolve, reject) => (this.#ready = { resolve, reject }));
+
+  constructor(
+    readonly id: string,
+    readonly runDir: string,
+    readonly model: string,
+    spec: RunSpec,
+    epochs: number,
+  ) {
+    this.#child = fork(WORKER, [], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    let stderr = "";
+    this.#child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    this.#child.on("message", (e: WorkerEvent) => this.#onWorker(e));
+    // a stop sent while the process is already leaving fails with EPIPE; its exit is reported below
+    this.#child.on("error", () => {});
+    this.#exited = new Promise((resolve) =>
+      this.#child.on("exit", (code) => {
+        if (this.state !== "done" && this.state !== "failed")
+          this.#fail(`the training process ended unexpectedly (exit code ${code}) ${stderr.trim()}`.trim());
+        resolve();
+      }),
+    );
+    this.#epochs = epochs;
+    this.#send({ type: "fit", spec });
+  }
+
+  get info(): JobInfo {
+    return {
+      id: this.id,
+      runDir: this.runDir,
+      model: this.model,
+      state: this.state,
+      startedAt: this.startedAt,
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  get finished(): boolean {
+    return this.state === "done" || this.state === "failed";
+  }
+
+  /** Calls `l` with the history so far, then with every new event; returns the unsubscribe function. */
+  listen(l: Listener): () => void {
+    for (const e of this.history) l(e);
+    if (this.latestStep) l(this.latestStep);
+    if (this.latestProgress) l(this.latestProgress);
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  stop(): void {
+    if (this.finished) return;
+    this.#setState("stopping");
+    this.#send({ type: "stop" });
+  }
+
+  /** Resolves when the training process has exited. */
+  exited(): Promise<void> {
+    return this.#exited;
+  }
+
+  #send(m: WorkerRequest): void {
+    if (this.#child.connected) this.#child.send(m);
+  }
+
+  #emit(e: JobEvent): void {
+    if (e.type === "step") this.latestStep = e;
+    else if (e.type === "progress") this.latestProgress = e;
+    else this.history.push(e);
+    for (const l of this.#listeners) l(e);
+  }
+
+  #setState(state: JobState): void {
+    this.state = state;
+    this.#emit({ type: "state", state });
+  }
+
+  #fail(message: string): void {
+    this.error = message;
+    this.#ready?.reject(new JobStartError(message));
+    this.#ready = null;
+    this.#emit({ type: "error", message });
+    this.#setState("failed");
+  }
+
+  #onWorker(e: WorkerEvent): void {
+    if (e.type === "error") return this.#fail(e.message);
+    this.#emit(e);
+    if (e.type === "start") {
+      this.#epochs = Number((e.info.training as { epochs?: number } | undefined)?.epochs ?? this.#epochs);
+      if (this.state === "starting") this.#setState("training");
+      this.#ready?.resolve();
+      this.#ready = null;
+    } else if (e.type === "step") this.#progress(e);
+    else if (e.type === "test-start") this.#setState("testing");
+    else if (e.type === "done") this.#setState("done");
+  }
+
+  /** Fraction done and the time left, from the rate of steps in this session. */
+  #progress(e: Extract<WorkerEvent, { type: "step" }>): void {
+    const now = Date.now();
+    this.#firstStep ??= { step: e.step - 1, at: this.startedAt };
+    const total = Math.max(this.#epochs * e.batchesPerEpoch, e.step);
+    const rate = (e.step - this.#firstStep.step) / Math.max(now - this.#firstStep.at, 1);
+    this.#emit({
+      type: "progress",
+      step: e.step,
+      totalSteps: total,
+      fraction: e.step / total,
+      elapsed: (now - this.startedAt) / 1000,
+      eta: rate > 0 ? (total - e.step) / rate / 1000 : null,
+    });
+  }
+}
+
+/** The jobs of one server, by run id (the run directory's name). */
+export class Jobs {
+  readonly #jobs = new Map<string, Job>();
+
+  get(id: string): Job | undefined {
+    return this.#jobs.get(id);
+  }
+
+  list(): Job[] {
+    return [...this.#jobs.values()];
+  }
+
+  /**
+   * Validates the spec (throwing a plain error for bad options), starts training it in a new process and resolves
+   * once the run has begun (its directory holds config.json), or rejects with the reason it could not.
+   */
+  async start(id: string, spec: RunSpec): Promise<Job> {
+    const running = this.#jobs.get(id);
+    if (running && !running.finished) throw new JobConflictError(`run "${id}" is already training`);
+    const r = resolveRun(spec);
+    const job = new Job(id, r.runDir, spec.model, spec, r.config.training.epochs);
+    this.#jobs.set(id, job);
+    await job.ready;
+    return job;
+  }
+
+  /** Stops every job and waits for their processes (each saves its position). */
+  async close(): Promise<void> {
+    for (const j of this.#jobs.values()) j.stop();
+    await Promise.all([...this.#jobs.values()].map((j) => j.exited()));
+  }
+}
+
+export class JobConflictError extends Error {}
+/** A run that failed before its first step (e.g. its data could not be read). */
+export class JobStartError extends Error {}

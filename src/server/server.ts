@@ -1,0 +1,83 @@
+/**
+ * The studio's HTTP server: a JSON API over the application layer (src/app) — the same operations the CLI calls —
+ * and the page in web/, served as static ES modules. Errors a user can act on (bad options, a model that cannot do
+ * what was asked, a missing run) come back as 400/404 with the message; anything else as 500.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance } from "fastify";
+import fastifyStatic from "@fastify/static";
+import { Jobs } from "./jobs.js";
+import type { ServerContext } from "./context.js";
+import { httpStatusOf } from "./errors.js";
+import { runRoutes } from "./routes/runs.js";
+import { trainRoutes } from "./routes/train.js";
+import { imageRoutes } from "./routes/images.js";
+import { toyRoutes } from "./routes/toy.js";
+import "../models/index.js";
+
+export interface StudioOptions {
+  /** the directory whose run directories the studio lists and trains into (created if missing) */
+  runsDir: string;
+  port?: number;
+  host?: string;
+  /** where runs find data that lives outside the package (binarized MNIST); default: each run's own */
+  dataDir?: string;
+}
+
+export interface Studio {
+  url: string;
+  app: FastifyInstance;
+  jobs: Jobs;
+  /** stops every training run (saving positions) and closes the server */
+  close(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** web/ sits at the package root, two levels above both src/server and dist/server */
+export const WEB_DIR = path.resolve(here, "../../web");
+const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve("uplot"));
+
+export function buildApp(ctx: ServerContext): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
+  app.setErrorHandler((err: Error, _req, reply) => {
+    void reply.status(httpStatusOf(err)).send({ error: err.message });
+  });
+  app.register(fastifyStatic, { root: WEB_DIR, prefix: "/" });
+  app.register(fastifyStatic, { root: UPLOT_DIR, prefix: "/vendor/uplot/", decorateReply: false });
+  app.register(
+    (api, _o, done) => {
+      runRoutes(api, ctx);
+      trainRoutes(api, ctx);
+      imageRoutes(api, ctx);
+      toyRoutes(api);
+      done();
+    },
+    { prefix: "/api" },
+  );
+  return app;
+}
+
+export async function startStudio(o: StudioOptions): Promise<Studio> {
+  const runsDir = path.resolve(o.runsDir);
+  mkdirSync(runsDir, { recursive: true });
+  if (!existsSync(path.join(WEB_DIR, "index.html"))) throw new Error(`the studio's page is missing from ${WEB_DIR}`);
+  const jobs = new Jobs();
+  const app = buildApp({ runsDir, jobs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
+  const host = o.host ?? "127.0.0.1";
+  await app.listen({ port: o.port ?? 7321, host });
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : o.port;
+  const shown = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}/`,
+    app,
+    jobs,
+    close: async () => {
+      await jobs.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The studio's page in a real browser (Debian's chromium driven by playwright-core): the runs table and a run's page
+ * with its curve and samples; training from the generated options form, watched live to the end; drawing and scoring;
+ * the 2-D playground. Skips when chromium is missing.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { fit } from "../../src/app/index.js";
+import { tempStudio } from "../server/helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const missing = existsSync(CHROMIUM)
+  ? false
+  : `no ${CHROMIUM}: install it (apt-get install -y chromium) to run the browser tests`;
+
+let studio: Awaited<ReturnType<typeof tempStudio>>;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (missing) return;
+  studio = await tempStudio();
+  // a finished run to look at, trained in-process before the page opens
+  await fit({
+    model: "made",
+    out: path.join(studio.runsDir, "seeded"),
+    options: { hidden: [8] },
+    training: { dataset: "mnist-fixed", epochs: 1, batchSize: 5000, lr: 0.02 },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  page = await browser.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+});
+after(async () => {
+  await browser?.close();
+  await studio?.close();
+});
+
+test("runs table, a run's curve and samples", { skip: missing }, async () => {
+  await page.goto(studio.url);
+  await page.waitForSelector('table.runs tr[data-id="seeded"]');
+  assert.match(
+    (await page.textContent('tr[data-id="seeded"]')) ?? "",
+    /made.*mnist-fixed.*1 \/ 1.*\(exact\).*finished/,
+  );
+  await page.click('th[data-key="model"]');
+  assert.match((await page.textContent('th[data-key="model"]')) ?? "", /▲/);
+  await page.click('tr[data-id="seeded"]');
+  await page.waitForSelector('.live[data-epochs="1"]');
+  await page.waitForSelector('.samples canvas[data-images="36"]');
+  assert.ok(await page.$(".live .uplot"), "the curve is drawn");
+  assert.deepEqual(pageErrors, []);
+});
+
+test("train from the generated form and watch it finish live", { skip: missing }, async () => {
+  await page.goto(`${studio.url}#train`);
+  await page.selectOption('select[name="model"]', "made");
+  // the options form comes from the model's JSON Schema
+  await page.fill('form.options input[name="hidden"]', "8");
+  await page.selectOption('select[name="dataset"]', "mnist-fixed");
+  await page.fill('input[name="epochs"]', "1");
+  await page.fill('input[name="batchSize"]', "5000");
+  await page.fill('input[name="name"]', "from-page");
+  await page.click("button.start");
+  await page.waitForURL(/#run\/from-page$/);
+  await page.waitForSelector('.live[data-state="done"][data-epochs="1"]', { timeout: 120_000 });
+  assert.match((await page.textContent(".live .result")) ?? "", /finished after 1 epochs.*test NLL \d+\.\d+ nats/);
+  const config = await (await fetch(new URL("api/runs/from-page", studio.url))).json();
+  assert.deepEqual(config.config.options.hidden, [8]);
+  assert.deepEqual(pageErrors, []);
+});
+
+test("draw a stroke and score it", { skip: missing }, async () => {
+  await page.goto(`${studio.url}#draw`);
+  const box = (await (await page.waitForSelector("canvas.draw")).boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 10 });
+  await page.mouse.up();
+  const cell = await page.waitForSelector("table.scores td.nats");
+  const nats = Number(await cell.textContent());
+  assert.ok(nats > 10 && nats < 2000, `−log p(x) = ${nats} nats`);
+  assert.deepEqual(pageErrors, []);
+});
+
+test("the 2-D playground trains a GAN live", { skip: missing }, async () => {
+  await page.goto(`${studio.url}#playground`);
+  await page.selectOption('select[name="model"]', "gan");
+  await page.fill('input[name="steps"]', "60");
+  await page.click("button.train");
+  await page.waitForSelector('main[data-state="done"][data-step="60"]', { timeout: 60_000 });
+  assert.equal(await page.isVisible("canvas.field"), true, "the discriminator's field is shown");
+  assert.deepEqual(pageErrors, []);
+});
