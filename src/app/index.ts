@@ -14,3 +14,4 @@ export { capabilitiesOf, requireCapability, CapabilityError } from "./capabiliti
 export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";
 export { reproduce, reproductionMarkdown, reproducibleModels, machineDescription } from "./reproduce.js";
 export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
+export { oneClass, parseClasses, type OneClassOptions, type OneClassResult, type OneClassRow } from "./anomaly.js";

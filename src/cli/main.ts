@@ -11,6 +11,7 @@ import "../models/index.js";
 import { paramsCommand } from "./params.js";
 import { latentCommands } from "./latent.js";
 import { reproduceCommand } from "./reproduce.js";
+import { anomalyCommand } from "./anomaly.js";
 import { studioCommand } from "./studio.js";
 import { VERSION } from "../version.js";
 
@@ -30,6 +31,7 @@ dataCommand(program);
 paramsCommand(program);
 latentCommands(program);
 reproduceCommand(program);
+anomalyCommand(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);

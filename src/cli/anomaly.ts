@@ -1,0 +1,52 @@
+/** `deepgen anomaly one-class`: one-class anomaly detection, turned into AUROC per class. */
+import type { Command } from "commander";
+import { oneClass, parseClasses } from "../app/index.js";
+import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
+
+const pct = (x: number): string => (100 * x).toFixed(1);
+
+export function anomalyCommand(program: Command): void {
+  const anomaly = program.command("anomaly").description("anomaly detection with density models, scored by AUROC");
+  anomaly
+    .command("one-class")
+    .description("train on one digit class, score the whole test set by −log p(x); AUROC per class and the mean")
+    .requiredOption("--model <name>", "a model with a likelihood (see `deepgen models`)")
+    .option("--classes <list>", "digits treated as normal, e.g. 0-9 or 3,5", "0-9")
+    .option("--data <name>", "labelled dataset", "mnist-fixed")
+    .option("--config <file|json>", "model options and training settings for every run")
+    .option("--epochs <n>", "epochs per class", parsePositiveInt)
+    .option("--seed <s>", "random seed", parseNonNegativeInt)
+    .option("--runs <dir>", "where the per-class runs live (finished ones are read, not retrained)", "runs")
+    .option("--json", "JSON on stdout (AUROC as a fraction)")
+    .action(
+      async (o: {
+        model: string;
+        classes: string;
+        data: string;
+        config?: string;
+        epochs?: number;
+        seed?: number;
+        runs: string;
+        json?: boolean;
+      }) => {
+        const r = await oneClass({
+          ...o,
+          classes: parseClasses(o.classes),
+          onClass: (d, i, n) => note(`[${i + 1}/${n}] digit ${d}`),
+          hooks: { onNotice: note },
+        });
+        if (o.json) {
+          console.log(JSON.stringify(r));
+          return;
+        }
+        console.log(`one-class ${r.data}, ${r.model}, score ${r.score} (${r.rows[0]?.estimator ?? "?"}):`);
+        console.log("digit  AUROC %  AUPRC %  FPR@95%TPR %");
+        for (const row of r.rows)
+          console.log(
+            `${String(row.digit).padStart(5)}  ${pct(row.auroc).padStart(7)}  ${pct(row.auprc).padStart(7)}  ` +
+              `${pct(row.fpr_at_95_tpr).padStart(11)}`,
+          );
+        console.log(`mean AUROC ${pct(r.mean_auroc)} %`);
+      },
+    );
+}
