@@ -11,3 +11,7 @@ export { TabularAR } from "./autoregressive/tabular.js";
 export { VAE } from "./latent/vae.js";
 export { PPCA } from "./latent/ppca.js";
 export { Autoencoder } from "./latent/autoencoder.js";
+export { VQVAE } from "./latent/vq-vae.js";
+export { GAN } from "./adversarial/gan.js";
+export { DCGAN } from "./adversarial/dcgan.js";
+export { WGANGP } from "./adversarial/wgan-gp.js";

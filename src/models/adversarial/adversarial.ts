@@ -1,0 +1,71 @@
+/**
+ * What the image GANs share: a generator network from Gaussian noise to pixel values in [0, 1] (a sigmoid output, so
+ * samples live where the data does), a discriminator (or critic) network to one score per image, and the two-phase
+ * training step — `discriminatorSteps` updates of the discriminator's parameters on real and generated batches, then
+ * one update of the generator's. The phases' parameter groups are disjoint, each with its own optimizer. No density:
+ * these models sample.
+ */
+import { noGrad } from "../../autograd/tape.js";
+import type { Module } from "../../nn/module.js";
+import { randn } from "../../tensor/create.js";
+import type { Generator } from "../../tensor/rng.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { GenerativeModel, type Capability, type Sampler, type StepContext } from "../base.js";
+import type { Trainable, TrainingPhase } from "../base.js";
+
+export abstract class AdversarialModel extends GenerativeModel implements Sampler, Trainable {
+  readonly capabilities: readonly Capability[] = ["sampler", "trainable"];
+  /** the generator's input: z ~ N(0, I) of this size */
+  abstract readonly noiseDim: number;
+  /** discriminator (critic) updates per generator update */
+  abstract readonly discriminatorSteps: number;
+  abstract readonly generatorNet: Module;
+  abstract readonly discriminatorNet: Module;
+
+  /** G(z): images [n, dim] in [0, 1] */
+  abstract generate(z: Tensor): Tensor;
+  /** one score per image [n]: D's logit, or the critic's value */
+  abstract score(x: Tensor): Tensor;
+  /** the discriminator phase's loss for a real batch and a generated one (no gradient reaches G through `fake`) */
+  protected abstract discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext): Tensor;
+  /** the generator phase's loss from the scores of its generated batch */
+  protected abstract generatorLoss(fakeScore: Tensor): Tensor;
+
+  noise(n: number, g: Generator): Tensor {
+    return randn([n, this.noiseDim], { generator: g });
+  }
+
+  trainingPhases(): TrainingPhase[] {
+    const n = (x: Tensor): number => x.shape[0]!;
+    return [
+      {
+        name: "discriminator",
+        parameters: this.discriminatorNet.parameters(),
+        repeat: this.discriminatorSteps,
+        // the generated batch is a constant here: building G's graph would only cost time
+        loss: (x, ctx) =>
+          this.discriminatorLoss(
+            x,
+            noGrad(() => this.generate(this.noise(n(x), ctx.generator))),
+            ctx,
+          ),
+      },
+      {
+        name: "generator",
+        parameters: this.generatorNet.parameters(),
+        loss: (x, ctx) => this.generatorLoss(this.score(this.generate(this.noise(n(x), ctx.generator)))),
+      },
+    ];
+  }
+
+  /** n images from G; normalisation layers use their running statistics, so a sample does not depend on its batch. */
+  sample(n: number, generator: Generator): Tensor {
+    const wasTraining = this.generatorNet.training;
+    this.generatorNet.eval();
+    try {
+      return noGrad(() => this.generate(this.noise(n, generator)));
+    } finally {
+      this.generatorNet.train(wasTraining);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * DCGAN [1] for 28×28 images, in the project's benchmark configuration: G: z → Linear(128·7·7) + BatchNorm + ReLU →
+ * [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
+ * channels, sigmoid; D: Conv(4, 2, 1) 64 + LeakyReLU(0.2) → Conv(4, 2, 1) 128 + BatchNorm + LeakyReLU → Linear 1.
+ * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss).
+ * [1]: Radford, Metz & Chintala 2016, https://arxiv.org/abs/1511.06434
+ */
+import { BatchNorm1d, BatchNorm2d } from "../../nn/layers.js";
+import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
+import { Linear } from "../../nn/linear.js";
+import { Module } from "../../nn/module.js";
+import type { Generator } from "../../tensor/rng.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import type { DataShape, StepContext } from "../base.js";
+import { field, type OptionsOf } from "../options.js";
+import { registerModel } from "../registry.js";
+import { AdversarialModel } from "./adversarial.js";
+import { discriminatorLoss, generatorLoss } from "./losses.js";
+import { LEAKY_SLOPE } from "./mlp-net.js";
+import * as z from "zod";
+
+export const options = z.object({
+  noiseDim: field.positiveInt(100, "size of the generator's Gaussian input z"),
+  width: field.positiveInt(64, "channels of the first discriminator and last hidden generator layer (doubled once)"),
+  generatorLoss: field.oneOf(
+    ["non-saturating", "minimax"],
+    "non-saturating",
+    "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
+  ),
+  discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
+});
+export type DCGANConfig = OptionsOf<typeof options>;
+
+const k4s2p1 = { stride: 2, padding: 1 };
+
+/** Checks the image size the two stride-2 stages need (28 → 14 → 7). */
+function quarterSize(data: DataShape): [number, number] {
+  const [, h, w] = data.shape;
+  if (h % 4 !== 0 || w % 4 !== 0)
+    throw new RangeError(`dcgan: image height and width must be multiples of 4 (two stride-2 stages), got ${h}×${w}`);
+  return [h / 4, w / 4];
+}
+
+export class DCGANGenerator extends Module {
+  readonly fc: Linear;
+  readonly bn0: BatchNorm1d;
+  readonly up1: ConvTranspose2d;
+  readonly bn1: BatchNorm2d;
+  readonly up2: ConvTranspose2d;
+
+  constructor(
+    noiseDim: number,
+    readonly width: number,
+    readonly data: DataShape,
+    g: Generator,
+  ) {
+    super();
+    const [h, w] = quarterSize(data);
+    this.fc = this.registerModule("fc", new Linear(noiseDim, 2 * width * h * w, { generator: g }));
+    this.bn0 = this.registerModule("bn0", new BatchNorm1d(2 * width * h * w));
+    this.up1 = this.registerModule("up1", new ConvTranspose2d(2 * width, width, 4, { ...k4s2p1, generator: g }));
+    this.bn1 = this.registerModule("bn1", new BatchNorm2d(width));
+    this.up2 = this.registerModule("up2", new ConvTranspose2d(width, data.shape[0], 4, { ...k4s2p1, generator: g }));
+  }
+
+  /** pixel logits [n, dim] */
+  forward(z: Tensor): Tensor {
+    const [h, w] = quarterSize(this.data);
+    const n = z.shape[0]!;
+    const x = this.bn0
+      .forward(this.fc.forward(z))
+      .relu()
+      .reshape([n, 2 * this.width, h, w]);
+    const y = this.bn1.forward(this.up1.forward(x)).relu();
+    return this.up2.forward(y).reshape([n, this.data.dim]);
+  }
+}
+
+export class DCGANDiscriminator extends Module {
+  readonly conv1: Conv2d;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
+  readonly fc: Linear;
+
+  constructor(
+    readonly width: number,
+    readonly data: DataShape,
+    g: Generator,
+  ) {
+    super();
+    const [h, w] = quarterSize(data);
+    this.conv1 = this.registerModule("conv1", new Conv2d(data.shape[0], width, 4, { ...k4s2p1, generator: g }));
+    this.conv2 = this.registerModule("conv2", new Conv2d(width, 2 * width, 4, { ...k4s2p1, generator: g }));
+    this.bn2 = this.registerModule("bn2", new BatchNorm2d(2 * width));
+    this.fc = this.registerModule("fc", new Linear(2 * width * h * w, 1, { generator: g }));
+  }
+
+  /** logits [n] for images [n, dim] */
+  forward(x: Tensor): Tensor {
+    const n = x.shape[0]!;
+    const h1 = this.conv1.forward(x.reshape([n, ...this.data.shape])).leakyRelu(LEAKY_SLOPE);
+    const h2 = this.bn2.forward(this.conv2.forward(h1)).leakyRelu(LEAKY_SLOPE);
+    return this.fc.forward(h2.reshape([n, h2.size / n])).reshape([n]);
+  }
+}
+
+export class DCGAN extends AdversarialModel {
+  readonly modelName: string = "dcgan";
+  readonly generatorNet: DCGANGenerator;
+  readonly discriminatorNet: DCGANDiscriminator;
+
+  constructor(
+    readonly config: DCGANConfig,
+    data: DataShape,
+    generator: Generator,
+  ) {
+    super();
+    this.generatorNet = this.registerModule(
+      "generator",
+      new DCGANGenerator(config.noiseDim, config.width, data, generator),
+    );
+    this.discriminatorNet = this.registerModule("discriminator", new DCGANDiscriminator(config.width, data, generator));
+  }
+
+  get noiseDim(): number {
+    return this.config.noiseDim;
+  }
+
+  get discriminatorSteps(): number {
+    return this.config.discriminatorSteps;
+  }
+
+  generate(z: Tensor): Tensor {
+    return this.generatorNet.forward(z).sigmoid();
+  }
+
+  score(x: Tensor): Tensor {
+    return this.discriminatorNet.forward(x);
+  }
+
+  protected discriminatorLoss(real: Tensor, fake: Tensor, _ctx: StepContext): Tensor {
+    return discriminatorLoss(this.score(real), this.score(fake));
+  }
+
+  protected generatorLoss(fakeScore: Tensor): Tensor {
+    return generatorLoss(fakeScore, this.config.generatorLoss);
+  }
+}
+
+registerModel({
+  name: "dcgan",
+  description: "DCGAN (Radford et al. 2016): ConvTranspose generator with BatchNorm, conv LeakyReLU discriminator",
+  family: "adversarial",
+  options,
+  recipe: {
+    dataset: "mnist",
+    epochs: 10,
+    batchSize: 64,
+    lr: 2e-4,
+    reference: "Radford et al. 2016: Adam at lr 2e-4 (β1 is the optimizer's default, not the paper's 0.5), batch 64",
+  },
+  create: (config, data, generator) => new DCGAN(config, data, generator),
+});

@@ -1,0 +1,91 @@
+/**
+ * GAN [1]: a generator MLP from z ~ N(0, I) to pixel values (sigmoid output) and a discriminator MLP to the logit of
+ * "real". The discriminator minimises −E_data[log D(x)] − E_g[log(1 − D(x))], `discriminatorSteps` (k in [1]'s
+ * Algorithm 1) times per generator update; the generator minimises E[log(1 − D(G(z)))] ("minimax") or
+ * −E[log D(G(z))] ("non-saturating", [1] §3). The paper's maxout/dropout discriminator is replaced by LeakyReLU.
+ * [1]: Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661
+ */
+import type { Generator } from "../../tensor/rng.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import type { DataShape, StepContext } from "../base.js";
+import { field, type OptionsOf } from "../options.js";
+import { registerModel } from "../registry.js";
+import { AdversarialModel } from "./adversarial.js";
+import { discriminatorLoss, generatorLoss } from "./losses.js";
+import { MlpNet } from "./mlp-net.js";
+import * as z from "zod";
+
+export const options = z.object({
+  noiseDim: field.positiveInt(100, "size of the generator's Gaussian input z"),
+  generatorHidden: field.positiveInts([256, 512], "hidden layer sizes of the generator (ReLU)"),
+  discriminatorHidden: field.positiveInts([512, 256], "hidden layer sizes of the discriminator (LeakyReLU 0.2)"),
+  generatorLoss: field.oneOf(
+    ["non-saturating", "minimax"],
+    "non-saturating",
+    "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
+  ),
+  discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
+});
+export type GANConfig = OptionsOf<typeof options>;
+
+export class GAN extends AdversarialModel {
+  readonly modelName: string = "gan";
+  readonly generatorNet: MlpNet;
+  readonly discriminatorNet: MlpNet;
+
+  constructor(
+    readonly config: GANConfig,
+    data: DataShape,
+    generator: Generator,
+  ) {
+    super();
+    const { noiseDim, generatorHidden, discriminatorHidden } = config;
+    this.generatorNet = this.registerModule(
+      "generator",
+      new MlpNet([noiseDim, ...generatorHidden, data.dim], "relu", generator),
+    );
+    this.discriminatorNet = this.registerModule(
+      "discriminator",
+      new MlpNet([data.dim, ...discriminatorHidden, 1], "leaky-relu", generator),
+    );
+  }
+
+  get noiseDim(): number {
+    return this.config.noiseDim;
+  }
+
+  get discriminatorSteps(): number {
+    return this.config.discriminatorSteps;
+  }
+
+  generate(z: Tensor): Tensor {
+    return this.generatorNet.forward(z).sigmoid();
+  }
+
+  score(x: Tensor): Tensor {
+    return this.discriminatorNet.forward(x).reshape([x.shape[0]!]);
+  }
+
+  protected discriminatorLoss(real: Tensor, fake: Tensor, _ctx: StepContext): Tensor {
+    return discriminatorLoss(this.score(real), this.score(fake));
+  }
+
+  protected generatorLoss(fakeScore: Tensor): Tensor {
+    return generatorLoss(fakeScore, this.config.generatorLoss);
+  }
+}
+
+registerModel({
+  name: "gan",
+  description: "GAN (Goodfellow et al. 2014): MLP generator 100-256-512-784 and LeakyReLU discriminator; samples only",
+  family: "adversarial",
+  options,
+  recipe: {
+    dataset: "mnist",
+    epochs: 30,
+    batchSize: 64,
+    lr: 2e-4,
+    reference: "Goodfellow et al. 2014, Algorithm 1 with Adam; no likelihood is reported",
+  },
+  create: (config, data, generator) => new GAN(config, data, generator),
+});
