@@ -135,4 +135,8 @@ test("dcgan: benchmark architecture's parameter count, image shapes, batch-indep
   // running statistics in sampling: the first 3 of 8 equal 3 drawn alone (same noise); float32 tolerance
   assertClose(s3, s8.slice(0, 3 * 784), { atol: 1e-6, rtol: 1e-5 }, "sample rows");
   assert.ok(m.generatorNet.training, "sampling left the generator in eval mode");
+  // sizes that are not multiples of 4: padded for D, cropped from G
+  const odd = new DCGAN({ ...m.config }, { dim: 35, shape: [1, 5, 7] }, new Generator(6));
+  assert.deepEqual(odd.sample(2, new Generator(7)).shape, [2, 35]);
+  assert.deepEqual(odd.score(randomTensor(new Generator(8), [2, 35], { grad: false, dtype: "float32" })).shape, [2]);
 });

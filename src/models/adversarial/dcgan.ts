@@ -33,12 +33,12 @@ export type DCGANConfig = OptionsOf<typeof options>;
 
 const k4s2p1 = { stride: 2, padding: 1 };
 
-/** Checks the image size the two stride-2 stages need (28 → 14 → 7). */
+/**
+ * The grid after the two stride-2 stages: ⌈H/4⌉ × ⌈W/4⌉ (7 × 7 for 28 × 28). Other sizes work at the next multiple
+ * of 4: the discriminator pads images with zeros at the bottom and right, the generator crops its output.
+ */
 function quarterSize(data: DataShape): [number, number] {
-  const [, h, w] = data.shape;
-  if (h % 4 !== 0 || w % 4 !== 0)
-    throw new RangeError(`dcgan: image height and width must be multiples of 4 (two stride-2 stages), got ${h}×${w}`);
-  return [h / 4, w / 4];
+  return [Math.ceil(data.shape[1] / 4), Math.ceil(data.shape[2] / 4)];
 }
 
 export class DCGANGenerator extends Module {
@@ -71,8 +71,10 @@ export class DCGANGenerator extends Module {
       .forward(this.fc.forward(z))
       .relu()
       .reshape([n, 2 * this.width, h, w]);
-    const y = this.bn1.forward(this.up1.forward(x)).relu();
-    return this.up2.forward(y).reshape([n, this.data.dim]);
+    const y = this.up2.forward(this.bn1.forward(this.up1.forward(x)).relu());
+    const [, H, W] = this.data.shape;
+    const cropped = y.shape[2] === H && y.shape[3] === W ? y : y.slice(2, 0, H).slice(3, 0, W);
+    return cropped.reshape([n, this.data.dim]);
   }
 }
 
@@ -98,7 +100,17 @@ export class DCGANDiscriminator extends Module {
   /** logits [n] for images [n, dim] */
   forward(x: Tensor): Tensor {
     const n = x.shape[0]!;
-    const h1 = this.conv1.forward(x.reshape([n, ...this.data.shape])).leakyRelu(LEAKY_SLOPE);
+    const [, H, W] = this.data.shape,
+      [h, w] = quarterSize(this.data);
+    let img = x.reshape([n, ...this.data.shape]);
+    if (4 * h !== H || 4 * w !== W)
+      img = img.pad([
+        [0, 0],
+        [0, 0],
+        [0, 4 * h - H],
+        [0, 4 * w - W],
+      ]);
+    const h1 = this.conv1.forward(img).leakyRelu(LEAKY_SLOPE);
     const h2 = this.bn2.forward(this.conv2.forward(h1)).leakyRelu(LEAKY_SLOPE);
     return this.fc.forward(h2.reshape([n, h2.size / n])).reshape([n]);
   }
