@@ -147,7 +147,7 @@ test("gan training on a 1-D Gaussian moves the generated mean toward the data me
   }
   const after = late.reduce((a, b) => a + b, 0) / late.length;
   // the untrained generator sits near σ(0) = 0.5; the trained one must close at least half of the gap
-  // (this held for each of seeds 1–8 when the test was written)
+  // (this held for each of seeds 1–6 when the test was written)
   assert.ok(Math.abs(before - target) > 0.15, `untrained mean ${before} is already close to ${target}`);
   assert.ok(Math.abs(after - target) < 0.5 * Math.abs(before - target), `mean ${before} → ${after}, data ${target}`);
 });

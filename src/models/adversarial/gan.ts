@@ -25,6 +25,8 @@ export const options = z.object({
     "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
   ),
   discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
+  generatorActivation: field.oneOf(["relu", "leaky-relu"], "leaky-relu", "hidden activation of the generator"),
+  generatorBatchNorm: field.boolean(true, "batch normalisation before each hidden activation of the generator"),
 });
 export type GANConfig = OptionsOf<typeof options>;
 
@@ -42,7 +44,12 @@ export class GAN extends AdversarialModel {
     const { noiseDim, generatorHidden, discriminatorHidden } = config;
     this.generatorNet = this.registerModule(
       "generator",
-      new MlpNet([noiseDim, ...generatorHidden, data.dim], "relu", generator),
+      new MlpNet(
+        [noiseDim, ...generatorHidden, data.dim],
+        config.generatorActivation,
+        generator,
+        config.generatorBatchNorm,
+      ),
     );
     this.discriminatorNet = this.registerModule(
       "discriminator",
@@ -77,7 +84,8 @@ export class GAN extends AdversarialModel {
 
 registerModel({
   name: "gan",
-  description: "GAN (Goodfellow et al. 2014): MLP generator 100-256-512-784 and LeakyReLU discriminator; samples only",
+  description:
+    "GAN (Goodfellow et al. 2014): MLP generator 100-256-512-784 (BatchNorm, LeakyReLU), LeakyReLU MLP discriminator; samples only",
   family: "adversarial",
   options,
   recipe: {

@@ -9,6 +9,7 @@
  * piecewise constant in the weights, so differentiating this expression in the weights is exact (almost everywhere).
  */
 import { noGrad } from "../../autograd/tape.js";
+import { BatchNorm1d } from "../../nn/layers.js";
 import { Linear } from "../../nn/linear.js";
 import { Module } from "../../nn/module.js";
 import { linear } from "../../ops/linalg.js";
@@ -64,20 +65,27 @@ export function leakyMlpInputGradient(x: Tensor, layers: readonly AffineWeights[
   return layers.length === 1 ? g.expand([x.shape[0]!, g.shape[1]!]) : g;
 }
 
-/** A Linear stack sizes[0] → … → sizes[last] with `act` between layers. */
+/** A Linear stack sizes[0] → … → sizes[last] with `act` between layers, optionally batch-normalised before it. */
 export class MlpNet extends Module {
   readonly layers: Linear[];
+  readonly norms: BatchNorm1d[];
 
   constructor(
     sizes: readonly number[],
     readonly act: HiddenActivation,
     generator: Generator,
+    batchNorm = false,
   ) {
     super();
     this.layers = sizes.slice(1).map((o, i) => this.registerModule(String(i), new Linear(sizes[i]!, o, { generator })));
+    this.norms = batchNorm ? sizes.slice(1, -1).map((o, i) => this.registerModule(`bn${i}`, new BatchNorm1d(o))) : [];
   }
 
   forward(x: Tensor): Tensor {
-    return mlpForward(x, this.layers, this.act);
+    if (this.norms.length === 0) return mlpForward(x, this.layers, this.act);
+    return this.layers.reduce((h, l, i) => {
+      const a = l.forward(h);
+      return i === this.layers.length - 1 ? a : activate(this.norms[i]!.forward(a), this.act);
+    }, x);
   }
 }
