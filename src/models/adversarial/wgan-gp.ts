@@ -2,7 +2,7 @@
  * WGAN-GP [1]: a critic f without sigmoid trained on E_g[f(x̃)] − E_data[f(x)] + λ·E[(‖∇_x̂ f(x̂)‖₂ − 1)²], with x̂ on
  * random segments between real and generated images (x̂ = εx + (1 − ε)x̃, ε ~ U[0, 1] per pair), `discriminatorSteps`
  * (n_critic = 5 in [1]) critic updates per generator update; the generator minimises −E_g[f]. No batch normalisation
- * in the critic, as [1] §4 requires (the penalty is per sample).
+ * in the critic, as [1] §4 requires (the penalty is per sample); the generator may have it.
  *
  * The critic is a LeakyReLU MLP and ∇_x̂ f is written out by the chain rule (mlp-net.ts): the engine does not
  * differentiate through its own backward pass, and for this critic the composed gradient is exact.
@@ -25,6 +25,8 @@ export const options = z.object({
   criticHidden: field.positiveInts([512, 256], "hidden layer sizes of the critic (LeakyReLU 0.2)"),
   penalty: field.positiveNumber(10, "gradient penalty weight λ"),
   discriminatorSteps: field.positiveInt(5, "critic updates per generator update (n_critic)"),
+  generatorActivation: field.oneOf(["relu", "leaky-relu"], "leaky-relu", "hidden activation of the generator"),
+  generatorBatchNorm: field.boolean(true, "batch normalisation before each hidden activation of the generator"),
 });
 export type WGANGPConfig = OptionsOf<typeof options>;
 
@@ -56,7 +58,12 @@ export class WGANGP extends AdversarialModel {
     const { noiseDim, generatorHidden, criticHidden } = config;
     this.generatorNet = this.registerModule(
       "generator",
-      new MlpNet([noiseDim, ...generatorHidden, data.dim], "relu", generator),
+      new MlpNet(
+        [noiseDim, ...generatorHidden, data.dim],
+        config.generatorActivation,
+        generator,
+        config.generatorBatchNorm,
+      ),
     );
     this.discriminatorNet = this.registerModule(
       "critic",
