@@ -8,10 +8,6 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bceWithLogits } from "../ops/loss.js";
 import { Linear, MaskedLinear } from "../nn/linear.js";
 import { NADE } from "../models/autoregressive/nade.js";
-import { DCGAN, options as dcganOptions } from "../models/adversarial/dcgan.js";
-import { discriminatorLoss, generatorLoss } from "../models/adversarial/losses.js";
-import { Adam } from "../optim/adam.js";
-import { rand } from "../tensor/create.js";
 
 const D = 784;
 
@@ -103,30 +99,10 @@ function nade(g: Generator): StepCase {
   return { params: m.parameters(), loss: () => m.loss(x) };
 }
 
-/**
- * DCGAN on 28×28 images, batch 64: inside each step one discriminator update (its own Adam, lr 2e-4, β = (0.5, 0.999)
- * as the peer) on uniform-noise "real" images and a generated batch; the step's loss is the generator's.
- */
-function dcgan(g: Generator): StepCase {
-  const m = new DCGAN(dcganOptions.parse({}), { dim: D, shape: [1, 28, 28] }, g);
-  const real = rand([64, D], { generator: g });
-  const optD = new Adam(m.discriminatorNet.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
-  const loss = (): Tensor => {
-    const fake = m.generate(m.noise(64, g));
-    const ld = discriminatorLoss(m.score(real), m.score(fake.detach()));
-    optD.zeroGrad();
-    ld.backward();
-    optD.step();
-    return generatorLoss(m.score(fake), "non-saturating");
-  };
-  return { params: m.generatorNet.parameters(), loss };
-}
-
 export const stepCases: Record<string, (g: Generator) => StepCase> = {
   nade,
   fvsbn,
   made: (g) => made([500], g),
   made2: (g) => made([500, 500], g),
   vae,
-  dcgan,
 };
