@@ -12,3 +12,14 @@ export { mnistDemo, barsDemo, MNIST_DEMO, type BarsDemoResult, type MnistDemoRes
 export { openRun, runDataset, runSplit, checkSplit, type OpenRun } from "./runs.js";
 export { capabilitiesOf, requireCapability, CapabilityError } from "./capabilities.js";
 export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";
+export {
+  evaluateRange,
+  planShards,
+  combineShards,
+  type ShardRange,
+  type ShardResult,
+  type CombinedResult,
+  type RangeOptions,
+} from "./shards.js";
+export { parseGrid, gridPoints, runName, expandSweep, type Grid, type SweepPoint } from "./sweep.js";
+export { savedStep } from "./position.js";

@@ -11,6 +11,9 @@ import "../models/index.js";
 import { paramsCommand } from "./params.js";
 import { latentCommands } from "./latent.js";
 import { VERSION } from "../version.js";
+import { jobsCommand } from "./jobs.js";
+import { sweepCommand } from "./sweep.js";
+import { workerCommand } from "./worker.js";
 
 const program = new Command();
 program
@@ -30,6 +33,9 @@ latentCommands(program);
 benchCommand(program);
 demoCommand(program);
 infoCommand(program);
+sweepCommand(program);
+workerCommand(program);
+jobsCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`deepgen: ${e.message}\n`);
