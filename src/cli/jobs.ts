@@ -59,6 +59,7 @@ function summary(result: unknown): string {
     r.status !== undefined ? String(r.status) : "",
     m.nll_nats !== undefined ? `${num(m.nll_nats, 3)} nats (${String(m.estimator)}, ${String(m.n)} images)` : "",
     r.shards !== undefined ? `${String(r.shards)} shards` : "",
+    r.sum_nll_nats !== undefined ? `images ${String(r.start)}:${String(r.end)}, Σ ${num(r.sum_nll_nats, 3)} nats` : "",
   ];
   return parts.filter(Boolean).join(", ") || JSON.stringify(result);
 }

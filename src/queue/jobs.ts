@@ -41,14 +41,16 @@ export interface TrainProgress {
   batch: number;
   batchesPerEpoch: number;
   loss: number;
-  /** the pid of the worker process running the job */
+  /** the pid of the worker process running the job, and of its child process that runs it */
   worker: number;
+  pid: number;
 }
 
 export interface EvalProgress {
   done: number;
   total: number;
   worker: number;
+  pid: number;
 }
 
 export type TrainResult = RunResult;

@@ -64,8 +64,8 @@ async function train(
     signal: controller.signal,
     onStart: (s) => (epochs = s.training.epochs),
     onNotice: (m) => job.log(m),
-    onStep: (p) => progress({ ...p, epochs, worker: process.ppid }),
-    onMetrics: (m) => progress({ ...m, epochs, worker: process.ppid }, true),
+    onStep: (p) => progress({ ...p, epochs, worker: process.ppid, pid: process.pid }),
+    onMetrics: (m) => progress({ ...m, epochs, worker: process.ppid, pid: process.pid }, true),
   };
   let r: TrainResult;
   try {
@@ -95,7 +95,7 @@ async function shard(job: SandboxedJob<ShardJob>): Promise<ShardResult> {
       start: d.start,
       end: d.end,
       ...(d.dataDir ? { dataDir: d.dataDir } : {}),
-      onProgress: (done, total) => progress({ done, total, worker: process.ppid }, done === total),
+      onProgress: (done, total) => progress({ done, total, worker: process.ppid, pid: process.pid }, done === total),
     });
   } catch (e) {
     throw final(e);
