@@ -149,7 +149,10 @@ test("a sharded evaluation equals one process's: exact NLL and IWAE-k", { skip }
   const s = iw!.result as { nll_nats: number; shards: number; estimator: string };
   assert.deepEqual([s.shards, s.estimator], [4, "iwae-8"]);
   // tolerance 1e-9 nats: only the order of 10,000 additions differs; another draw would differ by ~1e-3
-  assert.ok(Math.abs(s.nll_nats - single.sum_nll_nats / single.n) <= 1e-9, `${s.nll_nats} vs ${single.sum_nll_nats}`);
+  assert.ok(
+    Math.abs(s.nll_nats - single.sum_nll_nats / single.n) <= 1e-9,
+    `${s.nll_nats} vs ${single.sum_nll_nats / single.n}`,
+  );
 });
 
 test("a job that keeps failing is retried with backoff, then marked failed with its error", { skip }, async () => {
