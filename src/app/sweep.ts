@@ -1,7 +1,7 @@
 /**
  * Sweeps: a grid of settings (`{"lr": [1e-3, 3e-4], "hidden": [[16], [32]]}`) expanded into one run spec per point,
  * each with its own run directory under a common root. Keys route as in a flat config: training settings (lr, epochs,
- * batchSize, …) to the training, everything else to the model's options. Every spec is validated before any runs.
+ * batchSize, …) to the training, `seed` to the run's seed, everything else to the model's options. Every spec is validated before any runs.
  */
 import path from "node:path";
 import { OptionsError } from "../models/index.js";
@@ -61,7 +61,10 @@ export function runName(model: string, point: Record<string, unknown>): string {
 export function expandSweep(base: RunSpec, grid: Grid, root: string): SweepPoint[] {
   const names = new Set<string>();
   return gridPoints(grid).map((point) => {
-    const routed = readConfigSource(JSON.stringify(point));
+    const { seed, ...settings } = point;
+    if (seed !== undefined && !Number.isInteger(seed))
+      throw new OptionsError(`grid: "seed" values must be integers, got ${JSON.stringify(seed)}`);
+    const routed = readConfigSource(JSON.stringify(settings));
     const name = runName(base.model, point);
     if (names.has(name))
       throw new OptionsError(`grid: two points share the run name ${name}; make the values distinct`);
@@ -71,6 +74,7 @@ export function expandSweep(base: RunSpec, grid: Grid, root: string): SweepPoint
       options: { ...(base.options ?? {}), ...routed.options },
       training: { ...(base.training ?? {}), ...routed.training },
       out: path.resolve(root, name),
+      ...(seed !== undefined ? { seed: seed as number } : {}),
     };
     resolveRun(spec);
     return { point, spec };
