@@ -15,3 +15,14 @@ export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";
 export { reproduce, reproductionMarkdown, reproducibleModels, machineDescription } from "./reproduce.js";
 export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
 export { oneClass, parseClasses, type OneClassOptions, type OneClassResult, type OneClassRow } from "./anomaly.js";
+export {
+  evaluateRange,
+  planShards,
+  combineShards,
+  type ShardRange,
+  type ShardResult,
+  type CombinedResult,
+  type RangeOptions,
+} from "./shards.js";
+export { parseGrid, gridPoints, runName, expandSweep, type Grid, type SweepPoint } from "./sweep.js";
+export { savedStep } from "./position.js";

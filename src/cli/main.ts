@@ -14,6 +14,9 @@ import { reproduceCommand } from "./reproduce.js";
 import { anomalyCommand } from "./anomaly.js";
 import { studioCommand } from "./studio.js";
 import { VERSION } from "../version.js";
+import { jobsCommand } from "./jobs.js";
+import { sweepCommand } from "./sweep.js";
+import { workerCommand } from "./worker.js";
 
 const program = new Command();
 program
@@ -36,6 +39,9 @@ benchCommand(program);
 demoCommand(program);
 infoCommand(program);
 studioCommand(program);
+sweepCommand(program);
+workerCommand(program);
+jobsCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`deepgen: ${e.message}\n`);
