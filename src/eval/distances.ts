@@ -54,7 +54,8 @@ export function forEachDistanceBlock(
       const dots = matmul(tensor(ca.x.subarray(s * d, (s + r) * d), [r, d]), bt).data;
       for (let i = 0; i < r; i++) {
         const na = ca.norms[s + i]!;
-        for (let j = 0; j < b.rows; j++) dist[i * b.rows + j] = Math.max(na + cb.norms[j]! - 2 * dots[i * b.rows + j]!, 0);
+        for (let j = 0; j < b.rows; j++)
+          dist[i * b.rows + j] = Math.max(na + cb.norms[j]! - 2 * dots[i * b.rows + j]!, 0);
       }
       visit(s, r, dist.subarray(0, r * b.rows));
     }

@@ -13,8 +13,7 @@ export interface Matrix {
 }
 
 export function matrix(rows: number, cols: number, data?: ArrayLike<number>): Matrix {
-  if (data && data.length !== rows * cols)
-    throw new RangeError(`matrix: ${data.length} values for ${rows}×${cols}`);
+  if (data && data.length !== rows * cols) throw new RangeError(`matrix: ${data.length} values for ${rows}×${cols}`);
   return { rows, cols, data: data ? Float64Array.from(data) : new Float64Array(rows * cols) };
 }
 

@@ -31,7 +31,11 @@ test("symmetricEigen: A V = V Λ and VᵀV = I for random symmetric matrices", (
   const g = new Generator(1);
   for (const d of [1, 2, 7, 40]) {
     const x = normal(g, d, d);
-    const a = matrix(d, d, Array.from(x.data, (_, k) => x.data[k]! + x.data[(k % d) * d + Math.floor(k / d)]!));
+    const a = matrix(
+      d,
+      d,
+      Array.from(x.data, (_, k) => x.data[k]! + x.data[(k % d) * d + Math.floor(k / d)]!),
+    );
     const { values, vectors } = symmetricEigen(a);
     const av = matmul64(a, vectors),
       vl = matmul64(vectors, diag(values));
@@ -78,7 +82,10 @@ test("FID of identical feature sets is 0; of two 1-D Gaussians (μ₁−μ₂)²
   const g = new Generator(4);
   const x = normal(g, 300, 12);
   assert.ok(fid(x, x) < 1e-9, `FID(x, x) = ${fid(x, x)}`); // tolerance: round-off of tr C ≈ 12
-  const d1 = frechetDistance({ mean: Float64Array.of(0.3), cov: diag([4]) }, { mean: Float64Array.of(-1), cov: diag([9]) });
+  const d1 = frechetDistance(
+    { mean: Float64Array.of(0.3), cov: diag([4]) },
+    { mean: Float64Array.of(-1), cov: diag([9]) },
+  );
   assert.ok(Math.abs(d1 - (1.3 ** 2 + (2 - 3) ** 2)) < 1e-12, `1-D: ${d1}`);
 });
 

@@ -93,7 +93,12 @@ test("blocked GEMM distances match float64 brute force, also far from the origin
 
 test("precision/recall on a constructed 1-D example with k = 1", () => {
   // real 0…9 (radius 1 each); generated {0.5, 3.2, 20, 21, 22} (radii 2.7, 2.7, 1, 1, 1)
-  const line = (xs: number[]) => matrix(xs.length, 2, xs.flatMap((x) => [x, 0]));
+  const line = (xs: number[]) =>
+    matrix(
+      xs.length,
+      2,
+      xs.flatMap((x) => [x, 0]),
+    );
   const real = line([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
     gen = line([0.5, 3.2, 20, 21, 22]);
   assertClose(knnRadii(gen, 1), [2.7 ** 2, 2.7 ** 2, 1, 1, 1], { atol: 1e-5, rtol: 0 }, "radii"); // float32 GEMM
@@ -107,10 +112,18 @@ test("precision/recall: a copy of the real set scores 1/1, a distant set 0/0; ra
   const real = matrix(150, 5, g.normal01(750));
   const same = precisionRecall(real, real, 3);
   assert.deepEqual([same.precision, same.recall], [1, 1]);
-  const far = matrix(150, 5, Array.from(g.normal01(750), (v) => v + 30));
+  const far = matrix(
+    150,
+    5,
+    Array.from(g.normal01(750), (v) => v + 30),
+  );
   const none = precisionRecall(real, far, 3);
   assert.deepEqual([none.precision, none.recall], [0, 0]);
-  const gen = matrix(120, 5, Array.from(g.normal01(600), (v) => 1.3 * v + 0.7));
+  const gen = matrix(
+    120,
+    5,
+    Array.from(g.normal01(600), (v) => 1.3 * v + 0.7),
+  );
   const k = 3;
   const radii = (x: Matrix) =>
     Array.from({ length: x.rows }, (_, i) => {
@@ -157,7 +170,10 @@ test("Parzen window picks the validation-best σ of the grid and reports the tes
     return matrix(
       n,
       d,
-      Array.from({ length: n * d }, (_, k) => centers.data[idx[Math.floor(k / d)]! * d + (k % d)]! + true_sigma * z[k]!),
+      Array.from(
+        { length: n * d },
+        (_, k) => centers.data[idx[Math.floor(k / d)]! * d + (k % d)]! + true_sigma * z[k]!,
+      ),
     );
   };
   const valid = near(200),

@@ -61,7 +61,12 @@ export function loadClassifier(cacheDir?: string, recipe: ClassifierRecipe = DEF
   } catch {
     throw new CheckpointError(file, "its recipe metadata is not JSON; delete the file and retrain");
   }
-  if (f.metadata.kind !== "mnist-classifier" || !stored || recipeHash(stored) !== want || f.metadata.recipe_hash !== want)
+  if (
+    f.metadata.kind !== "mnist-classifier" ||
+    !stored ||
+    recipeHash(stored) !== want ||
+    f.metadata.recipe_hash !== want
+  )
     throw new CheckpointError(file, `was not trained by recipe ${want}; delete the file and retrain`);
   const net = new MnistClassifier(recipe.arch);
   const state = new Map<string, Tensor>();

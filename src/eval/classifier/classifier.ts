@@ -19,6 +19,8 @@ export interface FeatureExtractor {
 export interface ClassifierProvenance {
   /** test accuracy on 8-bit MNIST measured right after training */
   testAccuracy: number;
+  /** how many test images that accuracy was measured on */
+  testImages: number;
   /** training wall-clock in seconds */
   trainSeconds: number;
   threads: number;

@@ -49,7 +49,8 @@ export class MnistClassifier extends Module {
   /** Penultimate activations [N, F] of images x [N, 784] (or [N, 1, 28, 28]) with values in [0, 1]. */
   hidden(x: Tensor): Tensor {
     const n = x.shape[0]!;
-    if (x.size !== n * 784) throw new TypeError(`MnistClassifier: input ${fmt(x.shape)} must hold 784 values per image`);
+    if (x.size !== n * 784)
+      throw new TypeError(`MnistClassifier: input ${fmt(x.shape)} must hold 784 values per image`);
     let h = x.reshape(n, 1, 28, 28);
     h = maxPool2d(this.conv1.forward(h).relu(), 2);
     h = maxPool2d(this.conv2.forward(h).relu(), 2);

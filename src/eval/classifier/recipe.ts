@@ -6,6 +6,8 @@ export interface ClassifierRecipe {
   arch: ClassifierArch;
   /** 8-bit MNIST split(s) trained on (the `mnist` dataset of src/data/datasets.ts) */
   trainSplits: Array<"train" | "valid">;
+  /** use only the first n training images (null: all); small values are for tests */
+  nTrain: number | null;
   epochs: number;
   batchSize: number;
   /** Adam's peak learning rate, decayed by a cosine to 0 over all steps */
@@ -18,6 +20,7 @@ export interface ClassifierRecipe {
 export const DEFAULT_RECIPE: ClassifierRecipe = {
   arch: DEFAULT_ARCH,
   trainSplits: ["train"],
+  nTrain: null,
   epochs: 4,
   batchSize: 64,
   lr: 2e-3,

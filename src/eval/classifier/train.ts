@@ -20,6 +20,8 @@ export interface TrainClassifierOptions {
   cacheDir?: string;
   /** changes to the default recipe (a different recipe gets a different checkpoint name) */
   recipe?: Partial<ClassifierRecipe>;
+  /** measure validation and test accuracy on only the first n images (default: all 10,000; small n for tests) */
+  evalImages?: number;
 }
 
 export type ClassifierProgress =
@@ -39,8 +41,10 @@ export function trainClassifier(
 ): TrainedClassifier {
   const recipe: ClassifierRecipe = { ...DEFAULT_RECIPE, ...opts.recipe };
   const data = loadDataset("mnist");
-  const train = joinSplits(recipe.trainSplits.map((s) => data.split(s)));
-  const heldOut = recipe.trainSplits.includes("valid") ? null : data.split("valid");
+  const train = firstRows(joinSplits(recipe.trainSplits.map((s) => data.split(s))), recipe.nTrain);
+  const evalN = opts.evalImages ?? Infinity;
+  const heldOut = recipe.trainSplits.includes("valid") ? null : firstRows(data.split("valid"), evalN);
+  const test = firstRows(data.split("test"), evalN);
   const g = new Generator(recipe.seed);
   const [gInit, gDrop, gShift] = g.split(3);
   const net = new MnistClassifier(recipe.arch, gInit, gDrop);
@@ -68,8 +72,9 @@ export function trainClassifier(
     onProgress({ kind: "epoch", epoch, epochs: recipe.epochs, trainLoss: sum / train.n, validAccuracy, seconds });
   }
   const trainSeconds = (performance.now() - t0) / 1000;
-  const testAccuracy = accuracyOf(net, data.split("test"));
-  const classifier = new Classifier(net, recipe, { testAccuracy, trainSeconds, threads: getNumThreads() });
+  const testAccuracy = accuracyOf(net, test);
+  const provenance = { testAccuracy, testImages: test.n, trainSeconds, threads: getNumThreads() };
+  const classifier = new Classifier(net, recipe, provenance);
   const file = saveClassifier(resolveCacheDir(opts.cacheDir), classifier);
   onProgress({ kind: "done", testAccuracy, seconds: trainSeconds, file });
   return { classifier, file };
@@ -88,6 +93,11 @@ function joinSplits(splits: Split[]): Split {
     at += s.n;
   }
   return { ...splits[0]!, n, values, labels };
+}
+
+function firstRows(s: Split, n: number | null): Split {
+  if (n === null || !(n < s.n)) return s;
+  return { ...s, n, values: s.values.subarray(0, n * s.dim), labels: s.labels!.subarray(0, n) };
 }
 
 /** Each image moved by a random whole-pixel offset in [−max, max]² with zero fill (translation augmentation). */
