@@ -1,4 +1,11 @@
-/** Sample-quality evaluation: the MNIST classifier and the metrics computed in its feature space. */
+/**
+ * Sample-quality evaluation: the MNIST classifier and the metrics computed in its feature space.
+ *
+ *   const clf = ensureClassifier({}, onProgress);               // cached, or trained once (minutes)
+ *   const ref = mnistReference({ binarized: true, n: 10000 });  // what the samples are compared with
+ *   const q = sampleQuality(model.sample(10000, g), ref, clf);  // FID, classifier score, precision/recall, …
+ *   const floor = qualityFloor(ref, clf, 10000);                // the same for real training images
+ */
 export * from "./classifier/index.js";
 export { fid, fitGaussian, frechetDistance, traceSqrtProduct, type GaussianFit } from "./fid.js";
 export {

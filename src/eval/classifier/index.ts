@@ -3,4 +3,10 @@ export { Classifier, accuracyOf, type FeatureExtractor, type ClassifierProvenanc
 export { MnistClassifier, DEFAULT_ARCH, type ClassifierArch } from "./network.js";
 export { DEFAULT_RECIPE, recipeHash, type ClassifierRecipe } from "./recipe.js";
 export { resolveCacheDir, checkpointFile, saveClassifier, loadClassifier, hasClassifier } from "./cache.js";
-export { trainClassifier, shiftImages, type ClassifierProgress, type TrainClassifierOptions } from "./train.js";
+export {
+  ensureClassifier,
+  trainClassifier,
+  shiftImages,
+  type ClassifierProgress,
+  type TrainClassifierOptions,
+} from "./train.js";

@@ -10,7 +10,7 @@ import { Adam } from "../../optim/adam.js";
 import { cosine } from "../../optim/schedule.js";
 import { tensor } from "../../tensor/create.js";
 import { Generator } from "../../tensor/rng.js";
-import { saveClassifier, resolveCacheDir } from "./cache.js";
+import { hasClassifier, loadClassifier, saveClassifier, resolveCacheDir } from "./cache.js";
 import { accuracyOf, Classifier } from "./classifier.js";
 import { MnistClassifier } from "./network.js";
 import { DEFAULT_RECIPE, type ClassifierRecipe } from "./recipe.js";
@@ -114,4 +114,14 @@ export function shiftImages(x: Float32Array, max: number, g: Generator) {
     }
   }
   return tensor(out, [n, 784]);
+}
+
+/** The cached classifier for the recipe, trained first (minutes) when the cache has none. */
+export function ensureClassifier(
+  opts: TrainClassifierOptions = {},
+  onProgress: (p: ClassifierProgress) => void = () => {},
+): Classifier {
+  const recipe: ClassifierRecipe = { ...DEFAULT_RECIPE, ...opts.recipe };
+  if (hasClassifier(opts.cacheDir, recipe)) return loadClassifier(opts.cacheDir, recipe);
+  return trainClassifier(opts, onProgress).classifier;
 }
