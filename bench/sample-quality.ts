@@ -4,7 +4,9 @@
  * images against the 8-bit test split, and optionally samples of trained runs.
  *
  *   node --import tsx bench/sample-quality.ts [--n 10000] [--cache DIR] [--run DIR ...] [--seed 0] [--no-parzen]
+ *                                             [--skip-floors]
  *
+ * --n is both the number of samples and of reference (test) images.
  * --run takes run directories written by `deepgen train`; their samples are scored against both references.
  */
 import { parseArgs } from "node:util";
@@ -22,6 +24,7 @@ import { loadDataset } from "../src/data/datasets.js";
 import { tensor } from "../src/tensor/create.js";
 import { Generator } from "../src/tensor/rng.js";
 import { loadRun } from "../src/train/checkpoint.js";
+import "../src/models/index.js"; // registers the models loadRun rebuilds
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     run: { type: "string", multiple: true, default: [] },
     seed: { type: "string", default: "0" },
     "no-parzen": { type: "boolean", default: false },
+    "skip-floors": { type: "boolean", default: false },
   },
 });
 const n = Number(values.n);
@@ -66,14 +70,16 @@ out({ case: "classifier", id: clf.id, ...clf.provenance, recipe: clf.recipe, thr
 
 const ref8 = mnistReference({ n });
 const refBin = mnistReference({ binarized: true, n });
-let [q, s] = timed(() => qualityFloor(ref8, clf, n, opts));
-out({ case: "floor-8bit", seconds: s, ...brief(q) });
-[q, s] = timed(() => qualityFloor(refBin, clf, n, opts));
-out({ case: "floor-binarized", seconds: s, ...brief(q) });
-const binTrain = loadDataset("mnist-fixed").split("train");
-const binImages = tensor(binTrain.values.slice(0, n * 784), [n, 784]);
-[q, s] = timed(() => sampleQuality(binImages, ref8, clf, opts));
-out({ case: "binarized-train-vs-8bit-test", seconds: s, ...brief(q) });
+if (!values["skip-floors"]) {
+  const [f8, s8] = timed(() => qualityFloor(ref8, clf, n, opts));
+  out({ case: "floor-8bit", seconds: s8, ...brief(f8) });
+  const [fb, sb] = timed(() => qualityFloor(refBin, clf, n, opts));
+  out({ case: "floor-binarized", seconds: sb, ...brief(fb) });
+  const binTrain = loadDataset("mnist-fixed").split("train");
+  const binImages = tensor(binTrain.values.slice(0, n * 784), [n, 784]);
+  const [fx, sx] = timed(() => sampleQuality(binImages, ref8, clf, opts));
+  out({ case: "binarized-train-vs-8bit-test", seconds: sx, ...brief(fx) });
+}
 
 for (const dir of values.run!) {
   const run = loadRun(dir);
@@ -82,7 +88,7 @@ for (const dir of values.run!) {
     ["8bit", ref8],
     ["binarized", refBin],
   ] as const) {
-    [q, s] = timed(() => sampleQuality(x, ref, clf, opts));
+    const [q, s] = timed(() => sampleQuality(x, ref, clf, opts));
     out({ case: `samples-${run.config.model}-vs-${name}`, run: dir, sample_seconds: ts, seconds: s, ...brief(q) });
   }
 }

@@ -8,6 +8,7 @@ import { Generator, tensor, noGrad } from "../../src/index.js";
 import {
   Classifier,
   DEFAULT_RECIPE,
+  ensureClassifier,
   loadClassifier,
   MnistClassifier,
   recipeHash,
@@ -106,6 +107,8 @@ test("trainClassifier is seeded, learns, and loadClassifier reuses its checkpoin
       assert.deepEqual(b.classifier.net.stateDict().get(k)!.data, t.data, `${k}: same seed, same weights`);
     const loaded = loadClassifier(dir, tiny);
     assert.equal(loaded.provenance.testAccuracy, a.classifier.provenance.testAccuracy);
+    const again = ensureClassifier({ cacheDir: dir, recipe: tiny }, () => assert.fail("trained although cached"));
+    assert.equal(again.provenance.trainSeconds, a.classifier.provenance.trainSeconds);
     const x = tensor(new Generator(25).uniform01(20 * 784), [20, 784], { dtype: "float32" });
     assert.deepEqual(loaded.features(x).data, a.classifier.features(x).data);
     assert.throws(() => loadClassifier(dir, { ...tiny, seed: 5 }), /no trained MNIST classifier/);
