@@ -22,7 +22,7 @@ import {
 } from "../src/eval/quality.js";
 import { loadDataset } from "../src/data/datasets.js";
 import { tensor } from "../src/tensor/create.js";
-import { Generator } from "../src/tensor/rng.js";
+import { sample } from "../src/app/generate.js";
 import { loadRun } from "../src/train/checkpoint.js";
 import "../src/models/index.js"; // registers the models loadRun rebuilds
 
@@ -83,7 +83,10 @@ if (!values["skip-floors"]) {
 
 for (const dir of values.run!) {
   const run = loadRun(dir);
-  const [x, ts] = timed(() => run.model.sample(n, new Generator(Number(values.seed))));
+  const [x, ts] = timed(() => {
+    const s = sample(dir, { n, seed: Number(values.seed) });
+    return tensor(s.values, [s.n, s.values.length / s.n]);
+  });
   for (const [name, ref] of [
     ["8bit", ref8],
     ["binarized", refBin],

@@ -26,3 +26,4 @@ export {
 } from "./shards.js";
 export { parseGrid, gridPoints, runName, expandSweep, type Grid, type SweepPoint } from "./sweep.js";
 export { savedStep } from "./position.js";
+export { runSampleQuality, type RunQuality, type RunQualityOptions } from "./quality.js";

@@ -1,6 +1,6 @@
 /** `deepgen eval`, `deepgen sample`, `deepgen complete`: use a trained run. */
 import type { Command } from "commander";
-import { complete, evaluate, sample } from "../app/index.js";
+import { complete, evaluate, runSampleQuality, sample, type RunQuality } from "../app/index.js";
 import { encodeNpy } from "../data/formats.js";
 import { writeImageGrid } from "../data/png.js";
 import { writeFileAtomic } from "../util/fs.js";
@@ -15,6 +15,28 @@ interface EvalFlags extends QueueFlags {
   scores?: string;
   json?: boolean;
   shards?: number;
+  samples?: number;
+  parzen?: boolean;
+  cache?: string;
+  seed?: number;
+}
+
+const f2 = (v: number): string => v.toFixed(2);
+
+function printQuality(q: RunQuality): void {
+  const row = (name: string, m: RunQuality["samples"]): string =>
+    `${name.padEnd(22)} ${f2(m.fid).padStart(8)} ${f2(m.classifier_score).padStart(6)} ` +
+    `${f2(m.precision).padStart(6)}/${f2(m.recall).padEnd(5)}` +
+    (m.parzen ? ` ${f2(m.parzen.log_likelihood_nats)} ± ${f2(m.parzen.std_error_nats)}` : "");
+  console.log(`sample quality of ${q.model} against ${q.samples.reference.description} (n = ${q.samples.n_samples})`);
+  console.log(
+    `${"".padEnd(22)} ${"FID".padStart(8)} ${"score".padStart(6)} precision/recall${q.samples.parzen ? "  Parzen" : ""}`,
+  );
+  console.log(row("samples", q.samples));
+  console.log(row("floor (real train)", q.floor));
+  console.log(`labels of samples: ${q.samples.label_histogram.counts.join(" ")}`);
+  if (q.samples.parzen)
+    console.log("Parzen-window log-likelihood is a poor estimate of the true likelihood (Theis et al. 2016).");
 }
 
 export function evalCommand(program: Command): void {
@@ -31,7 +53,33 @@ export function evalCommand(program: Command): void {
       "with --queue: split the images into n shard jobs (default: one per 2,500)",
       parsePositiveInt,
     )
+    .option(
+      "--samples <n>",
+      "sample quality instead: FID, classifier score, precision/recall of n samples",
+      parsePositiveInt,
+    )
+    .option("--parzen", "with --samples: also the Parzen-window log-likelihood (GAN paper protocol)")
+    .option("--cache <dir>", "with --samples: where the MNIST classifier is cached (trained on first use)")
+    .option("--seed <s>", "with --samples: sampling seed", parseNonNegativeInt)
     .action(async (target: string, o: EvalFlags) => {
+      if (o.samples !== undefined) {
+        const q = runSampleQuality(target, {
+          n: o.samples,
+          parzen: !!o.parzen,
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.cache ? { cacheDir: o.cache } : {}),
+          ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+          onClassifier: (p) => {
+            if (p.kind === "epoch")
+              note(`classifier (first use): epoch ${p.epoch + 1}/${p.epochs} [${p.seconds.toFixed(0)} s]`);
+            if (p.kind === "done")
+              note(`classifier: ${(100 * p.testAccuracy).toFixed(2)}% test accuracy, cached in ${p.file}`);
+          },
+        });
+        if (o.json) console.log(JSON.stringify(q));
+        else printQuality(q);
+        return;
+      }
       if (o.queue) {
         if (o.scores) throw new Error("--scores is not available with --queue (per-image scores stay on workers)");
         const opts = { split: o.split, batchSize: o.batchSize, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
