@@ -6,11 +6,12 @@
 #include <cstring>
 #include <cstdlib>
 #include <vector>
-#include "kernels.h"
+#include "isa.h"
 #include "parallel.h"
 #include "simd.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 #if defined(DG_MR)
 constexpr int MR = DG_MR;
@@ -227,4 +228,5 @@ void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* 
   }
 }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg

@@ -1,16 +1,21 @@
 // The SIMD vector type, written with GCC/Clang vector extensions so one source builds for AVX-512, AVX2 and NEON.
+// The width follows the flags of the translation unit (see isa.h), so it lives in that unit's namespace.
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include "isa.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 #if defined(__AVX512F__)
 constexpr int VW = 16;
 #elif defined(__AVX__)
 constexpr int VW = 8;
-#else
+#elif defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__)
 constexpr int VW = 4;  // SSE2 / NEON
+#else
+constexpr int VW = 4;  // no SIMD unit: the compiler lowers 4-lane vectors to scalar code
 #endif
 
 typedef float vf __attribute__((vector_size(VW * 4)));
@@ -40,4 +45,5 @@ static inline void vmap(const float* x, float* out, int64_t n, F f) {
   }
 }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg
