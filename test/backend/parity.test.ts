@@ -145,6 +145,18 @@ const stressCases: OpCase[] = [
     tol: big,
   },
   {
+    name: "matmul tall-thin [601,1100]x[1100,40] (A read in place, k in blocks, threads over rows)",
+    inputs: (g, d) => [R([601, 1100], -1, 1)(g, d), R([1100, 40], -1, 1)(g, d)],
+    fn: (a, b) => a.matmul(b),
+    tol: { atol: 2e-3, rtol: 2e-4 },
+  },
+  {
+    name: "matmul transposed tall-thin [1100,601]ᵀx[1100,40]",
+    inputs: (g, d) => [R([1100, 601], -1, 1)(g, d), R([1100, 40], -1, 1)(g, d)],
+    fn: (a, b) => a.T.matmul(b),
+    tol: { atol: 2e-3, rtol: 2e-4 },
+  },
+  {
     name: "matmul batched [3,17,33]x[3,33,19]",
     inputs: (g, d) => [R([3, 17, 33])(g, d), R([3, 33, 19])(g, d)],
     fn: (a, b) => a.matmul(b),
