@@ -3,6 +3,7 @@ import os from "node:os";
 import type { Command } from "commander";
 import { benchGemm, benchOverhead, benchSample, benchStep } from "../bench/run.js";
 import { stepCases } from "../bench/step-cases.js";
+import { benchConv, convLayers } from "../bench/conv.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
 const defaultThreads = (): number[] => [...new Set([1, os.availableParallelism()])];
@@ -25,6 +26,28 @@ export function benchCommand(program: Command): void {
             o.json
               ? JSON.stringify(r)
               : `gemm ${r.m}x${r.k}x${r.n}  threads ${r.threads}  ${r.ms.toFixed(3)} ms  ${r.gflops} GFLOP/s`,
+          );
+        }
+      }
+    });
+
+  bench
+    .command("conv")
+    .description("ms of forward + input and weight gradients of each standard convolution layer (as conv_peer.py)")
+    .argument("[layers...]", `layers (default: all): ${convLayers.map((l) => l.name).join(", ")}`)
+    .option("--json", "one JSON line per layer and thread count: {name,ms,threads,taps,backend}")
+    .option("--threads <list>", "comma-separated thread counts (default: 1 and all cores)", parseThreadList)
+    .option("--reps <n>", "timed repetitions per layer (median reported)", parsePositiveInt, 20)
+    .action((names: string[], o: { json?: boolean; threads?: number[]; reps: number }) => {
+      const unknown = names.filter((n) => !convLayers.some((l) => l.name === n));
+      if (unknown.length > 0)
+        throw new Error(`unknown layer "${unknown[0]}"; known: ${convLayers.map((l) => l.name).join(", ")}`);
+      for (const t of o.threads ?? defaultThreads()) {
+        for (const r of benchConv(t, o.reps, names.length > 0 ? names : undefined)) {
+          console.log(
+            o.json
+              ? JSON.stringify(r)
+              : `conv ${r.name.padEnd(20)} threads ${r.threads}  ${r.ms.toFixed(3)} ms  taps ${r.taps}`,
           );
         }
       }
