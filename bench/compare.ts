@@ -1,10 +1,15 @@
 /**
- * Runs deepgen's benchmarks and the PyTorch peer interleaved, several rounds, and prints one JSON line per case with
- * both figures and their ratio. Each figure is the best over rounds of the best over thread counts of the median
- * step time — rounds guard against a noisy (shared) host hitting one side only.
+ * Runs deepgen's benchmarks and the PyTorch/numpy peer interleaved, several rounds, and prints one JSON line per case
+ * with both figures and their ratio. Each figure is the best over rounds of the best over thread counts of the
+ * median — rounds guard against a noisy (shared) host hitting one side only.
  *
  *   node --import tsx bench/compare.ts step [--rounds 3] [--cases vae,made,made2,fvsbn] [--peer ../shared/peers]
  *   node --import tsx bench/compare.ts gemm [--rounds 3]
+ *   node --import tsx bench/compare.ts conv [--rounds 3]
+ *
+ * --clock cpu times one-thread runs by the CPU time of the process instead of the wall clock, on both sides (the
+ * peer runs with time.perf_counter replaced by time.process_time): on a machine whose cores other jobs are using,
+ * waiting for a core then inflates neither figure. --threads 1,2 (default) or a subset.
  *
  * Needs /usr/bin/python3 with PyTorch (Debian: python3-torch libopenblas0-pthread) for the peer.
  */
@@ -20,92 +25,113 @@ const { positionals, values } = parseArgs({
     cases: { type: "string", default: "fvsbn,made,made2,vae" },
     peer: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/peers") },
     steps: { type: "string", default: "30" },
+    clock: { type: "string", default: "wall" },
+    threads: { type: "string", default: "1,2" },
   },
 });
 const what = positionals[0] ?? "step";
 const rounds = Number(values.rounds);
+const cpuClock = values.clock === "cpu";
+if (!cpuClock && values.clock !== "wall") throw new Error(`--clock ${values.clock}: use wall or cpu`);
+const threads = cpuClock ? [1] : values.threads!.split(",").map(Number);
 const cli = path.resolve(import.meta.dirname, "../dist/cli/main.js");
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
 if (!existsSync(values.peer!)) throw new Error(`peer scripts not found at ${values.peer}; pass --peer DIR`);
 
-const lines = (out: string): Array<Record<string, number | string>> =>
+type Row = Record<string, number | string>;
+const lines = (out: string): Row[] =>
   out
     .trim()
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l));
+
+/** Runs a peer script; with the CPU clock, its perf_counter reads process CPU time. */
+function peer(script: string, args: string[], env: Record<string, string> = {}): Row[] {
+  const file = path.join(values.peer!, script);
+  const argv = cpuClock
+    ? [
+        "-c",
+        "import sys, time, runpy; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; " +
+          "runpy.run_path(sys.argv[0], run_name='__main__')",
+        file,
+        ...args,
+      ]
+    : [file, ...args];
+  return lines(execFileSync("/usr/bin/python3", argv, { encoding: "utf8", env: { ...process.env, ...env } }));
+}
+const ours = (args: string[]): Row[] => lines(execFileSync("node", [cli, ...args], { encoding: "utf8" }));
+
 const best = new Map<string, { ours: number; peer: number }>();
+/** Keeps the smallest value per key and side (times; GFLOP/s are kept negated). */
 const keep = (key: string, side: "ours" | "peer", v: number): void => {
   const e = best.get(key) ?? { ours: Infinity, peer: Infinity };
   e[side] = Math.min(e[side], v);
   best.set(key, e);
 };
+const tArg = ["--threads", threads.join(",")];
 
-for (let r = 0; r < rounds; r++) {
+function round(): void {
   if (what === "step") {
     // NADE's peer figure is the faster of PyTorch's two formulations (per-pixel loop, prefix sum)
-    const peerCases = values
-      .cases!.split(",")
-      .flatMap((c) => (c === "nade" ? ["nade", "nade_loop"] : [c]))
-      .join(",");
-    for (const t of [1, 2]) {
-      for (const j of lines(
-        execFileSync(
-          "/usr/bin/python3",
-          [path.join(values.peer!, "torch_peer.py"), "--threads", String(t), "--cases", peerCases, "--steps", "20"],
-          { encoding: "utf8" },
-        ),
-      ))
+    const cases = values.cases!.split(",");
+    const peerCases = cases.flatMap((c) => (c === "nade" ? ["nade", "nade_loop"] : [c])).join(",");
+    for (const t of threads)
+      for (const j of peer("torch_peer.py", ["--threads", String(t), "--cases", peerCases, "--steps", "20"]))
         keep(String(j.case) === "nade_loop" ? "nade" : String(j.case), "peer", Number(j.ms_per_step));
-    }
-    for (const j of lines(
-      execFileSync(
-        "node",
-        [cli, "bench", "step", ...values.cases!.split(","), "--json", "--threads", "1,2", "--steps", values.steps!],
-        { encoding: "utf8" },
-      ),
-    ))
-      keep(String(j.case), "ours", Number(j.ms_per_step));
-  } else {
-    for (const t of [1, 2]) {
-      for (const j of lines(
-        execFileSync("/usr/bin/python3", [path.join(values.peer!, "gemm_peer.py")], {
-          encoding: "utf8",
-          env: { ...process.env, OPENBLAS_NUM_THREADS: String(t) },
-        }),
-      ))
+    for (const j of ours(["bench", "step", ...cases, "--json", ...tArg, "--steps", values.steps!]))
+      keep(String(j.case), "ours", Number(cpuClock ? j.cpu_ms_per_step : j.ms_per_step));
+  } else if (what === "gemm") {
+    for (const t of threads)
+      for (const j of peer("gemm_peer.py", [], { OPENBLAS_NUM_THREADS: String(t) }))
         keep(`${j.m}x${j.k}x${j.n}@${t}`, "peer", -Number(j.gflops));
-    }
-    for (const j of lines(
-      execFileSync("node", [cli, "bench", "gemm", "--json", "--threads", "1,2"], { encoding: "utf8" }),
-    ))
-      keep(`${j.m}x${j.k}x${j.n}@${j.threads}`, "ours", -Number(j.gflops));
+    for (const j of ours(["bench", "gemm", "--json", ...tArg]))
+      keep(`${j.m}x${j.k}x${j.n}@${j.threads}`, "ours", -Number(cpuClock ? j.cpu_gflops : j.gflops));
+  } else if (what === "conv") {
+    for (const t of threads)
+      for (const j of peer("conv_peer.py", ["--threads", String(t)])) keep(`${j.name}@${t}`, "peer", Number(j.ms));
+    for (const j of ours(["bench", "conv", "--json", ...tArg]))
+      keep(`${j.name}@${j.threads}`, "ours", Number(cpuClock ? j.cpu_ms : j.ms));
+  } else {
+    throw new Error(`unknown comparison "${what}"; use step, gemm or conv`);
   }
 }
 
-for (const [key, { ours, peer }] of best) {
+for (let r = 0; r < rounds; r++) round();
+
+const clock = cpuClock ? "cpu" : "wall";
+for (const [key, { ours: o, peer: p }] of best) {
   if (what === "step") {
+    const target = key === "nade" ? 0.1 : 0.8;
     console.log(
-      JSON.stringify({
-        case: key,
-        deepgen_ms: ours,
-        torch_ms: peer,
-        ratio: +(ours / peer).toFixed(3),
-        target: key === "nade" ? 0.1 : 0.8,
-        rounds,
-      }),
+      JSON.stringify({ case: key, deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), target, rounds, clock }),
     );
-  } else {
-    const [shape, threads] = key.split("@");
+  } else if (what === "gemm") {
+    const [shape, t] = key.split("@");
+    const [dg, ob] = [-o, -p];
     console.log(
       JSON.stringify({
         shape,
-        threads: Number(threads),
-        deepgen_gflops: -ours,
-        openblas_gflops: -peer,
-        ratio: +(ours / peer).toFixed(3),
-        target: 1.2,
+        threads: Number(t),
+        deepgen_gflops: dg,
+        openblas_gflops: ob,
+        ratio: +(dg / ob).toFixed(3),
+        target: 1.0,
         rounds,
+        clock,
+      }),
+    );
+  } else {
+    const [name, t] = key.split("@");
+    console.log(
+      JSON.stringify({
+        name,
+        threads: Number(t),
+        deepgen_ms: o,
+        torch_ms: p,
+        ratio: +(o / p).toFixed(3),
+        rounds,
+        clock,
       }),
     );
   }

@@ -8,6 +8,7 @@ import { getBackend, getNumThreads, setNumThreads } from "../backend/registry.js
 import { randn } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { cpuNow, median, now } from "./clock.js";
 
 interface ConvLayer {
   name: string;
@@ -36,12 +37,12 @@ export const convLayers: ConvLayer[] = [
 export interface ConvResult {
   name: string;
   ms: number;
+  /** median CPU time of the process (all threads) per repetition */
+  cpu_ms: number;
   threads: number;
   taps: string;
   backend: string;
 }
-
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 function layerFn(l: ConvLayer, g: Generator): () => Tensor {
   const [n, cin, h, w, cout, k, s, p] = l.dims;
@@ -65,17 +66,22 @@ export function benchConv(threads = getNumThreads(), reps = 20, names?: string[]
   const layers = names ? convLayers.filter((l) => names.includes(l.name)) : convLayers;
   return layers.map((l) => {
     const f = layerFn(l, new Generator(0));
-    const times: number[] = [];
+    const times: number[] = [],
+      cpu: number[] = [];
     for (let i = 0; i < reps + 3; i++) {
-      const t0 = now();
+      const t0 = now(),
+        c0 = cpuNow();
       f().sum().backward();
-      if (i >= 3) times.push(now() - t0);
+      if (i >= 3) {
+        times.push(now() - t0);
+        cpu.push(cpuNow() - c0);
+      }
     }
-    times.sort((a, b) => a - b);
     const k = l.dims[5] * (l.kind === "conv1d" ? 1 : l.dims[5]);
     return {
       name: l.name,
-      ms: +times[Math.floor(times.length / 2)]!.toFixed(3),
+      ms: +median(times).toFixed(3),
+      cpu_ms: +median(cpu).toFixed(3),
       threads,
       taps: `${l.taps?.length ?? k} of ${k}`,
       backend: getBackend().name,

@@ -195,6 +195,18 @@ const stressCases: OpCase[] = [
     tol: big,
   },
   {
+    name: "conv2d small outputs [13,8,7,7]→24, 3x3 (images grouped side by side, threads over groups)",
+    inputs: (g, d) => [R([13, 8, 7, 7])(g, d), R([24, 8, 3, 3], -0.3, 0.3)(g, d), R([24])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }),
+    tol: big,
+  },
+  {
+    name: "conv2d 1x1 small outputs [11,16,5,5]→8 (grouped pointwise)",
+    inputs: (g, d) => [R([11, 16, 5, 5])(g, d), R([8, 16, 1, 1], -0.3, 0.3)(g, d)],
+    fn: (x, w) => conv2d(x!, w!),
+    tol: big,
+  },
+  {
     name: "conv2d 7x7 mask-A taps [4,1,28,28]→16 (threads over images)",
     inputs: (g, d) => [R([4, 1, 28, 28])(g, d), R([16, 1, 7, 7], -0.3, 0.3)(g, d), R([16])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 3, taps: maskTaps(7, false) }),
