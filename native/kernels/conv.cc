@@ -191,6 +191,9 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
                 G = group_size(g);
   const bool pw = is_pointwise(g, taps) && G == 1;
   const int nt = std::max(1, get_threads());
+  // The GEMM packs its transposed operand; accumulating the transposed product instead makes that the smaller
+  // matrix (gy, Cout x pixels, rather than the columns, C·taps x pixels) when there are fewer output channels.
+  const bool transposed = g.Cout < K;
   std::vector<std::vector<float>> partial(nt);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int t) {
     std::vector<float>& acc = partial[t];
@@ -200,7 +203,11 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
     for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ld);
     if (G > 1) side_by_side(gy, gyg, n0, n1, g.Cout, P, true);
     const float* gsrc = G > 1 ? gyg : gy + n0 * g.Cout * P;
-    sgemm(g.Cout, K, ld, 1.f, gsrc, ld, false, pw ? x + n0 * CHW : col, ld, true, 1.f, acc.data(), K, threads);
+    const float* cols = pw ? x + n0 * CHW : col;
+    if (transposed)  // acc[K, Cout] += col · gyᵀ
+      sgemm(K, g.Cout, ld, 1.f, cols, ld, false, gsrc, ld, true, 1.f, acc.data(), g.Cout, threads);
+    else  // acc[Cout, K] += gy · colᵀ
+      sgemm(g.Cout, K, ld, 1.f, gsrc, ld, false, cols, ld, true, 1.f, acc.data(), K, threads);
   });
   if (partial[0].empty()) partial[0].assign(g.Cout * K, 0.f);  // no images
   for (int t = 1; t < nt; t++)
@@ -208,7 +215,10 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
   std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
   const float* sum = partial[0].data();
   for (int64_t oc = 0; oc < g.Cout * g.C; oc++)
-    for (int64_t t = 0; t < T; t++) gw[oc * KK + taps.list[t]] = sum[oc * T + t];
+    for (int64_t t = 0; t < T; t++) {
+      const int64_t o = oc / g.C, kk = oc % g.C * T + t;
+      gw[oc * KK + taps.list[t]] = transposed ? sum[kk * g.Cout + o] : sum[o * K + kk];
+    }
 }
 
 }  // namespace DG_ISA_NS

@@ -33,6 +33,12 @@ constexpr double kGemmParallelFlops = 2e7;
 // A is read in place when a block of C has at most this many columns (measured on 25088x288x64: 63 GFLOP/s in
 // place vs 55 packed; 512x512x512 is faster packed).
 constexpr int64_t kDirectACols = 4 * NR;
+// Likewise B (row-major) is read in place when at most this many rows of A use it: the 1x1 convolutions of PixelCNN
+// (32 or 64 output channels by 784 pixels) spent more time packing B than multiplying.
+#ifndef DG_DIRECT_B_ROWS
+#define DG_DIRECT_B_ROWS (8 * MR)
+#endif
+constexpr int64_t kDirectBRows = DG_DIRECT_B_ROWS;
 
 static int64_t cache_bytes(int which, int64_t fallback) {
   long v = which >= 0 ? sysconf(which) : -1;
@@ -115,14 +121,15 @@ static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool tra
           for (; c < NR; c++) d[c] = 0.f;
         }
       }
-    } else {  // B stored n x k
-      for (int64_t c = 0; c < NR; c++) {
-        if (c < nr) {
-          const float* src = B + (j0 + jr + c) * ldb + p0;
-          for (int64_t p = 0; p < kc; p++) dst[p * NR + c] = src[p];
-        } else {
-          for (int64_t p = 0; p < kc; p++) dst[p * NR + c] = 0.f;
-        }
+    } else {  // B stored n x k: transpose in blocks of 16 steps, so reads take whole cache lines and writes stay in L1
+      const float* src = B + (j0 + jr) * ldb + p0;
+      for (int64_t q = 0; q < kc; q += 16) {
+        const int64_t qn = std::min<int64_t>(16, kc - q);
+        float* d = dst + q * NR;
+        for (int64_t c = 0; c < nr; c++)
+          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = src[c * ldb + q + p];
+        for (int64_t c = nr; c < NR; c++)
+          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = 0.f;
       }
     }
     dst += NR * kc;
@@ -132,9 +139,10 @@ static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool tra
 // C tile (mr x nr) = alpha * A panel . B panel + beta * C tile. beta == 0 never reads C (it may hold garbage or NaN).
 // The A panel's element (row r, step p) is at a[p * ps + r * rs]: packed panels have ps = MR, rs = 1; A read in place
 // has ps = 1, rs = lda (row-major) or ps = lda, rs = 1 (transposed storage).
+// B's row p is at b + p * bs: bs = NR for packed panels, ldb for row-major B read in place.
 template <int LAYOUT>  // 0: rs = 1 (packed or transposed A), 1: ps = 1 (row-major A)
-static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t as, const float* __restrict b, float* c,
-                                int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
+static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t as, const float* __restrict b,
+                                int64_t bs, float* c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
   vf acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
@@ -143,7 +151,7 @@ static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t a
   for (int64_t p = 0; p < kc; p++) {
     vf bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) bv[v] = *reinterpret_cast<const vf*>(b + p * NR + v * VW);
+    for (int v = 0; v < NV; v++) bv[v] = vload(b + p * bs + v * VW);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
       vf av = vset1(LAYOUT == 0 ? a[p * as + r] : a[r * as + p]);
@@ -190,32 +198,36 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
   const Blocks& bl = blocks();
   const int64_t NCb = balanced_block(n, bl.nc, NR), KCb = balanced_block(k, bl.kc, 1),
                 MCb = balanced_block(m, bl.mc, MR);
+  // B is read in place (row-major only) when few rows of A use it: packing it would cost more than it saves. Only a
+  // partial last column panel is packed then, so the kernel never reads past column n.
+  const bool directB = !tB && m <= kDirectBRows;
   for (int64_t jc = 0; jc < n; jc += NCb) {
-    int64_t nc = std::min(NCb, n - jc);
+    const int64_t nc = std::min(NCb, n - jc), fullB = directB ? nc / NR * NR : 0;
     for (int64_t pc = 0; pc < k; pc += KCb) {
-      int64_t kc = std::min(KCb, k - pc);
-      float beta_eff = pc == 0 ? beta : 1.f;
-      pack_b(kc, nc, B, ldb, tB, pc, jc, buf.b);
+      const int64_t kc = std::min(KCb, k - pc);
+      const float beta_eff = pc == 0 ? beta : 1.f;
+      if (fullB < nc) pack_b(kc, nc - fullB, B, ldb, tB, pc, jc + fullB, buf.b);
       for (int64_t ic = 0; ic < m; ic += MCb) {
-        int64_t mc = std::min(MCb, m - ic);
+        const int64_t mc = std::min(MCb, m - ic);
         // A is read in place when its block serves few column panels (packing would not pay for itself); only a
         // partial last row panel is packed then, so the kernel never reads past row m.
-        const bool direct = nc <= kDirectACols;
-        const int64_t full = direct ? mc / MR * MR : 0;
+        const int64_t full = nc <= kDirectACols ? mc / MR * MR : 0;
         if (full < mc) pack_a(mc - full, kc, A, lda, tA, ic + full, pc, buf.a);
         for (int64_t jr = 0; jr < nc; jr += NR) {
-          const float* bp = buf.b + (jr / NR) * NR * kc;
-          const int64_t nr = std::min<int64_t>(NR, nc - jr);
+          const bool inPlace = jr < fullB;
+          const float* bp = inPlace ? B + pc * ldb + jc + jr : buf.b + ((jr - fullB) / NR) * NR * kc;
+          const int64_t bs = inPlace ? ldb : NR, nr = std::min<int64_t>(NR, nc - jr);
           float* cj = C + ic * ldc + jc + jr;
           for (int64_t ir = 0; ir < full; ir += MR) {
             if (tA)
-              micro_kernel<0>(kc, A + pc * lda + ic + ir, lda, bp, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
+              micro_kernel<0>(kc, A + pc * lda + ic + ir, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
             else
-              micro_kernel<1>(kc, A + (ic + ir) * lda + pc, lda, bp, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
+              micro_kernel<1>(kc, A + (ic + ir) * lda + pc, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR,
+                              nr);
           }
           for (int64_t ir = full; ir < mc; ir += MR)
-            micro_kernel<0>(kc, buf.a + ((ir - full) / MR) * MR * kc, MR, bp, cj + ir * ldc, ldc, alpha, beta_eff,
-                            std::min<int64_t>(MR, mc - ir), nr);
+            micro_kernel<0>(kc, buf.a + ((ir - full) / MR) * MR * kc, MR, bp, bs, cj + ir * ldc, ldc, alpha,
+                            beta_eff, std::min<int64_t>(MR, mc - ir), nr);
         }
       }
     }
