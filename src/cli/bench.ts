@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { benchGemm, benchOverhead, benchSample, benchStep } from "../bench/run.js";
 import { stepCases } from "../bench/step-cases.js";
 import { benchConv, convLayers } from "../bench/conv.js";
+import { benchMemory } from "../bench/memory.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
 const defaultThreads = (): number[] => [...new Set([1, os.availableParallelism()])];
@@ -50,6 +51,25 @@ export function benchCommand(program: Command): void {
               : `conv ${r.name.padEnd(20)} threads ${r.threads}  ${r.ms.toFixed(3)} ms  taps ${r.taps}`,
           );
         }
+      }
+    });
+
+  bench
+    .command("memory")
+    .description("peak RSS, tensor bytes allocated per step, and heap growth over many steps of one step case")
+    .argument("<case>", `step case: ${Object.keys(stepCases).join(", ")}`)
+    .option("--json", "one JSON line: {case,peak_rss_mb,bytes_allocated_per_step,heap_growth_mb_1000_steps,…}")
+    .option("--steps <n>", "steps after 20 warm-up steps", parsePositiveInt, 1000)
+    .option("--threads <n>", "threads", parsePositiveInt, os.availableParallelism())
+    .action((name: string, o: { json?: boolean; steps: number; threads: number }) => {
+      const r = benchMemory(name, o.threads, o.steps);
+      if (o.json) console.log(JSON.stringify(r));
+      else {
+        console.log(
+          `memory ${r.case}: peak RSS ${r.peak_rss_mb} MB, ${(r.bytes_allocated_per_step / 2 ** 20).toFixed(2)} MB allocated per step`,
+        );
+        console.log(`  live heap + buffers after GC every 100 steps (MB): ${r.heap_mb_samples.join(" ")}`);
+        console.log(`  growth over ${r.steps} steps: ${r.heap_growth_mb_1000_steps} MB`);
       }
     });
 
