@@ -7,6 +7,9 @@
  *   node --import tsx bench/compare.ts gemm [--rounds 3]
  *   node --import tsx bench/compare.ts conv [--rounds 3]
  *
+ * --baseline DIR runs another deepgen checkout's CLI (DIR/dist/cli/main.js) in the same rounds and adds its figure
+ * (before/after comparisons on the same machine under the same load).
+ *
  * --clock cpu times one-thread runs by the CPU time of the process instead of the wall clock, on both sides (the
  * peer runs with time.perf_counter replaced by time.process_time): on a machine whose cores other jobs are using,
  * waiting for a core then inflates neither figure. --threads 1,2 (default) or a subset.
@@ -27,6 +30,7 @@ const { positionals, values } = parseArgs({
     steps: { type: "string", default: "30" },
     clock: { type: "string", default: "wall" },
     threads: { type: "string", default: "1,2" },
+    baseline: { type: "string" },
   },
 });
 const what = positionals[0] ?? "step";
@@ -60,12 +64,19 @@ function peer(script: string, args: string[], env: Record<string, string> = {}):
     : [file, ...args];
   return lines(execFileSync("/usr/bin/python3", argv, { encoding: "utf8", env: { ...process.env, ...env } }));
 }
-const ours = (args: string[]): Row[] => lines(execFileSync("node", [cli, ...args], { encoding: "utf8" }));
+const baseCli = values.baseline ? path.resolve(values.baseline, "dist/cli/main.js") : null;
+if (baseCli && !existsSync(baseCli)) throw new Error(`--baseline: ${baseCli} is missing (build that checkout first)`);
+type Side = "ours" | "peer" | "base";
+/** Runs our CLI, then the baseline's (if any) with the same arguments. */
+function ours(args: string[], use: (j: Row, side: Side) => void): void {
+  for (const [side, file] of [["ours", cli] as const, ...(baseCli ? [["base", baseCli] as const] : [])])
+    for (const j of lines(execFileSync("node", [file, ...args], { encoding: "utf8" }))) use(j, side);
+}
 
-const best = new Map<string, { ours: number; peer: number }>();
+const best = new Map<string, Record<Side, number>>();
 /** Keeps the smallest value per key and side (times; GFLOP/s are kept negated). */
-const keep = (key: string, side: "ours" | "peer", v: number): void => {
-  const e = best.get(key) ?? { ours: Infinity, peer: Infinity };
+const keep = (key: string, side: Side, v: number): void => {
+  const e = best.get(key) ?? { ours: Infinity, peer: Infinity, base: Infinity };
   e[side] = Math.min(e[side], v);
   best.set(key, e);
 };
@@ -79,19 +90,22 @@ function round(): void {
     for (const t of threads)
       for (const j of peer("torch_peer.py", ["--threads", String(t), "--cases", peerCases, "--steps", "20"]))
         keep(String(j.case) === "nade_loop" ? "nade" : String(j.case), "peer", Number(j.ms_per_step));
-    for (const j of ours(["bench", "step", ...cases, "--json", ...tArg, "--steps", values.steps!]))
-      keep(String(j.case), "ours", Number(cpuClock ? j.cpu_ms_per_step : j.ms_per_step));
+    ours(["bench", "step", ...cases, "--json", ...tArg, "--steps", values.steps!], (j, side) =>
+      keep(String(j.case), side, Number(cpuClock ? j.cpu_ms_per_step : j.ms_per_step)),
+    );
   } else if (what === "gemm") {
     for (const t of threads)
       for (const j of peer("gemm_peer.py", [], { OPENBLAS_NUM_THREADS: String(t) }))
         keep(`${j.m}x${j.k}x${j.n}@${t}`, "peer", -Number(j.gflops));
-    for (const j of ours(["bench", "gemm", "--json", ...tArg]))
-      keep(`${j.m}x${j.k}x${j.n}@${j.threads}`, "ours", -Number(cpuClock ? j.cpu_gflops : j.gflops));
+    ours(["bench", "gemm", "--json", ...tArg], (j, side) =>
+      keep(`${j.m}x${j.k}x${j.n}@${j.threads}`, side, -Number(cpuClock ? j.cpu_gflops : j.gflops)),
+    );
   } else if (what === "conv") {
     for (const t of threads)
       for (const j of peer("conv_peer.py", ["--threads", String(t)])) keep(`${j.name}@${t}`, "peer", Number(j.ms));
-    for (const j of ours(["bench", "conv", "--json", ...tArg]))
-      keep(`${j.name}@${j.threads}`, "ours", Number(cpuClock ? j.cpu_ms : j.ms));
+    ours(["bench", "conv", "--json", ...tArg], (j, side) =>
+      keep(`${j.name}@${j.threads}`, side, Number(cpuClock ? j.cpu_ms : j.ms)),
+    );
   } else {
     throw new Error(`unknown comparison "${what}"; use step, gemm or conv`);
   }
@@ -100,39 +114,21 @@ function round(): void {
 for (let r = 0; r < rounds; r++) round();
 
 const clock = cpuClock ? "cpu" : "wall";
-for (const [key, { ours: o, peer: p }] of best) {
+for (const [key, { ours: o, peer: p, base: b }] of best) {
+  const baseline = (v: number) => (baseCli ? { baseline: v, speedup: +(v / o).toFixed(3) } : {});
   if (what === "step") {
     const target = key === "nade" ? 0.1 : 0.8;
-    console.log(
-      JSON.stringify({ case: key, deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), target, rounds, clock }),
-    );
+    const row = { case: key, deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), target, ...baseline(b) };
+    console.log(JSON.stringify({ ...row, rounds, clock }));
   } else if (what === "gemm") {
     const [shape, t] = key.split("@");
     const [dg, ob] = [-o, -p];
-    console.log(
-      JSON.stringify({
-        shape,
-        threads: Number(t),
-        deepgen_gflops: dg,
-        openblas_gflops: ob,
-        ratio: +(dg / ob).toFixed(3),
-        target: 1.0,
-        rounds,
-        clock,
-      }),
-    );
+    const row = { shape, threads: Number(t), deepgen_gflops: dg, openblas_gflops: ob, ratio: +(dg / ob).toFixed(3) };
+    const base = baseCli ? { baseline_gflops: -b, speedup: +(o / b).toFixed(3) } : {};
+    console.log(JSON.stringify({ ...row, target: 1.0, ...base, rounds, clock }));
   } else {
     const [name, t] = key.split("@");
-    console.log(
-      JSON.stringify({
-        name,
-        threads: Number(t),
-        deepgen_ms: o,
-        torch_ms: p,
-        ratio: +(o / p).toFixed(3),
-        rounds,
-        clock,
-      }),
-    );
+    const row = { name, threads: Number(t), deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), ...baseline(b) };
+    console.log(JSON.stringify({ ...row, rounds, clock }));
   }
 }
