@@ -1,7 +1,7 @@
 /**
  * Memory of a training step: peak resident set, tensor bytes allocated per step, and whether the heap grows over
  * many steps. Growth is measured after forced full garbage collections (V8's gc exposed at run time), at the end
- * of warm-up and every `every` steps after it, counting the JS heap and the memory of array buffers (tensor
+ * of warm-up and every `every` steps after it (100, or a tenth of a shorter run), counting the JS heap and the memory of array buffers (tensor
  * storage lives there); a steady series is the evidence that steps do not leak.
  */
 import v8 from "node:v8";
@@ -41,7 +41,13 @@ function liveBytes(gc: () => void): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-export function benchMemory(name: string, threads: number, steps = 1000, warmup = 20, every = 100): MemoryResult {
+export function benchMemory(
+  name: string,
+  threads: number,
+  steps = 1000,
+  warmup = 20,
+  every = Math.max(1, Math.min(100, Math.floor(steps / 10))),
+): MemoryResult {
   const make = stepCases[name];
   if (!make) throw new RangeError(`bench memory: unknown case "${name}"; known: ${Object.keys(stepCases).join(", ")}`);
   setNumThreads(threads);
