@@ -40,14 +40,14 @@
   X(void, cross_entropy_grad,                                                                                         \
     (const float* z, const int32_t* target, const float* gloss, float* gz, int64_t outer, int64_t C, int64_t inner), \
     (z, target, gloss, gz, outer, C, inner))                                                                          \
-  X(void, conv2d_taps_forward,                                                                                             \
+  X(void, conv2d_taps_forward,                                                                                         \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* w, const float* bias,        \
      float* out),                                                                                                     \
     (g, taps, nTaps, x, w, bias, out))                                                                                \
-  X(void, conv2d_taps_backward_input,                                                                                      \
+  X(void, conv2d_taps_backward_input,                                                                                  \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* gy, const float* w, float* gx),              \
     (g, taps, nTaps, gy, w, gx))                                                                                      \
-  X(void, conv2d_taps_backward_weight,                                                                                     \
+  X(void, conv2d_taps_backward_weight,                                                                                 \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* gy, float* gw),              \
     (g, taps, nTaps, x, gy, gw))                                                                                      \
   X(void, nade_forward,                                                                                               \

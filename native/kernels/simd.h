@@ -25,8 +25,8 @@ typedef float vf_u __attribute__((vector_size(VW * 4), aligned(4)));
 
 static inline vf vload(const float* p) { return *reinterpret_cast<const vf_u*>(p); }
 static inline void vstore(float* p, vf v) { *reinterpret_cast<vf_u*>(p) = v; }
-// s − 0 is s exactly (also for −0), so this folds to a plain broadcast; 0 + s would not (−0 + 0 = +0) and costs an
-// add before every broadcast, which halved the GEMM's speed on some shapes.
+// s - 0 is s exactly (also for -0), so this folds to a plain broadcast; 0 + s would not (-0 + 0 = +0) and costs
+// an add before every broadcast, which halved the GEMM's speed on some shapes.
 static inline vf vset1(float s) { return s - vf{}; }
 static inline vf vselect(vi mask, vf a, vf b) { return mask ? a : b; }
 static inline vf vmax(vf a, vf b) { return a > b ? a : b; }

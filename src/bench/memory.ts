@@ -18,7 +18,7 @@ export interface MemoryResult {
   threads: number;
   peak_rss_mb: number;
   bytes_allocated_per_step: number;
-  /** heap + array buffers after a full GC: after the last step minus after warm-up */
+  /** heap + array buffers after a full GC: after the last step minus after warm-up, per 1,000 steps of the run */
   heap_growth_mb_1000_steps: number;
   /** the same measure every `every` steps, from the end of warm-up */
   heap_mb_samples: number[];
@@ -75,7 +75,7 @@ export function benchMemory(
     threads,
     peak_rss_mb: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
     bytes_allocated_per_step: Math.round(perStep),
-    heap_growth_mb_1000_steps: +(samples.at(-1)! - samples[0]!).toFixed(2),
+    heap_growth_mb_1000_steps: +(((samples.at(-1)! - samples[0]!) * 1000) / steps).toFixed(2),
     heap_mb_samples: samples,
     rss_mb_start: mb(rssStart),
     rss_mb_end: mb(process.memoryUsage().rss),

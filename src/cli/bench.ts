@@ -69,7 +69,7 @@ export function benchCommand(program: Command): void {
           `memory ${r.case}: peak RSS ${r.peak_rss_mb} MB, ${(r.bytes_allocated_per_step / 2 ** 20).toFixed(2)} MB allocated per step`,
         );
         console.log(`  live heap + buffers after full GCs, warm-up to end (MB): ${r.heap_mb_samples.join(" ")}`);
-        console.log(`  growth over ${r.steps} steps: ${r.heap_growth_mb_1000_steps} MB`);
+        console.log(`  growth over ${r.steps} steps: ${r.heap_growth_mb_1000_steps} MB per 1000 steps`);
       }
     });
 
