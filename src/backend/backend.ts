@@ -69,6 +69,8 @@ export interface ConvGeom {
   dw: number;
   ho: number;
   wo: number;
+  /** conv2d only: the live kernel positions (i·kw + j, increasing); other weights are ignored. Absent: all. */
+  taps?: Int32Array;
 }
 
 export interface Backend {

@@ -6,6 +6,7 @@ import { MADE, options as madeOptions } from "../models/autoregressive/made.js";
 import { Generator } from "../tensor/rng.js";
 import { stepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
+import { cpuNow, median, now } from "./clock.js";
 
 /** The GEMM shapes of the peer (m, k, n). */
 export const gemmShapes: Array<[number, number, number]> = [
@@ -17,15 +18,14 @@ export const gemmShapes: Array<[number, number, number]> = [
   [64, 3136, 128],
 ];
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-
 export interface GemmResult {
   m: number;
   k: number;
   n: number;
   ms: number;
   gflops: number;
+  /** GFLOP/s from the median CPU time (all threads) */
+  cpu_gflops: number;
   threads: number;
 }
 
@@ -38,20 +38,26 @@ export function benchGemm(threads: number, reps = 30): GemmResult[] {
       b = Float32Array.from(g.normal01(k * n)),
       c = new Float32Array(m * n);
     for (let i = 0; i < 5; i++) addon.gemm(m, n, k, a, k, false, b, n, false, c, n, threads);
-    const times: number[] = [];
+    const times: number[] = [],
+      cpu: number[] = [];
     for (let r = 0; r < reps; r++) {
-      const t0 = now();
+      const t0 = now(),
+        c0 = cpuNow();
       addon.gemm(m, n, k, a, k, false, b, n, false, c, n, threads);
       times.push(now() - t0);
+      cpu.push(cpuNow() - c0);
     }
-    const t = median(times);
-    return { m, k, n, ms: +t.toFixed(4), gflops: +((2 * m * k * n) / t / 1e6).toFixed(1), threads };
+    const t = median(times),
+      gf = (ms: number) => +((2 * m * k * n) / Math.max(ms, 1e-3) / 1e6).toFixed(1);
+    return { m, k, n, ms: +t.toFixed(4), gflops: gf(t), cpu_gflops: gf(median(cpu)), threads };
   });
 }
 
 export interface StepResult {
   case: string;
   ms_per_step: number;
+  /** median CPU time of the process per step (all threads) */
+  cpu_ms_per_step: number;
   steps: number;
   threads: number;
   backend: string;
@@ -64,20 +70,26 @@ export function benchStep(name: string, threads: number, steps = 30, warmup = 5)
   setNumThreads(threads);
   const c = make(new Generator(0));
   const opt = new Adam(c.params, { lr: 1e-3 });
-  const times: number[] = [];
+  const times: number[] = [],
+    cpu: number[] = [];
   let loss = NaN;
   for (let i = 0; i < warmup + steps; i++) {
-    const t0 = now();
+    const t0 = now(),
+      c0 = cpuNow();
     const l = c.loss();
     opt.zeroGrad();
     l.backward();
     opt.step();
-    if (i >= warmup) times.push(now() - t0);
+    if (i >= warmup) {
+      times.push(now() - t0);
+      cpu.push(cpuNow() - c0);
+    }
     loss = l.item();
   }
   return {
     case: name,
     ms_per_step: +median(times).toFixed(3),
+    cpu_ms_per_step: +median(cpu).toFixed(3),
     steps,
     threads,
     backend: getBackend().name,

@@ -8,13 +8,12 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bceWithLogits } from "../ops/loss.js";
 import { Linear, MaskedLinear } from "../nn/linear.js";
 import { NADE } from "../models/autoregressive/nade.js";
+import { dcgan, pixelcnn, rowlstm } from "./image-step-cases.js";
+import type { StepCase } from "./step-case.js";
 
 const D = 784;
 
-export interface StepCase {
-  params: Tensor[];
-  loss: () => Tensor;
-}
+export type { StepCase };
 
 const binaryBatch = (b: number, g: Generator): Tensor => bernoulli(0.13, [b, D], { generator: g });
 
@@ -105,4 +104,7 @@ export const stepCases: Record<string, (g: Generator) => StepCase> = {
   made: (g) => made([500], g),
   made2: (g) => made([500, 500], g),
   vae,
+  pixelcnn,
+  dcgan,
+  rowlstm,
 };

@@ -3,6 +3,8 @@ import os from "node:os";
 import type { Command } from "commander";
 import { benchGemm, benchOverhead, benchSample, benchStep, sampleCases } from "../bench/run.js";
 import { stepCases } from "../bench/step-cases.js";
+import { benchConv, convLayers } from "../bench/conv.js";
+import { benchMemory } from "../bench/memory.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
 const defaultThreads = (): number[] => [...new Set([1, os.availableParallelism()])];
@@ -27,6 +29,47 @@ export function benchCommand(program: Command): void {
               : `gemm ${r.m}x${r.k}x${r.n}  threads ${r.threads}  ${r.ms.toFixed(3)} ms  ${r.gflops} GFLOP/s`,
           );
         }
+      }
+    });
+
+  bench
+    .command("conv")
+    .description("ms of forward + input and weight gradients of each standard convolution layer (as conv_peer.py)")
+    .argument("[layers...]", `layers (default: all): ${convLayers.map((l) => l.name).join(", ")}`)
+    .option("--json", "one JSON line per layer and thread count: {name,ms,threads,taps,backend}")
+    .option("--threads <list>", "comma-separated thread counts (default: 1 and all cores)", parseThreadList)
+    .option("--reps <n>", "timed repetitions per layer (median reported)", parsePositiveInt, 20)
+    .action((names: string[], o: { json?: boolean; threads?: number[]; reps: number }) => {
+      const unknown = names.filter((n) => !convLayers.some((l) => l.name === n));
+      if (unknown.length > 0)
+        throw new Error(`unknown layer "${unknown[0]}"; known: ${convLayers.map((l) => l.name).join(", ")}`);
+      for (const t of o.threads ?? defaultThreads()) {
+        for (const r of benchConv(t, o.reps, names.length > 0 ? names : undefined)) {
+          console.log(
+            o.json
+              ? JSON.stringify(r)
+              : `conv ${r.name.padEnd(20)} threads ${r.threads}  ${r.ms.toFixed(3)} ms  taps ${r.taps}`,
+          );
+        }
+      }
+    });
+
+  bench
+    .command("memory")
+    .description("peak RSS, tensor bytes allocated per step, and heap growth over many steps of one step case")
+    .argument("<case>", `step case: ${Object.keys(stepCases).join(", ")}`)
+    .option("--json", "one JSON line: {case,peak_rss_mb,bytes_allocated_per_step,heap_growth_mb_1000_steps,…}")
+    .option("--steps <n>", "steps after 20 warm-up steps", parsePositiveInt, 1000)
+    .option("--threads <n>", "threads", parsePositiveInt, os.availableParallelism())
+    .action((name: string, o: { json?: boolean; steps: number; threads: number }) => {
+      const r = benchMemory(name, o.threads, o.steps);
+      if (o.json) console.log(JSON.stringify(r));
+      else {
+        console.log(
+          `memory ${r.case}: peak RSS ${r.peak_rss_mb} MB, ${(r.bytes_allocated_per_step / 2 ** 20).toFixed(2)} MB allocated per step`,
+        );
+        console.log(`  live heap + buffers after full GCs, warm-up to end (MB): ${r.heap_mb_samples.join(" ")}`);
+        console.log(`  growth over ${r.steps} steps: ${r.heap_growth_mb_1000_steps} MB per 1000 steps`);
       }
     });
 

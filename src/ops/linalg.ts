@@ -94,6 +94,22 @@ export interface Conv2dOptions {
   stride?: number | [number, number];
   padding?: number | [number, number];
   dilation?: number | [number, number];
+  /**
+   * conv2d only: the kernel positions (i·kw + j, increasing) that take part. The weights at other positions are
+   * ignored and get zero gradient, and the kernels skip their work (a masked PixelCNN layer lists its visible taps).
+   */
+  taps?: readonly number[];
+}
+
+function checkTaps(kh: number, kw: number, taps: readonly number[]): Int32Array {
+  taps.forEach((t, i) => {
+    if (!Number.isInteger(t) || t < 0 || t >= kh * kw || (i > 0 && t <= taps[i - 1]!))
+      throw new RangeError(
+        `conv2d: taps [${taps.join(",")}] must be increasing integers in [0, ${kh * kw}) for a ${kh}×${kw} kernel`,
+      );
+  });
+  if (taps.length === 0) throw new RangeError("conv2d: taps is empty; a convolution needs at least one live tap");
+  return Int32Array.from(taps);
 }
 
 const pair = (v: number | [number, number] | undefined, d: number): [number, number] =>
@@ -155,6 +171,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
     throw new TypeError(`conv2d: bias ${fmt(bias.shape)} must be [${weight.shape[0]}]`);
   const g = geometry("conv2d", x, weight.shape[0]!, weight.shape[2]!, weight.shape[3]!, opts);
+  if (opts.taps && opts.taps.length < g.kh * g.kw) g.taps = checkTaps(g.kh, g.kw, opts.taps);
   const out = empty([g.n, g.cOut, g.ho, g.wo], x.dtype);
   if (out.size > 0)
     backendFor(x.dtype).conv2d(

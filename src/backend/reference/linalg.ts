@@ -131,6 +131,9 @@ function forEachTap(
   nc: number,
   fn: (n: number, c: number, oy: number, ox: number, i: number, j: number, iy: number, ix: number) => void,
 ): void {
+  // a convolution over listed taps skips the others (g.taps is absent for pooling and full convolutions)
+  const live = new Uint8Array(g.kh * g.kw).fill(g.taps ? 0 : 1);
+  for (const t of g.taps ?? []) live[t] = 1;
   for (let n = 0; n < g.n; n++)
     for (let c = 0; c < nc; c++)
       for (let oy = 0; oy < g.ho; oy++)
@@ -140,7 +143,7 @@ function forEachTap(
             if (iy < 0 || iy >= g.h) continue;
             for (let j = 0; j < g.kw; j++) {
               const ix = ox * g.sw - g.pw + j * g.dw;
-              if (ix >= 0 && ix < g.w) fn(n, c, oy, ox, i, j, iy, ix);
+              if (ix >= 0 && ix < g.w && live[i * g.kw + j]) fn(n, c, oy, ox, i, j, iy, ix);
             }
           }
 }
