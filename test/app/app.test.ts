@@ -189,4 +189,10 @@ test("reproduce reads a finished run into the table, with the published figure a
   const md = app.reproductionMarkdown(rows);
   assert.match(md, /\| made \| \d+\.\d\d \| exact \| fixed \| 88\.40 \(Germain et al\. 2015/);
   assert.match(md, /Short budget/);
+  // what --queue would enqueue: only the runs not finished yet
+  const plan = app.reproducePlan({ models: ["made", "nade"], budget: "short", runs });
+  assert.deepEqual(
+    plan.map((p) => [p.model, p.recipe, path.basename(p.out!)]),
+    [["nade", "short", "nade-short"]],
+  );
 });
