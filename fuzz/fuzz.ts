@@ -131,13 +131,13 @@ function summarize(found: Finding[]): string[] {
   );
 }
 
-function replay(spec: string): void {
+async function replay(spec: string): Promise<void> {
   const [name, seed, k] = spec.split(":");
   const t = TARGETS.find((x) => x.name === name);
   if (!t) throw new Error(`--replay ${spec}: unknown target`);
   const input = makeInput(t, Number(seed), Number(k));
   console.log(`${name} input ${k} (seed ${seed}), ${input.length} bytes`);
-  console.log(t.run(input, path.join(scratch, `input.${name}`)) ?? "returned cleanly");
+  console.log((await t.run(input, path.join(scratch, `input.${name}`))) ?? "returned cleanly");
 }
 
 async function main(): Promise<void> {
