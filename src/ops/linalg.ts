@@ -221,7 +221,7 @@ export function convTranspose2d(
         P = g.h * g.w;
       for (let q = 0; q < g.n * g.c; q++) {
         const v = b[q % g.c]!;
-        for (let i = q * P; i < (q + 1) * P; i++) out.data[i] += v;
+        for (let i = q * P; i < (q + 1) * P; i++) out.data[i]! += v;
       }
     }
   }

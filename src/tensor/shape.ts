@@ -70,7 +70,7 @@ export function collapseDims(shape: Shape, ...strideSets: number[][]): { shape: 
     if (shape[d] === 1) continue;
     const last = outShape.length - 1;
     if (last >= 0 && strideSets.every((s, k) => outStrides[k]![last] === s[d]! * shape[d]!)) {
-      outShape[last] *= shape[d]!;
+      outShape[last]! *= shape[d]!;
       strideSets.forEach((s, k) => (outStrides[k]![last] = s[d]!));
     } else {
       outShape.push(shape[d]!);

@@ -84,7 +84,7 @@ test("K-mask ensemble completion: observed first pixels → samples follow p(x_r
   for (const [x0, x1] of [
     [1, 0],
     [0, 1],
-  ]) {
+  ] as const) {
     // exact conditional: p(x) restricted to images agreeing with the observed pixels, renormalised
     const cond = p.map((v, k) => ((k & 1) === x0 && ((k >> 1) & 1) === x1 ? v : 0));
     const z = cond.reduce((a, b) => a + b, 0);

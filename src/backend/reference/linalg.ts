@@ -88,7 +88,7 @@ export function indexAdd(
 ): void {
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < nIdx; j++)
-      for (let i = 0; i < inner; i++) gx[(o * nIn + idx[j]!) * inner + i] += g[(o * nIdx + j) * inner + i]!;
+      for (let i = 0; i < inner; i++) gx[(o * nIn + idx[j]!) * inner + i]! += g[(o * nIdx + j) * inner + i]!;
 }
 
 export function gather(
@@ -121,7 +121,7 @@ export function scatterAdd(
     for (let j = 0; j < nOut; j++)
       for (let i = 0; i < inner; i++) {
         const q = (o * nOut + j) * inner + i;
-        gx[(o * nIn + idx[q]!) * inner + i] += g[q]!;
+        gx[(o * nIn + idx[q]!) * inner + i]! += g[q]!;
       }
 }
 
@@ -156,7 +156,7 @@ export function conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     const xv = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
     for (let o = 0; o < g.cOut; o++)
-      out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox] += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
+      out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
   });
 }
 
@@ -166,7 +166,7 @@ export function conv2dGradInput(g: ConvGeom, gy: Storage, w: Storage, gx: Storag
     let s = 0;
     for (let o = 0; o < g.cOut; o++)
       s += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]!;
-    gx[((n * g.c + c) * g.h + iy) * g.w + ix] += s;
+    gx[((n * g.c + c) * g.h + iy) * g.w + ix]! += s;
   });
 }
 
@@ -175,7 +175,7 @@ export function conv2dGradWeight(g: ConvGeom, x: Storage, gy: Storage, gw: Stora
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     const xv = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
     for (let o = 0; o < g.cOut; o++)
-      gw[((o * g.c + c) * g.kh + i) * g.kw + j] += gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! * xv;
+      gw[((o * g.c + c) * g.kh + i) * g.kw + j]! += gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! * xv;
   });
 }
 
@@ -197,14 +197,14 @@ export function maxPool2dGrad(g: ConvGeom, gy: Storage, argmax: Int32Array, gx: 
   const P = g.ho * g.wo,
     HW = g.h * g.w;
   for (let nc = 0; nc < g.n * g.c; nc++)
-    for (let q = 0; q < P; q++) if (argmax[nc * P + q]! >= 0) gx[nc * HW + argmax[nc * P + q]!] += gy[nc * P + q]!;
+    for (let q = 0; q < P; q++) if (argmax[nc * P + q]! >= 0) gx[nc * HW + argmax[nc * P + q]!]! += gy[nc * P + q]!;
 }
 
 export function avgPool2d(g: ConvGeom, x: Storage, out: Storage): void {
   out.fill(0);
   const s = 1 / (g.kh * g.kw);
   forEachTap(g, g.c, (n, c, oy, ox, _i, _j, iy, ix) => {
-    out[((n * g.c + c) * g.ho + oy) * g.wo + ox] += s * x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
+    out[((n * g.c + c) * g.ho + oy) * g.wo + ox]! += s * x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
   });
 }
 
@@ -212,6 +212,6 @@ export function avgPool2dGrad(g: ConvGeom, gy: Storage, gx: Storage): void {
   gx.fill(0);
   const s = 1 / (g.kh * g.kw);
   forEachTap(g, g.c, (n, c, oy, ox, _i, _j, iy, ix) => {
-    gx[((n * g.c + c) * g.h + iy) * g.w + ix] += s * gy[((n * g.c + c) * g.ho + oy) * g.wo + ox]!;
+    gx[((n * g.c + c) * g.h + iy) * g.w + ix]! += s * gy[((n * g.c + c) * g.ho + oy) * g.wo + ox]!;
   });
 }

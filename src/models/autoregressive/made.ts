@@ -286,7 +286,7 @@ export class MADE extends AutoregressiveModel {
             cur[r * D + i] = u[r * D + i]! < 1 / (1 + Math.exp(-s)) ? 1 : 0;
           }
           const xv = cur[r * D + i]!;
-          if (xv !== 0) for (let k = 0; k < H; k++) a[k] += xv * w1[k * D + i]!;
+          if (xv !== 0) for (let k = 0; k < H; k++) a[k]! += xv * w1[k * D + i]!;
         }
       }
       return tensor(cur, [n, D]);
