@@ -11,3 +11,4 @@ export { TabularAR } from "./autoregressive/tabular.js";
 export { VAE } from "./latent/vae.js";
 export { PPCA } from "./latent/ppca.js";
 export { Autoencoder } from "./latent/autoencoder.js";
+export { PixelCNN } from "./pixel/pixelcnn.js";
