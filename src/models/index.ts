@@ -12,3 +12,4 @@ export { VAE } from "./latent/vae.js";
 export { PPCA } from "./latent/ppca.js";
 export { Autoencoder } from "./latent/autoencoder.js";
 export { PixelCNN } from "./pixel/pixelcnn.js";
+export { GatedPixelCNN } from "./pixel/gated-pixelcnn.js";

@@ -42,7 +42,10 @@ export function gradientSupport(m: PixelModel, shape: Shape3, g: Generator, batc
     const r = g.normal01(batch * P);
     for (let b = 0; b < batch; b++)
       for (let k = 0; k < P; k++) w[((b * C + c) * P + k) * H * W + p] = 1 + Math.abs(r[b * P + k]!);
-    m.outputParams(x).mul(tensor(w, [batch, C * P, H, W])).sum().backward();
+    m.outputParams(x)
+      .mul(tensor(w, [batch, C * P, H, W]))
+      .sum()
+      .backward();
     const grad = x.grad!.toArray();
     out.push(new Set(grad.flatMap((v, k) => (v !== 0 ? [k % D] : []))));
   }

@@ -6,7 +6,7 @@ import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field } from "../options.js";
-import { pixelOutput, type PixelOutput } from "./outputs.js";
+import { pixelOutput, type OutputKind, type PixelOutput } from "./outputs.js";
 
 /** The output options every pixel model has. */
 export const outputOptions = {
@@ -24,8 +24,7 @@ export function dropoutField(description: string) {
   return z.number({ error: rule }).min(0, { error: rule }).max(0.9, { error: rule }).default(0).describe(description);
 }
 
-const outputSchema = z.object(outputOptions);
-type OutputConfig = z.output<typeof outputSchema>;
+type OutputConfig = { output: OutputKind; levels: number; mixtures: number };
 
 export function outputFor(config: OutputConfig): PixelOutput {
   return pixelOutput(config.output, config.levels, config.mixtures);
@@ -62,7 +61,12 @@ export class OutputStack extends Module {
 /** Shifts [B, C, H, W] down by `k` rows (zeros enter at the top): row r then holds what row r − k held. */
 export function shiftDown(x: Tensor, k = 1): Tensor {
   const H = x.shape[2]!;
-  return x.pad([[k, 0], [0, 0]]).slice(2, 0, H);
+  return x
+    .pad([
+      [k, 0],
+      [0, 0],
+    ])
+    .slice(2, 0, H);
 }
 
 /** Mirrors [B, C, H, W] left to right. */

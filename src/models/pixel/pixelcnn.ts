@@ -47,9 +47,7 @@ class ResidualBlock extends Module {
             [h, F, 1],
           ]
         : [[F, F, k]];
-    this.convs = layers.map(([i, out, kk], l) =>
-      this.registerModule(`conv${l}`, new MaskedConv2d("B", i, out, kk, o)),
-    );
+    this.convs = layers.map(([i, out, kk], l) => this.registerModule(`conv${l}`, new MaskedConv2d("B", i, out, kk, o)));
     this.drop = this.registerModule("drop", new Dropout(config.dropout, generator.split(1)[0]));
   }
 
