@@ -13,3 +13,4 @@ export { PPCA } from "./latent/ppca.js";
 export { Autoencoder } from "./latent/autoencoder.js";
 export { PixelCNN } from "./pixel/pixelcnn.js";
 export { GatedPixelCNN } from "./pixel/gated-pixelcnn.js";
+export { PixelRNN } from "./pixel/pixel-rnn.js";
