@@ -96,14 +96,14 @@ export function totalProbability(m: PixelModel, D: number, levels: number): numb
   return total;
 }
 
-/** Total variation between the frequencies of n samples and p(x) over every binary image of D values. */
-export function samplingTV(m: PixelModel, D: number, n: number, seed = 9): number {
-  const p = m.logLikelihood(allImages(D, 2), new Generator(0)).logp.map(Math.exp);
+/** Total variation between the frequencies of n samples and p(x) over every image of D values on `levels` levels. */
+export function samplingTV(m: PixelModel, D: number, n: number, seed = 9, levels = 2): number {
+  const p = m.logLikelihood(allImages(D, levels), new Generator(0)).logp.map(Math.exp);
   const s = m.sample(n, new Generator(seed)).toArray();
-  const counts = new Float64Array(2 ** D);
+  const counts = new Float64Array(levels ** D);
   for (let r = 0; r < n; r++) {
     let code = 0;
-    for (let i = 0; i < D; i++) code += s[r * D + i]! * 2 ** i;
+    for (let i = 0; i < D; i++) code += Math.round(s[r * D + i]! * (levels - 1)) * levels ** i;
     counts[code]!++;
   }
   return 0.5 * p.reduce((t, q, k) => t + Math.abs(q - counts[k]! / n), 0);
