@@ -10,6 +10,7 @@ import { dataCommand, modelsCommand } from "./catalog.js";
 import "../models/index.js";
 import { paramsCommand } from "./params.js";
 import { latentCommands } from "./latent.js";
+import { scoreCommand } from "./score.js";
 import { VERSION } from "../version.js";
 
 const program = new Command();
@@ -21,6 +22,7 @@ program
 
 trainCommand(program);
 evalCommand(program);
+scoreCommand(program);
 sampleCommand(program);
 completeCommand(program);
 modelsCommand(program);
