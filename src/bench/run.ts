@@ -6,6 +6,7 @@ import { MADE } from "../models/autoregressive/made.js";
 import { Generator } from "../tensor/rng.js";
 import { stepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
+import { benchPixelSample, pixelSampleCases } from "./pixel-sample.js";
 
 /** The GEMM shapes of the peer (m, k, n). */
 export const gemmShapes: Array<[number, number, number]> = [
@@ -125,9 +126,10 @@ export interface SampleResult {
 
 /** Wall time to draw n samples from an untrained model of the standard size (ancestral sampling, 784 steps). */
 /** The sampling cases of `deepgen bench sample`. */
-export const sampleCases = ["nade", "made"] as const;
+export const sampleCases = ["nade", "made", ...pixelSampleCases] as const;
 
 export function benchSample(name: string, n = 100, threads = getNumThreads()): SampleResult {
+  if ((pixelSampleCases as readonly string[]).includes(name)) return benchPixelSample(name, n, threads);
   if (!(sampleCases as readonly string[]).includes(name))
     throw new RangeError(`bench sample: unknown model "${name}"; known: ${sampleCases.join(", ")}`);
   setNumThreads(threads);

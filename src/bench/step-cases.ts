@@ -8,6 +8,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bceWithLogits } from "../ops/elementwise.js";
 import { Linear, MaskedLinear } from "../nn/linear.js";
 import { NADE } from "../models/autoregressive/nade.js";
+import { pixelStepCases } from "./pixel-step-cases.js";
 
 const D = 784;
 
@@ -105,4 +106,5 @@ export const stepCases: Record<string, (g: Generator) => StepCase> = {
   made: (g) => made([500], g),
   made2: (g) => made([500, 500], g),
   vae,
+  ...pixelStepCases,
 };
