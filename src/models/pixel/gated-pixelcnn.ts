@@ -23,7 +23,7 @@ import { checkGroups, gate, OutputStack, outputFor, outputOptions, shiftDown } f
 import { PixelModel } from "./pixel-model.js";
 
 export const options = z.object({
-  features: field.positiveInt(64, "feature maps p of each stack"),
+  features: field.positiveInt(32, "feature maps p of each stack"),
   layers: field.positiveInt(8, "gated layers"),
   kernel: field.positiveInt(3, "kernel width of the layers after the first (odd)"),
   firstKernel: field.positiveInt(7, "kernel width of the first layer (odd)"),
