@@ -26,7 +26,7 @@ test("Σ_x p(x) = 1 within 1e-4 over all 256 grey 2×2 images with 4 levels (sof
 });
 
 test("Σ_x p(x) = 1 within 1e-4 over all 729 colour 1×2 images with 3 levels (R→G→B masks)", () => {
-  for (const [name, opts] of models.slice(0, 2))
+  for (const [name, opts] of models)
     for (const output of ["softmax", "logistic"]) {
       const m = makePixel(name, { ...opts, output, levels: 3, mixtures: 2 }, [3, 1, 2]);
       const total = totalProbability(m, 6, 3);

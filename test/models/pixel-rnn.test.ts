@@ -29,6 +29,11 @@ for (const name of ["row-lstm", "diagonal-bilstm"]) {
     assertCausal(name, makePixel(name, small, [1, 4, 4]), [1, 4, 4]);
   });
 
+  test(`${name}: R→G→B order within a pixel (3 channels, 3×3, softmax output)`, () => {
+    const opts = { ...small, output: "softmax", levels: 4 };
+    assertCausal(`${name} rgb`, makePixel(name, opts, [3, 3, 3]), [3, 3, 3]);
+  });
+
   test(`${name}: Σ_x p(x) = 1 within 1e-4 over all 512 binary 3×3 images`, () => {
     // float32 log-probabilities: ~1e-5 accumulated error over 512 terms
     const total = totalProbability(makePixel(name, small, [1, 3, 3]), 9, 2);

@@ -11,7 +11,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { OutputStack, outputFor, outputOptions } from "./layers.js";
+import { checkGroups, OutputStack, outputFor, outputOptions } from "./layers.js";
 import { PixelModel } from "./pixel-model.js";
 import { DiagonalBiLSTMLayer, RowLSTMLayer } from "./rnn-layers.js";
 
@@ -39,22 +39,20 @@ export class PixelRNN extends PixelModel {
     super(data, outputFor(config));
     const C = data.shape[0],
       F = 2 * config.hidden;
-    if (C !== 1)
-      throw new RangeError(
-        `${modelName} models single-channel images (got ${C} channels); for colour use pixelcnn or gated-pixelcnn`,
-      );
+    checkGroups(modelName, data, { hidden: config.hidden, outputHidden: config.outputHidden });
     for (const [name, k] of [
       ["kernel", config.kernel],
       ["firstKernel", config.firstKernel],
     ] as const)
       if (k % 2 === 0) throw new RangeError(`${modelName}: option "${name}" must be odd, got ${k}`);
-    this.first = this.registerModule("first", new MaskedConv2d("A", C, F, config.firstKernel, { generator }));
+    const o = { colorGroups: C, generator };
+    this.first = this.registerModule("first", new MaskedConv2d("A", C, F, config.firstKernel, o));
     this.layers = Array.from({ length: config.layers }, (_, l) =>
       this.registerModule(
         `layer${l}`,
         modelName === "row-lstm"
-          ? new RowLSTMLayer(F, config.hidden, config.kernel, generator)
-          : new DiagonalBiLSTMLayer(F, config.hidden, generator),
+          ? new RowLSTMLayer(F, config.hidden, config.kernel, C, generator)
+          : new DiagonalBiLSTMLayer(F, config.hidden, C, generator),
       ),
     );
     const P = this.output.paramsPerChannel;
