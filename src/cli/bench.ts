@@ -1,7 +1,7 @@
 /** `deepgen bench gemm|step`: throughput of the GEMM and time of one optimizer step, as JSON lines or a table. */
 import os from "node:os";
 import type { Command } from "commander";
-import { benchGemm, benchOverhead, benchSample, benchStep, sampleCases } from "../bench/run.js";
+import { benchGemm, benchOverhead, benchSample, benchStep, namedSampleCases, sampleCases } from "../bench/run.js";
 import { stepCases } from "../bench/step-cases.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
@@ -33,7 +33,7 @@ export function benchCommand(program: Command): void {
   bench
     .command("sample")
     .description(`ms to draw n samples (784 sequential steps) from the standard models: ${sampleCases.join(", ")}`)
-    .argument("[models...]", `cases to run (default: all of ${sampleCases.join(", ")})`)
+    .argument("[models...]", `cases (default: ${sampleCases.join(", ")}; by name: ${namedSampleCases.join(", ")})`)
     .option("--json", "one JSON line per model: {model,n,ms,threads,backend}")
     .option("-n, --n <count>", "samples", parsePositiveInt, 100)
     .action((names: string[], o: { json?: boolean; n: number }) => {
