@@ -4,7 +4,7 @@ import { getBackend, getNumThreads, nativeAddon, setNumThreads } from "../backen
 import { NADE } from "../models/autoregressive/nade.js";
 import { MADE } from "../models/autoregressive/made.js";
 import { Generator } from "../tensor/rng.js";
-import { stepCases } from "./step-cases.js";
+import { namedStepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
 import { benchPixelSample, pixelSampleCases } from "./pixel-sample.js";
 
@@ -60,8 +60,9 @@ export interface StepResult {
 }
 
 export function benchStep(name: string, threads: number, steps = 30, warmup = 5): StepResult {
-  const make = stepCases[name];
-  if (!make) throw new RangeError(`bench step: unknown case "${name}"; known: ${Object.keys(stepCases).join(", ")}`);
+  const make = namedStepCases[name];
+  if (!make)
+    throw new RangeError(`bench step: unknown case "${name}"; known: ${Object.keys(namedStepCases).join(", ")}`);
   setNumThreads(threads);
   const c = make(new Generator(0));
   const opt = new Adam(c.params, { lr: 1e-3 });

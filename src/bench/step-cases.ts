@@ -106,5 +106,7 @@ export const stepCases: Record<string, (g: Generator) => StepCase> = {
   made: (g) => made([500], g),
   made2: (g) => made([500, 500], g),
   vae,
-  ...pixelStepCases,
 };
+
+/** Every case a name can select: the standard ones, and the pixel models (seconds per step, so not by default). */
+export const namedStepCases: Record<string, (g: Generator) => StepCase> = { ...stepCases, ...pixelStepCases };

@@ -2,7 +2,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import { benchGemm, benchOverhead, benchSample, benchStep, namedSampleCases, sampleCases } from "../bench/run.js";
-import { stepCases } from "../bench/step-cases.js";
+import { namedStepCases, stepCases } from "../bench/step-cases.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
 const defaultThreads = (): number[] => [...new Set([1, os.availableParallelism()])];
@@ -61,9 +61,9 @@ export function benchCommand(program: Command): void {
     .option("--steps <n>", "timed steps after 5 warm-up steps (median reported)", parsePositiveInt, 30)
     .action((cases: string[], o: { json?: boolean; threads?: number[]; steps: number }) => {
       const names = cases.length > 0 ? cases : Object.keys(stepCases);
-      const unknown = names.filter((n) => !(n in stepCases));
+      const unknown = names.filter((n) => !(n in namedStepCases));
       if (unknown.length > 0)
-        throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(stepCases).join(", ")}`);
+        throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(namedStepCases).join(", ")}`);
       for (const name of names) {
         for (const t of o.threads ?? defaultThreads()) {
           const r = benchStep(name, t, o.steps);
