@@ -5,6 +5,7 @@
 export { fit, uniformBaseline, type FitHooks, type FitStart, type RunMetrics, type RunResult } from "./fit.js";
 export { resolveRun, readConfigSource, defaultRunDir, type RunSpec, type ResolvedRun } from "./run-spec.js";
 export { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.js";
+export { score, type ScoreOptions, type ScoreResult, type ImageScore } from "./score.js";
 export { sample, complete, observedMask, type Images, type CompleteOptions } from "./generate.js";
 export { embed, probe, reconstruct, interpolate, type ProbeResult } from "./represent.js";
 export { paramCounts, parameterCounts, type ParamCountRow } from "./params.js";

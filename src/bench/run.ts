@@ -4,9 +4,10 @@ import { getBackend, getNumThreads, nativeAddon, setNumThreads } from "../backen
 import { NADE } from "../models/autoregressive/nade.js";
 import { MADE, options as madeOptions } from "../models/autoregressive/made.js";
 import { Generator } from "../tensor/rng.js";
-import { stepCases } from "./step-cases.js";
+import { namedStepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
 import { cpuNow, median, now } from "./clock.js";
+import { benchPixelSample, pixelSampleCases } from "./pixel-sample.js";
 
 /** The GEMM shapes of the peer (m, k, n). */
 export const gemmShapes: Array<[number, number, number]> = [
@@ -65,8 +66,9 @@ export interface StepResult {
 }
 
 export function benchStep(name: string, threads: number, steps = 30, warmup = 5): StepResult {
-  const make = stepCases[name];
-  if (!make) throw new RangeError(`bench step: unknown case "${name}"; known: ${Object.keys(stepCases).join(", ")}`);
+  const make = namedStepCases[name];
+  if (!make)
+    throw new RangeError(`bench step: unknown case "${name}"; known: ${Object.keys(namedStepCases).join(", ")}`);
   setNumThreads(threads);
   const c = make(new Generator(0));
   const opt = new Adam(c.params, { lr: 1e-3 });
@@ -138,10 +140,15 @@ export interface SampleResult {
 /** Wall time to draw n samples from an untrained model of the standard size (ancestral sampling, 784 steps). */
 /** The sampling cases of `deepgen bench sample`. */
 export const sampleCases = ["nade", "made"] as const;
+/** Cases run only when named: the pixel models take minutes per 100 samples (a network pass per value). */
+export const namedSampleCases = pixelSampleCases;
 
 export function benchSample(name: string, n = 100, threads = getNumThreads()): SampleResult {
+  if ((pixelSampleCases as readonly string[]).includes(name)) return benchPixelSample(name, n, threads);
   if (!(sampleCases as readonly string[]).includes(name))
-    throw new RangeError(`bench sample: unknown model "${name}"; known: ${sampleCases.join(", ")}`);
+    throw new RangeError(
+      `bench sample: unknown model "${name}"; known: ${[...sampleCases, ...pixelSampleCases].join(", ")}`,
+    );
   setNumThreads(threads);
   const g = new Generator(0);
   const shape = { dim: 784, shape: [1, 28, 28] as [number, number, number] };

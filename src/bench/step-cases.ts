@@ -10,6 +10,7 @@ import { Linear, MaskedLinear } from "../nn/linear.js";
 import { NADE } from "../models/autoregressive/nade.js";
 import { dcgan, pixelcnn, rowlstm } from "./image-step-cases.js";
 import type { StepCase } from "./step-case.js";
+import { pixelStepCases } from "./pixel-step-cases.js";
 
 const D = 784;
 
@@ -108,3 +109,6 @@ export const stepCases: Record<string, (g: Generator) => StepCase> = {
   dcgan,
   rowlstm,
 };
+
+/** Every case a name can select: the standard ones, and the pixel models (seconds per step, so not by default). */
+export const namedStepCases: Record<string, (g: Generator) => StepCase> = { ...stepCases, ...pixelStepCases };

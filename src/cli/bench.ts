@@ -1,8 +1,8 @@
 /** `deepgen bench gemm|step`: throughput of the GEMM and time of one optimizer step, as JSON lines or a table. */
 import os from "node:os";
 import type { Command } from "commander";
-import { benchGemm, benchOverhead, benchSample, benchStep, sampleCases } from "../bench/run.js";
-import { stepCases } from "../bench/step-cases.js";
+import { benchGemm, benchOverhead, benchSample, benchStep, namedSampleCases, sampleCases } from "../bench/run.js";
+import { namedStepCases, stepCases } from "../bench/step-cases.js";
 import { benchConv, convLayers } from "../bench/conv.js";
 import { benchMemory } from "../bench/memory.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
@@ -76,7 +76,7 @@ export function benchCommand(program: Command): void {
   bench
     .command("sample")
     .description(`ms to draw n samples (784 sequential steps) from the standard models: ${sampleCases.join(", ")}`)
-    .argument("[models...]", `cases to run (default: all of ${sampleCases.join(", ")})`)
+    .argument("[models...]", `cases (default: ${sampleCases.join(", ")}; by name: ${namedSampleCases.join(", ")})`)
     .option("--json", "one JSON line per model: {model,n,ms,threads,backend}")
     .option("-n, --n <count>", "samples", parsePositiveInt, 100)
     .action((names: string[], o: { json?: boolean; n: number }) => {
@@ -104,9 +104,9 @@ export function benchCommand(program: Command): void {
     .option("--steps <n>", "timed steps after 5 warm-up steps (median reported)", parsePositiveInt, 30)
     .action((cases: string[], o: { json?: boolean; threads?: number[]; steps: number }) => {
       const names = cases.length > 0 ? cases : Object.keys(stepCases);
-      const unknown = names.filter((n) => !(n in stepCases));
+      const unknown = names.filter((n) => !(n in namedStepCases));
       if (unknown.length > 0)
-        throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(stepCases).join(", ")}`);
+        throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(namedStepCases).join(", ")}`);
       for (const name of names) {
         for (const t of o.threads ?? defaultThreads()) {
           const r = benchStep(name, t, o.steps);

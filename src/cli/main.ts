@@ -13,6 +13,7 @@ import { latentCommands } from "./latent.js";
 import { reproduceCommand } from "./reproduce.js";
 import { anomalyCommand } from "./anomaly.js";
 import { studioCommand } from "./studio.js";
+import { scoreCommand } from "./score.js";
 import { VERSION } from "../version.js";
 import { jobsCommand } from "./jobs.js";
 import { sweepCommand } from "./sweep.js";
@@ -27,6 +28,7 @@ program
 
 trainCommand(program);
 evalCommand(program);
+scoreCommand(program);
 sampleCommand(program);
 completeCommand(program);
 modelsCommand(program);

@@ -11,3 +11,6 @@ export { TabularAR } from "./autoregressive/tabular.js";
 export { VAE } from "./latent/vae.js";
 export { PPCA } from "./latent/ppca.js";
 export { Autoencoder } from "./latent/autoencoder.js";
+export { PixelCNN } from "./pixel/pixelcnn.js";
+export { GatedPixelCNN } from "./pixel/gated-pixelcnn.js";
+export { PixelRNN } from "./pixel/pixel-rnn.js";
