@@ -125,10 +125,11 @@ function summarize(found: Finding[]): string[] {
     const key = `${x.target} ${x.kind} ${what!.replace(/\d+/g, "#")} ${x.where ?? ""}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(x);
   }
-  return [...groups.values()].map(
-    (xs) =>
-      `  ${xs[0]!.target} ${xs[0]!.kind} ×${xs.length} (e.g. input ${xs[0]!.k}): ${xs[0]!.message.replaceAll(scratch + "/", "")}${xs[0]!.where ? `\n      at ${xs[0]!.where}` : ""}`,
-  );
+  return [...groups.values()].map((xs) => {
+    const x = xs[0]!;
+    const at = x.where ? `\n      at ${x.where}` : "";
+    return `  ${x.target} ${x.kind} ×${xs.length} (e.g. input ${x.k}): ${x.message.replaceAll(scratch + "/", "")}${at}`;
+  });
 }
 
 async function replay(spec: string): Promise<void> {

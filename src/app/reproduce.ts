@@ -51,7 +51,8 @@ export function reproducibleModels(): ModelSpec[] {
 
 export function machineDescription(): string {
   const simd = nativeAddon()?.simd() ?? "none";
-  return `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores, ${getBackend().name} ${simd}, ${getNumThreads()} threads`;
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${cpu}, ${os.availableParallelism()} cores, ${getBackend().name} ${simd}, ${getNumThreads()} threads`;
 }
 
 function recipeFor(spec: ModelSpec, budget: Budget): Recipe | null {

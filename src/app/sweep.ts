@@ -1,7 +1,8 @@
 /**
  * Sweeps: a grid of settings (`{"lr": [1e-3, 3e-4], "hidden": [[16], [32]]}`) expanded into one run spec per point,
  * each with its own run directory under a common root. Keys route as in a flat config: training settings (lr, epochs,
- * batchSize, …) to the training, `seed` to the run's seed, everything else to the model's options. Every spec is validated before any runs.
+ * batchSize, …) to the training, `seed` to the run's seed, everything else to the model's options. Every spec is
+ * validated before any runs.
  */
 import path from "node:path";
 import { OptionsError } from "../models/index.js";

@@ -44,7 +44,8 @@ export function getBackend(): Backend {
     );
   }
   process.emitWarning(
-    `deepgen: native backend unavailable (${loadError?.message.split("\n")[0]}); using the slow reference backend. Run "npm run build:native" to build it.`,
+    `deepgen: native backend unavailable (${loadError?.message.split("\n")[0]}); ` +
+      'using the slow reference backend. Run "npm run build:native" to build it.',
   );
   return (active = referenceBackend);
 }

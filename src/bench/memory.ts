@@ -1,8 +1,8 @@
 /**
  * Memory of a training step: peak resident set, tensor bytes allocated per step, and whether the heap grows over
  * many steps. Growth is measured after forced full garbage collections (V8's gc exposed at run time), at the end
- * of warm-up and every `every` steps after it (100, or a tenth of a shorter run), counting the JS heap and the memory of array buffers (tensor
- * storage lives there); a steady series is the evidence that steps do not leak.
+ * of warm-up and every `every` steps after it (100, or a tenth of a shorter run), counting the JS heap and the memory
+ * of array buffers (tensor storage lives there); a steady series is the evidence that steps do not leak.
  */
 import v8 from "node:v8";
 import vm from "node:vm";

@@ -65,9 +65,8 @@ export function benchCommand(program: Command): void {
       const r = benchMemory(name, o.threads, o.steps);
       if (o.json) console.log(JSON.stringify(r));
       else {
-        console.log(
-          `memory ${r.case}: peak RSS ${r.peak_rss_mb} MB, ${(r.bytes_allocated_per_step / 2 ** 20).toFixed(2)} MB allocated per step`,
-        );
+        const allocatedMb = (r.bytes_allocated_per_step / 2 ** 20).toFixed(2);
+        console.log(`memory ${r.case}: peak RSS ${r.peak_rss_mb} MB, ${allocatedMb} MB allocated per step`);
         console.log(`  live heap + buffers after full GCs, warm-up to end (MB): ${r.heap_mb_samples.join(" ")}`);
         console.log(`  growth over ${r.steps} steps: ${r.heap_growth_mb_1000_steps} MB per 1000 steps`);
       }
@@ -113,7 +112,8 @@ export function benchCommand(program: Command): void {
           console.log(
             o.json
               ? JSON.stringify(r)
-              : `step ${r.case}  threads ${r.threads}  ${r.ms_per_step.toFixed(3)} ms/step  (${r.backend}, loss ${r.loss})`,
+              : `step ${r.case}  threads ${r.threads}  ${r.ms_per_step.toFixed(3)} ms/step  ` +
+                  `(${r.backend}, loss ${r.loss})`,
           );
         }
       }

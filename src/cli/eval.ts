@@ -29,9 +29,8 @@ function printQuality(q: RunQuality): void {
     `${f2(m.precision).padStart(6)}/${f2(m.recall).padEnd(5)}` +
     (m.parzen ? ` ${f2(m.parzen.log_likelihood_nats)} ± ${f2(m.parzen.std_error_nats)}` : "");
   console.log(`sample quality of ${q.model} against ${q.samples.reference.description} (n = ${q.samples.n_samples})`);
-  console.log(
-    `${"".padEnd(22)} ${"FID".padStart(8)} ${"score".padStart(6)} precision/recall${q.samples.parzen ? "  Parzen" : ""}`,
-  );
+  const parzen = q.samples.parzen ? "  Parzen" : "";
+  console.log(`${"".padEnd(22)} ${"FID".padStart(8)} ${"score".padStart(6)} precision/recall${parzen}`);
   console.log(row("samples", q.samples));
   console.log(row("floor (real train)", q.floor));
   console.log(`labels of samples: ${q.samples.label_histogram.counts.join(" ")}`);
@@ -99,9 +98,8 @@ export function evalCommand(program: Command): void {
         if (now - last < 10000) return;
         last = now;
         const rate = done / ((now - t0) / 1000);
-        note(
-          `evaluated ${done}/${total} images (${rate.toFixed(0)}/s, about ${Math.ceil((total - done) / rate / 60)} min left)`,
-        );
+        const minutesLeft = Math.ceil((total - done) / rate / 60);
+        note(`evaluated ${done}/${total} images (${rate.toFixed(0)}/s, about ${minutesLeft} min left)`);
       };
       const r = evaluate(target, {
         split: o.split,

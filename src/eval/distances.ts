@@ -31,8 +31,8 @@ function centred(p: Points, mean: Float64Array): { x: Float32Array; norms: Float
 }
 
 /**
- * Calls `visit(start, rows, dist)` for consecutive blocks of rows of `a`, where dist [rows × b.rows] (float64) holds the
- * squared distances from rows start … start+rows−1 of `a` to every row of `b`. Negative round-off is clamped to 0.
+ * Calls `visit(start, rows, dist)` for consecutive blocks of rows of `a`, where dist [rows × b.rows] (float64) holds
+ * the squared distances from rows start … start+rows−1 of `a` to every row of `b`. Negative round-off is clamped to 0.
  */
 export function forEachDistanceBlock(
   a: Points,

@@ -70,7 +70,8 @@ export function pixelCnnMask(
     throw new RangeError(`pixelCnnMask: kernel ${kh}×${kw} must be odd in both dimensions`);
   if (outChannels % groups !== 0 || inChannels % groups !== 0) {
     throw new RangeError(
-      `pixelCnnMask: ${inChannels} input and ${outChannels} output channels must both divide into ${groups} colour groups`,
+      `pixelCnnMask: ${inChannels} input and ${outChannels} output channels ` +
+        `must both divide into ${groups} colour groups`,
     );
   }
   const ch = Math.floor(kh / 2),

@@ -31,7 +31,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const dtype = sameDType("matmul", a, b);
   if (a.ndim < 2 || b.ndim < 2) {
     throw new TypeError(
-      `matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: both operands need at least 2 dims (reshape vectors to [1,k] or [k,1])`,
+      `matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: ` +
+        "both operands need at least 2 dims (reshape vectors to [1,k] or [k,1])",
     );
   }
   const m = a.shape[a.ndim - 2]!,
@@ -69,7 +70,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const [n, k] = weight.shape as [number, number];
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== k)
     throw new TypeError(
-      `linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
+      `linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: ` +
+        `input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
     );
   if (bias) {
     sameDType("linear", x, bias);
@@ -166,7 +168,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     );
   if (weight.shape[1] !== x.shape[1])
     throw new TypeError(
-      `conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`,
+      `conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels ` +
+        `but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`,
     );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
     throw new TypeError(`conv2d: bias ${fmt(bias.shape)} must be [${weight.shape[0]}]`);
@@ -198,7 +201,8 @@ export function convTranspose2d(
     throw new TypeError(`convTranspose2d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 4-D`);
   if (weight.shape[0] !== x.shape[1])
     throw new TypeError(
-      `convTranspose2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[0]}`,
+      `convTranspose2d: input ${fmt(x.shape)} has ${x.shape[1]} channels ` +
+        `but weight ${fmt(weight.shape)} expects ${weight.shape[0]}`,
     );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[1]))
     throw new TypeError(`convTranspose2d: bias ${fmt(bias.shape)} must be [${weight.shape[1]}]`);

@@ -45,7 +45,8 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       if (out[o] === 1) out[o] = d;
       else
         throw new TypeError(
-          `${op}: shapes ${shapes.map(fmt).join(" and ")} cannot be broadcast together (dimension ${o}: ${out[o]} vs ${d})`,
+          `${op}: shapes ${shapes.map(fmt).join(" and ")} cannot be broadcast together ` +
+            `(dimension ${o}: ${out[o]} vs ${d})`,
         );
     }
   }

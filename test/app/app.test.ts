@@ -74,27 +74,30 @@ test("capabilities: declared ones are implemented, and a missing one is refused 
   assert.deepEqual(schema.properties.hidden?.default, [500], "JSON Schema carries defaults for the studio's forms");
 });
 
-test("--max-steps: the checkpoint it leaves is read by eval, sample and resume; config keeps one source of truth", async () => {
-  const out = path.join(tmp("steps"), "run");
-  const r = await app.fit({ model: "made", config: JSON.stringify(tiny), out, maxSteps: 3 });
-  assert.equal(r.status, "paused");
-  assert.equal(r.steps, 3);
-  const config = JSON.parse(readFileSync(path.join(out, "config.json"), "utf8"));
-  assert.deepEqual(config.options.hidden, [8]);
-  assert.equal("options" in config.training, false, "the options used live in one place");
-  const e = app.evaluate(out, { split: "valid" });
-  assert.ok(e.nll_nats > 100 && e.nll_nats < 600, `valid NLL ${e.nll_nats} after 3 steps`);
-  const s = app.sample(out, { n: 3, seed: 1 });
-  assert.equal(s.values.length, 3 * 784);
-  assert.ok(s.values.every((v) => v === 0 || v === 1));
-  const rest = await app.fit({ model: "made", out, resume: true });
-  assert.equal(rest.status, "finished");
-  assert.equal(rest.steps, 100, "one epoch of 50,000 images in batches of 500");
-  assert.throws(
-    () => app.sample(out, { n: 1e8 }),
-    /sample: n = 100000000 is too many \(313\.6 GB\); at most \d+ per call/,
-  );
-});
+test(
+  "--max-steps: the checkpoint it leaves is read by eval, " + "sample and resume; config keeps one source of truth",
+  async () => {
+    const out = path.join(tmp("steps"), "run");
+    const r = await app.fit({ model: "made", config: JSON.stringify(tiny), out, maxSteps: 3 });
+    assert.equal(r.status, "paused");
+    assert.equal(r.steps, 3);
+    const config = JSON.parse(readFileSync(path.join(out, "config.json"), "utf8"));
+    assert.deepEqual(config.options.hidden, [8]);
+    assert.equal("options" in config.training, false, "the options used live in one place");
+    const e = app.evaluate(out, { split: "valid" });
+    assert.ok(e.nll_nats > 100 && e.nll_nats < 600, `valid NLL ${e.nll_nats} after 3 steps`);
+    const s = app.sample(out, { n: 3, seed: 1 });
+    assert.equal(s.values.length, 3 * 784);
+    assert.ok(s.values.every((v) => v === 0 || v === 1));
+    const rest = await app.fit({ model: "made", out, resume: true });
+    assert.equal(rest.status, "finished");
+    assert.equal(rest.steps, 100, "one epoch of 50,000 images in batches of 500");
+    assert.throws(
+      () => app.sample(out, { n: 1e8 }),
+      /sample: n = 100000000 is too many \(313\.6 GB\); at most \d+ per call/,
+    );
+  },
+);
 
 test("a run killed before it saved anything can be resumed, or restarted with the same --out", async () => {
   const out = path.join(tmp("killed"), "run");

@@ -230,10 +230,10 @@ const stressCases: OpCase[] = [
 // every case on every instruction-set path the CPU supports
 for (const isa of simdPaths()) {
   for (const c of [...opCases, ...stressCases, ...nadeStressCases]) {
-    test(
-      `parity native (${isa}) vs reference: ${c.name} (tolerance atol ${(c.tol ?? { atol: 1e-5 }).atol}, rtol ${(c.tol ?? { rtol: 1e-4 }).rtol})`,
-      { skip },
-      () => onSimd(isa, () => compare(c)),
+    const atol = (c.tol ?? { atol: 1e-5 }).atol;
+    const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;
+    test(`parity native (${isa}) vs reference: ${c.name} (tolerance atol ${atol}, rtol ${rtol})`, { skip }, () =>
+      onSimd(isa, () => compare(c)),
     );
   }
 }

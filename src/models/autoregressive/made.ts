@@ -304,7 +304,8 @@ const madeRecipe: Recipe = {
   options: { hidden: [8000] },
   schedule: { kind: "cosine", total: 9000, minFactor: 0.02 },
   reference:
-    "Germain et al. 2015: 88.40 nats with one mask (measured here: 88.17 with this recipe; a 500-unit layer plateaus near 94.5)",
+    "Germain et al. 2015: 88.40 nats with one mask " +
+    "(measured here: 88.17 with this recipe; a 500-unit layer plateaus near 94.5)",
 };
 
 registerModel({

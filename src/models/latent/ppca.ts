@@ -33,7 +33,9 @@ export function dequantize(values: Float32Array, g: Generator): Float64Array {
   return out;
 }
 
-/** C = AᵀB for row-major A [n, a], B [n, b] (float64 in, float64 out; through the native GEMM in float32 when present). */
+/**
+ * C = AᵀB for row-major A [n, a], B [n, b] (float64 in, float64 out; through the native GEMM in float32 when present).
+ */
 function crossProduct(A: Float64Array, B: Float64Array, n: number, a: number, b: number): Float64Array {
   const addon = nativeAddon();
   if (addon) {
