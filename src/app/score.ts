@@ -34,10 +34,11 @@ export interface ScoreResult {
 
 /** The first value the run's data could not contain: 0/1 for binarized data, k/255 for 8-bit data. */
 function offGrid(values: Float32Array, binary: boolean): string | null {
+  const expected = binary ? "0 or 1 (the model was trained on binarized images)" : "a multiple of 1/255";
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (binary ? v !== 0 && v !== 1 : Math.abs(v * 255 - Math.round(v * 255)) > 1e-3)
-      return `value ${v} at position ${i} is not ${binary ? "0 or 1 (the model was trained on binarized images)" : "a multiple of 1/255"}`;
+      return `value ${v} at position ${i} is not ${expected}`;
   }
   return null;
 }

@@ -34,7 +34,7 @@ test("Σ_x p(x) = 1 within 1e-4 over all 729 colour 1×2 images with 3 levels (R
     }
 });
 
-test("softmax and logistic samples follow p(x): TV over the 81 images of a 2×2, 3-level model ≤ 0.03 (10^5 draws)", () => {
+test("softmax and logistic samples follow p(x): TV over the 81 images of a 2×2, 3-level model ≤ 0.03", () => {
   // an exact sampler's expected TV with 81 outcomes and 10^5 draws is about 0.01
   for (const output of ["softmax", "logistic"]) {
     const m = makePixel("pixelcnn", { ...models[0]![1], output, levels: 3, mixtures: 2 }, [1, 2, 2], 3, 2);

@@ -81,7 +81,7 @@ test("score: NLL per image from NPY, PNG and a folder; per-pixel values sum to i
   assert.throws(() => app.score(runDir, { input: path.join(dir, "none.png") }), /no such file/);
 });
 
-test("deepgen score --per-pixel --json: one JSON line per image with nll_nats, bits_per_dim, per_pixel_nats", async () => {
+test("deepgen score --per-pixel --json: a line per image with nll_nats, bits_per_dim, per_pixel_nats", async () => {
   const npy = path.join(dir, "x.npy");
   const out = await promisify(execFile)(
     process.execPath,
