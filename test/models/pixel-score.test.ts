@@ -71,13 +71,13 @@ test("score: NLL per image from NPY, PNG and a folder; per-pixel values sum to i
     grey,
     encodeNpy(
       Float32Array.from(images.subarray(0, 784), (v) => v * 0.5),
-      [784],
+      [1, 784],
     ),
   );
   assert.throws(() => app.score(runDir, { input: grey }), /not 0 or 1 \(the model was trained on binarized images\)/);
   const wrong = path.join(dir, "wrong.npy");
   writeFileSync(wrong, encodeNpy(new Float32Array(2 * 100), [2, 100]));
-  assert.throws(() => app.score(runDir, { input: wrong }), /does not hold images of 1×28×28/);
+  assert.throws(() => app.score(runDir, { input: wrong }), /rows of 100 values cannot be images of 1×28×28/);
   assert.throws(() => app.score(runDir, { input: path.join(dir, "none.png") }), /no such file/);
 });
 
