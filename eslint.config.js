@@ -9,6 +9,8 @@ export default tseslint.config(
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // lines stay readable: Prettier wraps code at 120, this catches long strings and comments
+      "max-len": ["error", { code: 120, ignoreUrls: true }],
     },
   },
 );

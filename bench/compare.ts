@@ -1,10 +1,18 @@
 /**
- * Runs deepgen's benchmarks and the PyTorch peer interleaved, several rounds, and prints one JSON line per case with
- * both figures and their ratio. Each figure is the best over rounds of the best over thread counts of the median
- * step time — rounds guard against a noisy (shared) host hitting one side only.
+ * Runs deepgen's benchmarks and the PyTorch/numpy peer interleaved, several rounds, and prints one JSON line per case
+ * with both figures and their ratio. Each figure is the best over rounds of the best over thread counts of the
+ * median — rounds guard against a noisy (shared) host hitting one side only.
  *
  *   node --import tsx bench/compare.ts step [--rounds 3] [--cases vae,made,made2,fvsbn] [--peer ../shared/peers]
  *   node --import tsx bench/compare.ts gemm [--rounds 3]
+ *   node --import tsx bench/compare.ts conv [--rounds 3]
+ *
+ * --baseline DIR runs another deepgen checkout's CLI (DIR/dist/cli/main.js) in the same rounds and adds its figure
+ * (before/after comparisons on the same machine under the same load).
+ *
+ * --clock cpu times one-thread runs by the CPU time of the process instead of the wall clock, on both sides (the
+ * peer runs with time.perf_counter replaced by time.process_time): on a machine whose cores other jobs are using,
+ * waiting for a core then inflates neither figure. --threads 1,2 (default) or a subset.
  *
  * Needs /usr/bin/python3 with PyTorch (Debian: python3-torch libopenblas0-pthread) for the peer.
  */
@@ -20,93 +28,107 @@ const { positionals, values } = parseArgs({
     cases: { type: "string", default: "fvsbn,made,made2,vae" },
     peer: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/peers") },
     steps: { type: "string", default: "30" },
+    clock: { type: "string", default: "wall" },
+    threads: { type: "string", default: "1,2" },
+    baseline: { type: "string" },
   },
 });
 const what = positionals[0] ?? "step";
 const rounds = Number(values.rounds);
+const cpuClock = values.clock === "cpu";
+if (!cpuClock && values.clock !== "wall") throw new Error(`--clock ${values.clock}: use wall or cpu`);
+const threads = cpuClock ? [1] : values.threads!.split(",").map(Number);
 const cli = path.resolve(import.meta.dirname, "../dist/cli/main.js");
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
 if (!existsSync(values.peer!)) throw new Error(`peer scripts not found at ${values.peer}; pass --peer DIR`);
 
-const lines = (out: string): Array<Record<string, number | string>> =>
+type Row = Record<string, number | string>;
+const lines = (out: string): Row[] =>
   out
     .trim()
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l));
-const best = new Map<string, { ours: number; peer: number }>();
-const keep = (key: string, side: "ours" | "peer", v: number): void => {
-  const e = best.get(key) ?? { ours: Infinity, peer: Infinity };
+
+/** Runs a peer script; with the CPU clock, its perf_counter reads process CPU time. */
+function peer(script: string, args: string[], env: Record<string, string> = {}): Row[] {
+  const file = path.join(values.peer!, script);
+  const argv = cpuClock
+    ? [
+        "-c",
+        "import sys, time, runpy; time.perf_counter = time.process_time; sys.argv = sys.argv[1:]; " +
+          "runpy.run_path(sys.argv[0], run_name='__main__')",
+        file,
+        ...args,
+      ]
+    : [file, ...args];
+  return lines(execFileSync("/usr/bin/python3", argv, { encoding: "utf8", env: { ...process.env, ...env } }));
+}
+const baseCli = values.baseline ? path.resolve(values.baseline, "dist/cli/main.js") : null;
+if (baseCli && !existsSync(baseCli)) throw new Error(`--baseline: ${baseCli} is missing (build that checkout first)`);
+type Side = "ours" | "peer" | "base";
+/** Runs our CLI, then the baseline's (if any) with the same arguments. */
+function ours(args: string[], use: (j: Row, side: Side) => void): void {
+  for (const [side, file] of [["ours", cli] as const, ...(baseCli ? [["base", baseCli] as const] : [])])
+    for (const j of lines(execFileSync("node", [file, ...args], { encoding: "utf8" }))) use(j, side);
+}
+
+const best = new Map<string, Record<Side, number>>();
+/** Keeps the smallest value per key and side (times; GFLOP/s are kept negated). */
+const keep = (key: string, side: Side, v: number): void => {
+  const e = best.get(key) ?? { ours: Infinity, peer: Infinity, base: Infinity };
   e[side] = Math.min(e[side], v);
   best.set(key, e);
 };
+const tArg = ["--threads", threads.join(",")];
 
-for (let r = 0; r < rounds; r++) {
+function round(): void {
   if (what === "step") {
     // NADE's peer figure is the faster of PyTorch's two formulations (per-pixel loop, prefix sum)
-    const peerCases = values
-      .cases!.split(",")
-      .flatMap((c) => (c === "nade" ? ["nade", "nade_loop"] : [c]))
-      .join(",");
-    for (const t of [1, 2]) {
-      for (const j of lines(
-        execFileSync(
-          "/usr/bin/python3",
-          [path.join(values.peer!, "torch_peer.py"), "--threads", String(t), "--cases", peerCases, "--steps", "20"],
-          { encoding: "utf8" },
-        ),
-      ))
+    const cases = values.cases!.split(",");
+    const peerCases = cases.flatMap((c) => (c === "nade" ? ["nade", "nade_loop"] : [c])).join(",");
+    for (const t of threads)
+      for (const j of peer("torch_peer.py", ["--threads", String(t), "--cases", peerCases, "--steps", "20"]))
         keep(String(j.case) === "nade_loop" ? "nade" : String(j.case), "peer", Number(j.ms_per_step));
-    }
-    for (const j of lines(
-      execFileSync(
-        "node",
-        [cli, "bench", "step", ...values.cases!.split(","), "--json", "--threads", "1,2", "--steps", values.steps!],
-        { encoding: "utf8" },
-      ),
-    ))
-      keep(String(j.case), "ours", Number(j.ms_per_step));
-  } else {
-    for (const t of [1, 2]) {
-      for (const j of lines(
-        execFileSync("/usr/bin/python3", [path.join(values.peer!, "gemm_peer.py")], {
-          encoding: "utf8",
-          env: { ...process.env, OPENBLAS_NUM_THREADS: String(t) },
-        }),
-      ))
+    ours(["bench", "step", ...cases, "--json", ...tArg, "--steps", values.steps!], (j, side) =>
+      keep(String(j.case), side, Number(cpuClock ? j.cpu_ms_per_step : j.ms_per_step)),
+    );
+  } else if (what === "gemm") {
+    for (const t of threads)
+      for (const j of peer("gemm_peer.py", [], { OPENBLAS_NUM_THREADS: String(t) }))
         keep(`${j.m}x${j.k}x${j.n}@${t}`, "peer", -Number(j.gflops));
-    }
-    for (const j of lines(
-      execFileSync("node", [cli, "bench", "gemm", "--json", "--threads", "1,2"], { encoding: "utf8" }),
-    ))
-      keep(`${j.m}x${j.k}x${j.n}@${j.threads}`, "ours", -Number(j.gflops));
+    ours(["bench", "gemm", "--json", ...tArg], (j, side) =>
+      keep(`${j.m}x${j.k}x${j.n}@${j.threads}`, side, -Number(cpuClock ? j.cpu_gflops : j.gflops)),
+    );
+  } else if (what === "conv") {
+    for (const t of threads)
+      for (const j of peer("conv_peer.py", ["--threads", String(t)])) keep(`${j.name}@${t}`, "peer", Number(j.ms));
+    ours(["bench", "conv", "--json", ...tArg], (j, side) =>
+      keep(`${j.name}@${j.threads}`, side, Number(cpuClock ? j.cpu_ms : j.ms)),
+    );
+  } else {
+    throw new Error(`unknown comparison "${what}"; use step, gemm or conv`);
   }
 }
 
-for (const [key, { ours, peer }] of best) {
+for (let r = 0; r < rounds; r++) round();
+
+const clock = cpuClock ? "cpu" : "wall";
+for (const [key, { ours: o, peer: p, base: b }] of best) {
+  const baseline = (v: number) => (baseCli ? { baseline: v, speedup: +(v / o).toFixed(3) } : {});
   if (what === "step") {
-    console.log(
-      JSON.stringify({
-        case: key,
-        deepgen_ms: ours,
-        torch_ms: peer,
-        ratio: +(ours / peer).toFixed(3),
-        target: key === "nade" ? 0.1 : 0.8,
-        rounds,
-      }),
-    );
+    const target = key === "nade" ? 0.1 : 0.8;
+    const row = { case: key, deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), target, ...baseline(b) };
+    console.log(JSON.stringify({ ...row, rounds, clock }));
+  } else if (what === "gemm") {
+    const [shape, t] = key.split("@");
+    const [dg, ob] = [-o, -p];
+    const row = { shape, threads: Number(t), deepgen_gflops: dg, openblas_gflops: ob, ratio: +(dg / ob).toFixed(3) };
+    const base = baseCli ? { baseline_gflops: -b, speedup: +(o / b).toFixed(3) } : {};
+    console.log(JSON.stringify({ ...row, target: 1.0, ...base, rounds, clock }));
   } else {
-    const [shape, threads] = key.split("@");
-    console.log(
-      JSON.stringify({
-        shape,
-        threads: Number(threads),
-        deepgen_gflops: -ours,
-        openblas_gflops: -peer,
-        ratio: +(ours / peer).toFixed(3),
-        target: 1.2,
-        rounds,
-      }),
-    );
+    const [name, t] = key.split("@");
+    const row = { name, threads: Number(t), deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), ...baseline(b) };
+    console.log(JSON.stringify({ ...row, rounds, clock }));
   }
 }

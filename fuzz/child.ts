@@ -41,7 +41,7 @@ for (; k < end && Date.now() < deadline; k++) {
   writeSync(fd, at, 0, 8, 0);
   const input = makeInput(target, seed, k);
   try {
-    const complaint = target.run(input, path.join(scratch, `input.${name}`));
+    const complaint = await target.run(input, path.join(scratch, `input.${name}`));
     if (complaint) report({ kind: "bad-output", target: name!, k, message: complaint }, input);
   } catch (e) {
     if (!isClean(e)) {

@@ -125,19 +125,20 @@ function summarize(found: Finding[]): string[] {
     const key = `${x.target} ${x.kind} ${what!.replace(/\d+/g, "#")} ${x.where ?? ""}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(x);
   }
-  return [...groups.values()].map(
-    (xs) =>
-      `  ${xs[0]!.target} ${xs[0]!.kind} ×${xs.length} (e.g. input ${xs[0]!.k}): ${xs[0]!.message.replaceAll(scratch + "/", "")}${xs[0]!.where ? `\n      at ${xs[0]!.where}` : ""}`,
-  );
+  return [...groups.values()].map((xs) => {
+    const x = xs[0]!;
+    const at = x.where ? `\n      at ${x.where}` : "";
+    return `  ${x.target} ${x.kind} ×${xs.length} (e.g. input ${x.k}): ${x.message.replaceAll(scratch + "/", "")}${at}`;
+  });
 }
 
-function replay(spec: string): void {
+async function replay(spec: string): Promise<void> {
   const [name, seed, k] = spec.split(":");
   const t = TARGETS.find((x) => x.name === name);
   if (!t) throw new Error(`--replay ${spec}: unknown target`);
   const input = makeInput(t, Number(seed), Number(k));
   console.log(`${name} input ${k} (seed ${seed}), ${input.length} bytes`);
-  console.log(t.run(input, path.join(scratch, `input.${name}`)) ?? "returned cleanly");
+  console.log((await t.run(input, path.join(scratch, `input.${name}`))) ?? "returned cleanly");
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * checksum or length prefix would otherwise stop every mutant at the door), the call, and checks on what a successful
  * call returns.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { crc32, deflateSync, gzipSync, inflateSync } from "node:zlib";
@@ -16,6 +16,9 @@ import { readConfigSource } from "../src/app/run-spec.js";
 import { models, Generator } from "../src/index.js";
 import { encodePng } from "../test/data/png-encoder.js";
 import { inputSeed, mutateBytes, mutateText, Rng } from "./mutate.js";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../src/server/server.js";
+import { Jobs } from "../src/server/jobs.js";
 
 export interface Target {
   name: string;
@@ -25,7 +28,7 @@ export interface Target {
   /** a structure-aware mutation, tried on some inputs instead of a blind one */
   structured?: (rng: Rng, buf: Uint8Array) => Uint8Array;
   /** parses the input; throws on bad input; returns a complaint if the result breaks an invariant */
-  run: (buf: Uint8Array, file: string) => string | null;
+  run: (buf: Uint8Array, file: string) => string | null | Promise<string | null>;
   /** a target that misbehaves on purpose, to show each kind of finding is caught; run only when named */
   selfTest?: boolean;
 }
@@ -291,6 +294,43 @@ export const TARGETS: Target[] = [
     },
   },
 ];
+
+/**
+ * The studio's HTTP bodies, through fastify's in-process injection (no socket): any body may be refused with a 4xx and
+ * a JSON message, never answered with a 5xx. The runs directory holds one tiny finished run, so valid bodies reach
+ * the scoring and completion code.
+ */
+let studio: FastifyInstance | null = null;
+function studioApp(): FastifyInstance {
+  if (studio) return studio;
+  const runsDir = path.join(scratch, "studio-runs");
+  cpSync(path.resolve(import.meta.dirname, "../test/fixtures/v0.1/made"), path.join(runsDir, "made"), {
+    recursive: true,
+  });
+  studio = buildApp({ runsDir, jobs: new Jobs() });
+  return studio;
+}
+const image = () => Array.from({ length: 784 }, (_, i) => ((i * 7919) % 13 < 4 ? 1 : 0));
+for (const [route, body] of [
+  ["/api/score", { runs: ["made"], images: image() }],
+  ["/api/complete", { run: "made", image: image(), keep: "top", samples: 2, seed: 1 }],
+] as const)
+  TARGETS.push({
+    name: `studio${route.replace("/api", "").replaceAll("/", "-")}`,
+    seeds: [enc(JSON.stringify(body))],
+    structured: (rng, buf) => enc(mutateText(rng, dec(buf))),
+    run: async (buf) => {
+      const r = await studioApp().inject({
+        method: "POST",
+        url: route,
+        headers: { "content-type": "application/json" },
+        payload: Buffer.from(buf),
+      });
+      if (r.statusCode >= 500) return `HTTP ${r.statusCode}: ${r.body.slice(0, 300)}`;
+      if (r.statusCode >= 400 && !/"(message|error)"/.test(r.body)) return `HTTP ${r.statusCode} without a message`;
+      return null;
+    },
+  });
 
 /** A deliberately broken reader: a hash of each input picks a misbehaviour (about one input in 64 each). */
 TARGETS.push({

@@ -109,6 +109,17 @@ export const opCases: OpCase[] = [
   },
   { name: "conv2d 1x1", inputs: ins(r([2, 5, 3, 4]), r([3, 5, 1, 1])), fn: (x, w) => conv2d(x!, w!) },
   {
+    name: "conv2d with live taps (3x3 mask B: 5 of 9; strided, dilated)",
+    inputs: ins(r([2, 3, 7, 6]), r([4, 3, 3, 3]), r([4])),
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: [1, 2], padding: [1, 2], dilation: [1, 2], taps: [0, 1, 2, 3, 4] }),
+    tol: { atol: 1e-4, rtol: 1e-4 },
+  },
+  {
+    name: "conv2d with scattered live taps [1,5,6] of 4x2",
+    inputs: ins(r([2, 2, 6, 5]), r([3, 2, 4, 2])),
+    fn: (x, w) => conv2d(x!, w!, null, { padding: [2, 0], taps: [1, 5, 6] }),
+  },
+  {
     name: "conv1d",
     inputs: ins(r([2, 3, 9]), r([2, 3, 3]), r([2])),
     fn: (x, w, b) => conv1d(x!, w!, b!, { padding: 1 }),

@@ -151,16 +151,32 @@ Value Philox(const CallbackInfo& info) {
                   info[4].As<Napi::Uint32Array>().Data());
   return info.Env().Undefined();
 }
-Value SimdWidth(const CallbackInfo& info) {
-#if defined(__AVX512F__)
-  return Napi::String::New(info.Env(), "avx512");
-#elif defined(__AVX2__)
-  return Napi::String::New(info.Env(), "avx2");
-#elif defined(__ARM_NEON)
-  return Napi::String::New(info.Env(), "neon");
-#else
-  return Napi::String::New(info.Env(), "sse2");
-#endif
+Value SimdWidth(const CallbackInfo& info) { return Napi::String::New(info.Env(), dg::simd_active()); }
+Value SimdSupported(const CallbackInfo& info) { return Napi::String::New(info.Env(), dg::simd_supported()); }
+// (name) → whether the kernels now run on that instruction set
+Value SetSimd(const CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), dg::simd_select(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+// (geom, taps Int32Array, x, w, bias|null, out): a convolution over the listed kernel positions only
+Value Conv2dTaps(const CallbackInfo& info) {
+  auto t = info[1].As<Napi::Int32Array>();
+  dg::conv2d_taps_forward(Geom(info, 0), t.Data(), int64_t(t.ElementLength()), F(info, 2), F(info, 3), F(info, 4),
+                          F(info, 5));
+  return info.Env().Undefined();
+}
+// (geom, taps, gy, w, gx)
+Value Conv2dTapsGradInput(const CallbackInfo& info) {
+  auto t = info[1].As<Napi::Int32Array>();
+  dg::conv2d_taps_backward_input(Geom(info, 0), t.Data(), int64_t(t.ElementLength()), F(info, 2), F(info, 3),
+                                 F(info, 4));
+  return info.Env().Undefined();
+}
+// (geom, taps, x, gy, gw)
+Value Conv2dTapsGradWeight(const CallbackInfo& info) {
+  auto t = info[1].As<Napi::Int32Array>();
+  dg::conv2d_taps_backward_weight(Geom(info, 0), t.Data(), int64_t(t.ElementLength()), F(info, 2), F(info, 3),
+                                  F(info, 4));
+  return info.Env().Undefined();
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -200,6 +216,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   def("avgPool2dGrad", AvgPoolGrad);
   def("adam", Adam);
   def("simd", SimdWidth);
+  def("simdSupported", SimdSupported);
+  def("setSimd", SetSimd);
+  def("conv2dTaps", Conv2dTaps);
+  def("conv2dTapsGradInput", Conv2dTapsGradInput);
+  def("conv2dTapsGradWeight", Conv2dTapsGradWeight);
   def("philox", Philox);
   // the fused ops' own functions (native/fused/<name>/binding.cc), each registered by its file
   for (const auto& f : dg::fused_exports()) def(f.name, f.fn);

@@ -10,6 +10,15 @@ namespace dg {
 void set_threads(int n);
 int get_threads();
 
+// ---- instruction sets (dispatch.cc). The kernels listed in native/kernels/isa-kernels.h are built for each
+// instruction set the architecture has (x86-64: "avx512", "avx2", "portable"; elsewhere "portable") and the best one
+// the CPU supports is chosen when the library loads.
+const char* simd_active();
+// The instruction sets this CPU can run, best first, separated by spaces: "avx512 avx2 portable".
+const char* simd_supported();
+// Switches every listed kernel to one instruction set; false (and no change) if unknown or not supported here.
+bool simd_select(const char* name);
+
 // ---- GEMM (gemm.cc): C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b], row-major, op = transpose when the flag is set.
 // A[b] starts at A + b*strideA (0 broadcasts one matrix over the batch), likewise B; C[b] at C + b*m*n.
 void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool transA, const float* B,
@@ -64,6 +73,14 @@ struct ConvGeom { int64_t N, C, H, W, Cout, kh, kw, sh, sw, ph, pw, dh, dw, Ho, 
 void conv2d_forward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* out);
 void conv2d_backward_input(const ConvGeom& g, const float* gy, const float* w, float* gx);
 void conv2d_backward_weight(const ConvGeom& g, const float* x, const float* gy, float* gw);
+// The same with only the kernel positions taps[0..nTaps) (i*kw + j, distinct) live: weights elsewhere are ignored
+// and get zero gradient. taps = null means every position.
+void conv2d_taps_forward(const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* w,
+                         const float* bias, float* out);
+void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* gy, const float* w,
+                                float* gx);
+void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x,
+                                 const float* gy, float* gw);
 void maxpool2d_forward(const ConvGeom& g, const float* x, float* out, int32_t* argmax);
 void maxpool2d_backward(const ConvGeom& g, const float* gy, const int32_t* argmax, float* gx);
 void avgpool2d_forward(const ConvGeom& g, const float* x, float* out);

@@ -1,11 +1,12 @@
 // Elementwise kernels: unary ops, their gradients, broadcast binary ops and where.
 #include <algorithm>
 #include <cmath>
-#include "kernels.h"
+#include "isa.h"
 #include "parallel.h"
 #include "vmath.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 static void unary_range(int op, const float* x, float* out, int64_t n, float alpha, float beta) {
   switch (op) {
@@ -185,4 +186,5 @@ void where(const float* c, const float* a, const float* b, float* out, int ndim,
   });
 }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg

@@ -1,16 +1,20 @@
 // SGEMM: Goto-style blocking with packed panels and a register-blocked MR x NR micro-kernel.
-// A block of A (MC x KC) is packed into MR-row micro-panels, a block of B (KC x NC) into NR-column micro-panels, both
-// zero-padded, so the micro-kernel has no edge cases; partial tiles of C are written through a small buffer.
-// Threads split C into disjoint column (or row) ranges, each running the serial algorithm with its own buffers.
+// A block of B (KC x NC) is packed into NR-column micro-panels and a block of A (MC x KC) into MR-row micro-panels,
+// both zero-padded, so the micro-kernel has no edge cases; partial tiles of C are written through a small buffer.
+// When an A block serves only a few column panels, packing it costs more than it saves, and the kernel reads A in
+// place (either storage order). Block sizes come from the cache sizes the OS reports. Threads split C into a grid of
+// row and column ranges, each running the serial algorithm with its own buffers.
+#include <unistd.h>
 #include <algorithm>
 #include <cstring>
 #include <cstdlib>
 #include <vector>
-#include "kernels.h"
+#include "isa.h"
 #include "parallel.h"
 #include "simd.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 #if defined(DG_MR)
 constexpr int MR = DG_MR;
@@ -23,22 +27,57 @@ constexpr int MR = 8;
 #endif
 constexpr int NV = 2;            // vectors per micro-tile row
 constexpr int NR = NV * VW;      // micro-tile columns
-#ifndef DG_KC
-#define DG_KC 256
-#define DG_MC 128
-#define DG_NC 1024
-#endif
-constexpr int64_t KC = DG_KC, MC = DG_MC, NC = DG_NC;
 // Below this many flops a product runs on the calling thread: waking a second thread costs more than it saves
 // (measured in a VAE step: a 4-MFLOP product took 84 µs on one thread, 240–340 µs on two).
 constexpr double kGemmParallelFlops = 2e7;
+// A is read in place when a block of C has at most this many columns (measured on 25088x288x64: 63 GFLOP/s in
+// place vs 55 packed; 512x512x512 is faster packed).
+constexpr int64_t kDirectACols = 4 * NR;
+// Likewise B (row-major) is read in place when at most this many rows of A use it: the 1x1 convolutions of PixelCNN
+// (32 or 64 output channels by 784 pixels) spent more time packing B than multiplying, and batch-100 layers gain
+// about 6% (100x784x500: 97 -> 103 GFLOP/s with 128 rather than 64; 256 was no better).
+#ifndef DG_DIRECT_B_ROWS
+#define DG_DIRECT_B_ROWS 128
+#endif
+constexpr int64_t kDirectBRows = DG_DIRECT_B_ROWS;
+
+static int64_t cache_bytes(int which, int64_t fallback) {
+  long v = which >= 0 ? sysconf(which) : -1;
+  return v > 0 ? int64_t(v) : fallback;
+}
+
+struct Blocks {
+  int64_t kc, mc, nc;
+};
+
+// KC: an A micro-panel (MR x KC) fills half of L1; MC: the packed A block (MC x KC) half of L2; NC: the packed B
+// panel (KC x NC) a quarter of L3. On Zen 4 (32 KiB L1d, 1 MiB L2) with AVX-512 that is KC 512, MC 256, NC 4096;
+// measured against KC 256 / MC 128: 25088x288x64 went from 65 to 87 GFLOP/s, other shapes unchanged.
+static Blocks block_sizes() {
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && defined(_SC_LEVEL3_CACHE_SIZE)
+  const int64_t l1 = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 << 10), l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 512 << 10),
+                l3 = cache_bytes(_SC_LEVEL3_CACHE_SIZE, 8 << 20);
+#else
+  const int64_t l1 = 32 << 10, l2 = 512 << 10, l3 = 8 << 20;
+#endif
+  Blocks b;
+  b.kc = std::clamp<int64_t>(l1 / 2 / (MR * 4) / 16 * 16, 128, 1024);
+  b.mc = std::clamp<int64_t>(l2 / 2 / (b.kc * 4) / MR * MR, 4 * MR, 1024 / MR * MR);
+  b.nc = std::clamp<int64_t>(l3 / 4 / (b.kc * 4) / NR * NR, 8 * NR, 4096);
+  return b;
+}
+static const Blocks& blocks() {
+  static const Blocks b = block_sizes();
+  return b;
+}
 
 struct Buffers {
   float* a = nullptr;
   float* b = nullptr;
   Buffers() {
-    a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * (MC + MR) * KC));
-    b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * (NC + NR) * KC));
+    const Blocks& bl = blocks();
+    a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * (bl.mc + MR) * bl.kc));
+    b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * (bl.nc + NR) * bl.kc));
   }
   ~Buffers() { std::free(a); std::free(b); }
 };
@@ -83,23 +122,28 @@ static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool tra
           for (; c < NR; c++) d[c] = 0.f;
         }
       }
-    } else {  // B stored n x k
-      for (int64_t c = 0; c < NR; c++) {
-        if (c < nr) {
-          const float* src = B + (j0 + jr + c) * ldb + p0;
-          for (int64_t p = 0; p < kc; p++) dst[p * NR + c] = src[p];
-        } else {
-          for (int64_t p = 0; p < kc; p++) dst[p * NR + c] = 0.f;
-        }
+    } else {  // B stored n x k: transpose in blocks of 16 steps, so reads take whole cache lines and writes stay in L1
+      const float* src = B + (j0 + jr) * ldb + p0;
+      for (int64_t q = 0; q < kc; q += 16) {
+        const int64_t qn = std::min<int64_t>(16, kc - q);
+        float* d = dst + q * NR;
+        for (int64_t c = 0; c < nr; c++)
+          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = src[c * ldb + q + p];
+        for (int64_t c = nr; c < NR; c++)
+          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = 0.f;
       }
     }
     dst += NR * kc;
   }
 }
 
-// C tile (mr x nr) = alpha * Apanel . Bpanel + beta * C tile. beta == 0 never reads C (it may hold garbage or NaN).
-static inline void micro_kernel(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc,
-                                float alpha, float beta, int64_t mr, int64_t nr) {
+// C tile (mr x nr) = alpha * A panel . B panel + beta * C tile. beta == 0 never reads C (it may hold garbage or NaN).
+// The A panel's element (row r, step p) is at a[p * ps + r * rs]: packed panels have ps = MR, rs = 1; A read in place
+// has ps = 1, rs = lda (row-major) or ps = lda, rs = 1 (transposed storage).
+// B's row p is at b + p * bs: bs = NR for packed panels, ldb for row-major B read in place.
+template <int LAYOUT>  // 0: rs = 1 (packed or transposed A), 1: ps = 1 (row-major A)
+static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t as, const float* __restrict b,
+                                int64_t bs, float* c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
   vf acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
@@ -108,10 +152,10 @@ static inline void micro_kernel(int64_t kc, const float* __restrict a, const flo
   for (int64_t p = 0; p < kc; p++) {
     vf bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) bv[v] = *reinterpret_cast<const vf*>(b + p * NR + v * VW);
+    for (int v = 0; v < NV; v++) bv[v] = vload(b + p * bs + v * VW);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
-      vf av = vset1(a[p * MR + r]);
+      vf av = vset1(LAYOUT == 0 ? a[p * as + r] : a[r * as + p]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) acc[r][v] += av * bv[v];
     }
@@ -152,25 +196,57 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
     return;
   }
   Buffers& buf = buffers();
-  const int64_t NCb = balanced_block(n, NC, NR), KCb = balanced_block(k, KC, 1), MCb = balanced_block(m, MC, MR);
+  const Blocks& bl = blocks();
+  const int64_t NCb = balanced_block(n, bl.nc, NR), KCb = balanced_block(k, bl.kc, 1),
+                MCb = balanced_block(m, bl.mc, MR);
+  // B is read in place (row-major only) when few rows of A use it: packing it would cost more than it saves. Only a
+  // partial last column panel is packed then, so the kernel never reads past column n.
+  const bool directB = !tB && m <= kDirectBRows;
   for (int64_t jc = 0; jc < n; jc += NCb) {
-    int64_t nc = std::min(NCb, n - jc);
+    const int64_t nc = std::min(NCb, n - jc), fullB = directB ? nc / NR * NR : 0;
     for (int64_t pc = 0; pc < k; pc += KCb) {
-      int64_t kc = std::min(KCb, k - pc);
-      float beta_eff = pc == 0 ? beta : 1.f;
-      pack_b(kc, nc, B, ldb, tB, pc, jc, buf.b);
+      const int64_t kc = std::min(KCb, k - pc);
+      const float beta_eff = pc == 0 ? beta : 1.f;
+      if (fullB < nc) pack_b(kc, nc - fullB, B, ldb, tB, pc, jc + fullB, buf.b);
       for (int64_t ic = 0; ic < m; ic += MCb) {
-        int64_t mc = std::min(MCb, m - ic);
-        pack_a(mc, kc, A, lda, tA, ic, pc, buf.a);
+        const int64_t mc = std::min(MCb, m - ic);
+        // A is read in place when its block serves few column panels (packing would not pay for itself); only a
+        // partial last row panel is packed then, so the kernel never reads past row m.
+        const int64_t full = nc <= kDirectACols ? mc / MR * MR : 0;
+        if (full < mc) pack_a(mc - full, kc, A, lda, tA, ic + full, pc, buf.a);
         for (int64_t jr = 0; jr < nc; jr += NR) {
-          const float* bp = buf.b + (jr / NR) * NR * kc;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kc, buf.a + (ir / MR) * MR * kc, bp, C + (ic + ir) * ldc + jc + jr, ldc, alpha, beta_eff,
-                         std::min<int64_t>(MR, mc - ir), std::min<int64_t>(NR, nc - jr));
+          const bool inPlace = jr < fullB;
+          const float* bp = inPlace ? B + pc * ldb + jc + jr : buf.b + ((jr - fullB) / NR) * NR * kc;
+          const int64_t bs = inPlace ? ldb : NR, nr = std::min<int64_t>(NR, nc - jr);
+          float* cj = C + ic * ldc + jc + jr;
+          for (int64_t ir = 0; ir < full; ir += MR) {
+            if (tA)
+              micro_kernel<0>(kc, A + pc * lda + ic + ir, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
+            else
+              micro_kernel<1>(kc, A + (ic + ir) * lda + pc, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR,
+                              nr);
           }
+          for (int64_t ir = full; ir < mc; ir += MR)
+            micro_kernel<0>(kc, buf.a + ((ir - full) / MR) * MR * kc, MR, bp, bs, cj + ir * ldc, ldc, alpha,
+                            beta_eff, std::min<int64_t>(MR, mc - ir), nr);
         }
       }
     }
+  }
+}
+
+// The thread grid (rows x columns of C) with the least work on its busiest thread: its tile's multiply-adds per
+// step of k, plus the packing of its slices of A and B (weighted as 4 multiply-adds per element, roughly their
+// relative cost). Small-m products split columns, tall thin ones rows, square ones both.
+static void thread_grid(int64_t m, int64_t n, int nt, int& tm, int& tn) {
+  const int64_t rowUnits = (m + MR - 1) / MR, colUnits = (n + NR - 1) / NR;
+  double best = 1e300;
+  tm = 1; tn = 1;
+  for (int a = 1; a <= nt; a++) {
+    if (nt % a != 0 || a > rowUnits || nt / a > colUnits) continue;
+    const double rows = double((rowUnits + a - 1) / a * MR), cols = double((colUnits + nt / a - 1) / (nt / a) * NR);
+    const double cost = rows * cols + 4 * (rows + cols);
+    if (cost < best) { best = cost; tm = a; tn = nt / a; }
   }
 }
 
@@ -178,30 +254,19 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t
            int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads) {
   if (m == 0 || n == 0) return;
   double flops = 2.0 * double(m) * double(n) * double(k);
-  int nt = nthreads;
-  if (flops < kGemmParallelFlops) nt = 1;
-  // Split C along whichever dimension gives each thread whole micro-tiles.
-  int64_t colUnits = (n + NR - 1) / NR, rowUnits = (m + MR - 1) / MR;
-  bool splitCols = colUnits >= rowUnits || colUnits >= 4 * nt;
-  int64_t units = splitCols ? colUnits : rowUnits;
-  if (units < nt) nt = int(units);
-  if (nt <= 1) { sgemm_serial(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc); return; }
-#pragma omp parallel num_threads(nt)
+  int nt = flops < kGemmParallelFlops ? 1 : nthreads, tm = 1, tn = 1;
+  if (nt > 1) thread_grid(m, n, nt, tm, tn);
+  if (tm * tn <= 1) { sgemm_serial(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc); return; }
+  const int64_t rowUnits = (m + MR - 1) / MR, colUnits = (n + NR - 1) / NR;
+#pragma omp parallel num_threads(tm * tn)
   {
-    int t = omp_get_thread_num(), T = omp_get_num_threads();
-    int64_t u0 = units * t / T, u1 = units * (t + 1) / T;
-    if (splitCols) {
-      int64_t j0 = u0 * NR, j1 = std::min(n, u1 * NR);
-      if (j1 > j0) {
-        const float* Bt = tB ? B + j0 * ldb : B + j0;
-        sgemm_serial(m, j1 - j0, k, alpha, A, lda, tA, Bt, ldb, tB, beta, C + j0, ldc);
-      }
-    } else {
-      int64_t i0 = u0 * MR, i1 = std::min(m, u1 * MR);
-      if (i1 > i0) {
-        const float* At = tA ? A + i0 : A + i0 * lda;
-        sgemm_serial(i1 - i0, n, k, alpha, At, lda, tA, B, ldb, tB, beta, C + i0 * ldc, ldc);
-      }
+    const int t = omp_get_thread_num(), ti = t / tn, tj = t % tn;
+    const int64_t i0 = std::min(m, rowUnits * ti / tm * MR), i1 = std::min(m, rowUnits * (ti + 1) / tm * MR);
+    const int64_t j0 = std::min(n, colUnits * tj / tn * NR), j1 = std::min(n, colUnits * (tj + 1) / tn * NR);
+    if (i1 > i0 && j1 > j0) {
+      const float* At = tA ? A + i0 : A + i0 * lda;
+      const float* Bt = tB ? B + j0 * ldb : B + j0;
+      sgemm_serial(i1 - i0, j1 - j0, k, alpha, At, lda, tA, Bt, ldb, tB, beta, C + i0 * ldc + j0, ldc);
     }
   }
 }
@@ -227,4 +292,5 @@ void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* 
   }
 }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg

@@ -1,9 +1,10 @@
 // Fused optimizer updates: one pass over each parameter instead of a chain of elementwise ops.
 #include <cmath>
-#include "kernels.h"
+#include "isa.h"
 #include "parallel.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 // The inner loop: restrict pointers and no branches, so it vectorizes (sqrt and divide included).
 template <int MODE>  // 0: plain, 1: L2 added to the gradient (Adam), 2: decoupled decay (AdamW)
@@ -35,4 +36,5 @@ void adam_step(float* p, const float* g, float* m, float* v, int64_t n, float lr
   });
 }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg

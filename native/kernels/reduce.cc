@@ -2,11 +2,12 @@
 #include <algorithm>
 #include <cmath>
 #include <vector>
-#include "kernels.h"
+#include "isa.h"
 #include "parallel.h"
 #include "vmath.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 static void reduce_block(int op, const float* x, float* out, int64_t n, int64_t inner, int64_t stride) {
   if (inner == 1 && stride == 1) {  // contiguous run of n values
@@ -160,4 +161,5 @@ void cross_entropy_grad(const float* z, const int32_t* target, const float* glos
     }
 }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg

@@ -6,6 +6,7 @@
 #include "simd.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 static inline vf vfloor(vf x) {
   vf t = __builtin_convertvector(__builtin_convertvector(x, vi), vf);  // truncation toward zero
@@ -105,4 +106,5 @@ static inline vf vlogsigmoid(vf x) { return vmin(x, vf{}) - vlog1p_pos(vexp(-vab
 // softplus(x) = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|))
 static inline vf vsoftplus(vf x) { return vmax(x, vf{}) + vlog1p_pos(vexp(-vabs(x))); }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg

@@ -10,6 +10,7 @@ import { detectionMetrics, type DetectionMetrics } from "../eval/anomaly.js";
 import { readConfig } from "../train/checkpoint.js";
 import { evaluate } from "./evaluate.js";
 import { fit, type FitHooks } from "./fit.js";
+import type { RunSpec } from "./run-spec.js";
 import { openRun, runSplit } from "./runs.js";
 
 export interface OneClassOptions {
@@ -55,28 +56,40 @@ export function parseClasses(spec: string): number[] {
   return [...out].sort((x, y) => x - y);
 }
 
+/** The run of one digit class. */
+function classSpec(o: OneClassOptions, digit: number, runDir: string): RunSpec {
+  return {
+    model: o.model,
+    out: runDir,
+    resume: existsSync(path.join(runDir, "config.json")),
+    training: { dataset: subsetName(o.data ?? "mnist-fixed", [digit]), ...(o.epochs ? { epochs: o.epochs } : {}) },
+    ...(o.config ? { config: o.config } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+  };
+}
+
+const classRunDir = (o: OneClassOptions, digit: number): string =>
+  path.join(path.resolve(o.runs ?? "runs"), `one-class-${o.model}-${digit}`);
+
+const finished = (runDir: string): boolean =>
+  existsSync(path.join(runDir, "config.json")) && readConfig(runDir).metrics !== undefined;
+
+/** The per-class runs still to do. */
+export function oneClassPlan(o: OneClassOptions): RunSpec[] {
+  return (o.classes ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    .filter((d) => !finished(classRunDir(o, d)))
+    .map((d) => classSpec(o, d, classRunDir(o, d)));
+}
+
 export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
   const classes = o.classes ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const data = o.data ?? "mnist-fixed";
-  const runs = path.resolve(o.runs ?? "runs");
   const rows: OneClassRow[] = [];
   for (const [i, digit] of classes.entries()) {
     o.onClass?.(digit, i, classes.length);
-    const runDir = path.join(runs, `one-class-${o.model}-${digit}`);
-    const started = existsSync(path.join(runDir, "config.json"));
-    if (!(started && readConfig(runDir).metrics))
-      await fit(
-        {
-          model: o.model,
-          out: runDir,
-          resume: started,
-          training: { dataset: subsetName(data, [digit]), ...(o.epochs ? { epochs: o.epochs } : {}) },
-          ...(o.config ? { config: o.config } : {}),
-          ...(o.seed !== undefined ? { seed: o.seed } : {}),
-          ...(o.dataDir ? { dataDir: o.dataDir } : {}),
-        },
-        o.hooks,
-      );
+    const runDir = classRunDir(o, digit);
+    if (!finished(runDir)) await fit(classSpec(o, digit, runDir), o.hooks);
     const e = evaluate(runDir, { scores: true });
     const labels = runSplit(openRun(runDir), "test").labels;
     if (!labels) throw new RangeError(`dataset "${data}" has no labels; use mnist-fixed or mnist`);

@@ -5,6 +5,7 @@
 export { fit, uniformBaseline, type FitHooks, type FitStart, type RunMetrics, type RunResult } from "./fit.js";
 export { resolveRun, readConfigSource, defaultRunDir, type RunSpec, type ResolvedRun } from "./run-spec.js";
 export { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.js";
+export { score, type ScoreOptions, type ScoreResult, type ImageScore } from "./score.js";
 export { sample, complete, observedMask, type Images, type CompleteOptions } from "./generate.js";
 export { embed, probe, reconstruct, interpolate, type ProbeResult } from "./represent.js";
 export { paramCounts, parameterCounts, type ParamCountRow } from "./params.js";
@@ -12,6 +13,25 @@ export { mnistDemo, barsDemo, MNIST_DEMO, type BarsDemoResult, type MnistDemoRes
 export { openRun, runDataset, runSplit, checkSplit, type OpenRun } from "./runs.js";
 export { capabilitiesOf, requireCapability, CapabilityError } from "./capabilities.js";
 export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";
-export { reproduce, reproductionMarkdown, reproducibleModels, machineDescription } from "./reproduce.js";
+export { reproduce, reproducePlan, reproductionMarkdown, reproducibleModels, machineDescription } from "./reproduce.js";
 export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
-export { oneClass, parseClasses, type OneClassOptions, type OneClassResult, type OneClassRow } from "./anomaly.js";
+export {
+  oneClass,
+  oneClassPlan,
+  parseClasses,
+  type OneClassOptions,
+  type OneClassResult,
+  type OneClassRow,
+} from "./anomaly.js";
+export {
+  evaluateRange,
+  planShards,
+  combineShards,
+  type ShardRange,
+  type ShardResult,
+  type CombinedResult,
+  type RangeOptions,
+} from "./shards.js";
+export { parseGrid, gridPoints, runName, expandSweep, type Grid, type SweepPoint } from "./sweep.js";
+export { savedStep } from "./position.js";
+export { runSampleQuality, type RunQuality, type RunQualityOptions } from "./quality.js";

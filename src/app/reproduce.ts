@@ -11,6 +11,7 @@ import { getBackend, getNumThreads, nativeAddon } from "../backend/registry.js";
 import { getModelSpec, listModels, type ModelSpec, type Recipe } from "../models/index.js";
 import { readConfig } from "../train/checkpoint.js";
 import { fit, type FitHooks } from "./fit.js";
+import type { RunSpec } from "./run-spec.js";
 
 export type Budget = "full" | "short";
 
@@ -50,11 +51,33 @@ export function reproducibleModels(): ModelSpec[] {
 
 export function machineDescription(): string {
   const simd = nativeAddon()?.simd() ?? "none";
-  return `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores, ${getBackend().name} ${simd}, ${getNumThreads()} threads`;
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${cpu}, ${os.availableParallelism()} cores, ${getBackend().name} ${simd}, ${getNumThreads()} threads`;
 }
 
 function recipeFor(spec: ModelSpec, budget: Budget): Recipe | null {
   return spec.recipes?.[budget] ?? null;
+}
+
+/** The run a model's row comes from. */
+function rowSpec(spec: ModelSpec, budget: Budget, runDir: string, dataDir?: string): RunSpec {
+  return {
+    model: spec.name,
+    recipe: budget,
+    out: runDir,
+    resume: existsSync(path.join(runDir, "config.json")),
+    ...(dataDir ? { dataDir } : {}),
+  };
+}
+
+/** The runs still to do for a table (models with a recipe for the budget whose runs have not finished). */
+export function reproducePlan(o: ReproduceOptions = {}): RunSpec[] {
+  const budget = o.budget ?? "short";
+  const specs = o.models?.length ? o.models.map(getModelSpec) : reproducibleModels();
+  const runs = path.resolve(o.runs ?? "runs");
+  return specs
+    .filter((s) => recipeFor(s, budget) && !finishedMetrics(path.join(runs, `${s.name}-${budget}`)))
+    .map((s) => rowSpec(s, budget, path.join(runs, `${s.name}-${budget}`), o.dataDir));
 }
 
 export async function reproduce(o: ReproduceOptions = {}): Promise<ReproductionRow[]> {
@@ -81,20 +104,7 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproductionR
       continue;
     }
     const done = finishedMetrics(runDir);
-    const metrics =
-      done ??
-      (
-        await fit(
-          {
-            model: spec.name,
-            recipe: budget,
-            out: runDir,
-            resume: existsSync(path.join(runDir, "config.json")),
-            ...(o.dataDir ? { dataDir: o.dataDir } : {}),
-          },
-          o.hooks,
-        )
-      ).metrics;
+    const metrics = done ?? (await fit(rowSpec(spec, budget, runDir, o.dataDir), o.hooks)).metrics;
     if (!metrics) {
       rows.push({ ...base, ...empty(recipe.dataset), status: "stopped before a test figure" });
       continue;

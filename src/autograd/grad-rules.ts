@@ -1,7 +1,7 @@
 /**
- * The gradient rules of the core ops: one entry per op in op.ts (a missing entry fails `tsc`). Each rule gets the output
- * gradient g, the op's inputs, its output and what the forward saved, and returns one gradient per input (null where
- * none is needed). Rules run with recording off, so they may call any forward op.
+ * The gradient rules of the core ops: one entry per op in op.ts (a missing entry fails `tsc`). Each rule gets the
+ * output gradient g, the op's inputs, its output and what the forward saved, and returns one gradient per input (null
+ * where none is needed). Rules run with recording off, so they may call any forward op.
  */
 import type { UnaryName } from "../backend/backend.js";
 import type { Tensor } from "../tensor/tensor-data.js";

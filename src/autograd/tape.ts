@@ -111,7 +111,8 @@ export function backward(
       }
       if (node.freed) {
         throw new Error(
-          `backward: the graph through "${node.op}" was already used and freed; pass { retainGraph: true } to the first backward() to run it twice`,
+          `backward: the graph through "${node.op}" was already used and freed; ` +
+            "pass { retainGraph: true } to the first backward() to run it twice",
         );
       }
       const rule = rules[node.op] as GradRule<unknown> | undefined;

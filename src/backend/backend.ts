@@ -1,6 +1,7 @@
 /**
  * The backend contract: a small set of kernels over flat typed arrays. Shapes arrive validated and (for movement
- * and broadcasting) already reduced to strides, so every kernel is a plain loop. Op codes match native/include/kernels.h.
+ * and broadcasting) already reduced to strides, so every kernel is a plain loop.
+ * Op codes match native/include/kernels.h.
  */
 
 export type Storage = Float32Array | Float64Array;
@@ -69,6 +70,8 @@ export interface ConvGeom {
   dw: number;
   ho: number;
   wo: number;
+  /** conv2d only: the live kernel positions (i·kw + j, increasing); other weights are ignored. Absent: all. */
+  taps?: Int32Array;
 }
 
 export interface Backend {

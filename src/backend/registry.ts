@@ -4,6 +4,7 @@
  */
 import type { Backend } from "./backend.js";
 import { createNativeBackend, loadAddon, type NativeAddon } from "./native/index.js";
+import { applySimdEnv } from "./native/simd.js";
 import { referenceBackend } from "./reference/index.js";
 import { setBulkPhilox } from "../tensor/rng.js";
 
@@ -24,6 +25,7 @@ function tryLoad(): NativeAddon | null {
   } catch (e) {
     loadError = e as Error;
   }
+  if (addon) applySimdEnv(addon); // a forced path this CPU lacks is an error, not a silent fallback
   return addon;
 }
 
@@ -42,7 +44,8 @@ export function getBackend(): Backend {
     );
   }
   process.emitWarning(
-    `deepgen: native backend unavailable (${loadError?.message.split("\n")[0]}); using the slow reference backend. Run "npm run build:native" to build it.`,
+    `deepgen: native backend unavailable (${loadError?.message.split("\n")[0]}); ` +
+      'using the slow reference backend. Run "npm run build:native" to build it.',
   );
   return (active = referenceBackend);
 }

@@ -4,8 +4,10 @@ import { getBackend, getNumThreads, nativeAddon, setNumThreads } from "../backen
 import { NADE } from "../models/autoregressive/nade.js";
 import { MADE, options as madeOptions } from "../models/autoregressive/made.js";
 import { Generator } from "../tensor/rng.js";
-import { stepCases } from "./step-cases.js";
+import { namedStepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
+import { cpuNow, median, now } from "./clock.js";
+import { benchPixelSample, pixelSampleCases } from "./pixel-sample.js";
 
 /** The GEMM shapes of the peer (m, k, n). */
 export const gemmShapes: Array<[number, number, number]> = [
@@ -17,15 +19,14 @@ export const gemmShapes: Array<[number, number, number]> = [
   [64, 3136, 128],
 ];
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-
 export interface GemmResult {
   m: number;
   k: number;
   n: number;
   ms: number;
   gflops: number;
+  /** GFLOP/s from the median CPU time (all threads) */
+  cpu_gflops: number;
   threads: number;
 }
 
@@ -38,20 +39,26 @@ export function benchGemm(threads: number, reps = 30): GemmResult[] {
       b = Float32Array.from(g.normal01(k * n)),
       c = new Float32Array(m * n);
     for (let i = 0; i < 5; i++) addon.gemm(m, n, k, a, k, false, b, n, false, c, n, threads);
-    const times: number[] = [];
+    const times: number[] = [],
+      cpu: number[] = [];
     for (let r = 0; r < reps; r++) {
-      const t0 = now();
+      const t0 = now(),
+        c0 = cpuNow();
       addon.gemm(m, n, k, a, k, false, b, n, false, c, n, threads);
       times.push(now() - t0);
+      cpu.push(cpuNow() - c0);
     }
-    const t = median(times);
-    return { m, k, n, ms: +t.toFixed(4), gflops: +((2 * m * k * n) / t / 1e6).toFixed(1), threads };
+    const t = median(times),
+      gf = (ms: number) => +((2 * m * k * n) / Math.max(ms, 1e-3) / 1e6).toFixed(1);
+    return { m, k, n, ms: +t.toFixed(4), gflops: gf(t), cpu_gflops: gf(median(cpu)), threads };
   });
 }
 
 export interface StepResult {
   case: string;
   ms_per_step: number;
+  /** median CPU time of the process per step (all threads) */
+  cpu_ms_per_step: number;
   steps: number;
   threads: number;
   backend: string;
@@ -59,25 +66,32 @@ export interface StepResult {
 }
 
 export function benchStep(name: string, threads: number, steps = 30, warmup = 5): StepResult {
-  const make = stepCases[name];
-  if (!make) throw new RangeError(`bench step: unknown case "${name}"; known: ${Object.keys(stepCases).join(", ")}`);
+  const make = namedStepCases[name];
+  if (!make)
+    throw new RangeError(`bench step: unknown case "${name}"; known: ${Object.keys(namedStepCases).join(", ")}`);
   setNumThreads(threads);
   const c = make(new Generator(0));
   const opt = new Adam(c.params, { lr: 1e-3 });
-  const times: number[] = [];
+  const times: number[] = [],
+    cpu: number[] = [];
   let loss = NaN;
   for (let i = 0; i < warmup + steps; i++) {
-    const t0 = now();
+    const t0 = now(),
+      c0 = cpuNow();
     const l = c.loss();
     opt.zeroGrad();
     l.backward();
     opt.step();
-    if (i >= warmup) times.push(now() - t0);
+    if (i >= warmup) {
+      times.push(now() - t0);
+      cpu.push(cpuNow() - c0);
+    }
     loss = l.item();
   }
   return {
     case: name,
     ms_per_step: +median(times).toFixed(3),
+    cpu_ms_per_step: +median(cpu).toFixed(3),
     steps,
     threads,
     backend: getBackend().name,
@@ -126,10 +140,15 @@ export interface SampleResult {
 /** Wall time to draw n samples from an untrained model of the standard size (ancestral sampling, 784 steps). */
 /** The sampling cases of `deepgen bench sample`. */
 export const sampleCases = ["nade", "made"] as const;
+/** Cases run only when named: the pixel models take minutes per 100 samples (a network pass per value). */
+export const namedSampleCases = pixelSampleCases;
 
 export function benchSample(name: string, n = 100, threads = getNumThreads()): SampleResult {
+  if ((pixelSampleCases as readonly string[]).includes(name)) return benchPixelSample(name, n, threads);
   if (!(sampleCases as readonly string[]).includes(name))
-    throw new RangeError(`bench sample: unknown model "${name}"; known: ${sampleCases.join(", ")}`);
+    throw new RangeError(
+      `bench sample: unknown model "${name}"; known: ${[...sampleCases, ...pixelSampleCases].join(", ")}`,
+    );
   setNumThreads(threads);
   const g = new Generator(0);
   const shape = { dim: 784, shape: [1, 28, 28] as [number, number, number] };

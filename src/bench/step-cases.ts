@@ -8,13 +8,13 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bceWithLogits } from "../ops/loss.js";
 import { Linear, MaskedLinear } from "../nn/linear.js";
 import { NADE } from "../models/autoregressive/nade.js";
+import { dcgan, pixelcnn, rowlstm } from "./image-step-cases.js";
+import type { StepCase } from "./step-case.js";
+import { pixelStepCases } from "./pixel-step-cases.js";
 
 const D = 784;
 
-export interface StepCase {
-  params: Tensor[];
-  loss: () => Tensor;
-}
+export type { StepCase };
 
 const binaryBatch = (b: number, g: Generator): Tensor => bernoulli(0.13, [b, D], { generator: g });
 
@@ -105,4 +105,10 @@ export const stepCases: Record<string, (g: Generator) => StepCase> = {
   made: (g) => made([500], g),
   made2: (g) => made([500, 500], g),
   vae,
+  pixelcnn,
+  dcgan,
+  rowlstm,
 };
+
+/** Every case a name can select: the standard ones, and the pixel models (seconds per step, so not by default). */
+export const namedStepCases: Record<string, (g: Generator) => StepCase> = { ...stepCases, ...pixelStepCases };

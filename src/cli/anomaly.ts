@@ -1,14 +1,15 @@
 /** `deepgen anomaly one-class`: one-class anomaly detection, turned into AUROC per class. */
 import type { Command } from "commander";
-import { oneClass, parseClasses } from "../app/index.js";
+import { oneClass, oneClassPlan, parseClasses } from "../app/index.js";
+import { enqueueTrain } from "../queue/index.js";
+import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 
 export function anomalyCommand(program: Command): void {
   const anomaly = program.command("anomaly").description("anomaly detection with density models, scored by AUROC");
-  anomaly
-    .command("one-class")
+  withQueueFlags(anomaly.command("one-class"))
     .description("train on one digit class, score the whole test set by −log p(x); AUROC per class and the mean")
     .requiredOption("--model <name>", "a model with a likelihood (see `deepgen models`)")
     .option("--classes <list>", "digits treated as normal, e.g. 0-9 or 3,5", "0-9")
@@ -19,16 +20,25 @@ export function anomalyCommand(program: Command): void {
     .option("--runs <dir>", "where the per-class runs live (finished ones are read, not retrained)", "runs")
     .option("--json", "JSON on stdout (AUROC as a fraction)")
     .action(
-      async (o: {
-        model: string;
-        classes: string;
-        data: string;
-        config?: string;
-        epochs?: number;
-        seed?: number;
-        runs: string;
-        json?: boolean;
-      }) => {
+      async (
+        o: QueueFlags & {
+          model: string;
+          classes: string;
+          data: string;
+          config?: string;
+          epochs?: number;
+          seed?: number;
+          runs: string;
+          json?: boolean;
+        },
+      ) => {
+        if (o.queue) {
+          const url = o.queue;
+          const plan = oneClassPlan({ ...o, classes: parseClasses(o.classes) });
+          await reportEnqueued(url, await Promise.all(plan.map((s) => enqueueTrain(url, s, retryOptions(o)))), o);
+          note("once the runs finish, the same command without --queue scores them");
+          return;
+        }
         const r = await oneClass({
           ...o,
           classes: parseClasses(o.classes),

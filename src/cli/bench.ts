@@ -1,8 +1,10 @@
 /** `deepgen bench gemm|step`: throughput of the GEMM and time of one optimizer step, as JSON lines or a table. */
 import os from "node:os";
 import type { Command } from "commander";
-import { benchGemm, benchOverhead, benchSample, benchStep, sampleCases } from "../bench/run.js";
-import { stepCases } from "../bench/step-cases.js";
+import { benchGemm, benchOverhead, benchSample, benchStep, namedSampleCases, sampleCases } from "../bench/run.js";
+import { namedStepCases, stepCases } from "../bench/step-cases.js";
+import { benchConv, convLayers } from "../bench/conv.js";
+import { benchMemory } from "../bench/memory.js";
 import { parsePositiveInt, parseThreadList } from "./options.js";
 
 const defaultThreads = (): number[] => [...new Set([1, os.availableParallelism()])];
@@ -31,9 +33,49 @@ export function benchCommand(program: Command): void {
     });
 
   bench
+    .command("conv")
+    .description("ms of forward + input and weight gradients of each standard convolution layer (as conv_peer.py)")
+    .argument("[layers...]", `layers (default: all): ${convLayers.map((l) => l.name).join(", ")}`)
+    .option("--json", "one JSON line per layer and thread count: {name,ms,threads,taps,backend}")
+    .option("--threads <list>", "comma-separated thread counts (default: 1 and all cores)", parseThreadList)
+    .option("--reps <n>", "timed repetitions per layer (median reported)", parsePositiveInt, 20)
+    .action((names: string[], o: { json?: boolean; threads?: number[]; reps: number }) => {
+      const unknown = names.filter((n) => !convLayers.some((l) => l.name === n));
+      if (unknown.length > 0)
+        throw new Error(`unknown layer "${unknown[0]}"; known: ${convLayers.map((l) => l.name).join(", ")}`);
+      for (const t of o.threads ?? defaultThreads()) {
+        for (const r of benchConv(t, o.reps, names.length > 0 ? names : undefined)) {
+          console.log(
+            o.json
+              ? JSON.stringify(r)
+              : `conv ${r.name.padEnd(20)} threads ${r.threads}  ${r.ms.toFixed(3)} ms  taps ${r.taps}`,
+          );
+        }
+      }
+    });
+
+  bench
+    .command("memory")
+    .description("peak RSS, tensor bytes allocated per step, and heap growth over many steps of one step case")
+    .argument("<case>", `step case: ${Object.keys(stepCases).join(", ")}`)
+    .option("--json", "one JSON line: {case,peak_rss_mb,bytes_allocated_per_step,heap_growth_mb_1000_steps,…}")
+    .option("--steps <n>", "steps after 20 warm-up steps", parsePositiveInt, 1000)
+    .option("--threads <n>", "threads", parsePositiveInt, os.availableParallelism())
+    .action((name: string, o: { json?: boolean; steps: number; threads: number }) => {
+      const r = benchMemory(name, o.threads, o.steps);
+      if (o.json) console.log(JSON.stringify(r));
+      else {
+        const allocatedMb = (r.bytes_allocated_per_step / 2 ** 20).toFixed(2);
+        console.log(`memory ${r.case}: peak RSS ${r.peak_rss_mb} MB, ${allocatedMb} MB allocated per step`);
+        console.log(`  live heap + buffers after full GCs, warm-up to end (MB): ${r.heap_mb_samples.join(" ")}`);
+        console.log(`  growth over ${r.steps} steps: ${r.heap_growth_mb_1000_steps} MB per 1000 steps`);
+      }
+    });
+
+  bench
     .command("sample")
     .description(`ms to draw n samples (784 sequential steps) from the standard models: ${sampleCases.join(", ")}`)
-    .argument("[models...]", `cases to run (default: all of ${sampleCases.join(", ")})`)
+    .argument("[models...]", `cases (default: ${sampleCases.join(", ")}; by name: ${namedSampleCases.join(", ")})`)
     .option("--json", "one JSON line per model: {model,n,ms,threads,backend}")
     .option("-n, --n <count>", "samples", parsePositiveInt, 100)
     .action((names: string[], o: { json?: boolean; n: number }) => {
@@ -61,16 +103,17 @@ export function benchCommand(program: Command): void {
     .option("--steps <n>", "timed steps after 5 warm-up steps (median reported)", parsePositiveInt, 30)
     .action((cases: string[], o: { json?: boolean; threads?: number[]; steps: number }) => {
       const names = cases.length > 0 ? cases : Object.keys(stepCases);
-      const unknown = names.filter((n) => !(n in stepCases));
+      const unknown = names.filter((n) => !(n in namedStepCases));
       if (unknown.length > 0)
-        throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(stepCases).join(", ")}`);
+        throw new Error(`unknown case "${unknown[0]}"; known: ${Object.keys(namedStepCases).join(", ")}`);
       for (const name of names) {
         for (const t of o.threads ?? defaultThreads()) {
           const r = benchStep(name, t, o.steps);
           console.log(
             o.json
               ? JSON.stringify(r)
-              : `step ${r.case}  threads ${r.threads}  ${r.ms_per_step.toFixed(3)} ms/step  (${r.backend}, loss ${r.loss})`,
+              : `step ${r.case}  threads ${r.threads}  ${r.ms_per_step.toFixed(3)} ms/step  ` +
+                  `(${r.backend}, loss ${r.loss})`,
           );
         }
       }

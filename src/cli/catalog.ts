@@ -61,10 +61,10 @@ export function dataCommand(program: Command): void {
           );
         else {
           console.log(`${d.name.padEnd(16)} ${ready ? "ready  " : "MISSING"} ${d.description}`);
-          for (const f of files)
-            console.log(
-              `${"".padEnd(25)}${f.split}: ${f.path ?? `not found in ${dir}`}${f.sha256 ? ` sha256 ${f.sha256.slice(0, 12)}… ${f.verified ? "ok" : "MISMATCH"}` : ""}`,
-            );
+          for (const f of files) {
+            const sum = f.sha256 ? ` sha256 ${f.sha256.slice(0, 12)}… ${f.verified ? "ok" : "MISMATCH"}` : "";
+            console.log(`${"".padEnd(25)}${f.split}: ${f.path ?? `not found in ${dir}`}${sum}`);
+          }
         }
       }
     });

@@ -8,7 +8,8 @@ import { parsePositiveInt } from "./options.js";
 function printBars(steps: number, seed: number): void {
   const t0 = Date.now();
   console.log(
-    `backend ${getBackend().name}; fitting p(x) = Π σ(b_i + Σ_{j<i} W_ij x_j) to 4×4 bars (${steps} Adam steps, batch 256)`,
+    `backend ${getBackend().name}; fitting p(x) = Π σ(b_i + Σ_{j<i} W_ij x_j) ` +
+      `to 4×4 bars (${steps} Adam steps, batch 256)`,
   );
   const r = barsDemo({ steps, seed }, (step, nll) =>
     console.log(`step ${String(step).padStart(4)}  train NLL ${nll.toFixed(4)} nats`),

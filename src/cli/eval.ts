@@ -1,14 +1,45 @@
 /** `deepgen eval`, `deepgen sample`, `deepgen complete`: use a trained run. */
 import type { Command } from "commander";
-import { complete, evaluate, sample } from "../app/index.js";
+import { complete, evaluate, runSampleQuality, sample, type RunQuality } from "../app/index.js";
 import { encodeNpy } from "../data/formats.js";
 import { writeImageGrid } from "../data/png.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { enqueueEval } from "../queue/index.js";
+import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
 
+interface EvalFlags extends QueueFlags {
+  split: string;
+  dataDir?: string;
+  batchSize: number;
+  scores?: string;
+  json?: boolean;
+  shards?: number;
+  samples?: number;
+  parzen?: boolean;
+  cache?: string;
+  seed?: number;
+}
+
+const f2 = (v: number): string => v.toFixed(2);
+
+function printQuality(q: RunQuality): void {
+  const row = (name: string, m: RunQuality["samples"]): string =>
+    `${name.padEnd(22)} ${f2(m.fid).padStart(8)} ${f2(m.classifier_score).padStart(6)} ` +
+    `${f2(m.precision).padStart(6)}/${f2(m.recall).padEnd(5)}` +
+    (m.parzen ? ` ${f2(m.parzen.log_likelihood_nats)} ± ${f2(m.parzen.std_error_nats)}` : "");
+  console.log(`sample quality of ${q.model} against ${q.samples.reference.description} (n = ${q.samples.n_samples})`);
+  const parzen = q.samples.parzen ? "  Parzen" : "";
+  console.log(`${"".padEnd(22)} ${"FID".padStart(8)} ${"score".padStart(6)} precision/recall${parzen}`);
+  console.log(row("samples", q.samples));
+  console.log(row("floor (real train)", q.floor));
+  console.log(`labels of samples: ${q.samples.label_histogram.counts.join(" ")}`);
+  if (q.samples.parzen)
+    console.log("Parzen-window log-likelihood is a poor estimate of the true likelihood (Theis et al. 2016).");
+}
+
 export function evalCommand(program: Command): void {
-  program
-    .command("eval")
+  withQueueFlags(program.command("eval"))
     .description("negative log-likelihood of a split under a trained model, in nats and bits/dim, with its estimator")
     .argument("<run>", "run directory (uses best.safetensors) or a .safetensors checkpoint in one")
     .option("--split <name>", "train, valid or test", "test")
@@ -16,45 +47,84 @@ export function evalCommand(program: Command): void {
     .option("--batch-size <n>", "images per batch", parsePositiveInt, 500)
     .option("--scores <file.npy>", "also write every image's anomaly score −log p(x) (nats) as a float32 NPY array")
     .option("--json", "one JSON document on stdout")
-    .action(
-      (target: string, o: { split: string; dataDir?: string; batchSize: number; scores?: string; json?: boolean }) => {
-        const t0 = Date.now();
-        let last = t0;
-        // long estimates (thousands of importance samples per image take minutes) report progress every 10 s
-        const onProgress = (done: number, total: number): void => {
-          const now = Date.now();
-          if (now - last < 10000) return;
-          last = now;
-          const rate = done / ((now - t0) / 1000);
-          note(
-            `evaluated ${done}/${total} images (${rate.toFixed(0)}/s, about ${Math.ceil((total - done) / rate / 60)} min left)`,
-          );
-        };
-        const r = evaluate(target, {
-          split: o.split,
-          batchSize: o.batchSize,
-          scores: !!o.scores,
-          onProgress,
+    .option(
+      "--shards <n>",
+      "with --queue: split the images into n shard jobs (default: one per 2,500)",
+      parsePositiveInt,
+    )
+    .option(
+      "--samples <n>",
+      "sample quality instead: FID, classifier score, precision/recall of n samples",
+      parsePositiveInt,
+    )
+    .option("--parzen", "with --samples: also the Parzen-window log-likelihood (GAN paper protocol)")
+    .option("--cache <dir>", "with --samples: where the MNIST classifier is cached (trained on first use)")
+    .option("--seed <s>", "with --samples: sampling seed", parseNonNegativeInt)
+    .action(async (target: string, o: EvalFlags) => {
+      if (o.samples !== undefined) {
+        const q = runSampleQuality(target, {
+          n: o.samples,
+          parzen: !!o.parzen,
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.cache ? { cacheDir: o.cache } : {}),
           ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+          onClassifier: (p) => {
+            if (p.kind === "epoch")
+              note(`classifier (first use): epoch ${p.epoch + 1}/${p.epochs} [${p.seconds.toFixed(0)} s]`);
+            if (p.kind === "done")
+              note(`classifier: ${(100 * p.testAccuracy).toFixed(2)}% test accuracy, cached in ${p.file}`);
+          },
         });
-        if (o.scores && r.scores) writeFileAtomic(o.scores, encodeNpy(Float32Array.from(r.scores), [r.n]));
-        const out = {
-          model: r.model,
-          nll_nats: r.nll_nats,
-          bits_per_dim: r.bits_per_dim,
-          estimator: r.estimator,
-          binarization: r.binarization,
-          split: r.split,
-          n: r.n,
-        };
-        if (o.json) console.log(JSON.stringify(out));
-        else
-          console.log(
-            `${out.model} on ${r.dataset} ${r.split}: ${r.nll_nats.toFixed(3)} nats = ${r.bits_per_dim.toFixed(4)} ` +
-              `bits/dim (${r.estimator}, ${r.binarization} binarization, ${r.n} images)`,
-          );
-      },
-    );
+        if (o.json) console.log(JSON.stringify(q));
+        else printQuality(q);
+        return;
+      }
+      if (o.queue) {
+        if (o.scores) throw new Error("--scores is not available with --queue (per-image scores stay on workers)");
+        const opts = { split: o.split, batchSize: o.batchSize, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
+        const job = await enqueueEval(
+          o.queue,
+          target,
+          { ...opts, ...(o.shards ? { shards: o.shards } : {}) },
+          retryOptions(o),
+        );
+        return reportEnqueued(o.queue, [job], o);
+      }
+      const t0 = Date.now();
+      let last = t0;
+      // long estimates (thousands of importance samples per image take minutes) report progress every 10 s
+      const onProgress = (done: number, total: number): void => {
+        const now = Date.now();
+        if (now - last < 10000) return;
+        last = now;
+        const rate = done / ((now - t0) / 1000);
+        const minutesLeft = Math.ceil((total - done) / rate / 60);
+        note(`evaluated ${done}/${total} images (${rate.toFixed(0)}/s, about ${minutesLeft} min left)`);
+      };
+      const r = evaluate(target, {
+        split: o.split,
+        batchSize: o.batchSize,
+        scores: !!o.scores,
+        onProgress,
+        ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      });
+      if (o.scores && r.scores) writeFileAtomic(o.scores, encodeNpy(Float32Array.from(r.scores), [r.n]));
+      const out = {
+        model: r.model,
+        nll_nats: r.nll_nats,
+        bits_per_dim: r.bits_per_dim,
+        estimator: r.estimator,
+        binarization: r.binarization,
+        split: r.split,
+        n: r.n,
+      };
+      if (o.json) console.log(JSON.stringify(out));
+      else
+        console.log(
+          `${out.model} on ${r.dataset} ${r.split}: ${r.nll_nats.toFixed(3)} nats = ${r.bits_per_dim.toFixed(4)} ` +
+            `bits/dim (${r.estimator}, ${r.binarization} binarization, ${r.n} images)`,
+        );
+    });
 }
 
 export function sampleCommand(program: Command): void {

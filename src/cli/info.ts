@@ -2,6 +2,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import { getBackend, getNumThreads, nativeAddon } from "../backend/registry.js";
+import { activeSimd, supportedSimd } from "../backend/native/simd.js";
 import { VERSION } from "../version.js";
 
 export function infoCommand(program: Command): void {
@@ -15,12 +16,13 @@ export function infoCommand(program: Command): void {
         deepgen: VERSION,
         node: process.versions.node,
         backend: getBackend().name,
-        simd: addon ? addon.simd() : null,
+        simd: addon ? activeSimd(addon) : null,
+        simd_paths: addon ? supportedSimd(addon).join(" ") : null,
         threads: getNumThreads(),
         cpus: os.availableParallelism(),
         cpu: os.cpus()[0]?.model ?? "unknown",
       };
       if (o.json) console.log(JSON.stringify(info));
-      else for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(8)} ${v}`);
+      else for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(10)} ${v}`);
     });
 }

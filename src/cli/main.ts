@@ -13,7 +13,11 @@ import { latentCommands } from "./latent.js";
 import { reproduceCommand } from "./reproduce.js";
 import { anomalyCommand } from "./anomaly.js";
 import { studioCommand } from "./studio.js";
+import { scoreCommand } from "./score.js";
 import { VERSION } from "../version.js";
+import { jobsCommand } from "./jobs.js";
+import { sweepCommand } from "./sweep.js";
+import { workerCommand } from "./worker.js";
 
 const program = new Command();
 program
@@ -24,6 +28,7 @@ program
 
 trainCommand(program);
 evalCommand(program);
+scoreCommand(program);
 sampleCommand(program);
 completeCommand(program);
 modelsCommand(program);
@@ -36,6 +41,9 @@ benchCommand(program);
 demoCommand(program);
 infoCommand(program);
 studioCommand(program);
+sweepCommand(program);
+workerCommand(program);
+jobsCommand(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`deepgen: ${e.message}\n`);

@@ -1,4 +1,6 @@
-/** Parsing command-line values. Numbers are only parsed here; their ranges are checked with the same rules as configs. */
+/**
+ * Parsing command-line values. Numbers are only parsed here; their ranges are checked with the same rules as configs.
+ */
 import { InvalidArgumentError } from "commander";
 
 export function parseThreadList(v: string): number[] {

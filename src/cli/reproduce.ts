@@ -2,33 +2,43 @@
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { reproduce, reproductionMarkdown, type Budget } from "../app/index.js";
+import { reproduce, reproducePlan, reproductionMarkdown, type Budget } from "../app/index.js";
+import { enqueueTrain } from "../queue/index.js";
+import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note } from "./options.js";
 
 export function reproduceCommand(program: Command): void {
-  program
-    .command("reproduce")
+  withQueueFlags(program.command("reproduce"))
     .description("the published-numbers table: run (or resume, or read) each model's recipe and compare")
     .argument("[models...]", "models (default: every model that declares a published figure)")
     .option("--budget <b>", "full (each model's full recipe) or short (a minutes-long smoke recipe)", "short")
     .option("--runs <dir>", "where the runs live: <runs>/<model>-<budget>", "runs")
     .option("--data-dir <dir>", "directory with the binarized MNIST files (default: $DEEPGEN_DATA_DIR or ./data)")
     .option("--json", "the table as JSON on stdout, one object per model")
-    .action(async (models: string[], o: { budget: string; runs: string; dataDir?: string; json?: boolean }) => {
-      if (o.budget !== "full" && o.budget !== "short")
-        throw new Error(`--budget must be full or short, not "${o.budget}"`);
-      const rows = await reproduce({
-        models,
-        budget: o.budget as Budget,
-        runs: o.runs,
-        ...(o.dataDir ? { dataDir: o.dataDir } : {}),
-        onModel: (m, i, n) => note(`[${i + 1}/${n}] ${m}`),
-        hooks: { onNotice: note },
-      });
-      const md = reproductionMarkdown(rows);
-      writeFileSync(path.join(o.runs, `reproduction-${o.budget}.md`), md);
-      writeFileSync(path.join(o.runs, `reproduction-${o.budget}.json`), JSON.stringify(rows, null, 2) + "\n");
-      if (o.json) for (const r of rows) console.log(JSON.stringify(r));
-      else console.log(md);
-    });
+    .action(
+      async (models: string[], o: QueueFlags & { budget: string; runs: string; dataDir?: string; json?: boolean }) => {
+        if (o.budget !== "full" && o.budget !== "short")
+          throw new Error(`--budget must be full or short, not "${o.budget}"`);
+        const base = { models, budget: o.budget as Budget, runs: o.runs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
+        if (o.queue) {
+          const url = o.queue;
+          const jobs = await Promise.all(reproducePlan(base).map((s) => enqueueTrain(url, s, retryOptions(o))));
+          await reportEnqueued(url, jobs, o);
+          note(
+            "once the runs finish, `deepgen reproduce` with the same arguments (no --queue) reads them into the table",
+          );
+          return;
+        }
+        const rows = await reproduce({
+          ...base,
+          onModel: (m, i, n) => note(`[${i + 1}/${n}] ${m}`),
+          hooks: { onNotice: note },
+        });
+        const md = reproductionMarkdown(rows);
+        writeFileSync(path.join(o.runs, `reproduction-${o.budget}.md`), md);
+        writeFileSync(path.join(o.runs, `reproduction-${o.budget}.json`), JSON.stringify(rows, null, 2) + "\n");
+        if (o.json) for (const r of rows) console.log(JSON.stringify(r));
+        else console.log(md);
+      },
+    );
 }

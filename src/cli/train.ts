@@ -3,10 +3,12 @@ import type { Command } from "commander";
 import path from "node:path";
 import { fit, type RunSpec } from "../app/index.js";
 import type { RecipeName } from "../models/index.js";
+import { enqueueTrain } from "../queue/index.js";
+import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNumber } from "./options.js";
 import { Progress } from "./progress.js";
 
-interface TrainFlags {
+export interface TrainFlags extends QueueFlags {
   config?: string;
   recipe?: string;
   data?: string;
@@ -24,7 +26,7 @@ interface TrainFlags {
 
 const RECIPES = ["default", "full", "short"];
 
-function runSpec(name: string, f: TrainFlags): RunSpec {
+export function runSpec(name: string, f: TrainFlags): RunSpec {
   if (f.recipe !== undefined && !RECIPES.includes(f.recipe))
     throw new Error(`--recipe must be one of ${RECIPES.join(", ")}, not "${f.recipe}"`);
   const training = {
@@ -49,8 +51,7 @@ function runSpec(name: string, f: TrainFlags): RunSpec {
 const fmt = (v: unknown, d: number): string => Number(v).toFixed(d);
 
 export function trainCommand(program: Command): void {
-  program
-    .command("train")
+  withQueueFlags(program.command("train"))
     .description("train a model (see `deepgen models`); writes config.json, best/last.safetensors and metrics.jsonl")
     .argument("<model>", "model name")
     .option("--config <file|json>", 'model options and training settings: {"options": {…}, "training": {…}}')
@@ -67,6 +68,7 @@ export function trainCommand(program: Command): void {
     .option("--json", "metrics as JSON lines on stdout (progress goes to stderr)")
     .option("--no-progress", "no progress bar")
     .action(async (name: string, f: TrainFlags) => {
+      if (f.queue) return reportEnqueued(f.queue, [await enqueueTrain(f.queue, runSpec(name, f), retryOptions(f))], f);
       const say = (s: string): void => {
         if (!f.json) console.log(s);
       };

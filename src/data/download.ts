@@ -64,7 +64,11 @@ export function findBinarizedMnist(dataDir: string, split: SplitName): FoundFile
 /** Fetches one canonical file synchronously (a child process, so loaders stay synchronous). */
 function download(split: SplitName, dest: string): void {
   const url = `${BINARIZED_MNIST_URL}/${amatName(split)}`;
-  const script = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(60000) }).then(async (r) => { if (!r.ok) throw new Error("HTTP " + r.status); process.stdout.write(Buffer.from(await r.arrayBuffer())); }).catch((e) => { process.stderr.write(String(e.message ?? e)); process.exit(1); });`;
+  const script =
+    `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(60000) })` +
+    '.then(async (r) => { if (!r.ok) throw new Error("HTTP " + r.status); ' +
+    "process.stdout.write(Buffer.from(await r.arrayBuffer())); })" +
+    ".catch((e) => { process.stderr.write(String(e.message ?? e)); process.exit(1); });";
   const body = execFileSync(process.execPath, ["-e", script], {
     maxBuffer: 200 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
@@ -89,7 +93,8 @@ export function ensureBinarizedMnist(dataDir: string, split: SplitName): string 
       throw new DataFormatError(
         dataDir,
         `binarized MNIST ${split} split not found and the download failed (${why.trim() || "no network"}). ` +
-          `Put ${amatName(split)} (or .amat.gz) from ${BINARIZED_MNIST_URL}/ into ${path.join(dataDir, "binarized_mnist")}/, ` +
+          `Put ${amatName(split)} (or .amat.gz) from ${BINARIZED_MNIST_URL}/ ` +
+          `into ${path.join(dataDir, "binarized_mnist")}/, ` +
           `or pass --data-dir (or set DEEPGEN_DATA_DIR) to the directory that holds them.`,
       );
     }
@@ -97,13 +102,16 @@ export function ensureBinarizedMnist(dataDir: string, split: SplitName): string 
   if (!found) {
     throw new DataFormatError(
       dataDir,
-      `binarized MNIST ${split} split not found. Put ${amatName(split)} (or .amat.gz) into ${path.join(dataDir, "binarized_mnist")}/, or pass --data-dir / set DEEPGEN_DATA_DIR.`,
+      `binarized MNIST ${split} split not found. ` +
+        `Put ${amatName(split)} (or .amat.gz) into ${path.join(dataDir, "binarized_mnist")}/, ` +
+        "or pass --data-dir / set DEEPGEN_DATA_DIR.",
     );
   }
   if (!found.verified) {
     throw new DataFormatError(
       found.path,
-      `sha256 ${found.sha256} does not match the canonical file; the file is corrupt or not the canonical binarized MNIST ${split} split`,
+      `sha256 ${found.sha256} does not match the canonical file; ` +
+        `the file is corrupt or not the canonical binarized MNIST ${split} split`,
     );
   }
   return found.path;

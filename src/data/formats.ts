@@ -52,7 +52,8 @@ export function parseIdx(buf: Uint8Array, path: string, expectDims?: number[]): 
   if (buf.length !== start + n)
     throw new DataFormatError(
       path,
-      `header promises ${dims.join("×")} = ${n} bytes of data, the file has ${buf.length - start} (truncated or corrupt)`,
+      `header promises ${dims.join("×")} = ${n} bytes of data, ` +
+        `the file has ${buf.length - start} (truncated or corrupt)`,
     );
   if (expectDims && (expectDims.length !== nd || expectDims.some((d, i) => d >= 0 && d !== dims[i]))) {
     throw new DataFormatError(
@@ -126,7 +127,8 @@ export function parseNpy(buf: Uint8Array, path: string): NpyArray {
 
 /** NPY v1.0 bytes for a float32 array. */
 export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
+  const dims = shape.join(", ") + (shape.length === 1 ? "," : "");
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${dims}), }`;
   const pad = 64 - ((10 + header.length + 1) % 64);
   header += " ".repeat(pad % 64) + "\n";
   const out = new Uint8Array(10 + header.length + data.byteLength);
@@ -137,7 +139,9 @@ export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
   return out;
 }
 
-/** The .amat text of the binarized MNIST (plain or gzipped): one image per line, `dim` values 0/1 separated by spaces. */
+/**
+ * The .amat text of the binarized MNIST (plain or gzipped): one image per line, `dim` values 0/1 separated by spaces.
+ */
 export function parseAmat(buf: Uint8Array, path: string, dim = 784): Uint8Array {
   if (isGzip(buf)) buf = gunzip(buf, path);
   const rows: number[] = [];

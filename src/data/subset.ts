@@ -3,7 +3,9 @@
  * the 3s only and tests on the whole test split (its labels say which images are of the trained classes).
  */
 
-/** The parts of a split and a dataset this needs (the types of datasets.ts, kept structural to avoid an import circle). */
+/**
+ * The parts of a split and a dataset this needs (the types of datasets.ts, kept structural to avoid an import circle).
+ */
 interface Split {
   n: number;
   dim: number;

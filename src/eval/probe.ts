@@ -40,8 +40,8 @@ export function linearProbe(
   const n = train.labels.length,
     mean = new Float64Array(d),
     sd = new Float64Array(d);
-  for (let r = 0; r < n; r++) for (let k = 0; k < d; k++) mean[k] += train.values[r * d + k]! / n;
-  for (let r = 0; r < n; r++) for (let k = 0; k < d; k++) sd[k] += (train.values[r * d + k]! - mean[k]!) ** 2 / n;
+  for (let r = 0; r < n; r++) for (let k = 0; k < d; k++) mean[k]! += train.values[r * d + k]! / n;
+  for (let r = 0; r < n; r++) for (let k = 0; k < d; k++) sd[k]! += (train.values[r * d + k]! - mean[k]!) ** 2 / n;
   const norm = (v: Float32Array) => v.map((x, i) => (x - mean[i % d]!) / Math.sqrt(sd[i % d]! + 1e-8));
   const xtr = norm(train.values),
     xte = norm(test.values);

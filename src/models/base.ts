@@ -27,6 +27,7 @@ export interface DataShape {
 /** Everything a model may declare. */
 export const CAPABILITIES = [
   "exact-density",
+  "per-pixel-density",
   "bounded-density",
   "reconstruction-score",
   "sampler",
@@ -41,6 +42,7 @@ export type Capability = (typeof CAPABILITIES)[number];
 /** What one capability means, for messages and `deepgen models`. */
 export const CAPABILITY_TEXT: Record<Capability, string> = {
   "exact-density": "exact log-likelihood",
+  "per-pixel-density": "exact per-pixel conditionals −log p(x_i | x_<i)",
   "bounded-density": "a bound on the log-likelihood (ELBO / IWAE-k)",
   "reconstruction-score": "a reconstruction score (not a density)",
   sampler: "sampling",
@@ -64,6 +66,11 @@ export interface Scorer {
   logLikelihood(x: Tensor, generator: Generator): LikelihoodResult;
   /** what validation during training reports (a cheaper bound where the full estimate is expensive) */
   validationLogLikelihood?(x: Tensor, generator: Generator): LikelihoodResult;
+}
+
+/** log p(x_i | x_<i) of every value of every image, [n, dim] row-major, in raster order: row, column, channel. */
+export interface PixelScorer {
+  perPixelLogLikelihood(x: Tensor): Float64Array;
 }
 
 /** n samples [n, dim] with values in [0, 1]. */
@@ -129,6 +136,8 @@ export interface Trainable {
 const has = (m: GenerativeModel, c: Capability): boolean => m.capabilities.includes(c);
 
 export const hasExactDensity = (m: GenerativeModel): m is GenerativeModel & Scorer => has(m, "exact-density");
+export const hasPerPixelDensity = (m: GenerativeModel): m is GenerativeModel & PixelScorer =>
+  has(m, "per-pixel-density");
 /** An exact density or a stated bound on it. */
 export const hasDensity = (m: GenerativeModel): m is GenerativeModel & Scorer =>
   has(m, "exact-density") || has(m, "bounded-density");
@@ -145,6 +154,7 @@ export const isTrainable = (m: GenerativeModel): m is GenerativeModel & Trainabl
 /** The methods behind each capability, used to check that a model implements what it declares. */
 export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   "exact-density": ["logLikelihood"],
+  "per-pixel-density": ["perPixelLogLikelihood"],
   "bounded-density": ["logLikelihood"],
   "reconstruction-score": ["logLikelihood"],
   sampler: ["sample"],

@@ -15,3 +15,6 @@ export { VQVAE } from "./latent/vq-vae.js";
 export { GAN } from "./adversarial/gan.js";
 export { DCGAN } from "./adversarial/dcgan.js";
 export { WGANGP } from "./adversarial/wgan-gp.js";
+export { PixelCNN } from "./pixel/pixelcnn.js";
+export { GatedPixelCNN } from "./pixel/gated-pixelcnn.js";
+export { PixelRNN } from "./pixel/pixel-rnn.js";

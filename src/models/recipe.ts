@@ -55,8 +55,10 @@ export function parseRecipe(who: string, raw: unknown): Recipe {
   const r = recipeSchema.safeParse(raw);
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
-    if (i.code === "unrecognized_keys")
-      return `unknown training setting ${i.keys.map((k) => `"${k}"`).join(", ")}; known: ${Object.keys(recipeSchema.shape).join(", ")}`;
+    if (i.code === "unrecognized_keys") {
+      const known = Object.keys(recipeSchema.shape).join(", ");
+      return `unknown training setting ${i.keys.map((k) => `"${k}"`).join(", ")}; known: ${known}`;
+    }
     const p = i.path.join(".");
     const got = i.path.reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown> | undefined)?.[k], raw);
     return `training setting "${p}" ${i.message} (got ${JSON.stringify(got)})`;

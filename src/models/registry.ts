@@ -81,10 +81,10 @@ export function createModel(spec: ModelSpec, raw: unknown, data: DataShape, gene
 export function getRecipe(spec: ModelSpec, name: RecipeName = "default"): Recipe {
   if (name === "default") return spec.recipe;
   const r = spec.recipes?.[name];
-  if (!r)
-    throw new RangeError(
-      `model "${spec.name}" has no "${name}" recipe; it has: ${["default", ...Object.keys(spec.recipes ?? {})].join(", ")}`,
-    );
+  if (!r) {
+    const names = ["default", ...Object.keys(spec.recipes ?? {})].join(", ");
+    throw new RangeError(`model "${spec.name}" has no "${name}" recipe; it has: ${names}`);
+  }
   return r;
 }
 export type { Recipe, ScheduleSpec } from "./recipe.js";

@@ -41,8 +41,14 @@ export class Conv2d extends Module {
     return this.weight;
   }
 
+  /** Kernel positions that take part (all unless a subclass masks some out for every channel). */
+  protected liveTaps(): number[] | undefined {
+    return undefined;
+  }
+
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.effectiveWeight(), this.bias, this.opts);
+    const taps = this.liveTaps();
+    return conv2d(x, this.effectiveWeight(), this.bias, taps ? { ...this.opts, taps } : this.opts);
   }
 }
 
@@ -64,7 +70,8 @@ export function pixelCnnMask(
     throw new RangeError(`pixelCnnMask: kernel ${kh}×${kw} must be odd in both dimensions`);
   if (outChannels % groups !== 0 || inChannels % groups !== 0) {
     throw new RangeError(
-      `pixelCnnMask: ${inChannels} input and ${outChannels} output channels must both divide into ${groups} colour groups`,
+      `pixelCnnMask: ${inChannels} input and ${outChannels} output channels ` +
+        `must both divide into ${groups} colour groups`,
     );
   }
   const ch = Math.floor(kh / 2),
@@ -101,6 +108,20 @@ export class MaskedConv2d extends Conv2d {
       "mask",
       pixelCnnMask(maskType, outChannels, inChannels, kh, kw, opts.colorGroups ?? 1),
     );
+  }
+
+  #taps: number[] | undefined;
+
+  // positions where some channel pair is visible: the convolution skips the others (zero for every channel)
+  protected override liveTaps(): number[] {
+    if (this.#taps) return this.#taps;
+    const [kh, kw] = this.kernel,
+      m = this.mask.toArray(),
+      live = new Array<boolean>(kh * kw).fill(false);
+    m.forEach((v, i) => {
+      if (v !== 0) live[i % (kh * kw)] = true;
+    });
+    return (this.#taps = live.flatMap((on, t) => (on ? [t] : [])));
   }
 
   // the mask multiplies the weight inside the graph; weights themselves are never changed

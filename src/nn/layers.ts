@@ -45,7 +45,8 @@ export class BatchNorm extends Module {
     const nd = 2 + this.spatialDims;
     if (x.ndim !== nd || x.shape[1] !== this.numFeatures) {
       throw new TypeError(
-        `BatchNorm${this.spatialDims === 0 ? "1d" : "2d"}(${this.numFeatures}): input ${fmt(x.shape)} must be ${nd}-D with ${this.numFeatures} channels on axis 1`,
+        `BatchNorm${this.spatialDims === 0 ? "1d" : "2d"}(${this.numFeatures}): ` +
+          `input ${fmt(x.shape)} must be ${nd}-D with ${this.numFeatures} channels on axis 1`,
       );
     }
     const axes = nd === 2 ? [0] : [0, 2, 3];

@@ -63,9 +63,10 @@ export abstract class Module {
     const missing = [...own.keys()].filter((k) => !state.has(k));
     const unexpected = [...state.keys()].filter((k) => !own.has(k));
     if (missing.length || unexpected.length) {
-      throw new TypeError(
-        `loadStateDict: ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && unexpected.length ? "; " : ""}${unexpected.length ? `unexpected ${unexpected.join(", ")}` : ""}`,
-      );
+      const parts: string[] = [];
+      if (missing.length) parts.push(`missing ${missing.join(", ")}`);
+      if (unexpected.length) parts.push(`unexpected ${unexpected.join(", ")}`);
+      throw new TypeError(`loadStateDict: ${parts.join("; ")}`);
     }
     for (const [k, t] of own) {
       const src = state.get(k)!;

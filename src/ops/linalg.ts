@@ -31,7 +31,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const dtype = sameDType("matmul", a, b);
   if (a.ndim < 2 || b.ndim < 2) {
     throw new TypeError(
-      `matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: both operands need at least 2 dims (reshape vectors to [1,k] or [k,1])`,
+      `matmul: ${fmt(a.shape)} × ${fmt(b.shape)}: ` +
+        "both operands need at least 2 dims (reshape vectors to [1,k] or [k,1])",
     );
   }
   const m = a.shape[a.ndim - 2]!,
@@ -69,7 +70,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const [n, k] = weight.shape as [number, number];
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== k)
     throw new TypeError(
-      `linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
+      `linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: ` +
+        `input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
     );
   if (bias) {
     sameDType("linear", x, bias);
@@ -94,6 +96,22 @@ export interface Conv2dOptions {
   stride?: number | [number, number];
   padding?: number | [number, number];
   dilation?: number | [number, number];
+  /**
+   * conv2d only: the kernel positions (i·kw + j, increasing) that take part. The weights at other positions are
+   * ignored and get zero gradient, and the kernels skip their work (a masked PixelCNN layer lists its visible taps).
+   */
+  taps?: readonly number[];
+}
+
+function checkTaps(kh: number, kw: number, taps: readonly number[]): Int32Array {
+  taps.forEach((t, i) => {
+    if (!Number.isInteger(t) || t < 0 || t >= kh * kw || (i > 0 && t <= taps[i - 1]!))
+      throw new RangeError(
+        `conv2d: taps [${taps.join(",")}] must be increasing integers in [0, ${kh * kw}) for a ${kh}×${kw} kernel`,
+      );
+  });
+  if (taps.length === 0) throw new RangeError("conv2d: taps is empty; a convolution needs at least one live tap");
+  return Int32Array.from(taps);
 }
 
 const pair = (v: number | [number, number] | undefined, d: number): [number, number] =>
@@ -150,11 +168,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     );
   if (weight.shape[1] !== x.shape[1])
     throw new TypeError(
-      `conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`,
+      `conv2d: input ${fmt(x.shape)} has ${x.shape[1]} channels ` +
+        `but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`,
     );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
     throw new TypeError(`conv2d: bias ${fmt(bias.shape)} must be [${weight.shape[0]}]`);
   const g = geometry("conv2d", x, weight.shape[0]!, weight.shape[2]!, weight.shape[3]!, opts);
+  if (opts.taps && opts.taps.length < g.kh * g.kw) g.taps = checkTaps(g.kh, g.kw, opts.taps);
   const out = empty([g.n, g.cOut, g.ho, g.wo], x.dtype);
   if (out.size > 0)
     backendFor(x.dtype).conv2d(
@@ -181,7 +201,8 @@ export function convTranspose2d(
     throw new TypeError(`convTranspose2d: input ${fmt(x.shape)} and weight ${fmt(weight.shape)} must both be 4-D`);
   if (weight.shape[0] !== x.shape[1])
     throw new TypeError(
-      `convTranspose2d: input ${fmt(x.shape)} has ${x.shape[1]} channels but weight ${fmt(weight.shape)} expects ${weight.shape[0]}`,
+      `convTranspose2d: input ${fmt(x.shape)} has ${x.shape[1]} channels ` +
+        `but weight ${fmt(weight.shape)} expects ${weight.shape[0]}`,
     );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[1]))
     throw new TypeError(`convTranspose2d: bias ${fmt(bias.shape)} must be [${weight.shape[1]}]`);
@@ -204,7 +225,7 @@ export function convTranspose2d(
         P = g.h * g.w;
       for (let q = 0; q < g.n * g.c; q++) {
         const v = b[q % g.c]!;
-        for (let i = q * P; i < (q + 1) * P; i++) out.data[i] += v;
+        for (let i = q * P; i < (q + 1) * P; i++) out.data[i]! += v;
       }
     }
   }

@@ -61,7 +61,8 @@ export function crossEntropy(
   const raw = target instanceof Tensor ? contiguousData(target) : target;
   if (raw.length !== sizeOf(outShape)) {
     throw new TypeError(
-      `crossEntropy: ${raw.length} targets for logits ${fmt(logits.shape)} (expected ${sizeOf(outShape)}, shape ${fmt(outShape)})`,
+      `crossEntropy: ${raw.length} targets for logits ${fmt(logits.shape)} ` +
+        `(expected ${sizeOf(outShape)}, shape ${fmt(outShape)})`,
     );
   }
   const t = new Int32Array(raw.length);

@@ -31,7 +31,8 @@ export function contiguousData(t: Tensor): Storage {
 export function sameDType(op: string, a: Tensor, b: Tensor): DType {
   if (a.dtype !== b.dtype) {
     throw new TypeError(
-      `${op}: dtypes differ (${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}); convert one with .to("${a.dtype}")`,
+      `${op}: dtypes differ (${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}); ` +
+        `convert one with .to("${a.dtype}")`,
     );
   }
   return a.dtype;

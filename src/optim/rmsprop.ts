@@ -35,7 +35,7 @@ export class RMSprop extends Optimizer {
       for (let k = 0; k < w.length; k++) {
         const d = g[k]! + this.weightDecay * w[k]!;
         s[k] = a * s[k]! + (1 - a) * d * d;
-        w[k] -= (this.lr * d) / (Math.sqrt(s[k]!) + this.eps);
+        w[k]! -= (this.lr * d) / (Math.sqrt(s[k]!) + this.eps);
       }
     });
   }

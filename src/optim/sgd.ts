@@ -40,7 +40,7 @@ export class SGD extends Optimizer {
           b[k] = this.stepCount === 1 ? d : mu * b[k]! + d; // buffer starts at the first gradient
           d = this.nesterov ? d + mu * b[k]! : b[k]!;
         }
-        w[k] -= lr * d;
+        w[k]! -= lr * d;
       }
     });
   }

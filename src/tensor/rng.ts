@@ -149,7 +149,9 @@ export class Generator {
     return p;
   }
 
-  /** `n` independent generators derived from this one's key; the parent's stream is unaffected except its split count. */
+  /**
+   * `n` independent generators derived from this one's key; the parent's stream is unaffected except its split count.
+   */
   split(n = 2): Generator[] {
     const out: Generator[] = [];
     for (let i = 0; i < n; i++) {

@@ -45,7 +45,8 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       if (out[o] === 1) out[o] = d;
       else
         throw new TypeError(
-          `${op}: shapes ${shapes.map(fmt).join(" and ")} cannot be broadcast together (dimension ${o}: ${out[o]} vs ${d})`,
+          `${op}: shapes ${shapes.map(fmt).join(" and ")} cannot be broadcast together ` +
+            `(dimension ${o}: ${out[o]} vs ${d})`,
         );
     }
   }
@@ -70,7 +71,7 @@ export function collapseDims(shape: Shape, ...strideSets: number[][]): { shape: 
     if (shape[d] === 1) continue;
     const last = outShape.length - 1;
     if (last >= 0 && strideSets.every((s, k) => outStrides[k]![last] === s[d]! * shape[d]!)) {
-      outShape[last] *= shape[d]!;
+      outShape[last]! *= shape[d]!;
       strideSets.forEach((s, k) => (outStrides[k]![last] = s[d]!));
     } else {
       outShape.push(shape[d]!);

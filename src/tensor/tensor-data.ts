@@ -2,7 +2,8 @@
  * Tensor: an n-d view (shape + strides) over a garbage-collected typed array, with autograd bookkeeping — data only.
  * The method API (`a.add(b)`, `x.sum(1)`, `loss.backward()` …) is attached by the ops layer (src/ops/methods.ts,
  * declared on this class by module augmentation); import the Tensor from src/tensor/tensor.ts (or the package), which
- * guarantees the methods are installed. Engine code below the methods (ops, autograd, fused, backend) imports this file.
+ * guarantees the methods are installed.
+ * Engine code below the methods (ops, autograd, fused, backend) imports this file.
  *
  * Views share storage: reshape of a contiguous tensor, permute/transpose (strided). Every other op reads its inputs
  * contiguously (copying a strided view first) and writes a new contiguous tensor; matmul reads transposed views

@@ -307,12 +307,16 @@ export class Trainer {
     if (exploded)
       return {
         ...this.summary("diverged", pos, t0),
-        reason: `validation NLL ${v!.nll_nats.toFixed(1)} nats is far above the uniform model's (limit ${this.o.divergenceNll!.toFixed(1)})`,
+        reason:
+          `validation NLL ${v!.nll_nats.toFixed(1)} nats is far above the uniform model's ` +
+          `(limit ${this.o.divergenceNll!.toFixed(1)})`,
       };
     if (rising && v)
       return {
         ...this.summary("diverged", pos, t0),
-        reason: `validation NLL rose for ${pos.epochsWithoutImprovement} epochs above its best (${pos.bestValid.toFixed(2)})`,
+        reason:
+          `validation NLL rose for ${pos.epochsWithoutImprovement} epochs ` +
+          `above its best (${pos.bestValid.toFixed(2)})`,
       };
     if (r.patience !== undefined && pos.epochsWithoutImprovement >= r.patience)
       return this.summary("early-stopped", pos, t0);

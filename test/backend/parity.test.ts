@@ -3,6 +3,7 @@
  * (SIMD tails), sizes above the threading threshold, transposed views, 1-element and empty dims.
  */
 import { test } from "node:test";
+import assert from "node:assert/strict";
 import {
   Generator,
   Tensor,
@@ -16,11 +17,13 @@ import {
   crossEntropy,
   bceWithLogits,
   concat,
+  tensor,
   type DType,
 } from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
+import { onSimd, simdPaths } from "./simd-paths.js";
 
 const skip = nativeAvailable()
   ? false
@@ -58,6 +61,9 @@ const R =
   (gen: Generator, dtype: DType) =>
     randomTensor(gen, shape, { dtype, low, high });
 const big: { atol: number; rtol: number } = { atol: 5e-4, rtol: 2e-4 };
+/** PixelCNN's visible taps of a k×k kernel: rows above the centre, the centre row left of it (and it, for mask B). */
+const maskTaps = (k: number, centre: boolean): number[] =>
+  Array.from({ length: (k * k - 1) / 2 + (centre ? 1 : 0) }, (_, t) => t);
 
 /** Larger and degenerate shapes on top of the gradient-check cases. */
 const stressCases: OpCase[] = [
@@ -140,6 +146,18 @@ const stressCases: OpCase[] = [
     tol: big,
   },
   {
+    name: "matmul tall-thin [601,1100]x[1100,40] (A read in place, k in blocks, threads over rows)",
+    inputs: (g, d) => [R([601, 1100], -1, 1)(g, d), R([1100, 40], -1, 1)(g, d)],
+    fn: (a, b) => a.matmul(b),
+    tol: { atol: 2e-3, rtol: 2e-4 },
+  },
+  {
+    name: "matmul transposed tall-thin [1100,601]ᵀx[1100,40]",
+    inputs: (g, d) => [R([1100, 601], -1, 1)(g, d), R([1100, 40], -1, 1)(g, d)],
+    fn: (a, b) => a.T.matmul(b),
+    tol: { atol: 2e-3, rtol: 2e-4 },
+  },
+  {
     name: "matmul batched [3,17,33]x[3,33,19]",
     inputs: (g, d) => [R([3, 17, 33])(g, d), R([3, 33, 19])(g, d)],
     fn: (a, b) => a.matmul(b),
@@ -177,6 +195,30 @@ const stressCases: OpCase[] = [
     fn: (x, w) => convTranspose2d(x!, w!, null, { stride: 2, padding: 1 }),
     tol: big,
   },
+  {
+    name: "conv2d small outputs [13,8,7,7]→24, 3x3 (images grouped side by side, threads over groups)",
+    inputs: (g, d) => [R([13, 8, 7, 7])(g, d), R([24, 8, 3, 3], -0.3, 0.3)(g, d), R([24])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }),
+    tol: big,
+  },
+  {
+    name: "conv2d 1x1 small outputs [11,16,5,5]→8 (grouped pointwise)",
+    inputs: (g, d) => [R([11, 16, 5, 5])(g, d), R([8, 16, 1, 1], -0.3, 0.3)(g, d)],
+    fn: (x, w) => conv2d(x!, w!),
+    tol: big,
+  },
+  {
+    name: "conv2d 7x7 mask-A taps [4,1,28,28]→16 (threads over images)",
+    inputs: (g, d) => [R([4, 1, 28, 28])(g, d), R([16, 1, 7, 7], -0.3, 0.3)(g, d), R([16])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 3, taps: maskTaps(7, false) }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 mask-B taps batch 1 [1,32,28,28]→32 (threads in the GEMM)",
+    inputs: (g, d) => [R([1, 32, 28, 28])(g, d), R([32, 32, 3, 3], -0.2, 0.2)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { padding: 1, taps: maskTaps(3, true) }),
+    tol: big,
+  },
   { name: "maxPool2d [3,5,28,28]", inputs: (g, d) => [R([3, 5, 28, 28])(g, d)], fn: (x) => maxPool2d(x, 2) },
   {
     name: "permute copy [40,50,30]",
@@ -185,12 +227,15 @@ const stressCases: OpCase[] = [
   },
 ];
 
-for (const c of [...opCases, ...stressCases, ...nadeStressCases]) {
-  test(
-    `parity native vs reference: ${c.name} (tolerance atol ${(c.tol ?? { atol: 1e-5 }).atol}, rtol ${(c.tol ?? { rtol: 1e-4 }).rtol})`,
-    { skip },
-    () => compare(c),
-  );
+// every case on every instruction-set path the CPU supports
+for (const isa of simdPaths()) {
+  for (const c of [...opCases, ...stressCases, ...nadeStressCases]) {
+    const atol = (c.tol ?? { atol: 1e-5 }).atol;
+    const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;
+    test(`parity native (${isa}) vs reference: ${c.name} (tolerance atol ${atol}, rtol ${rtol})`, { skip }, () =>
+      onSimd(isa, () => compare(c)),
+    );
+  }
 }
 
 test(
@@ -239,3 +284,34 @@ test("parity native vs reference: linear MLP-sized [100,784]·[500,784]ᵀ + b (
     tol: big,
   });
 });
+
+for (const isa of simdPaths()) {
+  test(
+    `conv2d with taps (${isa}) = full conv2d of the masked weight; dead taps get zero gradient (atol 1e-4)`,
+    { skip },
+    () =>
+      onSimd(isa, () => {
+        setBackend("native");
+        const gen = new Generator(5);
+        const x = randomTensor(gen, [3, 4, 9, 8], { dtype: "float32" });
+        const w = randomTensor(gen, [5, 4, 3, 3], { dtype: "float32", grad: true });
+        const taps = [0, 1, 2, 3, 4];
+        const mask = tensor(
+          Array.from({ length: 9 }, (_, t) => (taps.includes(t) ? 1 : 0)),
+          [1, 1, 3, 3],
+        );
+        const full = conv2d(x, w.mul(mask), null, { padding: 1 });
+        const masked = conv2d(x, w, null, { padding: 1, taps });
+        assertClose(masked.toArray(), full.toArray(), { atol: 1e-4, rtol: 1e-4 }, "forward");
+        masked.sum().backward();
+        const gw = w.grad!.toArray();
+        gw.forEach((v, i) => {
+          if (!taps.includes(i % 9)) assert.equal(v, 0, `dead tap ${i % 9} gradient`);
+        });
+        assert.ok(
+          gw.some((v) => v !== 0),
+          "live taps get gradient",
+        );
+      }),
+  );
+}

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nativeAvailable, setBackend, tensor, type Tensor } from "../../src/index.js";
+import { onSimd, simdPaths } from "./simd-paths.js";
 
 const skip = nativeAvailable() ? false : "native addon not built (run `npm run build:native`)";
 
@@ -58,14 +59,19 @@ const cases: Array<[string, (t: Tensor) => Tensor, (x: number) => number, number
   ],
 ];
 
-for (const [name, f, exact, xs] of cases) {
-  test(`vectorized ${name}: max relative error ≤ 1e-6 against float64`, { skip }, () => {
-    const { err, at } = maxRelError(xs, f, exact);
-    assert.ok(err <= 1e-6, `${name}: max relative error ${err.toExponential(3)} at x = ${at}`);
-  });
+for (const isa of simdPaths()) {
+  for (const [name, f, exact, xs] of cases) {
+    test(`vectorized ${name} (${isa}): max relative error ≤ 1e-6 against float64`, { skip }, () => {
+      const { err, at } = onSimd(isa, () => maxRelError(xs, f, exact));
+      assert.ok(err <= 1e-6, `${name} (${isa}): max relative error ${err.toExponential(3)} at x = ${at}`);
+    });
+  }
+  test(`vectorized special values (${isa}): exp(±inf, nan), log(0, <0, inf), tanh/sigmoid saturate`, { skip }, () =>
+    onSimd(isa, specialValues),
+  );
 }
 
-test("vectorized special values: exp(±inf, nan), log(0, <0, inf), tanh/sigmoid saturate", { skip }, () => {
+function specialValues(): void {
   setBackend("native");
   assert.deepEqual(tensor([-Infinity, Infinity, -200, 200]).exp().toArray(), [0, Infinity, 0, Infinity]);
   for (const f of ["exp", "log", "tanh", "sigmoid", "softplus", "logSigmoid"] as const) {
@@ -77,4 +83,4 @@ test("vectorized special values: exp(±inf, nan), log(0, <0, inf), tanh/sigmoid 
   assert.equal(l[2], Infinity);
   assert.deepEqual(tensor([-50, 50]).tanh().toArray(), [-1, 1]);
   assert.deepEqual(tensor([-200, 200]).sigmoid().toArray(), [0, 1]);
-});
+}

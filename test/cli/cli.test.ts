@@ -150,6 +150,16 @@ test("--help works on every command", async () => {
     ["bench", "overhead"],
     ["demo"],
     ["info"],
+    ["score"],
+    ["studio"],
+    ["reproduce"],
+    ["anomaly"],
+    ["anomaly", "one-class"],
+    ["sweep"],
+    ["worker"],
+    ["jobs"],
+    ["bench", "conv"],
+    ["bench", "memory"],
   ]) {
     const r = await cli(...c, "--help");
     assert.match(r.stdout, /Usage: deepgen/, c.join(" "));

@@ -99,42 +99,54 @@ test("IDX and .amat: corrupt gzip data is refused naming the file", () => {
   }
 });
 
-test(".amat: parses 0/1 lines (plain or gzipped); rejects short lines and other characters with the line number", () => {
-  const text = "0 1 1\n1 0 0\n";
-  assert.deepEqual([...data.parseAmat(new TextEncoder().encode(text), "a", 3)], [0, 1, 1, 1, 0, 0]);
-  assert.deepEqual([...data.parseAmat(gzipSync(text), "a.gz", 3)], [0, 1, 1, 1, 0, 0]);
-  assert.throws(
-    () => data.parseAmat(new TextEncoder().encode("0 1 1\n1 0\n"), "s", 3),
-    /s: line 2: 2 values, expected 3 \(truncated file\?\)/,
-  );
-  assert.throws(() => data.parseAmat(new TextEncoder().encode("0 2 1\n"), "c", 3), /c: line 1: expected values 0 or 1/);
-  assert.throws(() => data.parseAmat(new TextEncoder().encode("0 0.5 1\n"), "c", 3), /line 1: expected values 0 or 1/);
-});
+test(
+  ".amat: parses 0/1 lines (plain or gzipped); " + "rejects short lines and other characters with the line number",
+  () => {
+    const text = "0 1 1\n1 0 0\n";
+    assert.deepEqual([...data.parseAmat(new TextEncoder().encode(text), "a", 3)], [0, 1, 1, 1, 0, 0]);
+    assert.deepEqual([...data.parseAmat(gzipSync(text), "a.gz", 3)], [0, 1, 1, 1, 0, 0]);
+    assert.throws(
+      () => data.parseAmat(new TextEncoder().encode("0 1 1\n1 0\n"), "s", 3),
+      /s: line 2: 2 values, expected 3 \(truncated file\?\)/,
+    );
+    assert.throws(
+      () => data.parseAmat(new TextEncoder().encode("0 2 1\n"), "c", 3),
+      /c: line 1: expected values 0 or 1/,
+    );
+    assert.throws(
+      () => data.parseAmat(new TextEncoder().encode("0 0.5 1\n"), "c", 3),
+      /line 1: expected values 0 or 1/,
+    );
+  },
+);
 
-test("binarized MNIST: missing files give an error that says where to put them; a corrupt file is rejected by checksum", () => {
-  const dir = tmp();
-  process.env.DEEPGEN_NO_DOWNLOAD = "1";
-  try {
+test(
+  "binarized MNIST: missing files give an error that says where to put them; " +
+    "a corrupt file is rejected by checksum",
+  () => {
+    const dir = tmp();
+    const dirPattern = dir.replace(/[/\\.]/g, "\\$&");
+    process.env.DEEPGEN_NO_DOWNLOAD = "1";
+    try {
+      assert.throws(
+        () => data.loadDataset("binarized-mnist", dir).split("test"),
+        new RegExp(`Put binarized_mnist_test\\.amat \\(or \\.amat\\.gz\\) into ${dirPattern}/binarized_mnist/`),
+      );
+      mkdirSync(path.join(dir, "binarized_mnist"));
+      writeFileSync(path.join(dir, "binarized_mnist", "binarized_mnist_test.amat"), "0 1\n");
+      assert.throws(
+        () => data.loadDataset("binarized-mnist", dir).split("test"),
+        /sha256 [0-9a-f]{64} does not match the canonical file/,
+      );
+    } finally {
+      delete process.env.DEEPGEN_NO_DOWNLOAD;
+    }
     assert.throws(
-      () => data.loadDataset("binarized-mnist", dir).split("test"),
-      new RegExp(
-        `Put binarized_mnist_test\\.amat \\(or \\.amat\\.gz\\) into ${dir.replace(/[/\\.]/g, "\\$&")}/binarized_mnist/`,
-      ),
+      () => data.loadDataset("foo"),
+      /unknown dataset "foo"; known: binarized-mnist, mnist, mnist-dynamic, mnist-fixed/,
     );
-    mkdirSync(path.join(dir, "binarized_mnist"));
-    writeFileSync(path.join(dir, "binarized_mnist", "binarized_mnist_test.amat"), "0 1\n");
-    assert.throws(
-      () => data.loadDataset("binarized-mnist", dir).split("test"),
-      /sha256 [0-9a-f]{64} does not match the canonical file/,
-    );
-  } finally {
-    delete process.env.DEEPGEN_NO_DOWNLOAD;
-  }
-  assert.throws(
-    () => data.loadDataset("foo"),
-    /unknown dataset "foo"; known: binarized-mnist, mnist, mnist-dynamic, mnist-fixed/,
-  );
-});
+  },
+);
 
 test(
   "binarized MNIST (real files): 10k test images, mean pixel 0.132512, found gzipped or plain",

@@ -151,22 +151,30 @@ test("discretized logistic mixture: probabilities of the 256 bins sum to 1, samp
   );
 });
 
-test("maximum-likelihood fits: Bernoulli and Categorical recover frequencies, and no nearby parameter does better", () => {
-  const x = tensor([
-    [1, 0, 1],
-    [1, 0, 0],
-    [0, 0, 1],
-    [1, 1, 1],
-  ]);
-  const b = D.Bernoulli.fit(x);
-  assertClose(b.probs.toArray(), [0.75, 0.25, 0.75], tol, "Bernoulli MLE");
-  const ll = (d: D.Bernoulli) => d.logProb(x).sum().item();
-  for (const dz of [-0.1, 0.1])
-    assert.ok(ll(new D.Bernoulli(b.logits.add(dz))) < ll(b), `perturbing logits by ${dz} lowers the likelihood`);
-  assertClose(D.Bernoulli.fit(tensor([[0], [0]]), 1).probs.toArray(), [0.25], tol, "Laplace smoothing");
-  const obs = [0, 2, 2, 1, 2, 0, 2, 2];
-  const c = D.Categorical.fit(obs, 4);
-  assertClose(c.probs.toArray(), [0.25, 0.125, 0.625, 0], { atol: 1e-6, rtol: 1e-5 }, "Categorical MLE");
-  assertClose(D.Categorical.fit(obs, 4, 1).probs.toArray(), [3 / 12, 2 / 12, 6 / 12, 1 / 12], tol, "add-one smoothing");
-  assert.throws(() => D.Categorical.fit([0, 4], 4), /class 4 at 1 is not in \[0, 4\)/);
-});
+test(
+  "maximum-likelihood fits: Bernoulli and Categorical recover frequencies, " + "and no nearby parameter does better",
+  () => {
+    const x = tensor([
+      [1, 0, 1],
+      [1, 0, 0],
+      [0, 0, 1],
+      [1, 1, 1],
+    ]);
+    const b = D.Bernoulli.fit(x);
+    assertClose(b.probs.toArray(), [0.75, 0.25, 0.75], tol, "Bernoulli MLE");
+    const ll = (d: D.Bernoulli) => d.logProb(x).sum().item();
+    for (const dz of [-0.1, 0.1])
+      assert.ok(ll(new D.Bernoulli(b.logits.add(dz))) < ll(b), `perturbing logits by ${dz} lowers the likelihood`);
+    assertClose(D.Bernoulli.fit(tensor([[0], [0]]), 1).probs.toArray(), [0.25], tol, "Laplace smoothing");
+    const obs = [0, 2, 2, 1, 2, 0, 2, 2];
+    const c = D.Categorical.fit(obs, 4);
+    assertClose(c.probs.toArray(), [0.25, 0.125, 0.625, 0], { atol: 1e-6, rtol: 1e-5 }, "Categorical MLE");
+    assertClose(
+      D.Categorical.fit(obs, 4, 1).probs.toArray(),
+      [3 / 12, 2 / 12, 6 / 12, 1 / 12],
+      tol,
+      "add-one smoothing",
+    );
+    assert.throws(() => D.Categorical.fit([0, 4], 4), /class 4 at 1 is not in \[0, 4\)/);
+  },
+);

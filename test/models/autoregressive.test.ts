@@ -89,34 +89,37 @@ function totalProbability(m: GenerativeModel & Scorer, n: number): number {
   return lp.reduce((s, v) => s + Math.exp(v), 0);
 }
 
-test("tabular AR(k): Σ_x p(x) = 1, free parameters Σ 2^min(i,k), counts match Laplace-smoothed frequencies", async () => {
-  const { TabularAR } = await import("../../src/models/autoregressive/tabular.js");
-  const g = new Generator(12),
-    n = 500,
-    D = 10;
-  const data = Float32Array.from(g.uniform01(n * D), (u, i) => (u < 0.2 + 0.06 * (i % D) ? 1 : 0));
-  for (const k of [0, 1, 3, 9]) {
-    const m = new TabularAR({ k, alpha: 1 }, shape(D));
-    m.fitCounts(data, n);
-    assert.ok(Math.abs(totalProbability(m, D) - 1) < 1e-9, `k = ${k}: Σ p = ${totalProbability(m, D)}`);
-    let want = 0n;
-    for (let i = 0; i < D; i++) want += 1n << BigInt(Math.min(i, k));
-    assert.equal(m.freeParameters(), want);
-  }
-  const m0 = new TabularAR({ k: 0, alpha: 1 }, shape(D));
-  m0.fitCounts(data, n);
-  const ones = [...Array(D).keys()].map((i) => {
-    let c = 0;
-    for (let r = 0; r < n; r++) c += data[r * D + i]!;
-    return c;
-  });
-  assertClose(
-    [...m0.table.data],
-    ones.map((c) => (c + 1) / (n + 2)),
-    { atol: 1e-7, rtol: 0 },
-    "independent model = smoothed frequencies",
-  );
-});
+test(
+  "tabular AR(k): Σ_x p(x) = 1, free parameters Σ 2^min(i,k), " + "counts match Laplace-smoothed frequencies",
+  async () => {
+    const { TabularAR } = await import("../../src/models/autoregressive/tabular.js");
+    const g = new Generator(12),
+      n = 500,
+      D = 10;
+    const data = Float32Array.from(g.uniform01(n * D), (u, i) => (u < 0.2 + 0.06 * (i % D) ? 1 : 0));
+    for (const k of [0, 1, 3, 9]) {
+      const m = new TabularAR({ k, alpha: 1 }, shape(D));
+      m.fitCounts(data, n);
+      assert.ok(Math.abs(totalProbability(m, D) - 1) < 1e-9, `k = ${k}: Σ p = ${totalProbability(m, D)}`);
+      let want = 0n;
+      for (let i = 0; i < D; i++) want += 1n << BigInt(Math.min(i, k));
+      assert.equal(m.freeParameters(), want);
+    }
+    const m0 = new TabularAR({ k: 0, alpha: 1 }, shape(D));
+    m0.fitCounts(data, n);
+    const ones = [...Array(D).keys()].map((i) => {
+      let c = 0;
+      for (let r = 0; r < n; r++) c += data[r * D + i]!;
+      return c;
+    });
+    assertClose(
+      [...m0.table.data],
+      ones.map((c) => (c + 1) / (n + 2)),
+      { atol: 1e-7, rtol: 0 },
+      "independent model = smoothed frequencies",
+    );
+  },
+);
 
 test("Σ_x p(x) = 1 within 1e-5 over all 2^10 images (FVSBN, NADE, MADE, MADE ensemble)", () => {
   for (const [name, opts] of [
@@ -166,34 +169,38 @@ test("completion keeps the observed pixels and samples the rest", () => {
   }
 });
 
-test("fused NADE: logits and every gradient equal NADE written with composed engine ops (tolerance 1e-5 abs + 1e-4 rel)", () => {
-  const D = 12,
-    H = 9;
-  const m = make("nade", { hidden: H }, D, 3) as unknown as NADE;
-  const x = randomTensor(new Generator(5), [4, D], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.6);
-  const fused = m.loss(x);
-  fused.backward();
-  const gFused = m.parameters().map((p) => p.grad!.toArray());
-  m.zeroGrad();
-  // the same model from engine ops: a_1 = c, h_i = σ(a_i), logit_i = b_i + V_i·h_i, a_{i+1} = a_i + x_i W_i
-  const logits: Tensor[] = [];
-  let a = m.c.reshape(1, H).expand(4, H);
-  for (let i = 0; i < D; i++) {
-    logits.push(
-      a
-        .sigmoid()
-        .matmul(m.V.slice(0, i, i + 1).T)
-        .add(m.b.slice(0, i, i + 1)),
+test(
+  "fused NADE: logits and every gradient equal NADE written with composed engine ops " +
+    "(tolerance 1e-5 abs + 1e-4 rel)",
+  () => {
+    const D = 12,
+      H = 9;
+    const m = make("nade", { hidden: H }, D, 3) as unknown as NADE;
+    const x = randomTensor(new Generator(5), [4, D], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.6);
+    const fused = m.loss(x);
+    fused.backward();
+    const gFused = m.parameters().map((p) => p.grad!.toArray());
+    m.zeroGrad();
+    // the same model from engine ops: a_1 = c, h_i = σ(a_i), logit_i = b_i + V_i·h_i, a_{i+1} = a_i + x_i W_i
+    const logits: Tensor[] = [];
+    let a = m.c.reshape(1, H).expand(4, H);
+    for (let i = 0; i < D; i++) {
+      logits.push(
+        a
+          .sigmoid()
+          .matmul(m.V.slice(0, i, i + 1).T)
+          .add(m.b.slice(0, i, i + 1)),
+      );
+      a = a.add(x.slice(1, i, i + 1).matmul(m.W.slice(0, i, i + 1)));
+    }
+    const composed = logitsToLoss(logits, x);
+    assertClose([fused.item()], [composed.item()], { atol: 1e-4, rtol: 1e-5 }, "loss");
+    composed.backward();
+    m.parameters().forEach((p, k) =>
+      assertClose(p.grad!.toArray(), gFused[k]!, { atol: 1e-5, rtol: 1e-4 }, `∂${["W", "c", "V", "b"][k]}`),
     );
-    a = a.add(x.slice(1, i, i + 1).matmul(m.W.slice(0, i, i + 1)));
-  }
-  const composed = logitsToLoss(logits, x);
-  assertClose([fused.item()], [composed.item()], { atol: 1e-4, rtol: 1e-5 }, "loss");
-  composed.backward();
-  m.parameters().forEach((p, k) =>
-    assertClose(p.grad!.toArray(), gFused[k]!, { atol: 1e-5, rtol: 1e-4 }, `∂${["W", "c", "V", "b"][k]}`),
-  );
-});
+  },
+);
 
 function logitsToLoss(logits: Tensor[], x: Tensor): Tensor {
   return bceWithLogits(concat(logits, 1), x, { reduction: "none" }).sum(1).mean();

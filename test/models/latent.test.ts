@@ -62,7 +62,8 @@ function exactLogPx(vae: VAE, x: ReturnType<typeof tensor>): number[] {
 
 test("IWAE estimate increases with k and approaches the exact log p(x) (1-d latent, exact by quadrature)", () => {
   const vae = new VAE({ ...vaeOptions.parse({}), hidden: [5], latent: 1 }, shape(4), new Generator(4));
-  for (const p of vae.parameters()) p.data.set(p.toArray().map((v) => v * 3)); // a decoder with a far-from-Gaussian posterior
+  // a decoder with a far-from-Gaussian posterior
+  for (const p of vae.parameters()) p.data.set(p.toArray().map((v) => v * 3));
   // proposal q(z|x) = N(0.3, 1.2²) for every x (encoder output layer fixed): imperfect but broad, so k = 5000 converges
   const last = vae.encoder.last;
   last.weight.data.fill(0);
@@ -224,42 +225,45 @@ test("linear probe: near-perfect on separable embeddings, chance on random label
   assert.ok(chance.testAccuracy < 0.2, `random labels: ${chance.testAccuracy}`);
 });
 
-test("IWAE objective: tighter than the ELBO on average, equal to the log-mean-exp of importance weights, trainable", async () => {
-  const cfg = { ...vaeOptions.parse({}), hidden: [8], latent: 2 };
-  // two distinct images, ten copies each: the best possible NLL is log 2
-  const x = tensor(
-    Array.from({ length: 20 }, (_, r) => (r % 2 ? [1, 1, 1, 0, 0, 0] : [0, 0, 1, 1, 0, 1])).flat(),
-    [20, 6],
-  );
-  const vae1 = new VAE({ ...cfg, k: 1 }, shape(6), new Generator(22)),
-    vae10 = new VAE({ ...cfg, k: 10 }, shape(6), new Generator(22));
-  const avg = (m: VAE, reps: number) => {
-    let s = 0;
-    for (let r = 0; r < reps; r++) s += m.loss(x, new Generator(100 + r)).item();
-    return s / reps;
-  };
-  const elboLoss = avg(vae1, 40),
-    iwaeLoss = avg(vae10, 40);
-  assert.ok(iwaeLoss < elboLoss - 0.05, `−IWAE-10 ${iwaeLoss} < −ELBO ${elboLoss}`);
-  // the objective is −mean_b log (1/k) Σ_j w_bj with the same draws as iwae(): compare with k samples from iwae()
-  const direct = vae10.iwae(x, 10, new Generator(7)).reduce((a, b) => a + b, 0) / 20;
-  assert.ok(
-    Math.abs(-direct - iwaeLoss) < 0.5,
-    `IWAE estimate ${-direct} and objective ${iwaeLoss} agree up to sampling noise`,
-  );
-  const { Adam } = await import("../../src/index.js");
-  const opt = new Adam(vae10.parameters(), { lr: 0.01 });
-  const first = avg(vae10, 10);
-  for (let i = 0; i < 150; i++) {
-    const l = vae10.loss(x, new Generator(500 + i));
-    opt.zeroGrad();
-    l.backward();
-    opt.step();
-  }
-  const after = avg(vae10, 10);
-  assert.ok(
-    after < first - 1 && after > Math.log(2) - 0.05,
-    `training lowers the IWAE loss towards log 2: ${first} → ${after}`,
-  );
-  assert.ok(vae10.parameters().every((p) => p.grad && p.grad.toArray().every(Number.isFinite)));
-});
+test(
+  "IWAE objective: tighter than the ELBO on average, " + "equal to the log-mean-exp of importance weights, trainable",
+  async () => {
+    const cfg = { ...vaeOptions.parse({}), hidden: [8], latent: 2 };
+    // two distinct images, ten copies each: the best possible NLL is log 2
+    const x = tensor(
+      Array.from({ length: 20 }, (_, r) => (r % 2 ? [1, 1, 1, 0, 0, 0] : [0, 0, 1, 1, 0, 1])).flat(),
+      [20, 6],
+    );
+    const vae1 = new VAE({ ...cfg, k: 1 }, shape(6), new Generator(22)),
+      vae10 = new VAE({ ...cfg, k: 10 }, shape(6), new Generator(22));
+    const avg = (m: VAE, reps: number) => {
+      let s = 0;
+      for (let r = 0; r < reps; r++) s += m.loss(x, new Generator(100 + r)).item();
+      return s / reps;
+    };
+    const elboLoss = avg(vae1, 40),
+      iwaeLoss = avg(vae10, 40);
+    assert.ok(iwaeLoss < elboLoss - 0.05, `−IWAE-10 ${iwaeLoss} < −ELBO ${elboLoss}`);
+    // the objective is −mean_b log (1/k) Σ_j w_bj with the same draws as iwae(): compare with k samples from iwae()
+    const direct = vae10.iwae(x, 10, new Generator(7)).reduce((a, b) => a + b, 0) / 20;
+    assert.ok(
+      Math.abs(-direct - iwaeLoss) < 0.5,
+      `IWAE estimate ${-direct} and objective ${iwaeLoss} agree up to sampling noise`,
+    );
+    const { Adam } = await import("../../src/index.js");
+    const opt = new Adam(vae10.parameters(), { lr: 0.01 });
+    const first = avg(vae10, 10);
+    for (let i = 0; i < 150; i++) {
+      const l = vae10.loss(x, new Generator(500 + i));
+      opt.zeroGrad();
+      l.backward();
+      opt.step();
+    }
+    const after = avg(vae10, 10);
+    assert.ok(
+      after < first - 1 && after > Math.log(2) - 0.05,
+      `training lowers the IWAE loss towards log 2: ${first} → ${after}`,
+    );
+    assert.ok(vae10.parameters().every((p) => p.grad && p.grad.toArray().every(Number.isFinite)));
+  },
+);

@@ -56,8 +56,9 @@ function maskP(m: MADE, k: number, D: number): Float64Array {
   return Float64Array.from(lp, Math.exp);
 }
 
-// Tolerance: with 16 outcomes and 10^5 draws an exact sampler's expected TV is about 0.004 (Σ √(p(1−p)/n)·√(2/π)/2);
-// 0.01 leaves room for chance, while sampling from one mask only is off by ≥ 0.05 here (asserted, so the test can fail).
+// Tolerance: with 16 outcomes and 10^5 draws an exact sampler's expected TV is about 0.004
+// (Σ √(p(1−p)/n)·√(2/π)/2); 0.01 leaves room for chance, while sampling from one mask only is off by ≥ 0.05 here
+// (asserted, so the test can fail).
 const TV_TOL = 0.01;
 
 test("K-mask ensemble: 10^5 samples follow (1/K) Σ_k p_k(x) within TV 0.01 (4 pixels, 5 masks)", () => {
@@ -84,7 +85,7 @@ test("K-mask ensemble completion: observed first pixels → samples follow p(x_r
   for (const [x0, x1] of [
     [1, 0],
     [0, 1],
-  ]) {
+  ] as const) {
     // exact conditional: p(x) restricted to images agreeing with the observed pixels, renormalised
     const cond = p.map((v, k) => ((k & 1) === x0 && ((k >> 1) & 1) === x1 ? v : 0));
     const z = cond.reduce((a, b) => a + b, 0);

@@ -80,30 +80,33 @@ test("a run trains off the event loop, two streams see the same epochs, the list
   assert.ok(px.some((v) => v === 255));
 });
 
-test("scores: the API's −log p(x) of test images equals evaluate's per-image scores; noise ranks above the test set", async () => {
-  const dir = `${studio.runsDir}/t1`;
-  const test = loadDataset("mnist-fixed").split("test");
-  const images = Array.from(test.values.subarray(0, 3 * 784));
-  const r = await call(studio.url, "POST", "/score", { runs: ["t1"], images });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  const row = r.body.rows[0];
-  const per = evaluate(dir, { scores: true }).scores!;
-  // exact estimator on the same images: equal up to float32 summation order (1e-6 relative)
-  for (let i = 0; i < 3; i++)
-    assert.ok(Math.abs(row.nll_nats[i] - per[i]!) <= 1e-6 * per[i]!, `${row.nll_nats[i]} vs ${per[i]}`);
-  assert.ok(Math.abs(row.bits_per_dim[0] - row.nll_nats[0] / (784 * Math.LN2)) < 1e-12);
-  assert.equal(row.estimator, "exact");
-  assert.equal(row.reference.n, 500);
-  // uniform noise (thresholded to random bits) is far less likely than any digit
-  const g = new Generator(7);
-  const noise = Array.from(g.uniform01(784));
-  const n = await call(studio.url, "POST", "/score", { runs: ["t1"], images: noise });
-  assert.ok(n.body.rows[0].nll_nats[0] > row.reference.median_nll_nats + 100);
-  assert.equal(n.body.rows[0].percentile[0], 100);
-  const rank = await call(studio.url, "POST", "/score", { runs: ["t1", "nope"], images: images.slice(0, 784) });
-  assert.ok(rank.body.rows[0].percentile[0] >= 0 && rank.body.rows[0].percentile[0] < 100);
-  assert.match(rank.body.rows[1].error, /no run "nope"/);
-});
+test(
+  "scores: the API's −log p(x) of test images equals evaluate's per-image scores; " + "noise ranks above the test set",
+  async () => {
+    const dir = `${studio.runsDir}/t1`;
+    const test = loadDataset("mnist-fixed").split("test");
+    const images = Array.from(test.values.subarray(0, 3 * 784));
+    const r = await call(studio.url, "POST", "/score", { runs: ["t1"], images });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const row = r.body.rows[0];
+    const per = evaluate(dir, { scores: true }).scores!;
+    // exact estimator on the same images: equal up to float32 summation order (1e-6 relative)
+    for (let i = 0; i < 3; i++)
+      assert.ok(Math.abs(row.nll_nats[i] - per[i]!) <= 1e-6 * per[i]!, `${row.nll_nats[i]} vs ${per[i]}`);
+    assert.ok(Math.abs(row.bits_per_dim[0] - row.nll_nats[0] / (784 * Math.LN2)) < 1e-12);
+    assert.equal(row.estimator, "exact");
+    assert.equal(row.reference.n, 500);
+    // uniform noise (thresholded to random bits) is far less likely than any digit
+    const g = new Generator(7);
+    const noise = Array.from(g.uniform01(784));
+    const n = await call(studio.url, "POST", "/score", { runs: ["t1"], images: noise });
+    assert.ok(n.body.rows[0].nll_nats[0] > row.reference.median_nll_nats + 100);
+    assert.equal(n.body.rows[0].percentile[0], 100);
+    const rank = await call(studio.url, "POST", "/score", { runs: ["t1", "nope"], images: images.slice(0, 784) });
+    assert.ok(rank.body.rows[0].percentile[0] >= 0 && rank.body.rows[0].percentile[0] < 100);
+    assert.match(rank.body.rows[1].error, /no run "nope"/);
+  },
+);
 
 test("completions keep the observed half of the drawing and fill the rest", async () => {
   const test = loadDataset("mnist-fixed").split("test");

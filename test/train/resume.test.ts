@@ -45,7 +45,8 @@ test("interrupt after 4 steps (mid-epoch, before any validation) + resume = unin
   assert.equal(full.steps, 3 * 6);
 
   const b1 = newModel();
-  const part = await new Trainer({ model: b1, dataset: ds, runDir: dirB, training, seed: 3, maxSteps: 4 }).run(); // before the first validation
+  // maxSteps 4 stops before the first validation
+  const part = await new Trainer({ model: b1, dataset: ds, runDir: dirB, training, seed: 3, maxSteps: 4 }).run();
   assert.equal(part.status, "paused");
   const b2 = newModel(); // a fresh process: nothing carried over but the files
   const rest = await new Trainer({ model: b2, dataset: ds, runDir: dirB, training, seed: 3, resume: true }).run();

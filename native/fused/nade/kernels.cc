@@ -6,11 +6,12 @@
 #include <cmath>
 #include <cstring>
 #include <vector>
-#include "nade.h"
+#include "../../kernels/isa.h"
 #include "../../kernels/parallel.h"
 #include "../../kernels/vmath.h"
 
 namespace dg {
+namespace DG_ISA_NS {
 
 static inline float hsum(vf v) {
   float s = 0.f;
@@ -164,4 +165,5 @@ void nade_sample(const float* W, const float* c, const float* V, const float* b,
   });
 }
 
+}  // namespace DG_ISA_NS
 }  // namespace dg

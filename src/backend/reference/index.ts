@@ -21,12 +21,12 @@ function adam(
   for (let i = 0; i < p.length; i++) {
     let gi = g[i]!;
     if (wd !== 0) {
-      if (decoupled) p[i] -= lr * wd * p[i]!;
+      if (decoupled) p[i]! -= lr * wd * p[i]!;
       else gi += wd * p[i]!;
     }
     m[i] = b1 * m[i]! + (1 - b1) * gi;
     v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-    p[i] -= ((lr / bc1) * m[i]!) / (Math.sqrt(v[i]!) / Math.sqrt(bc2) + eps);
+    p[i]! -= ((lr / bc1) * m[i]!) / (Math.sqrt(v[i]!) / Math.sqrt(bc2) + eps);
   }
 }
 

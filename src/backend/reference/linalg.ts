@@ -88,7 +88,7 @@ export function indexAdd(
 ): void {
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < nIdx; j++)
-      for (let i = 0; i < inner; i++) gx[(o * nIn + idx[j]!) * inner + i] += g[(o * nIdx + j) * inner + i]!;
+      for (let i = 0; i < inner; i++) gx[(o * nIn + idx[j]!) * inner + i]! += g[(o * nIdx + j) * inner + i]!;
 }
 
 export function gather(
@@ -121,7 +121,7 @@ export function scatterAdd(
     for (let j = 0; j < nOut; j++)
       for (let i = 0; i < inner; i++) {
         const q = (o * nOut + j) * inner + i;
-        gx[(o * nIn + idx[q]!) * inner + i] += g[q]!;
+        gx[(o * nIn + idx[q]!) * inner + i]! += g[q]!;
       }
 }
 
@@ -131,6 +131,9 @@ function forEachTap(
   nc: number,
   fn: (n: number, c: number, oy: number, ox: number, i: number, j: number, iy: number, ix: number) => void,
 ): void {
+  // a convolution over listed taps skips the others (g.taps is absent for pooling and full convolutions)
+  const live = new Uint8Array(g.kh * g.kw).fill(g.taps ? 0 : 1);
+  for (const t of g.taps ?? []) live[t] = 1;
   for (let n = 0; n < g.n; n++)
     for (let c = 0; c < nc; c++)
       for (let oy = 0; oy < g.ho; oy++)
@@ -140,7 +143,7 @@ function forEachTap(
             if (iy < 0 || iy >= g.h) continue;
             for (let j = 0; j < g.kw; j++) {
               const ix = ox * g.sw - g.pw + j * g.dw;
-              if (ix >= 0 && ix < g.w) fn(n, c, oy, ox, i, j, iy, ix);
+              if (ix >= 0 && ix < g.w && live[i * g.kw + j]) fn(n, c, oy, ox, i, j, iy, ix);
             }
           }
 }
@@ -153,7 +156,7 @@ export function conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     const xv = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
     for (let o = 0; o < g.cOut; o++)
-      out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox] += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
+      out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
   });
 }
 
@@ -163,7 +166,7 @@ export function conv2dGradInput(g: ConvGeom, gy: Storage, w: Storage, gx: Storag
     let s = 0;
     for (let o = 0; o < g.cOut; o++)
       s += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]!;
-    gx[((n * g.c + c) * g.h + iy) * g.w + ix] += s;
+    gx[((n * g.c + c) * g.h + iy) * g.w + ix]! += s;
   });
 }
 
@@ -172,7 +175,7 @@ export function conv2dGradWeight(g: ConvGeom, x: Storage, gy: Storage, gw: Stora
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     const xv = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
     for (let o = 0; o < g.cOut; o++)
-      gw[((o * g.c + c) * g.kh + i) * g.kw + j] += gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! * xv;
+      gw[((o * g.c + c) * g.kh + i) * g.kw + j]! += gy[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! * xv;
   });
 }
 
@@ -194,14 +197,14 @@ export function maxPool2dGrad(g: ConvGeom, gy: Storage, argmax: Int32Array, gx: 
   const P = g.ho * g.wo,
     HW = g.h * g.w;
   for (let nc = 0; nc < g.n * g.c; nc++)
-    for (let q = 0; q < P; q++) if (argmax[nc * P + q]! >= 0) gx[nc * HW + argmax[nc * P + q]!] += gy[nc * P + q]!;
+    for (let q = 0; q < P; q++) if (argmax[nc * P + q]! >= 0) gx[nc * HW + argmax[nc * P + q]!]! += gy[nc * P + q]!;
 }
 
 export function avgPool2d(g: ConvGeom, x: Storage, out: Storage): void {
   out.fill(0);
   const s = 1 / (g.kh * g.kw);
   forEachTap(g, g.c, (n, c, oy, ox, _i, _j, iy, ix) => {
-    out[((n * g.c + c) * g.ho + oy) * g.wo + ox] += s * x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
+    out[((n * g.c + c) * g.ho + oy) * g.wo + ox]! += s * x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
   });
 }
 
@@ -209,6 +212,6 @@ export function avgPool2dGrad(g: ConvGeom, gy: Storage, gx: Storage): void {
   gx.fill(0);
   const s = 1 / (g.kh * g.kw);
   forEachTap(g, g.c, (n, c, oy, ox, _i, _j, iy, ix) => {
-    gx[((n * g.c + c) * g.h + iy) * g.w + ix] += s * gy[((n * g.c + c) * g.ho + oy) * g.wo + ox]!;
+    gx[((n * g.c + c) * g.h + iy) * g.w + ix]! += s * gy[((n * g.c + c) * g.ho + oy) * g.wo + ox]!;
   });
 }

@@ -22,7 +22,7 @@ function forward(
       for (let k = 0; k < H; k++) s += sigmoid(a[k]!) * V[i * H + k]!;
       logits[r * D + i] = s;
       const xv = x[r * D + i]!;
-      if (xv !== 0) for (let k = 0; k < H; k++) a[k] += xv * W[i * H + k]!;
+      if (xv !== 0) for (let k = 0; k < H; k++) a[k]! += xv * W[i * H + k]!;
     }
   }
 }
@@ -55,14 +55,14 @@ function backward(
     for (let i = 0; i < D; i++) {
       states.push(Float64Array.from(a));
       const xv = x[r * D + i]!;
-      if (xv !== 0) for (let k = 0; k < H; k++) a[k] += xv * W[i * H + k]!;
+      if (xv !== 0) for (let k = 0; k < H; k++) a[k]! += xv * W[i * H + k]!;
     }
     s.fill(0);
     for (let i = D - 1; i >= 0; i--) {
       const ai = states[i]!,
         g = gl[r * D + i]!,
         xv = x[r * D + i]!;
-      gb[i] += g;
+      gb[i]! += g;
       if (gx) {
         let d = 0;
         for (let k = 0; k < H; k++) d += W[i * H + k]! * s[k]!;
@@ -70,12 +70,12 @@ function backward(
       }
       for (let k = 0; k < H; k++) {
         const h = sigmoid(ai[k]!);
-        if (xv !== 0) gW[i * H + k] += xv * s[k]!;
-        gV[i * H + k] += g * h;
-        s[k] += g * V[i * H + k]! * h * (1 - h);
+        if (xv !== 0) gW[i * H + k]! += xv * s[k]!;
+        gV[i * H + k]! += g * h;
+        s[k]! += g * V[i * H + k]! * h * (1 - h);
       }
     }
-    for (let k = 0; k < H; k++) gc[k] += s[k]!;
+    for (let k = 0; k < H; k++) gc[k]! += s[k]!;
   }
 }
 
@@ -101,7 +101,7 @@ function sample(
         x[r * D + i] = u[r * D + i]! < sigmoid(s) ? 1 : 0;
       }
       const xv = x[r * D + i]!;
-      if (xv !== 0) for (let k = 0; k < H; k++) a[k] += xv * W[i * H + k]!;
+      if (xv !== 0) for (let k = 0; k < H; k++) a[k]! += xv * W[i * H + k]!;
     }
   }
 }

@@ -286,7 +286,7 @@ export class MADE extends AutoregressiveModel {
             cur[r * D + i] = u[r * D + i]! < 1 / (1 + Math.exp(-s)) ? 1 : 0;
           }
           const xv = cur[r * D + i]!;
-          if (xv !== 0) for (let k = 0; k < H; k++) a[k] += xv * w1[k * D + i]!;
+          if (xv !== 0) for (let k = 0; k < H; k++) a[k]! += xv * w1[k * D + i]!;
         }
       }
       return tensor(cur, [n, D]);
@@ -304,7 +304,8 @@ const madeRecipe: Recipe = {
   options: { hidden: [8000] },
   schedule: { kind: "cosine", total: 9000, minFactor: 0.02 },
   reference:
-    "Germain et al. 2015: 88.40 nats with one mask (measured here: 88.17 with this recipe; a 500-unit layer plateaus near 94.5)",
+    "Germain et al. 2015: 88.40 nats with one mask " +
+    "(measured here: 88.17 with this recipe; a 500-unit layer plateaus near 94.5)",
 };
 
 registerModel({

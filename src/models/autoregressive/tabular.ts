@@ -110,7 +110,8 @@ export class TabularAR extends GenerativeModel implements Scorer, Sampler, Close
 registerModel({
   name: "tabular-ar",
   description:
-    "tabular AR(k): p(x_i | previous k pixels) by counting with Laplace smoothing (closed form, no gradient steps); exact likelihood",
+    "tabular AR(k): p(x_i | previous k pixels) by counting with Laplace smoothing " +
+    "(closed form, no gradient steps); exact likelihood",
   family: "autoregressive",
   options,
   recipe: { dataset: "binarized-mnist", epochs: 1, batchSize: 1000, lr: 1 },

@@ -44,12 +44,12 @@ export function orthonormalize(Q: Float64Array, D: number, q: number): void {
     for (let p = 0; p < j; p++) {
       let d = 0;
       for (let i = 0; i < D; i++) d += Q[i * q + j]! * Q[i * q + p]!;
-      for (let i = 0; i < D; i++) Q[i * q + j] -= d * Q[i * q + p]!;
+      for (let i = 0; i < D; i++) Q[i * q + j]! -= d * Q[i * q + p]!;
     }
     let nrm = 0;
     for (let i = 0; i < D; i++) nrm += Q[i * q + j]! ** 2;
     nrm = Math.sqrt(nrm) || 1;
-    for (let i = 0; i < D; i++) Q[i * q + j] /= nrm;
+    for (let i = 0; i < D; i++) Q[i * q + j]! /= nrm;
   }
 }
 

@@ -33,7 +33,9 @@ export function dequantize(values: Float32Array, g: Generator): Float64Array {
   return out;
 }
 
-/** C = AᵀB for row-major A [n, a], B [n, b] (float64 in, float64 out; through the native GEMM in float32 when present). */
+/**
+ * C = AᵀB for row-major A [n, a], B [n, b] (float64 in, float64 out; through the native GEMM in float32 when present).
+ */
 function crossProduct(A: Float64Array, B: Float64Array, n: number, a: number, b: number): Float64Array {
   const addon = nativeAddon();
   if (addon) {
@@ -45,7 +47,7 @@ function crossProduct(A: Float64Array, B: Float64Array, n: number, a: number, b:
   for (let r = 0; r < n; r++)
     for (let i = 0; i < a; i++) {
       const v = A[r * a + i]!;
-      if (v !== 0) for (let j = 0; j < b; j++) C[i * b + j] += v * B[r * b + j]!;
+      if (v !== 0) for (let j = 0; j < b; j++) C[i * b + j]! += v * B[r * b + j]!;
     }
   return C;
 }
@@ -75,7 +77,7 @@ export class PPCA extends GenerativeModel implements Scorer, Sampler, LatentMode
   /** Sample covariance S (D×D) and mean of rows of X [n, D]. */
   static moments(X: Float64Array, n: number, D: number): { mean: Float64Array; S: Float64Array } {
     const mean = new Float64Array(D);
-    for (let r = 0; r < n; r++) for (let i = 0; i < D; i++) mean[i] += X[r * D + i]! / n;
+    for (let r = 0; r < n; r++) for (let i = 0; i < D; i++) mean[i]! += X[r * D + i]! / n;
     const Xc = new Float64Array(n * D);
     for (let r = 0; r < n; r++) for (let i = 0; i < D; i++) Xc[r * D + i] = X[r * D + i]! - mean[i]!;
     const S = crossProduct(Xc, Xc, n, D, D);
@@ -146,7 +148,7 @@ export class PPCA extends GenerativeModel implements Scorer, Sampler, LatentMode
       p.fill(0);
       for (let i = 0; i < D; i++) {
         const v = xc[i]!;
-        for (let c = 0; c < q; c++) p[c] += v * W[i * q + c]!;
+        for (let c = 0; c < q; c++) p[c]! += v * W[i * q + c]!;
       }
       const sol = cholSolve(L, q, Float64Array.from(p), 1);
       let pmp = 0;
@@ -199,7 +201,7 @@ export class PPCA extends GenerativeModel implements Scorer, Sampler, LatentMode
       const p = new Float64Array(q);
       for (let i = 0; i < D; i++) {
         const d = v[r * D + i]! - mu[i]!;
-        for (let c = 0; c < q; c++) p[c] += d * W[i * q + c]!;
+        for (let c = 0; c < q; c++) p[c]! += d * W[i * q + c]!;
       }
       cholSolve(L, q, p, 1).forEach((val, c) => (out[r * q + c] = val));
     }
@@ -291,8 +293,8 @@ function invert(A0: Float64Array, n: number): Float64Array {
         const f = A[r * n + c]!;
         if (f !== 0)
           for (let k = 0; k < n; k++) {
-            A[r * n + k] -= f * A[c * n + k]!;
-            I[r * n + k] -= f * I[c * n + k]!;
+            A[r * n + k]! -= f * A[c * n + k]!;
+            I[r * n + k]! -= f * I[c * n + k]!;
           }
       }
   }

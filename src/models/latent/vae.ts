@@ -94,7 +94,7 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
     if (!this.config.decoderBiasFromData) return;
     const mean = new Float32Array(train.dim);
     for (let r = 0; r < train.n; r++)
-      for (let i = 0; i < train.dim; i++) mean[i] += train.values[r * train.dim + i]! / train.n;
+      for (let i = 0; i < train.dim; i++) mean[i]! += train.values[r * train.dim + i]! / train.n;
     this.initDecoderBias(mean);
   }
 

@@ -1,0 +1,68 @@
+// The kernels built once per instruction set (portable, AVX2+FMA, AVX-512): one X(return, name, parameters,
+// arguments) line each. dispatch.cc turns the list into a table per instruction set and the public dg:: entry points
+// of kernels.h, which call through the table chosen at load time. Signatures must match kernels.h (checked there).
+#pragma once
+#include <cstdint>
+
+#define DG_ISA_KERNELS(X)                                                                                             \
+  X(void, sgemm,                                                                                                      \
+    (int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool transA, const float* B,          \
+     int64_t ldb, bool transB, float beta, float* C, int64_t ldc, int nthreads),                                      \
+    (m, n, k, alpha, A, lda, transA, B, ldb, transB, beta, C, ldc, nthreads))                                         \
+  X(void, linear_forward, (const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k,       \
+                           int64_t n),                                                                                \
+    (x, w, bias, out, m, k, n))                                                                                       \
+  X(void, sgemm_batched,                                                                                              \
+    (int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool transA, const float* B,    \
+     int64_t strideB, bool transB, float beta, float* C),                                                             \
+    (batch, m, n, k, A, strideA, transA, B, strideB, transB, beta, C))                                                \
+  X(void, unary, (int op, const float* x, float* out, int64_t n, float alpha, float beta),                           \
+    (op, x, out, n, alpha, beta))                                                                                     \
+  X(void, unary_grad,                                                                                                 \
+    (int op, const float* x, const float* y, const float* gy, float* out, int64_t n, float alpha, float beta),        \
+    (op, x, y, gy, out, n, alpha, beta))                                                                              \
+  X(void, binary,                                                                                                     \
+    (int op, const float* a, const float* b, float* out, int ndim, const int64_t* shape, const int64_t* sa,           \
+     const int64_t* sb),                                                                                              \
+    (op, a, b, out, ndim, shape, sa, sb))                                                                             \
+  X(void, where,                                                                                                      \
+    (const float* cond, const float* a, const float* b, float* out, int ndim, const int64_t* shape,                   \
+     const int64_t* sc, const int64_t* sa, const int64_t* sb),                                                        \
+    (cond, a, b, out, ndim, shape, sc, sa, sb))                                                                       \
+  X(void, reduce, (int op, const float* x, float* out, int64_t outer, int64_t n, int64_t inner),                     \
+    (op, x, out, outer, n, inner))                                                                                    \
+  X(void, softmax, (const float* x, float* out, int64_t rows, int64_t cols, bool log), (x, out, rows, cols, log))    \
+  X(void, softmax_grad, (const float* y, const float* gy, float* out, int64_t rows, int64_t cols, bool log),         \
+    (y, gy, out, rows, cols, log))                                                                                    \
+  X(void, cross_entropy,                                                                                              \
+    (const float* z, const int32_t* target, float* loss, int64_t outer, int64_t C, int64_t inner),                    \
+    (z, target, loss, outer, C, inner))                                                                               \
+  X(void, cross_entropy_grad,                                                                                         \
+    (const float* z, const int32_t* target, const float* gloss, float* gz, int64_t outer, int64_t C, int64_t inner), \
+    (z, target, gloss, gz, outer, C, inner))                                                                          \
+  X(void, conv2d_taps_forward,                                                                                         \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* w, const float* bias,        \
+     float* out),                                                                                                     \
+    (g, taps, nTaps, x, w, bias, out))                                                                                \
+  X(void, conv2d_taps_backward_input,                                                                                  \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* gy, const float* w, float* gx),              \
+    (g, taps, nTaps, gy, w, gx))                                                                                      \
+  X(void, conv2d_taps_backward_weight,                                                                                 \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* gy, float* gw),              \
+    (g, taps, nTaps, x, gy, gw))                                                                                      \
+  X(void, nade_forward,                                                                                               \
+    (const float* x, const float* W, const float* c, const float* V, const float* b, float* logits, int64_t B,        \
+     int64_t D, int64_t H),                                                                                           \
+    (x, W, c, V, b, logits, B, D, H))                                                                                 \
+  X(void, nade_backward,                                                                                              \
+    (const float* x, const float* W, const float* c, const float* V, const float* gl, float* gx, float* gW,          \
+     float* gc, float* gV, float* gb, int64_t B, int64_t D, int64_t H),                                               \
+    (x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H))                                                                    \
+  X(void, nade_sample,                                                                                                \
+    (const float* W, const float* c, const float* V, const float* b, const float* u, const uint8_t* observed,        \
+     float* x, int64_t n, int64_t D, int64_t H),                                                                      \
+    (W, c, V, b, u, observed, x, n, D, H))                                                                            \
+  X(void, adam_step,                                                                                                  \
+    (float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps, float bc1,    \
+     float bc2, float weight_decay, bool decoupled),                                                                  \
+    (p, g, m, v, n, lr, b1, b2, eps, bc1, bc2, weight_decay, decoupled))

@@ -1,0 +1,47 @@
+/**
+ * Sample quality of a run: n samples, held against the reference set that matches the run's data (binarized test
+ * images for binary models, 8-bit ones otherwise), in the feature space of deepgen's MNIST classifier (trained once,
+ * cached) — FID, classifier score, precision/recall, label histogram, optionally Parzen — beside the floor: the same
+ * metrics for n real training images.
+ */
+import { canSample } from "../models/index.js";
+import { ensureClassifier, mnistReference, qualityFloor, sampleQuality } from "../eval/quality.js";
+import type { ClassifierProgress } from "../eval/classifier/train.js";
+import type { SampleQuality } from "../eval/sample-quality.js";
+import { tensor } from "../tensor/create.js";
+import { requireCapability } from "./capabilities.js";
+import { sample } from "./generate.js";
+import { openRun, runDataset } from "./runs.js";
+
+export interface RunQualityOptions {
+  n: number;
+  seed?: number;
+  /** the classifier's cache directory (default $DEEPGEN_CACHE/classifier or ~/.cache/deepgen/classifier) */
+  cacheDir?: string;
+  parzen?: boolean;
+  dataDir?: string;
+  /** the classifier's training, on first use */
+  onClassifier?(p: ClassifierProgress): void;
+}
+
+export interface RunQuality {
+  model: string;
+  samples: SampleQuality;
+  floor: SampleQuality;
+}
+
+export function runSampleQuality(target: string, o: RunQualityOptions): RunQuality {
+  const run = openRun(target);
+  requireCapability(run.model, run.config.model, canSample, "sampler", "sample");
+  const binarized = runDataset(run, o.dataDir ? { dataDir: o.dataDir } : {}).binarization !== "none";
+  const clf = ensureClassifier(o.cacheDir ? { cacheDir: o.cacheDir } : {}, o.onClassifier);
+  const n = Math.min(o.n, 10000);
+  const ref = mnistReference({ binarized, n, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
+  const s = sample(target, { n, seed: o.seed ?? 0 });
+  const opts = { parzen: !!o.parzen };
+  return {
+    model: run.config.model,
+    samples: sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), ref, clf, opts),
+    floor: qualityFloor(ref, clf, n, opts),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The convolutional standard configurations of the benchmark spec, built from nn layers: PixelCNN (masked
+ * convolutions with residual blocks), DCGAN (one discriminator and one generator step) and PixelRNN's Row LSTM.
+ * Each returns the parameters the timed Adam step updates and a loss closure, like the other step cases.
+ */
+import { bceWithLogits } from "../ops/loss.js";
+import { stack } from "../ops/movement.js";
+import { Adam } from "../optim/adam.js";
+import { Conv2d, ConvTranspose2d, MaskedConv2d } from "../nn/conv.js";
+import { BatchNorm1d, BatchNorm2d } from "../nn/layers.js";
+import { Linear } from "../nn/linear.js";
+import { bernoulli, full, rand, randn, zeros } from "../tensor/create.js";
+import type { Generator } from "../tensor/rng.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { StepCase } from "./step-case.js";
+
+const binaryImages = (b: number, g: Generator): Tensor => bernoulli(0.13, [b, 1, 28, 28], { generator: g });
+
+/** 7×7 mask-A conv 1→64; 5 residual blocks (ReLU, 1×1 64→32, ReLU, 3×3 mask-B 32→32, ReLU, 1×1 32→64); head. */
+export function pixelcnn(g: Generator): StepCase {
+  const ch = 64,
+    batch = 32;
+  const first = new MaskedConv2d("A", 1, ch, 7, { generator: g });
+  const blocks = Array.from({ length: 5 }, () => [
+    new Conv2d(ch, ch / 2, 1, { generator: g }),
+    new MaskedConv2d("B", ch / 2, ch / 2, 3, { generator: g }),
+    new Conv2d(ch / 2, ch, 1, { generator: g }),
+  ]);
+  const head = [new Conv2d(ch, ch, 1, { generator: g }), new Conv2d(ch, 1, 1, { generator: g })];
+  const x = binaryImages(batch, g);
+  const loss = (): Tensor => {
+    let h = first.forward(x);
+    for (const [a, m, c] of blocks) h = h.add(c!.forward(m!.forward(a!.forward(h.relu()).relu()).relu()));
+    const logits = head[1]!.forward(head[0]!.forward(h.relu()).relu());
+    return bceWithLogits(logits, x, { reduction: "sum" }).div(batch);
+  };
+  const params = [first, ...blocks.flat(), ...head].flatMap((m) => m.parameters());
+  return { params, loss };
+}
+
+/** DCGAN on 28×28: the returned loss is the generator's, after one discriminator Adam step inside the closure. */
+export function dcgan(g: Generator): StepCase {
+  const batch = 64,
+    z = 100;
+  const fc = new Linear(z, 128 * 7 * 7, { generator: g }),
+    bn0 = new BatchNorm1d(128 * 7 * 7),
+    up1 = new ConvTranspose2d(128, 64, 4, { stride: 2, padding: 1, generator: g }),
+    bn1 = new BatchNorm2d(64),
+    up2 = new ConvTranspose2d(64, 1, 4, { stride: 2, padding: 1, generator: g });
+  const d1 = new Conv2d(1, 64, 4, { stride: 2, padding: 1, generator: g }),
+    d2 = new Conv2d(64, 128, 4, { stride: 2, padding: 1, generator: g }),
+    bnd = new BatchNorm2d(128),
+    dOut = new Linear(128 * 7 * 7, 1, { generator: g });
+  const G = (noise: Tensor): Tensor => {
+    const h = bn0.forward(fc.forward(noise)).relu().reshape([batch, 128, 7, 7]);
+    return up2.forward(bn1.forward(up1.forward(h)).relu());
+  };
+  const D = (img: Tensor): Tensor => {
+    const h = bnd.forward(d2.forward(d1.forward(img).leakyRelu(0.2))).leakyRelu(0.2);
+    return dOut.forward(h.reshape([batch, 128 * 7 * 7]));
+  };
+  const dParams = [d1, d2, bnd, dOut].flatMap((m) => m.parameters());
+  const optD = new Adam(dParams, { lr: 2e-4, betas: [0.5, 0.999] });
+  const real = rand([batch, 1, 28, 28], { generator: g }),
+    ones = full([batch, 1], 1),
+    zerosT = zeros([batch, 1]);
+  const loss = (): Tensor => {
+    const fake = G(randn([batch, z], { generator: g })).sigmoid();
+    const ld = bceWithLogits(D(real), ones).add(bceWithLogits(D(fake.detach()), zerosT));
+    optD.zeroGrad();
+    ld.backward();
+    optD.step();
+    return bceWithLogits(D(fake), ones);
+  };
+  return { params: [fc, bn0, up1, bn1, up2].flatMap((m) => m.parameters()), loss };
+}
+
+/**
+ * Row LSTM (van den Oord et al. 2016): 7×7 mask-A conv 1→64; input-to-state 1×3 mask-B conv 64→128 over the whole
+ * image at once (its live taps are the left neighbour and the pixel), state-to-state 1×3 conv 32→128 row by row;
+ * head ReLU, 1×1 32→32, ReLU, 1×1 32→1.
+ */
+export function rowlstm(g: Generator): StepCase {
+  const hd = 32,
+    batch = 16,
+    n = 28;
+  const first = new MaskedConv2d("A", 1, 2 * hd, 7, { generator: g });
+  const i2s = new MaskedConv2d("B", 2 * hd, 4 * hd, [1, 3], { generator: g });
+  const s2s = new Conv2d(hd, 4 * hd, [1, 3], { padding: [0, 1], generator: g });
+  const head = [new Conv2d(hd, 32, 1, { generator: g }), new Conv2d(32, 1, 1, { generator: g })];
+  const x = binaryImages(batch, g);
+  const loss = (): Tensor => {
+    const gatesIn = i2s.forward(first.forward(x)); // [B, 4h, rows, cols]
+    let h = zeros([batch, hd, 1, n]),
+      c = zeros([batch, hd, 1, n]);
+    const rows: Tensor[] = [];
+    for (let r = 0; r < n; r++) {
+      const gates = gatesIn.slice(2, r, r + 1).add(s2s.forward(h));
+      const i = gates.slice(1, 0, hd).sigmoid(),
+        f = gates.slice(1, hd, 2 * hd).sigmoid(),
+        o = gates.slice(1, 2 * hd, 3 * hd).sigmoid(),
+        u = gates.slice(1, 3 * hd).tanh();
+      c = f.mul(c).add(i.mul(u));
+      h = o.mul(c.tanh());
+      rows.push(h.reshape([batch, hd, n]));
+    }
+    const hs = stack(rows, 2);
+    const logits = head[1]!.forward(head[0]!.forward(hs.relu()).relu());
+    return bceWithLogits(logits, x, { reduction: "sum" }).div(batch);
+  };
+  const params = [first, i2s, s2s, ...head].flatMap((m) => m.parameters());
+  return { params, loss };
+}

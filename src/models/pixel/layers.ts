@@ -1,0 +1,94 @@
+/** Building blocks shared by the pixel models: option fields, the 1×1 output stack, shifts and the gated unit. */
+import * as z from "zod";
+import { MaskedConv2d } from "../../nn/conv.js";
+import { Module } from "../../nn/module.js";
+import type { Generator } from "../../tensor/rng.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import type { DataShape } from "../base.js";
+import { field } from "../options.js";
+import { pixelOutput, type OutputKind, type PixelOutput } from "./outputs.js";
+
+/** The output options every pixel model has. */
+export const outputOptions = {
+  output: field.oneOf(
+    ["bernoulli", "softmax", "logistic"],
+    "bernoulli",
+    "output distribution per value: bernoulli (binary data), softmax over `levels`, or a discretized logistic mixture",
+  ),
+  levels: field.positiveInt(256, "values per channel for softmax/logistic outputs (256 for 8-bit images)"),
+  mixtures: field.positiveInt(5, "logistic components per channel (logistic output)"),
+};
+/** A dropout probability in [0, 0.9], default 0. */
+export function dropoutField(description: string) {
+  const rule = "must be a number in [0, 0.9], e.g. 0.1";
+  return z.number({ error: rule }).min(0, { error: rule }).max(0.9, { error: rule }).default(0).describe(description);
+}
+
+type OutputConfig = { output: OutputKind; levels: number; mixtures: number };
+
+export function outputFor(config: OutputConfig): PixelOutput {
+  return pixelOutput(config.output, config.levels, config.mixtures);
+}
+
+/**
+ * Checks that every feature count divides into the image's colour groups (a masked layer assigns feature f of F to
+ * channel ⌊f·C/F⌋) and says which option to change when it does not.
+ */
+export function checkGroups(model: string, data: DataShape, counts: Record<string, number>): void {
+  const C = data.shape[0];
+  for (const [name, v] of Object.entries(counts))
+    if (v % C !== 0)
+      throw new RangeError(`${model}: option "${name}" (${v}) must be a multiple of the ${C} colour channels`);
+}
+
+/** ReLU → 1×1 → ReLU → 1×1 to C·P parameters, masked (type B) so channel c's parameters see only groups ≤ c. */
+export class OutputStack extends Module {
+  readonly hidden: MaskedConv2d;
+  readonly out: MaskedConv2d;
+
+  constructor(inChannels: number, hidden: number, C: number, P: number, generator: Generator) {
+    super();
+    const o = { colorGroups: C, generator };
+    this.hidden = this.registerModule("hidden", new MaskedConv2d("B", inChannels, hidden, 1, o));
+    this.out = this.registerModule("out", new MaskedConv2d("B", hidden, C * P, 1, o));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.out.forward(this.hidden.forward(x.relu()).relu());
+  }
+}
+
+/** Shifts [B, C, H, W] down by `k` rows (zeros enter at the top): row r then holds what row r − k held. */
+export function shiftDown(x: Tensor, k = 1): Tensor {
+  const H = x.shape[2]!;
+  return x
+    .pad([
+      [k, 0],
+      [0, 0],
+    ])
+    .slice(2, 0, H);
+}
+
+/** Mirrors [B, C, H, W] left to right. */
+export function flipWidth(x: Tensor): Tensor {
+  const W = x.shape[3]!;
+  return x.indexSelect(
+    3,
+    Array.from({ length: W }, (_, i) => W - 1 - i),
+  );
+}
+
+/**
+ * The gated unit tanh(a) ⊙ σ(b) of Gated PixelCNN on [B, 2F, H, W] → [B, F, H, W]. Each colour group's block of
+ * channels holds its own a then b halves, so an output unit's two factors belong to the same group as the unit.
+ */
+export function gate(x: Tensor, groups: number): Tensor {
+  const [B, F2, H, W] = x.shape as [number, number, number, number];
+  const per = F2 / (2 * groups);
+  const g = x.reshape(B, groups, 2, per, H, W);
+  return g
+    .slice(2, 0, 1)
+    .tanh()
+    .mul(g.slice(2, 1, 2).sigmoid())
+    .reshape(B, F2 / 2, H, W);
+}

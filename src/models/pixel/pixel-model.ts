@@ -1,0 +1,147 @@
+/**
+ * The pixel models' common body: p(x) = Π_i p(x_i | x_<i) over the values of an image in raster order (row, column,
+ * then colour channel R→G→B), with every conditional produced at once by a network whose connectivity respects that
+ * order (masked convolutions, shifted stacks, row or diagonal recurrences). Scoring, per-pixel scores, sampling and
+ * completion are written once here; a model supplies `network` and how many rows above it can see.
+ */
+import { noGrad } from "../../autograd/tape.js";
+import { tensor } from "../../tensor/create.js";
+import type { Generator } from "../../tensor/rng.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import {
+  LikelihoodModel,
+  type Capability,
+  type Completer,
+  type DataShape,
+  type LikelihoodResult,
+  type PixelScorer,
+  type Sampler,
+  type Scorer,
+} from "../base.js";
+import type { PixelOutput } from "./outputs.js";
+
+export interface SampleOptions {
+  /** run the network on the whole image at every step (the reference the windowed loop must reproduce) */
+  naive?: boolean;
+  /** class of each image, for class-conditional models */
+  labels?: Int32Array | null;
+}
+
+export abstract class PixelModel extends LikelihoodModel implements Scorer, Sampler, Completer, PixelScorer {
+  readonly capabilities: readonly Capability[] = [
+    "exact-density",
+    "per-pixel-density",
+    "sampler",
+    "completer",
+    "trainable",
+  ];
+  readonly dim: number;
+  readonly shape: [number, number, number];
+
+  constructor(
+    data: DataShape,
+    readonly output: PixelOutput,
+  ) {
+    super();
+    this.dim = data.dim;
+    this.shape = data.shape;
+  }
+
+  /**
+   * Output parameters [B, C·P, h, W] from network inputs [B, C, h, W] scaled to [−1, 1]. Output row r may depend
+   * only on input rows ≤ r, and on row r only at earlier columns (earlier channels for the current pixel); this is
+   * what lets the sampler run the network on a crop of the rows.
+   */
+  protected abstract network(x: Tensor, labels: Int32Array | null): Tensor;
+
+  /** How many input rows above an output row the network can see (Infinity for recurrent models). */
+  abstract receptiveRows(): number;
+
+  /** x [B, dim] in [0, 1] → [B, C, H, W]. */
+  protected images(x: Tensor): Tensor {
+    if (x.ndim !== 2 || x.shape[1] !== this.dim)
+      throw new TypeError(`${this.constructor.name}: input [${x.shape}] must be [batch, ${this.dim}]`);
+    return x.reshape(x.shape[0]!, ...this.shape);
+  }
+
+  /** The output parameters for every value of x [B, dim]: [B, C·P, H, W]. */
+  outputParams(x: Tensor, labels: Int32Array | null = null): Tensor {
+    return this.network(this.images(x).mul(2).sub(1), labels);
+  }
+
+  /** log p(x_i | x_<i) for every value, [B, C, H, W]. */
+  logProbs(x: Tensor, labels: Int32Array | null = null): Tensor {
+    return this.output.logProb(this.outputParams(x, labels), this.images(x));
+  }
+
+  loss(x: Tensor, _generator?: Generator, labels: Int32Array | null = null): Tensor {
+    return this.logProbs(x, labels).sum([1, 2, 3]).neg().mean();
+  }
+
+  /** Runs fn with dropout off, restoring the previous mode. */
+  protected inEval<T>(fn: () => T): T {
+    const was = this.training;
+    this.eval();
+    try {
+      return noGrad(fn);
+    } finally {
+      this.train(was);
+    }
+  }
+
+  logLikelihood(x: Tensor, _generator?: Generator, labels: Int32Array | null = null): LikelihoodResult {
+    const lp = this.inEval(() => this.logProbs(x, labels).sum([1, 2, 3]).toArray());
+    return { logp: Float64Array.from(lp), estimator: "exact" };
+  }
+
+  perPixelLogLikelihood(x: Tensor, labels: Int32Array | null = null): Float64Array {
+    return Float64Array.from(this.inEval(() => this.logProbs(x, labels).permute(0, 2, 3, 1).toArray()));
+  }
+
+  sample(n: number, generator: Generator, opts: SampleOptions = {}): Tensor {
+    return this.complete(tensor(new Float32Array(n * this.dim), [n, this.dim]), null, generator, opts);
+  }
+
+  /**
+   * Ancestral sampling of the unobserved values in raster order, one network pass per value. A pass for a value in
+   * row y runs on rows [y − receptiveRows, y] only: rows below cannot matter, and rows further above are out of
+   * reach, so the draws equal those of full-image passes (`naive`) with the same generator.
+   */
+  complete(x: Tensor, observed: Uint8Array | null, generator: Generator, opts: SampleOptions = {}): Tensor {
+    const [C, H, W] = this.shape,
+      D = this.dim,
+      n = x.shape[0]!,
+      P = this.output.paramsPerChannel;
+    const cur = Float32Array.from(x.toArray());
+    this.inEval(() => {
+      for (let y = 0; y < H; y++) {
+        const top = opts.naive ? 0 : Math.max(0, y - this.receptiveRows()),
+          rows = opts.naive ? H : y - top + 1;
+        for (let col = 0; col < W; col++)
+          for (let c = 0; c < C; c++) {
+            const i = (c * H + y) * W + col;
+            if (observed?.[i]) continue;
+            const params = this.network(this.crop(cur, n, top, rows).mul(2).sub(1), opts.labels ?? null).toArray();
+            const p = new Float32Array(n * P);
+            for (let b = 0; b < n; b++)
+              for (let k = 0; k < P; k++) p[b * P + k] = params[(((b * C + c) * P + k) * rows + y - top) * W + col]!;
+            const v = this.output.sample(p, n, generator);
+            for (let b = 0; b < n; b++) cur[b * D + i] = v[b]!;
+          }
+      }
+    });
+    return tensor(cur, [n, D]);
+  }
+
+  /** Rows [top, top + rows) of the images in `values` [n, dim], as [n, C, rows, W]. */
+  private crop(values: Float32Array, n: number, top: number, rows: number): Tensor {
+    const [C, H, W] = this.shape;
+    const out = new Float32Array(n * C * rows * W);
+    for (let b = 0; b < n; b++)
+      for (let c = 0; c < C; c++) {
+        const from = ((b * C + c) * H + top) * W;
+        out.set(values.subarray(from, from + rows * W), (b * C + c) * rows * W);
+      }
+    return tensor(out, [n, C, rows, W]);
+  }
+}
