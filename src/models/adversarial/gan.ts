@@ -85,7 +85,7 @@ export class GAN extends AdversarialModel {
 registerModel({
   name: "gan",
   description:
-    "GAN (Goodfellow et al. 2014): MLP generator 100-256-512-784 (BatchNorm, LeakyReLU), LeakyReLU MLP discriminator; samples only",
+    "GAN (Goodfellow et al. 2014): MLP generator 100-256-512-784 (BatchNorm, LeakyReLU), LeakyReLU MLP discriminator",
   family: "adversarial",
   options,
   recipe: {
