@@ -57,7 +57,7 @@ export function evalCommand(program: Command): void {
       "sample quality instead: FID, classifier score, precision/recall of n samples",
       parsePositiveInt,
     )
-    .option("--parzen", "with --samples: also the Parzen-window log-likelihood (GAN paper protocol)")
+    .option("--parzen", "with --samples: also the Parzen-window log-likelihood (protocol of Goodfellow et al. 2014)")
     .option("--cache <dir>", "with --samples: where the MNIST classifier is cached (trained on first use)")
     .option("--seed <s>", "with --samples: sampling seed", parseNonNegativeInt)
     .action(async (target: string, o: EvalFlags) => {
