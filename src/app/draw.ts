@@ -5,7 +5,7 @@
  */
 import { noGrad } from "../autograd/tape.js";
 import { datasetInfo } from "../data/datasets.js";
-import { canComplete, hasDensity, type Estimator } from "../models/index.js";
+import { canComplete, hasDensity, hasPerPixelDensity, type Estimator } from "../models/index.js";
 import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import { requireCapability } from "./capabilities.js";
@@ -24,12 +24,16 @@ export interface ImageScores {
   estimator: Estimator;
   /** how the values were brought onto the run's data */
   preprocessing: "threshold-0.5" | "round-1/255";
+  /** with `perPixel`, where the model has per-pixel conditionals: −log p(x_i | x_<i), n × dim, raster order */
+  per_pixel_nats?: Float64Array;
 }
 
 export interface ScoreOptions {
   /** use the model's cheaper validation estimate (e.g. the ELBO instead of IWAE-5000) where it has one */
   cheap?: boolean;
   seed?: number;
+  /** also the per-value conditionals, where the model has them (autoregressive models: the studio's heat map) */
+  perPixel?: boolean;
 }
 
 function prepare(run: OpenRun, values: ArrayLike<number>): { x: Float32Array; n: number; binary: boolean } {
@@ -58,7 +62,15 @@ function scoreOpen(run: OpenRun, values: ArrayLike<number>, o: ScoreOptions): Im
     return o.cheap && model.validationLogLikelihood ? model.validationLogLikelihood(t, g) : model.logLikelihood(t, g);
   });
   const nll = Float64Array.from(r.logp, (v) => -v);
+  const perPixel =
+    o.perPixel && hasPerPixelDensity(model)
+      ? Float64Array.from(
+          noGrad(() => model.perPixelLogLikelihood(tensor(x, [n, run.config.dim]))),
+          (v) => -v,
+        )
+      : null;
   return {
+    ...(perPixel ? { per_pixel_nats: perPixel } : {}),
     model: run.config.model,
     nll_nats: nll,
     bits_per_dim: nll.map((v) => v / (run.config.dim * Math.LN2)),

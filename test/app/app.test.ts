@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import os from "node:os";
 import path from "node:path";
 import { app, models, Generator } from "../../src/index.js";
+import { scoreImages } from "../../src/app/draw.js";
 
 const tmp = (p: string): string => mkdtempSync(path.join(os.tmpdir(), `deepgen-app-${p}-`));
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/v0.1");
@@ -198,4 +199,18 @@ test("reproduce reads a finished run into the table, with the published figure a
     plan.map((p) => [p.model, p.recipe, path.basename(p.out!)]),
     [["nade", "short", "nade-short"]],
   );
+});
+
+test("studio scores: per-pixel conditionals of image models sum to −log p(x); none for others", async () => {
+  const out = path.join(tmp("heat"), "run");
+  const cfg = { options: { features: 8, blocks: 1, outputHidden: 8 }, training: { dataset: "mnist-fixed" } };
+  await app.fit({ model: "pixelcnn", config: JSON.stringify(cfg), out, maxSteps: 1 });
+  const g = new Generator(3);
+  const image = Array.from(g.uniform01(784), (u) => (u < 0.2 ? 1 : 0));
+  const s = scoreImages(out, image, { perPixel: true });
+  assert.equal(s.per_pixel_nats!.length, 784);
+  const sum = s.per_pixel_nats!.reduce((a, b) => a + b, 0);
+  // float32 conditionals summed in float64: relative 1e-5
+  assert.ok(Math.abs(sum - s.nll_nats[0]!) / s.nll_nats[0]! < 1e-5, `${sum} vs ${s.nll_nats[0]}`);
+  assert.equal(scoreImages(path.join(fixtures, "made"), image, { perPixel: true }).per_pixel_nats, undefined);
 });

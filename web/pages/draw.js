@@ -16,9 +16,18 @@ export async function mount(root) {
   const select = runSelect(runs, { multiple: true });
   select.options[0].selected = true;
   const table = h("table", { class: "scores" });
+  // which strokes surprised the model: −log p(x_i | x_<i) per pixel, for runs with per-pixel conditionals
+  const heat = h("div", { class: "heatmaps row" });
   const score = guarded(async () => {
     const ids = [...select.selectedOptions].map((o) => o.value);
     const { rows } = await api.post("/score", { runs: ids, images: pad.values() });
+    heat.replaceChildren(
+      ...rows
+        .filter((r) => r.per_pixel_nats)
+        .map((r) =>
+          h("figure", {}, heatCanvas(r.per_pixel_nats), h("figcaption", { text: `${r.id}: nats per pixel` })),
+        ),
+    );
     table.replaceChildren(
       h(
         "tr",
@@ -70,7 +79,21 @@ export async function mount(root) {
           h("button", { class: "score", text: "Score", onclick: score }),
         ),
       ),
-      h("div", {}, h("label", {}, "runs ", select), table),
+      h("div", {}, h("label", {}, "runs ", select), table, heat),
     ),
   );
+}
+
+/** A 28×28 (or any square) heat map: 0 nats black, the image's largest value white, each pixel 6×6. */
+function heatCanvas(nats, scale = 6) {
+  const side = Math.round(Math.sqrt(nats.length));
+  const c = h("canvas", { class: "heatmap", width: side * scale, height: side * scale });
+  const ctx = c.getContext("2d");
+  const top = Math.max(...nats, 1e-9);
+  nats.forEach((v, i) => {
+    const t = Math.round((255 * v) / top);
+    ctx.fillStyle = `rgb(${t}, ${Math.round(t * 0.6)}, ${Math.round(t * 0.2)})`;
+    ctx.fillRect((i % side) * scale, Math.floor(i / side) * scale, scale, scale);
+  });
+  return c;
 }

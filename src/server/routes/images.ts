@@ -43,6 +43,8 @@ interface ScoreRow {
   /** share of the reference test images with a lower −log p(x), per scored image */
   percentile?: number[];
   reference?: { split: "test"; n: number; median_nll_nats: number };
+  /** −log p(x_i | x_<i) of every value (raster order), for models with per-pixel conditionals: the heat map */
+  per_pixel_nats?: number[];
   error?: string;
 }
 
@@ -64,7 +66,7 @@ export function imageRoutes(api: FastifyInstance, ctx: ServerContext): void {
     const rows: ScoreRow[] = req.body.runs.map((id) => {
       try {
         const dir = runPath(ctx.runsDir, id);
-        const s = scoreImages(dir, req.body.images, { cheap: true });
+        const s = scoreImages(dir, req.body.images, { cheap: true, perPixel: true });
         const ref = reference(dir);
         const sorted = Float64Array.from(ref.nll_nats).sort();
         return {
@@ -76,6 +78,7 @@ export function imageRoutes(api: FastifyInstance, ctx: ServerContext): void {
           preprocessing: s.preprocessing,
           percentile: Array.from(s.nll_nats, (v) => percentile(v, ref.nll_nats)),
           reference: { split: "test", n: ref.nll_nats.length, median_nll_nats: sorted[sorted.length >> 1]! },
+          ...(s.per_pixel_nats ? { per_pixel_nats: Array.from(s.per_pixel_nats) } : {}),
         };
       } catch (e) {
         return { id, error: (e as Error).message };
