@@ -107,3 +107,31 @@ test("the 2-D playground trains a GAN live", { skip: missing }, async () => {
   assert.equal(await page.isVisible("canvas.field"), true, "the discriminator's field is shown");
   assert.deepEqual(pageErrors, []);
 });
+
+test("complete: a drawn top half gets eight completions", { skip: missing }, async () => {
+  await page.goto(`${studio.url}#complete`);
+  const box = (await (await page.waitForSelector("canvas.draw")).boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.4, { steps: 8 });
+  await page.mouse.up();
+  await page.click("button.complete");
+  const grid = await page.waitForSelector(".completions canvas");
+  const size = (await grid.boundingBox())!;
+  assert.ok(size.width > 100 && size.height > 100, `a grid of completions, ${size.width}×${size.height}`);
+  assert.match((await page.textContent(".completions p")) ?? "", /8 completions under [\w-]+/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test("compare: the chosen run's test NLL beside the published number, and its samples", { skip: missing }, async () => {
+  await page.goto(`${studio.url}#compare`);
+  await page.waitForSelector("button.go");
+  await page.selectOption("select", "seeded");
+  await page.click("button.go");
+  const row = await page.waitForSelector('table.compare tr[data-id="seeded"]');
+  const text = (await row.textContent()) ?? "";
+  assert.match(text, /made/);
+  assert.match(text, /88\.4/, "the published figure of made is shown");
+  await page.waitForSelector(".grids canvas");
+  assert.deepEqual(pageErrors, []);
+});
