@@ -31,6 +31,13 @@ before(async () => {
     options: { hidden: [8] },
     training: { dataset: "mnist-fixed", epochs: 1, batchSize: 5000, lr: 0.02 },
   });
+  // and a tiny VAE for the latent-space page
+  await fit({
+    model: "vae",
+    out: path.join(studio.runsDir, "latent2"),
+    options: { hidden: [8], latent: 2, evalSamples: 2 },
+    training: { dataset: "mnist-fixed", epochs: 1, batchSize: 5000, lr: 0.02 },
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -133,5 +140,18 @@ test("compare: the chosen run's test NLL beside the published number, and its sa
   assert.match(text, /made/);
   assert.match(text, /88\.4/, "the published figure of made is shown");
   await page.waitForSelector(".grids canvas");
+  assert.deepEqual(pageErrors, []);
+});
+
+test("latent space: test images on the 2-D plane, a decoded grid, an interpolation", { skip: missing }, async () => {
+  await page.goto(`${studio.url}#latent`);
+  await page.waitForSelector("button.show");
+  await page.selectOption("select", "latent2");
+  await page.click("button.show");
+  await page.waitForSelector(".map canvas.scatter");
+  assert.match((await page.textContent(".map")) ?? "", /test images in the 2-D latent space/);
+  assert.match((await page.textContent(".map")) ?? "", /decoded across the same plane/);
+  await page.click('button:text-is("Interpolate")');
+  await page.waitForSelector(".interp canvas");
   assert.deepEqual(pageErrors, []);
 });
