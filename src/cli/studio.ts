@@ -19,6 +19,11 @@ export function studioCommand(program: Command): void {
     .option("--host <addr>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
     .option("--data-dir <dir>", "directory with the binarized MNIST files (default: each run's own)")
     .action(async (f: StudioFlags) => {
+      if (!["127.0.0.1", "localhost", "::1"].includes(f.host))
+        process.stderr.write(
+          `warning: listening on ${f.host}: anyone who can reach this address can train, read and score runs ` +
+            `(there is no login); use 127.0.0.1 unless you mean it\n`,
+        );
       const studio = await startStudio({
         runsDir: f.runs,
         port: f.port,

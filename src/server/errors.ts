@@ -7,6 +7,8 @@ import { JobConflictError, JobStartError } from "./jobs.js";
 export class NotFoundError extends Error {}
 
 export function httpStatusOf(err: Error & { statusCode?: number }): number {
+  // fastify's own refusals (body too large, bad JSON) and ours (403, 429) carry their status
+  if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) return err.statusCode;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof JobConflictError) return 409;
   if (err instanceof CapabilityError || err instanceof OptionsError || err instanceof RangeError) return 400;

@@ -182,6 +182,9 @@ export class Jobs {
   async start(id: string, spec: RunSpec): Promise<Job> {
     const running = this.#jobs.get(id);
     if (running && !running.finished) throw new JobConflictError(`run "${id}" is already training`);
+    const busy = this.list().filter((j) => !j.finished).length;
+    if (busy >= MAX_TRAININGS)
+      throw new TooManyError(`${busy} trainings are running; stop one or wait (at most ${MAX_TRAININGS} at a time)`);
     const r = resolveRun(spec);
     const job = new Job(id, r.runDir, spec.model, spec, r.config.training.epochs);
     this.#jobs.set(id, job);
@@ -197,5 +200,12 @@ export class Jobs {
 }
 
 export class JobConflictError extends Error {}
+
+/** Trainings one studio runs at once (each a process with its own threads). */
+export const MAX_TRAININGS = 4;
+
+export class TooManyError extends Error {
+  readonly statusCode = 429;
+}
 /** A run that failed before its first step (e.g. its data could not be read). */
 export class JobStartError extends Error {}

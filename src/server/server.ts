@@ -3,6 +3,7 @@
  * and the page in web/, served as static ES modules. Errors a user can act on (bad options, a model that cannot do
  * what was asked, a missing run) come back as 400/404 with the message; anything else as 500.
  */
+import { allowedHosts, guardRequests, type Allowed } from "./guard.js";
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -40,8 +41,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(here, "../../web");
 const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve("uplot"));
 
-export function buildApp(ctx: ServerContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 16 << 20 });
+/** The largest request body: a few hundred images of scores, or a training spec. */
+export const BODY_LIMIT = 1 << 20;
+
+export function buildApp(ctx: ServerContext, allowed: Allowed = { hosts: null }): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  guardRequests(app, allowed);
   app.setErrorHandler((err: Error, _req, reply) => {
     void reply.status(httpStatusOf(err)).send({ error: err.message });
   });
@@ -65,11 +70,13 @@ export async function startStudio(o: StudioOptions): Promise<Studio> {
   mkdirSync(runsDir, { recursive: true });
   if (!existsSync(path.join(WEB_DIR, "index.html"))) throw new Error(`the studio's page is missing from ${WEB_DIR}`);
   const jobs = new Jobs();
-  const app = buildApp({ runsDir, jobs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
+  const allowed: Allowed = { hosts: null };
+  const app = buildApp({ runsDir, jobs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }, allowed);
   const host = o.host ?? "127.0.0.1";
   await app.listen({ port: o.port ?? 7321, host });
   const addr = app.server.address();
-  const port = typeof addr === "object" && addr ? addr.port : o.port;
+  const port = typeof addr === "object" && addr ? addr.port : (o.port ?? 7321);
+  allowed.hosts = allowedHosts(host, port);
   const shown = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shown}:${port}/`,
