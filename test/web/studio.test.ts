@@ -5,7 +5,8 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { fit } from "../../src/app/index.js";
@@ -20,6 +21,12 @@ let studio: Awaited<ReturnType<typeof tempStudio>>;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** Screenshots of each view, kept as test artefacts in $DEEPGEN_SCREENSHOTS (the README's come from here). */
+const shots = process.env.DEEPGEN_SCREENSHOTS ?? mkdtempSync(path.join(os.tmpdir(), "deepgen-screens-"));
+const shoot = async (name: string): Promise<void> => {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+};
 
 before(async () => {
   if (missing) return;
@@ -71,6 +78,7 @@ test("runs table, a run's curve and samples", { skip: missing }, async () => {
   await page.waitForSelector('.live[data-epochs="1"]');
   await page.waitForSelector('.samples canvas[data-images="36"]');
   assert.ok(await page.$(".live .uplot"), "the curve is drawn");
+  await shoot("runs");
   assert.deepEqual(pageErrors, []);
 });
 
@@ -89,6 +97,7 @@ test("train from the generated form and watch it finish live", { skip: missing }
   assert.match((await page.textContent(".live .result")) ?? "", /finished after 1 epochs.*test NLL \d+\.\d+ nats/);
   const config = await (await fetch(new URL("api/runs/from-page", studio.url))).json();
   assert.deepEqual(config.config.options.hidden, [8]);
+  await shoot("train");
   assert.deepEqual(pageErrors, []);
 });
 
@@ -102,6 +111,7 @@ test("draw a stroke and score it", { skip: missing }, async () => {
   const cell = await page.waitForSelector("table.scores td.nats");
   const nats = Number(await cell.textContent());
   assert.ok(nats > 10 && nats < 2000, `−log p(x) = ${nats} nats`);
+  await shoot("draw");
   assert.deepEqual(pageErrors, []);
 });
 
@@ -112,6 +122,7 @@ test("the 2-D playground trains a GAN live", { skip: missing }, async () => {
   await page.click("button.train");
   await page.waitForSelector('main[data-state="done"][data-step="60"]', { timeout: 60_000 });
   assert.equal(await page.isVisible("canvas.field"), true, "the discriminator's field is shown");
+  await shoot("playground");
   assert.deepEqual(pageErrors, []);
 });
 
@@ -127,6 +138,7 @@ test("complete: a drawn top half gets eight completions", { skip: missing }, asy
   const size = (await grid.boundingBox())!;
   assert.ok(size.width > 100 && size.height > 100, `a grid of completions, ${size.width}×${size.height}`);
   assert.match((await page.textContent(".completions p")) ?? "", /8 completions under [\w-]+/);
+  await shoot("complete");
   assert.deepEqual(pageErrors, []);
 });
 
@@ -140,6 +152,7 @@ test("compare: the chosen run's test NLL beside the published number, and its sa
   assert.match(text, /made/);
   assert.match(text, /88\.4/, "the published figure of made is shown");
   await page.waitForSelector(".grids canvas");
+  await shoot("compare");
   assert.deepEqual(pageErrors, []);
 });
 
@@ -153,5 +166,6 @@ test("latent space: test images on the 2-D plane, a decoded grid, an interpolati
   assert.match((await page.textContent(".map")) ?? "", /decoded across the same plane/);
   await page.click('button:text-is("Interpolate")');
   await page.waitForSelector(".interp canvas");
+  await shoot("latent");
   assert.deepEqual(pageErrors, []);
 });
