@@ -7,7 +7,15 @@ export { resolveRun, readConfigSource, defaultRunDir, type RunSpec, type Resolve
 export { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.js";
 export { score, type ScoreOptions, type ScoreResult, type ImageScore } from "./score.js";
 export { sample, complete, observedMask, type Images, type CompleteOptions } from "./generate.js";
-export { embed, probe, reconstruct, interpolate, type ProbeResult } from "./represent.js";
+export {
+  embed,
+  probe,
+  probeTable,
+  reconstruct,
+  interpolate,
+  type ProbeResult,
+  type ProbeTableRow,
+} from "./represent.js";
 export { paramCounts, parameterCounts, type ParamCountRow } from "./params.js";
 export { mnistDemo, barsDemo, MNIST_DEMO, type BarsDemoResult, type MnistDemoResult } from "./demos.js";
 export { openRun, runDataset, runSplit, checkSplit, type OpenRun } from "./runs.js";

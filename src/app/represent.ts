@@ -1,6 +1,7 @@
 /** The representation uses of latent-variable models: embed, probe, reconstruct, interpolate. */
 import { loadDataset } from "../data/datasets.js";
 import { embedSplit, linearProbe } from "../eval/probe.js";
+import { fewLabelAccuracy, knnAccuracy, type Embedded } from "../eval/knn.js";
 import { isLatentModel, type GenerativeModel, type LatentModel } from "../models/index.js";
 import { noGrad } from "../autograd/tape.js";
 import { tensor } from "../tensor/create.js";
@@ -99,4 +100,61 @@ export function interpolate(
     for (let c = 0; c < L; c++) z[s * L + c] = ends[c]! + ((ends[L + c]! - ends[c]!) * s) / (k - 1);
   const values = Float32Array.from(noGrad(() => model.decodeMean!(tensor(z, [k, L]))).toArray());
   return { values, n: k, shape: split.shape };
+}
+
+export interface ProbeTableRow {
+  /** the run, or "raw pixels" for the baseline */
+  representation: string;
+  model: string | null;
+  dim: number;
+  linear_accuracy: number;
+  knn_accuracy: number;
+  k: number;
+  /** linear probe with `labels_per_class` labels of each digit */
+  few_label_accuracy: number;
+  labels_per_class: number;
+}
+
+/**
+ * One table over several runs: linear-probe, k-NN and few-label accuracy of each run's embedding of a labelled
+ * dataset, beside raw pixels — the baseline every learned representation must beat.
+ */
+export function probeTable(
+  targets: string[],
+  o: { data?: string; seed?: number; epochs?: number; k?: number; labelsPerClass?: number } = {},
+): ProbeTableRow[] {
+  const data = o.data ?? "mnist-fixed";
+  const ds = loadDataset(data);
+  const tr = ds.split("train"),
+    te = ds.split("test");
+  if (!tr.labels || !te.labels) throw new RangeError(`dataset "${data}" has no labels; use mnist-fixed or mnist`);
+  const k = o.k ?? 5,
+    m = o.labelsPerClass ?? 100,
+    seed = o.seed ?? 0;
+  const row = (representation: string, model: string | null, etr: Embedded, ete: Embedded): ProbeTableRow => ({
+    representation,
+    model,
+    dim: etr.dim,
+    linear_accuracy: linearProbe(etr, ete, seed, o.epochs).testAccuracy,
+    knn_accuracy: knnAccuracy(etr, ete, k),
+    k,
+    few_label_accuracy: fewLabelAccuracy(etr, ete, m, seed),
+    labels_per_class: m,
+  });
+  const rows = [
+    row(
+      "raw pixels",
+      null,
+      { ...tr, values: tr.values, dim: tr.dim, labels: tr.labels },
+      { ...te, dim: te.dim, labels: te.labels },
+    ),
+  ];
+  for (const t of targets) {
+    const run = openRun(t);
+    const model = latentOf(run);
+    const etr = embedSplit(model, tr),
+      ete = embedSplit(model, te);
+    rows.push(row(t, run.config.model, { ...etr, labels: tr.labels }, { ...ete, labels: te.labels }));
+  }
+  return rows;
 }

@@ -1,6 +1,6 @@
 /** `deepgen embed | probe | reconstruct | interpolate`: the representation uses of latent-variable models. */
 import type { Command } from "commander";
-import { embed, interpolate, probe, reconstruct } from "../app/index.js";
+import { embed, interpolate, probe, probeTable, reconstruct } from "../app/index.js";
 import { encodeNpy } from "../data/formats.js";
 import { writeImageGrid } from "../data/png.js";
 import { writeFileAtomic } from "../util/fs.js";
@@ -24,20 +24,54 @@ export function latentCommands(program: Command): void {
   program
     .command("probe")
     .description("linear probe: logistic regression on train embeddings, digit accuracy on test (needs MNIST labels)")
-    .argument("<run>", "run directory or checkpoint of a model with a latent space")
+    .argument("<runs...>", "run directories or checkpoints of models with a latent space")
     .option("--data <name>", "labelled dataset to embed", "mnist-fixed")
     .option("--seed <s>", "seed of the probe's training", parseNonNegativeInt, 0)
     .option("--epochs <n>", "probe training epochs", parsePositiveInt, 30)
-    .option("--json", "one JSON document")
-    .action((target: string, o: { data: string; seed: number; epochs: number; json?: boolean }) => {
-      const r = probe(target, o);
-      console.log(
-        o.json
-          ? JSON.stringify(r)
-          : `linear probe on ${r.latent}-d latent means of ${r.model}: test accuracy ` +
-              `${(100 * r.test_accuracy).toFixed(2)}% (train ${(100 * r.train_accuracy).toFixed(2)}%)`,
-      );
-    });
+    .option(
+      "--table",
+      "one table: linear, k-NN and 100-labels-per-class accuracy beside raw pixels (several runs: always)",
+    )
+    .option("--k <k>", "neighbours of the k-NN reading", parsePositiveInt, 5)
+    .option("--labels-per-class <m>", "labels of each digit for the few-label probe", parsePositiveInt, 100)
+    .option("--json", "JSON (a line per row with --table)")
+    .action(
+      (
+        targets: string[],
+        o: {
+          data: string;
+          seed: number;
+          epochs: number;
+          table?: boolean;
+          k: number;
+          labelsPerClass: number;
+          json?: boolean;
+        },
+      ) => {
+        if (targets.length === 1 && !o.table) {
+          const r = probe(targets[0]!, o);
+          console.log(
+            o.json
+              ? JSON.stringify(r)
+              : `linear probe on ${r.latent}-d latent means of ${r.model}: test accuracy ` +
+                  `${(100 * r.test_accuracy).toFixed(2)}% (train ${(100 * r.train_accuracy).toFixed(2)}%)`,
+          );
+          return;
+        }
+        const rows = probeTable(targets, o);
+        if (o.json) for (const r of rows) console.log(JSON.stringify(r));
+        else {
+          const pct = (x: number): string => `${(100 * x).toFixed(2)}%`.padStart(8);
+          const m = rows[0]!.labels_per_class;
+          console.log(`representation on ${o.data} (test accuracy)       dim   linear  ${o.k}-NN   ${m}/class`);
+          for (const r of rows)
+            console.log(
+              `${`${r.representation}${r.model ? ` (${r.model})` : ""}`.padEnd(40)} ${String(r.dim).padStart(5)} ` +
+                `${pct(r.linear_accuracy)} ${pct(r.knn_accuracy)} ${pct(r.few_label_accuracy)}`,
+            );
+        }
+      },
+    );
 
   program
     .command("reconstruct")
