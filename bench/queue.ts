@@ -174,7 +174,7 @@ console.log(
       median_in_worker_ms: Number(median(inWorker).toFixed(1)),
       median_in_process_ms: Number(median(inProcess).toFixed(1)),
       median_overhead_ms: Number((median(total) - median(inProcess)).toFixed(1)),
-      estimator: "overhead = median end-to-end (enqueue → result seen by the producer) − median same call in-process",
+      estimator: "overhead = median end-to-end (enqueue to result seen by the producer) − median in-process call",
     },
   }),
 );

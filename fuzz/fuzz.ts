@@ -128,7 +128,8 @@ function summarize(found: Finding[]): string[] {
   return [...groups.values()].map((xs) => {
     const x = xs[0]!;
     const at = x.where ? `\n      at ${x.where}` : "";
-    return `  ${x.target} ${x.kind} ×${xs.length} (e.g. input ${x.k}): ${x.message.replaceAll(scratch + "/", "")}${at}`;
+    const message = x.message.replaceAll(scratch + "/", "");
+    return `  ${x.target} ${x.kind} ×${xs.length} (e.g. input ${x.k}): ${message}${at}`;
   });
 }
 

@@ -1,6 +1,6 @@
 /**
- * Parameter counts of every factorisation of p(x_1..x_N) over binary pixels — exact integers, however large — and, for
- * N ≤ 16, tabular models fitted on image patches whose free-parameter counts and test NLL confirm the formulas.
+ * Parameter counts of every factorisation of p(x_1..x_N) over binary pixels — exact integers, however large — and,
+ * for N ≤ 16, tabular models fitted on image patches whose free-parameter counts and test NLL confirm the formulas.
  */
 import { loadDataset } from "../data/datasets.js";
 import { TabularAR } from "../models/autoregressive/tabular.js";
@@ -19,7 +19,11 @@ export function parameterCounts(
   return [
     { model: "full joint", parameters: (1n << n) - 1n, formula: "2^N − 1" },
     { model: "fully independent", parameters: n, formula: "N" },
-    { model: "chain rule, tabular conditionals", parameters: (1n << n) - 1n, formula: "Σ_{i=1..N} 2^(i−1) = 2^N − 1" },
+    {
+      model: "chain rule, tabular conditionals",
+      parameters: (1n << n) - 1n,
+      formula: "Σ_{i=1..N} 2^(i−1) = 2^N − 1",
+    },
     { model: "Markov AR(1)", parameters: 2n * n - 1n, formula: "1 + 2(N − 1) = 2N − 1" },
     { model: `AR(${k}), tabular`, parameters: ark, formula: "Σ_i 2^min(i−1, k)" },
     { model: "FVSBN", parameters: (n * (n + 1n)) / 2n, formula: "N(N − 1)/2 weights + N biases" },

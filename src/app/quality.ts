@@ -1,8 +1,8 @@
 /**
  * Sample quality of a run: n samples, held against the reference set that matches the run's data (binarized test
  * images for binary models, 8-bit ones otherwise), in the feature space of deepgen's MNIST classifier (trained once,
- * cached) — FID, classifier score, precision/recall, label histogram, optionally Parzen — beside the floor: the same
- * metrics for n real training images.
+ * cached) — FID, classifier score, precision/recall, label histogram, optionally Parzen — beside the floor: the
+ * same metrics for n real training images.
  */
 import { canSample } from "../models/index.js";
 import { ensureClassifier, mnistReference, qualityFloor, sampleQuality } from "../eval/quality.js";

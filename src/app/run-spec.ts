@@ -23,7 +23,9 @@ export interface RunSpec {
   model: string;
   /** which of the model's recipes to start from (default: "default") */
   recipe?: RecipeName;
-  /** a JSON config: a file path, or the JSON text itself (`{"options": {…}, "training": {…}}` or one flat object) */
+  /**
+   * a JSON config: a file path, or the JSON text itself (`{"options": {…}, "training": {…}}` or one flat object)
+   */
   config?: string;
   /** model options over the recipe's and the config's */
   options?: Record<string, unknown>;
@@ -58,7 +60,9 @@ export interface ConfigSource {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A config from a file path or inline JSON: {"options": {…}, "training": {…}}, or one flat object routed by key. */
+/**
+ * A config from a file path or inline JSON: {"options": {…}, "training": {…}}, or one flat object routed by key.
+ */
 export function readConfigSource(source: string): ConfigSource {
   const inline = source.trimStart().startsWith("{");
   const where = inline ? "config" : `config ${source}`;

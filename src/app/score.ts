@@ -1,6 +1,6 @@
 /**
- * `score`: −log p(x) of images given as files (anomaly scores), and with `perPixel` the conditional −log p(x_i | x_<i)
- * of every value in raster order (row, column, then channel) for models that expose their conditionals.
+ * `score`: −log p(x) of images given as files (anomaly scores), and with `perPixel` the conditional −log p(x_i |
+ * x_<i) of every value in raster order (row, column, then channel) for models that expose their conditionals.
  */
 import { datasetInfo } from "../data/datasets.js";
 import { hasDensity, hasPerPixelDensity, type Estimator } from "../models/index.js";

@@ -16,7 +16,9 @@ import type { StepCase } from "./step-case.js";
 
 const binaryImages = (b: number, g: Generator): Tensor => bernoulli(0.13, [b, 1, 28, 28], { generator: g });
 
-/** 7×7 mask-A conv 1→64; 5 residual blocks (ReLU, 1×1 64→32, ReLU, 3×3 mask-B 32→32, ReLU, 1×1 32→64); head. */
+/**
+ * 7×7 mask-A conv 1→64; 5 residual blocks (ReLU, 1×1 64→32, ReLU, 3×3 mask-B 32→32, ReLU, 1×1 32→64); head.
+ */
 export function pixelcnn(g: Generator): StepCase {
   const ch = 64,
     batch = 32;

@@ -6,7 +6,7 @@ import { parseNonNegativeInt, parsePositiveInt } from "./options.js";
 export function paramsCommand(program: Command): void {
   program
     .command("params")
-    .description("parameter counts of the factorisations of p(x) over N binary pixels; fitted confirmations for N ≤ 16")
+    .description("parameter counts of the factorisations of p(x) over N binary pixels; fitted checks for N ≤ 16")
     .requiredOption("--pixels <N>", "number of binary pixels", parsePositiveInt)
     .option("--hidden <H>", "hidden units of the neural autoregressive rows", parsePositiveInt, 500)
     .option("--k <k>", "context length of the AR(k) row", parseNonNegativeInt, 2)

@@ -8,8 +8,8 @@ export function scoreCommand(program: Command): void {
     .command("score")
     .description("−log p(x) of each input image (an anomaly score); --per-pixel adds −log p(x_i | x_<i) per value")
     .argument("<run>", "run directory or .safetensors checkpoint of a model with a density")
-    .requiredOption("--input <path>", "a .png file, a .npy array ([n, C, H, W], [n, dim] …) or a folder of .png files")
-    .option("--per-pixel", "every value's conditional −log p(x_i | x_<i) in nats, raster order (row, column, channel)")
+    .requiredOption("--input <path>", "a .png file, a .npy array ([n, C, H, W] or [n, dim]) or a folder of .png files")
+    .option("--per-pixel", "each value's conditional −log p(x_i | x_<i), nats, raster order (row, column, channel)")
     .option("--batch-size <n>", "images per batch", parsePositiveInt, 100)
     .option("--json", "JSON Lines on stdout: one {image, nll_nats, bits_per_dim[, per_pixel_nats]} per image")
     .action((target: string, o: { input: string; perPixel?: boolean; batchSize: number; json?: boolean }) => {

@@ -1,4 +1,6 @@
-/** `deepgen sweep <model> --grid '{"lr": [1e-3, 3e-4], …}'`: one run per grid point, here or on the queue's workers. */
+/**
+ * `deepgen sweep <model> --grid '{"lr": [1e-3, 3e-4], …}'`: one run per grid point, here or on the queue's workers.
+ */
 import type { Command } from "commander";
 import path from "node:path";
 import { expandSweep, fit, parseGrid, type RunResult } from "../app/index.js";

@@ -80,7 +80,9 @@ export interface NpyArray {
 const NPY_ITEM = { "<f4": 4, "<f8": 8, "|u1": 1 } as const;
 const NPY_NAME = { "<f4": "float32", "<f8": "float64", "|u1": "uint8" } as const;
 
-/** The dimensions of an NPY shape tuple's text ("2, 3" or "6,"): Python integers, each ≥ 0, product a safe integer. */
+/**
+ * The dimensions of an NPY shape tuple's text ("2, 3" or "6,"): Python integers, each ≥ 0, product a safe integer.
+ */
 function npyShape(text: string, path: string): number[] {
   const parts = text.split(",").map((s) => s.trim());
   if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop(); // the trailing comma of (6,)

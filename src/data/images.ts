@@ -18,8 +18,8 @@ export interface ImageArray {
 export interface ReadImagesOptions {
   /**
    * The [C, H, W] every image must have (a model's input): flat NPY rows are reshaped to it, and PNG colour is
-   * converted to C channels (RGB → grey by ITU-R BT.601 luma, grey → RGB by copying). Without it, flat NPY rows must
-   * hold 784 values (28×28) and every PNG keeps its own channels.
+   * converted to C channels (RGB → grey by ITU-R BT.601 luma, grey → RGB by copying). Without it, flat NPY rows
+   * must hold 784 values (28×28) and every PNG keeps its own channels.
    */
   shape?: [number, number, number];
   /** cap on width × height of one PNG, checked before decompressing (default 2048²) */
@@ -142,7 +142,8 @@ function readNpyImages(buf: Uint8Array, file: string, opts: ReadImagesOptions): 
     if (i >= 0)
       throw new DataFormatError(
         file,
-        `value ${a.data[i]} at index ${i} is outside [0, 1] (float images hold intensities in [0, 1], uint8 in 0–255)`,
+        `value ${a.data[i]} at index ${i} is outside [0, 1] ` +
+          `(float images hold intensities in [0, 1], uint8 in 0–255)`,
       );
     data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data);
   }

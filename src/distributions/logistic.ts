@@ -40,7 +40,9 @@ export class DiscretizedLogisticMixture {
     return logBin.add(this.logits.logSoftmax(-1)).logSumExp(-1);
   }
 
-  /** A component per element, then a logistic draw μ + s·log(u/(1−u)) clamped to [−1, 1] and rounded to its bin. */
+  /**
+   * A component per element, then a logistic draw μ + s·log(u/(1−u)) clamped to [−1, 1] and rounded to its bin.
+   */
   sample(generator?: Generator): Tensor {
     return noGrad(() => {
       const g = generator ?? getDefaultGenerator();

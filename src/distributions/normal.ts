@@ -47,7 +47,10 @@ export class Normal {
   }
 }
 
-/** KL(N(μ₁,σ₁²) ‖ N(μ₂,σ₂²)) = log σ₂/σ₁ + (σ₁² + (μ₁−μ₂)²)/(2σ₂²) − ½, elementwise. */
+/**
+ * KL(N(μ₁,σ₁²) ‖ N(μ₂,σ₂²)) = log σ₂/σ₁ + (σ₁² + (μ₁−μ₂)²)/(2σ₂²) − ½,
+ * elementwise.
+ */
 export function klNormal(p: Normal, q: Normal): Tensor {
   const varRatio = p.logScale.sub(q.logScale).mul(2).exp();
   const t = p.loc.sub(q.loc).mul(q.logScale.neg().exp()).square();

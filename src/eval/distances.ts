@@ -1,8 +1,8 @@
 /**
  * Blocked squared Euclidean distances between two point sets through the native GEMM:
- * ‖a − b‖² = ‖a‖² + ‖b‖² − 2 a·b. Both sets are first centred on the mean of `b` (distances do not change) so the
- * float32 dot products cancel less; norms and the final sums are float64. Rounding of a·b is the only float32 step
- * (about 1e-7 of ‖a‖‖b‖ per entry after centring).
+ * ‖a − b‖² = ‖a‖² + ‖b‖² − 2 a·b. Both sets are first centred on the mean of `b` (distances do not
+ * change) so the float32 dot products cancel less; norms and the final sums are float64. Rounding of a·b is the only
+ * float32 step (about 1e-7 of ‖a‖‖b‖ per entry after centring).
  */
 import { noGrad } from "../autograd/tape.js";
 import { matmul } from "../ops/linalg.js";
@@ -32,7 +32,7 @@ function centred(p: Points, mean: Float64Array): { x: Float32Array; norms: Float
 
 /**
  * Calls `visit(start, rows, dist)` for consecutive blocks of rows of `a`, where dist [rows × b.rows] (float64) holds
- * the squared distances from rows start … start+rows−1 of `a` to every row of `b`. Negative round-off is clamped to 0.
+ * the squared distances from rows start … start+rows−1 of `a` to every row of `b`. Negative round-off becomes 0.
  */
 export function forEachDistanceBlock(
   a: Points,

@@ -1,8 +1,9 @@
 /**
  * Fréchet distance between Gaussians fitted to two feature sets (FID, Heusel et al. 2017 [1]):
  *   d² = ‖μ₁ − μ₂‖² + tr C₁ + tr C₂ − 2 tr (C₁ C₂)^{1/2}.
- * C₁C₂ is similar to the symmetric PSD matrix C₁^{1/2} C₂ C₁^{1/2}, so tr (C₁C₂)^{1/2} is the sum of the square roots
- * of that matrix's eigenvalues: two symmetric eigendecompositions in float64 instead of a general matrix square root.
+ * C₁C₂ is similar to the symmetric PSD matrix C₁^{1/2} C₂ C₁^{1/2}, so tr (C₁C₂)^{1/2} is the sum of the
+ * square roots of that matrix's eigenvalues: two symmetric eigendecompositions in float64 instead of a general matrix
+ * square root.
  * [1]: https://arxiv.org/abs/1706.08500
  */
 import { matmul64, meanCovariance, symmetricEigen, sqrtPsd, trace, type Matrix } from "./linalg64.js";

@@ -1,7 +1,7 @@
 /**
  * Gaussian Parzen-window log-likelihood, the protocol of Goodfellow et al. (2014) [1] after Breuleux et al. (2011):
- * an isotropic Gaussian of width σ on each generated sample, p(x) = (1/N) Σ_i N(x; s_i, σ²I), σ picked from a grid by
- * the mean log-likelihood of a validation set, then reported on the test set (mean ± standard error).
+ * an isotropic Gaussian of width σ on each generated sample, p(x) = (1/N) Σ_i N(x; s_i, σ²I), σ picked from a grid
+ * by the mean log-likelihood of a validation set, then reported on the test set (mean ± standard error).
  *   log p(x) = logmeanexp_i(−‖x − s_i‖² / 2σ²) − (D/2) log(2πσ²)
  * The estimate is known to be poor in high dimension; it is reported for comparison with the literature.
  * [1]: https://arxiv.org/abs/1406.2661

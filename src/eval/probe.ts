@@ -1,6 +1,6 @@
 /**
- * Representation learning, evaluated: latent means of a split, and a linear probe — multinomial logistic regression on
- * standardised train embeddings, reporting test accuracy.
+ * Representation learning, evaluated: latent means of a split, and a linear probe — multinomial logistic regression
+ * on standardised train embeddings, reporting test accuracy.
  */
 import { noGrad } from "../autograd/tape.js";
 import { batches } from "../data/loader.js";

@@ -36,8 +36,8 @@ export function kaimingNormal(shape: Shape, a = 0, generator?: Generator): Tenso
 }
 
 /**
- * PyTorch's default for Linear and Conv weights: kaiming_uniform with a = √5, which is U(±1/√fan_in); biases use the
- * same bound.
+ * PyTorch's default for Linear and Conv weights: kaiming_uniform with a = √5, which is U(±1/√fan_in); biases use
+ * the same bound.
  */
 export const defaultUniform = (shape: Shape, fanIn: number, generator?: Generator): Tensor =>
   uniform(shape, 1 / Math.sqrt(fanIn), generator);

@@ -33,8 +33,8 @@ function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Ten
 }
 
 /**
- * Numerically stable binary cross-entropy on logits: −[t log σ(z) + (1−t) log(1−σ(z))] per element, then reduced
- * (mean by default; `{ reduction: "none" }` keeps the per-element losses). logits and target broadcast.
+ * Numerically stable binary cross-entropy on logits: −[t log σ(z) + (1−t) log(1−σ(z))] per element, then
+ * reduced (mean by default; `{ reduction: "none" }` keeps the per-element losses). logits and target broadcast.
  */
 export function bceWithLogits(logits: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   checkTensor("bceWithLogits", logits, "logits");

@@ -1,8 +1,8 @@
 /**
  * The sandboxed job processor: BullMQ forks a child process that loads this file and hands it one job at a time, so
  * a training step never blocks the worker's event loop (which keeps renewing the job's lock). It calls the app
- * operations — `fit`, `evaluateRange`, `combineShards` — and nothing else; results go back as the job's return value,
- * progress through job progress.
+ * operations — `fit`, `evaluateRange`, `combineShards` — and nothing else; results go back as the job's return
+ * value, progress through job progress.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";

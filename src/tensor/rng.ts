@@ -104,8 +104,8 @@ export class Generator {
 
   /**
    * Standard normals by Marsaglia's polar method: pairs (u, v) uniform on the square, kept inside the unit disc
-   * (s = u² + v² ∈ (0, 1)), give u·√(−2 ln s / s) and v·√(−2 ln s / s). No sin/cos; about 21% of pairs are rejected,
-   * so the stream advances by a data-independent but variable amount.
+   * (s = u² + v² ∈ (0, 1)), give u·√(−2 ln s / s) and v·√(−2 ln s / s). No sin/cos; about 21% of pairs
+   * are rejected, so the stream advances by a data-independent but variable amount.
    */
   normal01(n: number): Float64Array {
     const out = new Float64Array(n);

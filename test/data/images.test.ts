@@ -32,7 +32,9 @@ function randomPng(g: Generator, colorType: PngSpec["colorType"], depth: PngSpec
   return { spec, bytes: encodePng(spec) };
 }
 
-/** The planar [C, H, W] values the PNG standard defines for these samples: sample / (2^depth − 1), or palette / 255. */
+/**
+ * The planar [C, H, W] values the PNG standard defines for these samples: sample / (2^depth − 1), or palette / 255.
+ */
 function expected(s: PngSpec): { channels: number; values: number[] } {
   const spp = SAMPLES_PER_PIXEL[s.colorType],
     plane = s.width * s.height,
@@ -209,7 +211,8 @@ test("readImages: NPY arrays of uint8 or [0, 1] floats as [N, C, H, W]; anything
     writeFileSync(path.join(dir, `${name}.npy`), data.encodeNpy(values, shape));
     assert.throws(() => readImages(path.join(dir, `${name}.npy`)), why, name);
   }
-  assert.throws(() => readImages(path.join(dir, "c.npy"), { shape: [3, 28, 28] }), /1×28×28 \(C×H×W\), expected 3×28/);
+  const colour = { shape: [3, 28, 28] as [number, number, number] };
+  assert.throws(() => readImages(path.join(dir, "c.npy"), colour), /1×28×28 \(C×H×W\), expected 3×28/);
   assert.throws(() => readImages(path.join(dir, "missing")), /missing: no such file or folder/);
   writeFileSync(path.join(dir, "x.txt"), "hello");
   assert.throws(() => readImages(path.join(dir, "x.txt")), /expected a \.png file, a folder of \.png files or a \.npy/);

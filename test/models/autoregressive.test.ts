@@ -1,6 +1,6 @@
 /**
- * Autoregressive models: the dependency test (∂ logit_i / ∂ x_j = 0 for j at or after i in the order), Σ_x p(x) = 1
- * over all 2^n images, sampling frequencies against p(x), completion, and fused NADE = NADE from composed ops.
+ * Autoregressive models: the dependency test (∂ logit_i / ∂ x_j = 0 for j at or after i in the order), Σ_x p(x) =
+ * 1 over all 2^n images, sampling frequencies against p(x), completion, and fused NADE = NADE from composed ops.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -64,7 +64,7 @@ test("IWAE estimate increases with k and approaches the exact log p(x) (1-d late
   const vae = new VAE({ ...vaeOptions.parse({}), hidden: [5], latent: 1 }, shape(4), new Generator(4));
   // a decoder with a far-from-Gaussian posterior
   for (const p of vae.parameters()) p.data.set(p.toArray().map((v) => v * 3));
-  // proposal q(z|x) = N(0.3, 1.2²) for every x (encoder output layer fixed): imperfect but broad, so k = 5000 converges
+  // proposal q(z|x) = N(0.3, 1.2²) for every x (encoder output layer fixed): imperfect but broad, k = 5000 converges
   const last = vae.encoder.last;
   last.weight.data.fill(0);
   last.bias!.data.set([0.3, 2 * Math.log(1.2)]);

@@ -57,8 +57,8 @@ function maskP(m: MADE, k: number, D: number): Float64Array {
 }
 
 // Tolerance: with 16 outcomes and 10^5 draws an exact sampler's expected TV is about 0.004
-// (Σ √(p(1−p)/n)·√(2/π)/2); 0.01 leaves room for chance, while sampling from one mask only is off by ≥ 0.05 here
-// (asserted, so the test can fail).
+// (Σ √(p(1−p)/n)·√(2/π)/2); 0.01 leaves room for chance, while sampling from one mask only is off by ≥ 0.05
+// here (asserted, so the test can fail).
 const TV_TOL = 0.01;
 
 test("K-mask ensemble: 10^5 samples follow (1/K) Σ_k p_k(x) within TV 0.01 (4 pixels, 5 masks)", () => {

@@ -10,7 +10,7 @@ import { assertCausal, gradientSupport, makePixel, samplingTV, totalProbability,
 
 const small = { features: 6, layers: 2, outputHidden: 6 };
 
-test("gated-pixelcnn: ∂ params_i / ∂ x_j = 0 for j at or after i (binary 5×5; R→G→B 3×3×3, logistic output)", () => {
+test("gated-pixelcnn: ∂ params_i / ∂ x_j = 0 for j ≥ i (binary 5×5; R→G→B 3×3×3, logistic output)", () => {
   assertCausal("gated", makePixel("gated-pixelcnn", small, [1, 5, 5]), [1, 5, 5]);
   assertCausal(
     "gated rgb",

@@ -1,6 +1,6 @@
 /**
- * Output distributions for 8-bit-style data: a softmax over the levels and a discretized logistic mixture. Σ_x p(x) = 1
- * over every grey 2×2 image with 4 levels and every 1×2 colour image with 3 levels (R→G→B masks), and sampling
+ * Output distributions for 8-bit-style data: a softmax over the levels and a discretized logistic mixture. Σ_x p(x) =
+ * 1 over every grey 2×2 image with 4 levels and every 1×2 colour image with 3 levels (R→G→B masks), and sampling
  * frequencies against p(x).
  */
 import { test } from "node:test";

@@ -81,7 +81,7 @@ test("a run trains off the event loop, two streams see the same epochs, the list
 });
 
 test(
-  "scores: the API's −log p(x) of test images equals evaluate's per-image scores; " + "noise ranks above the test set",
+  "scores: the API's −log p(x) of test images equals evaluate's scores; " + "noise ranks above the test set",
   async () => {
     const dir = `${studio.runsDir}/t1`;
     const test = loadDataset("mnist-fixed").split("test");

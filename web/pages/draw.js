@@ -53,7 +53,9 @@ export async function mount(root) {
               h("td", { text: fmt(r.bits_per_dim[0], 4) }),
               h("td", { text: r.estimator }),
               h("td", {
-                text: `${fmt(r.percentile[0], 1)} % (of ${r.reference.n}; median ${fmt(r.reference.median_nll_nats)} nats)`,
+                text:
+                  `${fmt(r.percentile[0], 1)} % ` +
+                  `(of ${r.reference.n}; median ${fmt(r.reference.median_nll_nats)} nats)`,
               }),
             ),
       ),
@@ -63,7 +65,9 @@ export async function mount(root) {
   root.append(
     h("p", {
       class: "muted",
-      text: "Draw a digit (white on black) or drop a PNG on the canvas; pixels are thresholded at 0.5 for binary runs. A percentile near 100 means less likely than almost every test image.",
+      text:
+        "Draw a digit (white on black) or drop a PNG on the canvas; pixels are thresholded at 0.5 for binary " +
+        "runs. A percentile near 100 means less likely than almost every test image.",
     }),
     h(
       "div",

@@ -83,7 +83,9 @@ export async function mount(root) {
         });
         for (const p of e.phases) ys[p] = [];
         fieldCanvas.hidden = !e.phases.includes("discriminator");
-        status.textContent = `${e.model}: ${e.parameters} parameters, phases ${e.phases.join(" + ")}, capabilities ${e.capabilities.join(", ")}`;
+        status.textContent =
+          `${e.model}: ${e.parameters} parameters, phases ${e.phases.join(" + ")}, ` +
+          `capabilities ${e.capabilities.join(", ")}`;
         drawMap(mapCanvas, { data: e.data, range: e.range });
       } else if (type === "snapshot") {
         xs.push(e.step);
@@ -130,7 +132,9 @@ export async function mount(root) {
     h("h2", { text: "2-D playground" }),
     h("p", {
       class: "muted",
-      text: "Grey: training points. Red: the model's samples. Heat map: log p(x), the top 8 nats. For the GAN, the second map is D(x): red where it says real.",
+      text:
+        "Grey: training points. Red: the model's samples. Heat map: log p(x), the top 8 nats. " +
+        "For the GAN, the second map is D(x): red where it says real.",
     }),
     h(
       "div",

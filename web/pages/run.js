@@ -15,7 +15,8 @@ export async function mount(root, id) {
     h("p", {
       text:
         run.test_nll_nats !== undefined
-          ? `test NLL ${fmt(run.test_nll_nats)} nats = ${fmt(run.test_bits_per_dim, 4)} bits/dim (${run.test_estimator})` +
+          ? `test NLL ${fmt(run.test_nll_nats)} nats = ` +
+            `${fmt(run.test_bits_per_dim, 4)} bits/dim (${run.test_estimator})` +
             (run.published
               ? `; published ${fmt(run.published.nll_nats)} nats (${run.published.source}, ${run.published.data})`
               : "")

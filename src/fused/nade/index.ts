@@ -1,7 +1,7 @@
 /**
  * NADE's conditional logits as one fused op [1]: the O(DH) recurrence a_{i+1} = a_i + W_i x_i, h_i = σ(a_i),
- * logit_i = b_i + V_i·h_i in one kernel call instead of D small matmuls, with its gradient rule and ancestral sampling.
- * Kernels: reference.ts (plain loops, the oracle), native.ts (native/fused/nade/, float32).
+ * logit_i = b_i + V_i·h_i in one kernel call instead of D small matmuls, with its gradient rule and ancestral
+ * sampling. Kernels: reference.ts (plain loops, the oracle), native.ts (native/fused/nade/, float32).
  * [1]: Larochelle & Murray, The Neural Autoregressive Distribution Estimator, AISTATS 2011.
  */
 import { fmt } from "../../tensor/shape.js";

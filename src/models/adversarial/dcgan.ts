@@ -1,6 +1,6 @@
 /**
- * DCGAN [1] for 28×28 images, in the project's benchmark configuration: G: z → Linear(128·7·7) + BatchNorm + ReLU →
- * [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
+ * DCGAN [1] for 28×28 images, in the project's benchmark configuration: G: z → Linear(128·7·7) + BatchNorm + ReLU
+ * → [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
  * channels, sigmoid; D: Conv(4, 2, 1) 64 + LeakyReLU(0.2) → Conv(4, 2, 1) 128 + BatchNorm + LeakyReLU → Linear 1.
  * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss).
  * [1]: Radford, Metz & Chintala 2016, https://arxiv.org/abs/1511.06434
@@ -34,8 +34,8 @@ export type DCGANConfig = OptionsOf<typeof options>;
 const k4s2p1 = { stride: 2, padding: 1 };
 
 /**
- * The grid after the two stride-2 stages: ⌈H/4⌉ × ⌈W/4⌉ (7 × 7 for 28 × 28). Other sizes work at the next multiple
- * of 4: the discriminator pads images with zeros at the bottom and right, the generator crops its output.
+ * The grid after the two stride-2 stages: ⌈H/4⌉ × ⌈W/4⌉ (7 × 7 for 28 × 28). Other sizes work at the next
+ * multiple of 4: the discriminator pads images with zeros at the bottom and right, the generator crops its output.
  */
 function quarterSize(data: DataShape): [number, number] {
   return [Math.ceil(data.shape[1] / 4), Math.ceil(data.shape[2] / 4)];

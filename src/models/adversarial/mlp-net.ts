@@ -5,8 +5,9 @@
  *
  * Why by composition: the engine's backward pass runs with recording off, so it cannot differentiate a gradient it
  * computed (no double backward). For f(x) = w_L·φ(W_{L−1} … φ(W_1 x + b_1) …) + b_L the chain rule gives
- * ∇_x f = W_1ᵀ (m_1 ⊙ W_2ᵀ (m_2 ⊙ … W_{L−1}ᵀ (m_{L−1} ⊙ w_L))), with m_l = φ'(a_l) ∈ {1, slope}: the masks are
- * piecewise constant in the weights, so differentiating this expression in the weights is exact (almost everywhere).
+ * ∇_x f = W_1ᵀ (m_1 ⊙ W_2ᵀ (m_2 ⊙ … W_{L−1}ᵀ (m_{L−1} ⊙ w_L))), with m_l = φ'(a_l) ∈ {1, slope}:
+ * the masks are piecewise constant in the weights, so differentiating this expression in the weights is exact (almost
+ * everywhere).
  */
 import { noGrad } from "../../autograd/tape.js";
 import { BatchNorm1d } from "../../nn/layers.js";

@@ -1,8 +1,9 @@
 /**
- * WGAN-GP [1]: a critic f without sigmoid trained on E_g[f(x̃)] − E_data[f(x)] + λ·E[(‖∇_x̂ f(x̂)‖₂ − 1)²], with x̂ on
- * random segments between real and generated images (x̂ = εx + (1 − ε)x̃, ε ~ U[0, 1] per pair), `discriminatorSteps`
- * (n_critic = 5 in [1]) critic updates per generator update; the generator minimises −E_g[f]. No batch normalisation
- * in the critic, as [1] §4 requires (the penalty is per sample); the generator may have it.
+ * WGAN-GP [1]: a critic f without sigmoid trained on E_g[f(x̃)] − E_data[f(x)] + λ·E[(‖∇_x̂ f(x̂)‖₂ −
+ * 1)²], with x̂ on random segments between real and generated images (x̂ = εx + (1 − ε)x̃, ε ~ U[0, 1] per
+ * pair), `discriminatorSteps` (n_critic = 5 in [1]) critic updates per generator update; the generator minimises
+ * −E_g[f]. No batch normalisation in the critic, as [1] §4 requires (the penalty is per sample); the generator may
+ * have it.
  *
  * The critic is a LeakyReLU MLP and ∇_x̂ f is written out by the chain rule (mlp-net.ts): the engine does not
  * differentiate through its own backward pass, and for this critic the composed gradient is exact.

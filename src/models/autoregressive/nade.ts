@@ -1,6 +1,7 @@
 /**
- * NADE [1,2]: h_i = σ(c + W_{<i} x_{<i}), p(x_i = 1 | x_{<i}) = σ(b_i + V_i · h_i), computed in O(DH) by updating the
- * hidden pre-activation one pixel at a time — in one fused kernel for the forward pass, its gradient and sampling.
+ * NADE [1,2]: h_i = σ(c + W_{<i} x_{<i}), p(x_i = 1 | x_{<i}) = σ(b_i + V_i · h_i), computed in O(DH) by updating
+ * the hidden pre-activation one pixel at a time — in one fused kernel for the forward pass, its gradient and
+ * sampling.
  * [1]: Larochelle & Murray (2011), http://proceedings.mlr.press/v15/larochelle11a.html
  * [2]: Uria, Côté, Gregor, Murray, Larochelle (2016), https://arxiv.org/abs/1605.02226
  */

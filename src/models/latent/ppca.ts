@@ -1,8 +1,9 @@
 /**
- * Probabilistic PCA [1]: z ~ N(0, I_q), x = W z + μ + ε, ε ~ N(0, σ² I), so p(x) = N(μ, W Wᵀ + σ² I) in closed form.
- * Fitted by maximum likelihood in closed form (W = U_q (Λ_q − σ² I)^½, σ² = mean of the discarded eigenvalues) or by
- * EM. On 8-bit images the density is of dequantized data: x = (pixel + u)/256, u ~ U(0, 1), and the likelihood of the
- * pixels is reported with the change of variables, log P(pixels) ≈ log p(x) − D log 256 (a bound, in expectation).
+ * Probabilistic PCA [1]: z ~ N(0, I_q), x = W z + μ + ε, ε ~ N(0, σ² I), so p(x) = N(μ, W Wᵀ + σ² I) in
+ * closed form. Fitted by maximum likelihood in closed form (W = U_q (Λ_q − σ² I)^½, σ² = mean of the discarded
+ * eigenvalues) or by EM. On 8-bit images the density is of dequantized data: x = (pixel + u)/256, u ~ U(0, 1), and the
+ * likelihood of the pixels is reported with the change of variables, log P(pixels) ≈ log p(x) − D log 256 (a bound,
+ * in expectation).
  * [1]: Tipping & Bishop (1999), https://doi.org/10.1111/1467-9868.00196
  */
 import { nativeAddon } from "../../backend/registry.js";
@@ -34,7 +35,8 @@ export function dequantize(values: Float32Array, g: Generator): Float64Array {
 }
 
 /**
- * C = AᵀB for row-major A [n, a], B [n, b] (float64 in, float64 out; through the native GEMM in float32 when present).
+ * C = AᵀB for row-major A [n, a], B [n, b] (float64 in, float64 out; through the native GEMM in float32 when
+ * present).
  */
 function crossProduct(A: Float64Array, B: Float64Array, n: number, a: number, b: number): Float64Array {
   const addon = nativeAddon();

@@ -2,7 +2,8 @@
  * VAE [1] and IWAE [2]: q(z|x) = N(μ(x), diag σ²(x)) from an MLP encoder, p(z) = N(0, I), p(x|z) Bernoulli from an
  * MLP decoder. Training maximises the ELBO E_q[log p(x|z)] − KL(q‖p) (k = 1, analytic KL) or the k-sample bound
  * log (1/k) Σ_j p(x, z_j)/q(z_j|x); evaluation estimates log p(x) with k = 5000 importance samples by default.
- * [1]: Kingma & Welling (2014), https://arxiv.org/abs/1312.6114   [2]: Burda, Grosse, Salakhutdinov (2016), https://arxiv.org/abs/1509.00519
+ * [1]: Kingma & Welling (2014), https://arxiv.org/abs/1312.6114
+ * [2]: Burda, Grosse, Salakhutdinov (2016), https://arxiv.org/abs/1509.00519
  */
 import { noGrad } from "../../autograd/tape.js";
 import { Normal, klStandardNormal } from "../../distributions/normal.js";

@@ -1,8 +1,8 @@
 /**
  * VQ-VAE [1]: an encoder maps an image to `latents` vectors z_e of size `codeDim`; each is replaced by its nearest
- * codebook vector z_q = e_k, k = argmin_j ‖z_e − e_j‖²; a decoder maps the codes back to pixel logits. The gradient
- * passes the quantizer unchanged (straight-through: z_e + sg[z_q − z_e]). The loss per image is
- * −log p(x | z_q) + β‖z_e − sg[z_q]‖² (commitment), plus ‖sg[z_e] − z_q‖² when the codebook learns by gradient
+ * codebook vector z_q = e_k, k = argmin_j ‖z_e − e_j‖²; a decoder maps the codes back to pixel logits. The
+ * gradient passes the quantizer unchanged (straight-through: z_e + sg[z_q − z_e]). The loss per image is −log p(x |
+ * z_q) + β‖z_e − sg[z_q]‖² (commitment), plus ‖sg[z_e] − z_q‖² when the codebook learns by gradient
  * ("loss"); with "ema" it follows exponential moving averages of its assigned vectors instead ([1] appendix A.1),
  * updated after each optimizer step. A code whose moving-average use falls below `restartThreshold` assignments per
  * batch is restarted at a random encoder output of the batch (dead-code restarts).
@@ -53,7 +53,9 @@ export type VQVAEConfig = OptionsOf<typeof options>;
 /** Smoothing of the moving-average counts so a code with none assigned keeps a finite vector ([1] uses 1e-5). */
 const EMA_EPSILON = 1e-5;
 
-/** k = argmin_j ‖z_i − e_j‖² for each row of z [N, d] against the codebook [K, d]; ties go to the lowest index. */
+/**
+ * k = argmin_j ‖z_i − e_j‖² for each row of z [N, d] against the codebook [K, d]; ties go to the lowest index.
+ */
 export function nearestCodes(zRows: Tensor, codebook: Tensor): Int32Array {
   const d2 = noGrad(() =>
     zRows
@@ -82,8 +84,9 @@ export interface EmaState {
 }
 
 /**
- * One moving-average step ([1] appendix A.1): N_k ← γN_k + (1 − γ)n_k, m_k ← γm_k + (1 − γ)Σ_{i→k} z_i, then
- * e_k = m_k / Ñ_k with the Laplace-smoothed Ñ_k = (N_k + ε)·n / (n + Kε), n = Σ_k N_k. Returns the codebook [K·d].
+ * One moving-average step ([1] appendix A.1): N_k ← γN_k + (1 − γ)n_k, m_k ← γm_k + (1 − γ)Σ_{i→k} z_i,
+ * then e_k = m_k / Ñ_k with the Laplace-smoothed Ñ_k = (N_k + ε)·n / (n + Kε), n = Σ_k N_k. Returns the codebook
+ * [K·d].
  */
 export function emaCodebookStep(
   state: EmaState,
@@ -313,7 +316,7 @@ registerModel({
     batchSize: 100,
     lr: 1e-3,
     patience: 5,
-    reference: "van den Oord et al. 2017 with EMA codebook (γ = 0.99, β = 0.25); MLP networks instead of convolutions",
+    reference: "van den Oord et al. 2017 with EMA codebook (γ = 0.99, β = 0.25); MLPs instead of convolutions",
   },
   create: (config, data, generator) => new VQVAE(config, data, generator),
 });

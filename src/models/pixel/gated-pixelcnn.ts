@@ -1,10 +1,10 @@
 /**
  * Gated PixelCNN [1]: two stacks without PixelCNN's blind spot. The vertical stack convolves the rows up to and
- * including the current one (a ⌈k/2⌉×k kernel over rows r − ⌊k/2⌋ … r) and reaches the horizontal stack only shifted
- * down a row, so it carries everything above. The horizontal stack convolves the current row left of the pixel
- * (a masked 1×k kernel: mask A in the first layer, B after) and adds the vertical stack through a 1×1 link. Both use
- * the gated unit tanh(W_f ∗ x + V_f h) ⊙ σ(W_g ∗ x + V_g h), where h is an optional class embedding; the horizontal
- * stack is residual. Colour channels are R→G→B groups in the horizontal stack's masks.
+ * including the current one (a ⌈k/2⌉×k kernel over rows r − ⌊k/2⌋ … r) and reaches the horizontal stack
+ * only shifted down a row, so it carries everything above. The horizontal stack convolves the current row left of the
+ * pixel (a masked 1×k kernel: mask A in the first layer, B after) and adds the vertical stack through a 1×1 link.
+ * Both use the gated unit tanh(W_f ∗ x + V_f h) ⊙ σ(W_g ∗ x + V_g h), where h is an optional class embedding;
+ * the horizontal stack is residual. Colour channels are R→G→B groups in the horizontal stack's masks.
  * [1]: van den Oord, Kalchbrenner, Vinyals, Espeholt, Graves, Kavukcuoglu (2016), Conditional Image Generation with
  *      PixelCNN Decoders, https://arxiv.org/abs/1606.05328
  */

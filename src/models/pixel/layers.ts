@@ -41,7 +41,9 @@ export function checkGroups(model: string, data: DataShape, counts: Record<strin
       throw new RangeError(`${model}: option "${name}" (${v}) must be a multiple of the ${C} colour channels`);
 }
 
-/** ReLU → 1×1 → ReLU → 1×1 to C·P parameters, masked (type B) so channel c's parameters see only groups ≤ c. */
+/**
+ * ReLU → 1×1 → ReLU → 1×1 to C·P parameters, masked (type B) so channel c's parameters see only groups ≤ c.
+ */
 export class OutputStack extends Module {
   readonly hidden: MaskedConv2d;
   readonly out: MaskedConv2d;

@@ -1,8 +1,10 @@
 /**
  * PixelRNN [1]: a 7×7 mask-A convolution to 2h features, residual Row LSTM or Diagonal BiLSTM layers (see
- * rnn-layers.ts), then ReLU → 1×1 → ReLU → 1×1 to the output distribution. The recurrences make the receptive field
- * unbounded above the pixel (the whole upper context for the Diagonal BiLSTM, a widening triangle for the Row LSTM).
- * [1]: van den Oord, Kalchbrenner, Kavukcuoglu (2016), Pixel Recurrent Neural Networks, https://arxiv.org/abs/1601.06759
+ * rnn-layers.ts), then ReLU → 1×1 → ReLU → 1×1 to the output distribution. The recurrences make the receptive
+ * field unbounded above the pixel (the whole upper context for the Diagonal BiLSTM, a widening triangle for the Row
+ * LSTM).
+ * [1]: van den Oord, Kalchbrenner, Kavukcuoglu (2016), Pixel Recurrent Neural Networks,
+ *     https://arxiv.org/abs/1601.06759
  */
 import * as z from "zod";
 import { MaskedConv2d } from "../../nn/conv.js";

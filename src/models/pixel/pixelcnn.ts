@@ -1,9 +1,11 @@
 /**
  * PixelCNN [1]: a 7×7 mask-A convolution (a pixel never sees itself), residual blocks of mask-B convolutions
- * (ReLU → 1×1 to h → ReLU → 3×3 → ReLU → 1×1 back to 2h, added to the input, as in the paper's Figure 5; or a single
- * 3×3 per block), then ReLU → 1×1 → ReLU → 1×1 to the output distribution. Masks split features into R, G, B groups
- * for colour images. Its receptive field has a blind spot to the upper right, which Gated PixelCNN removes.
- * [1]: van den Oord, Kalchbrenner, Kavukcuoglu (2016), Pixel Recurrent Neural Networks, https://arxiv.org/abs/1601.06759
+ * (ReLU → 1×1 to h → ReLU → 3×3 → ReLU → 1×1 back to 2h, added to the input, as in the paper's Figure 5;
+ * or a single 3×3 per block), then ReLU → 1×1 → ReLU → 1×1 to the output distribution. Masks split features
+ * into R, G, B groups for colour images. Its receptive field has a blind spot to the upper right, which Gated PixelCNN
+ * removes.
+ * [1]: van den Oord, Kalchbrenner, Kavukcuoglu (2016), Pixel Recurrent Neural Networks,
+ *     https://arxiv.org/abs/1601.06759
  */
 import * as z from "zod";
 import { MaskedConv2d } from "../../nn/conv.js";

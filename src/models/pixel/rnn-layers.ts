@@ -5,13 +5,14 @@
  *  - Row LSTM: rows top to bottom; input-to-state is a mask-B 1×k convolution of the row, state-to-state a width-3
  *    convolution of the row above (columns j − 1, j, j + 1), so the context is a triangle above the pixel.
  *  - Diagonal BiLSTM: the map is skewed (row r moved r columns right) so each diagonal becomes a column; columns
- *    left to right, input-to-state a mask-B 1×1 convolution, state-to-state a 2×1 convolution over the previous column
- *    (the pixel to the left and the one above). A second LSTM runs on the mirrored map; its output is shifted down a
- *    row before the two are added, so it brings the whole row above without seeing the current row's future.
+ *    left to right, input-to-state a mask-B 1×1 convolution, state-to-state a 2×1 convolution over the previous
+ *    column (the pixel to the left and the one above). A second LSTM runs on the mirrored map; its output is shifted
+ *    down a row before the two are added, so it brings the whole row above without seeing the current row's future.
  * Both are residual: the h-unit output goes back to 2h features through a 1×1 convolution and is added to the input.
  * For colour images every feature belongs to an R, G or B group; the convolutions are masked by group and the cells'
  * input weights too, so a unit of group g never reads the current pixel's channels ≥ g.
- * [1]: van den Oord, Kalchbrenner, Kavukcuoglu (2016), Pixel Recurrent Neural Networks, https://arxiv.org/abs/1601.06759
+ * [1]: van den Oord, Kalchbrenner, Kavukcuoglu (2016), Pixel Recurrent Neural Networks,
+ *     https://arxiv.org/abs/1601.06759
  */
 import { MaskedConv2d } from "../../nn/conv.js";
 import { LSTMCell } from "../../nn/layers.js";
