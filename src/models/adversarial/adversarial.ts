@@ -10,7 +10,8 @@ import type { Module } from "../../nn/module.js";
 import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { GenerativeModel, type Capability, type Sampler, type StepContext } from "../base.js";
+import { GenerativeModel, type Capability, type DataShape, type Sampler, type StepContext } from "../base.js";
+import { MlpNet, type HiddenActivation } from "./mlp-net.js";
 import type { Trainable, TrainingPhase } from "../base.js";
 
 export abstract class AdversarialModel extends GenerativeModel implements Sampler, Trainable {
@@ -67,5 +68,61 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
     } finally {
       this.generatorNet.train(wasTraining);
     }
+  }
+}
+
+/** What the MLP pair of `gan` and `wgan-gp` is built from. */
+export interface MlpPairOptions {
+  noiseDim: number;
+  generatorHidden: number[];
+  generatorActivation: HiddenActivation;
+  generatorBatchNorm: boolean;
+  discriminatorSteps: number;
+}
+
+/**
+ * A generator MLP z → pixel means (sigmoid) and a discriminator (or critic) MLP x → one score, LeakyReLU hidden
+ * units; subclasses give the losses. The discriminator's checkpoint name is the subclass's (`discriminator`, `critic`).
+ */
+export abstract class MlpPairModel extends AdversarialModel {
+  readonly generatorNet: MlpNet;
+  readonly discriminatorNet: MlpNet;
+
+  constructor(
+    readonly pair: MlpPairOptions,
+    data: DataShape,
+    generator: Generator,
+    discriminator: { name: string; hidden: number[] },
+  ) {
+    super();
+    this.generatorNet = this.registerModule(
+      "generator",
+      new MlpNet(
+        [pair.noiseDim, ...pair.generatorHidden, data.dim],
+        pair.generatorActivation,
+        generator,
+        pair.generatorBatchNorm,
+      ),
+    );
+    this.discriminatorNet = this.registerModule(
+      discriminator.name,
+      new MlpNet([data.dim, ...discriminator.hidden, 1], "leaky-relu", generator),
+    );
+  }
+
+  get noiseDim(): number {
+    return this.pair.noiseDim;
+  }
+
+  get discriminatorSteps(): number {
+    return this.pair.discriminatorSteps;
+  }
+
+  generate(z: Tensor): Tensor {
+    return this.generatorNet.forward(z).sigmoid();
+  }
+
+  score(x: Tensor): Tensor {
+    return this.discriminatorNet.forward(x).reshape([x.shape[0]!]);
   }
 }

@@ -10,9 +10,8 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, StepContext } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { AdversarialModel } from "./adversarial.js";
+import { MlpPairModel } from "./adversarial.js";
 import { discriminatorLoss, generatorLoss } from "./losses.js";
-import { MlpNet } from "./mlp-net.js";
 import * as z from "zod";
 
 export const options = z.object({
@@ -30,47 +29,15 @@ export const options = z.object({
 });
 export type GANConfig = OptionsOf<typeof options>;
 
-export class GAN extends AdversarialModel {
+export class GAN extends MlpPairModel {
   readonly modelName: string = "gan";
-  readonly generatorNet: MlpNet;
-  readonly discriminatorNet: MlpNet;
 
   constructor(
     readonly config: GANConfig,
     data: DataShape,
     generator: Generator,
   ) {
-    super();
-    const { noiseDim, generatorHidden, discriminatorHidden } = config;
-    this.generatorNet = this.registerModule(
-      "generator",
-      new MlpNet(
-        [noiseDim, ...generatorHidden, data.dim],
-        config.generatorActivation,
-        generator,
-        config.generatorBatchNorm,
-      ),
-    );
-    this.discriminatorNet = this.registerModule(
-      "discriminator",
-      new MlpNet([data.dim, ...discriminatorHidden, 1], "leaky-relu", generator),
-    );
-  }
-
-  get noiseDim(): number {
-    return this.config.noiseDim;
-  }
-
-  get discriminatorSteps(): number {
-    return this.config.discriminatorSteps;
-  }
-
-  generate(z: Tensor): Tensor {
-    return this.generatorNet.forward(z).sigmoid();
-  }
-
-  score(x: Tensor): Tensor {
-    return this.discriminatorNet.forward(x).reshape([x.shape[0]!]);
+    super(config, data, generator, { name: "discriminator", hidden: config.discriminatorHidden });
   }
 
   protected discriminatorLoss(real: Tensor, fake: Tensor, _ctx: StepContext): Tensor {

@@ -15,9 +15,9 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, StepContext } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { AdversarialModel } from "./adversarial.js";
+import { MlpPairModel } from "./adversarial.js";
 import { criticLoss } from "./losses.js";
-import { leakyMlpInputGradient, MlpNet, type AffineWeights } from "./mlp-net.js";
+import { leakyMlpInputGradient, type AffineWeights } from "./mlp-net.js";
 import * as z from "zod";
 
 export const options = z.object({
@@ -45,47 +45,15 @@ export function interpolates(real: Tensor, fake: Tensor, g: Generator): Tensor {
   return real.mul(eps).add(fake.mul(eps.neg().add(1)));
 }
 
-export class WGANGP extends AdversarialModel {
+export class WGANGP extends MlpPairModel {
   readonly modelName: string = "wgan-gp";
-  readonly generatorNet: MlpNet;
-  readonly discriminatorNet: MlpNet;
 
   constructor(
     readonly config: WGANGPConfig,
     data: DataShape,
     generator: Generator,
   ) {
-    super();
-    const { noiseDim, generatorHidden, criticHidden } = config;
-    this.generatorNet = this.registerModule(
-      "generator",
-      new MlpNet(
-        [noiseDim, ...generatorHidden, data.dim],
-        config.generatorActivation,
-        generator,
-        config.generatorBatchNorm,
-      ),
-    );
-    this.discriminatorNet = this.registerModule(
-      "critic",
-      new MlpNet([data.dim, ...criticHidden, 1], "leaky-relu", generator),
-    );
-  }
-
-  get noiseDim(): number {
-    return this.config.noiseDim;
-  }
-
-  get discriminatorSteps(): number {
-    return this.config.discriminatorSteps;
-  }
-
-  generate(z: Tensor): Tensor {
-    return this.generatorNet.forward(z).sigmoid();
-  }
-
-  score(x: Tensor): Tensor {
-    return this.discriminatorNet.forward(x).reshape([x.shape[0]!]);
+    super(config, data, generator, { name: "critic", hidden: config.criticHidden });
   }
 
   protected discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext): Tensor {
