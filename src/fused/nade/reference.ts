@@ -1,19 +1,8 @@
 /** NADE's recurrence as plain loops (float64 arithmetic): the oracle for the fused native kernels. */
-import type { Storage } from "../../backend/backend.js";
 import { sigmoid } from "../../backend/reference/scalar.js";
 import type { NadeKernels } from "./kernels.js";
 
-function forward(
-  x: Storage,
-  W: Storage,
-  c: Storage,
-  V: Storage,
-  b: Storage,
-  logits: Storage,
-  B: number,
-  D: number,
-  H: number,
-): void {
+const forward: NadeKernels["forward"] = (x, W, c, V, b, logits, B, D, H) => {
   const a = new Float64Array(H);
   for (let r = 0; r < B; r++) {
     for (let k = 0; k < H; k++) a[k] = c[k]!;
@@ -25,23 +14,9 @@ function forward(
       if (xv !== 0) for (let k = 0; k < H; k++) a[k]! += xv * W[i * H + k]!;
     }
   }
-}
+};
 
-function backward(
-  x: Storage,
-  W: Storage,
-  c: Storage,
-  V: Storage,
-  gl: Storage,
-  gx: Storage | null,
-  gW: Storage,
-  gc: Storage,
-  gV: Storage,
-  gb: Storage,
-  B: number,
-  D: number,
-  H: number,
-): void {
+const backward: NadeKernels["backward"] = (x, W, c, V, gl, gx, gW, gc, gV, gb, B, D, H) => {
   gW.fill(0);
   gV.fill(0);
   gc.fill(0);
@@ -77,20 +52,9 @@ function backward(
     }
     for (let k = 0; k < H; k++) gc[k]! += s[k]!;
   }
-}
+};
 
-function sample(
-  W: Storage,
-  c: Storage,
-  V: Storage,
-  b: Storage,
-  u: Storage,
-  observed: Uint8Array | null,
-  x: Storage,
-  n: number,
-  D: number,
-  H: number,
-): void {
+const sample: NadeKernels["sample"] = (W, c, V, b, u, observed, x, n, D, H) => {
   const a = new Float64Array(H);
   for (let r = 0; r < n; r++) {
     for (let k = 0; k < H; k++) a[k] = c[k]!;
@@ -104,6 +68,6 @@ function sample(
       if (xv !== 0) for (let k = 0; k < H; k++) a[k]! += xv * W[i * H + k]!;
     }
   }
-}
+};
 
 export const referenceNade: NadeKernels = { forward, backward, sample };
