@@ -3,6 +3,7 @@
  * symmetric eigendecomposition (cyclic Jacobi) behind matrix square roots. Feature dimensions here are small
  * (≤ a few hundred), where Jacobi is fast enough and accurate to working precision.
  */
+import { jacobiEigen } from "../models/latent/linalg.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** A dense row-major float64 matrix. */
@@ -77,58 +78,12 @@ export function trace(a: Matrix): number {
 export function symmetricEigen(a: Matrix, maxSweeps = 100): { values: Float64Array; vectors: Matrix } {
   const n = a.rows;
   if (a.cols !== n) throw new TypeError(`symmetricEigen: matrix is ${a.rows}×${a.cols}, not square`);
-  const m = Float64Array.from(a.data);
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = 0.5 * (m[i * n + j]! + m[j * n + i]!);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  let scale = 0;
-  for (let i = 0; i < n * n; i++) scale += m[i]! * m[i]!;
-  const tol = (Number.EPSILON * Number.EPSILON * scale) / 4;
-  for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q]! * m[p * n + q]!;
-    if (off <= tol) break;
-    for (let p = 0; p < n - 1; p++) for (let q = p + 1; q < n; q++) rotate(m, v, n, p, q);
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = m[i * n + i]!;
+  const { values, vectors: v } = jacobiEigen(a.data, n, maxSweeps);
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => values[x]! - values[y]!);
   const sortedValues = Float64Array.from(order, (i) => values[i]!);
   const vectors = new Float64Array(n * n);
   for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) vectors[r * n + c] = v[r * n + order[c]!]!;
   return { values: sortedValues, vectors: { rows: n, cols: n, data: vectors } };
-}
-
-/** One Jacobi rotation in the (p, q) plane that zeroes m[p][q] (Golub & Van Loan, Alg. 8.5.1), applied to V too. */
-function rotate(m: Float64Array, v: Float64Array, n: number, p: number, q: number): void {
-  const apq = m[p * n + q]!;
-  if (apq === 0) return;
-  const app = m[p * n + p]!,
-    aqq = m[q * n + q]!;
-  const tau = (aqq - app) / (2 * apq);
-  const t = Math.sign(tau || 1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
-  const c = 1 / Math.sqrt(1 + t * t),
-    s = t * c;
-  for (let k = 0; k < n; k++) {
-    const mkp = m[k * n + p]!,
-      mkq = m[k * n + q]!;
-    m[k * n + p] = c * mkp - s * mkq;
-    m[k * n + q] = s * mkp + c * mkq;
-  }
-  for (let k = 0; k < n; k++) {
-    const mpk = m[p * n + k]!,
-      mqk = m[q * n + k]!;
-    m[p * n + k] = c * mpk - s * mqk;
-    m[q * n + k] = s * mpk + c * mqk;
-  }
-  m[p * n + q] = m[q * n + p] = 0;
-  for (let k = 0; k < n; k++) {
-    const vkp = v[k * n + p]!,
-      vkq = v[k * n + q]!;
-    v[k * n + p] = c * vkp - s * vkq;
-    v[k * n + q] = s * vkp + c * vkq;
-  }
 }
 
 /** The principal square root of a symmetric positive semi-definite matrix; round-off negative eigenvalues become 0. */

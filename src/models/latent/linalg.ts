@@ -91,42 +91,60 @@ export function topEigen(
   return { values: Float64Array.from(order, (o) => values[o]!), U };
 }
 
-/** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations; vectors are columns. */
-export function jacobiEigen(A0: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(A0),
-    V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
+/**
+ * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major; symmetrised first) by the cyclic Jacobi method:
+ * sweeps of plane rotations that zero each off-diagonal entry in turn until the off-diagonal mass is below
+ * (ε/2)²·‖A‖²_F. Returns the values in diagonal order (unsorted) and the eigenvectors as the columns of `vectors`.
+ */
+export function jacobiEigen(
+  A0: ArrayLike<number>,
+  n: number,
+  maxSweeps = 100,
+): { values: Float64Array; vectors: Float64Array } {
+  const m = Float64Array.from(A0);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = 0.5 * (m[i * n + j]! + m[j * n + i]!);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) scale += m[i]! * m[i]!;
+  const tol = (Number.EPSILON * Number.EPSILON * scale) / 4;
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let off = 0;
-    for (let p = 0; p < n; p++) for (let r = p + 1; r < n; r++) off += A[p * n + r]! ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++)
-      for (let r = p + 1; r < n; r++) {
-        const apr = A[p * n + r]!;
-        if (Math.abs(apr) < 1e-300) continue;
-        const theta = (A[r * n + r]! - A[p * n + p]!) / (2 * apr);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1),
-          s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!,
-            akr = A[k * n + r]!;
-          A[k * n + p] = c * akp - s * akr;
-          A[k * n + r] = s * akp + c * akr;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!,
-            ark = A[r * n + k]!;
-          A[p * n + k] = c * apk - s * ark;
-          A[r * n + k] = s * apk + c * ark;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!,
-            vkr = V[k * n + r]!;
-          V[k * n + p] = c * vkp - s * vkr;
-          V[k * n + r] = s * vkp + c * vkr;
-        }
-      }
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q]! * m[p * n + q]!;
+    if (off <= tol) break;
+    for (let p = 0; p < n - 1; p++) for (let q = p + 1; q < n; q++) rotate(m, v, n, p, q);
   }
-  return { values: Float64Array.from({ length: n }, (_, i) => A[i * n + i]!), vectors: V };
+  return { values: Float64Array.from({ length: n }, (_, i) => m[i * n + i]!), vectors: v };
+}
+
+/** One Jacobi rotation in the (p, q) plane that zeroes m[p][q] (Golub & Van Loan, Alg. 8.5.1), applied to V too. */
+function rotate(m: Float64Array, v: Float64Array, n: number, p: number, q: number): void {
+  const apq = m[p * n + q]!;
+  if (apq === 0) return;
+  const app = m[p * n + p]!,
+    aqq = m[q * n + q]!;
+  const tau = (aqq - app) / (2 * apq);
+  const t = Math.sign(tau || 1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+  const c = 1 / Math.sqrt(1 + t * t),
+    s = t * c;
+  for (let k = 0; k < n; k++) {
+    const mkp = m[k * n + p]!,
+      mkq = m[k * n + q]!;
+    m[k * n + p] = c * mkp - s * mkq;
+    m[k * n + q] = s * mkp + c * mkq;
+  }
+  for (let k = 0; k < n; k++) {
+    const mpk = m[p * n + k]!,
+      mqk = m[q * n + k]!;
+    m[p * n + k] = c * mpk - s * mqk;
+    m[q * n + k] = s * mpk + c * mqk;
+  }
+  m[p * n + q] = m[q * n + p] = 0;
+  for (let k = 0; k < n; k++) {
+    const vkp = v[k * n + p]!,
+      vkq = v[k * n + q]!;
+    v[k * n + p] = c * vkp - s * vkq;
+    v[k * n + q] = s * vkp + c * vkq;
+  }
 }
