@@ -6,8 +6,8 @@ import path from "node:path";
 import { expandSweep, fit, parseGrid, type RunResult } from "../app/index.js";
 import { enqueueSweep } from "../queue/index.js";
 import { reportEnqueued, retryOptions, withQueueFlags } from "./jobs.js";
-import { note, parseNumber } from "./options.js";
-import { runSpec, type TrainFlags } from "./train.js";
+import { note } from "./options.js";
+import { runSpec, withRunSpecFlags, type TrainFlags } from "./train.js";
 
 interface SweepFlags extends TrainFlags {
   grid: string;
@@ -35,19 +35,9 @@ async function runHere(model: string, f: SweepFlags, root: string): Promise<void
 }
 
 export function sweepCommand(program: Command): void {
-  withQueueFlags(program.command("sweep"))
+  withRunSpecFlags(withQueueFlags(program.command("sweep")))
     .description("train one run per point of a grid of options and settings, here or (with --queue) on workers")
-    .argument("<model>", "model name")
     .requiredOption("--grid <json>", 'values to try, e.g. \'{"lr": [0.001, 0.0003], "hidden": [[16], [32]]}\'')
-    .option("--config <file|json>", "options and training settings every run shares")
-    .option("--recipe <name>", "start from the model's default, full or short recipe", "default")
-    .option("--data <name>", "dataset (default: the model's recipe)")
-    .option("--data-dir <dir>", "directory with the binarized MNIST files (default: $DEEPGEN_DATA_DIR or ./data)")
-    .option("--epochs <n>", "epochs", parseNumber)
-    .option("--batch-size <n>", "minibatch size", parseNumber)
-    .option("--lr <x>", "learning rate (unless the grid varies it)", parseNumber)
-    .option("--seed <s>", "random seed of every run", parseNumber)
-    .option("--max-steps <n>", "stop each run after n training steps", parseNumber)
     .option("--out <dir>", "directory for the runs, one sub-directory each (default: runs/sweep-<model>-<time>)")
     .option("--json", "JSON lines on stdout")
     .action(async (model: string, f: SweepFlags) => {

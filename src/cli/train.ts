@@ -50,9 +50,9 @@ export function runSpec(name: string, f: TrainFlags): RunSpec {
 
 const fmt = (v: unknown, d: number): string => Number(v).toFixed(d);
 
-export function trainCommand(program: Command): void {
-  withQueueFlags(program.command("train"))
-    .description("train a model (see `deepgen models`); writes config.json, best/last.safetensors and metrics.jsonl")
+/** The flags that make a RunSpec (`runSpec` reads them), shared by `train` and `sweep`. */
+export function withRunSpecFlags(cmd: Command): Command {
+  return cmd
     .argument("<model>", "model name")
     .option("--config <file|json>", 'model options and training settings: {"options": {…}, "training": {…}}')
     .option("--recipe <name>", "start from the model's default, full or short recipe", "default")
@@ -62,9 +62,14 @@ export function trainCommand(program: Command): void {
     .option("--batch-size <n>", "minibatch size", parseNumber)
     .option("--lr <x>", "learning rate", parseNumber)
     .option("--seed <s>", "random seed (batches, binarization, initialisation)", parseNumber)
+    .option("--max-steps <n>", "stop after n training steps, saving a checkpoint (smoke runs, profiling)", parseNumber);
+}
+
+export function trainCommand(program: Command): void {
+  withRunSpecFlags(withQueueFlags(program.command("train")))
+    .description("train a model (see `deepgen models`); writes config.json, best/last.safetensors and metrics.jsonl")
     .option("--out <dir>", "run directory (default: runs/<model>-<time>)")
     .option("--resume", "continue the run in --out from its last saved position")
-    .option("--max-steps <n>", "stop after n training steps, saving a checkpoint (smoke runs, profiling)", parseNumber)
     .option("--json", "metrics as JSON lines on stdout (progress goes to stderr)")
     .option("--no-progress", "no progress bar")
     .action(async (name: string, f: TrainFlags) => {
