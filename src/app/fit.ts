@@ -118,7 +118,10 @@ export async function fit(spec: RunSpec, hooks: FitHooks = {}): Promise<RunResul
     });
     const metrics = testMetrics(model, dataset, config.seed, hooks, Date.now() - t0, {
       ...(v ? { valid_nll_nats: v.nll_nats } : {}),
-      free_parameters: (model.freeParameters?.() ?? BigInt(model.stateDict().size)).toString(),
+      // stored numbers unless the model knows its free parameters (e.g. invariances of the fit)
+      free_parameters: (
+        model.freeParameters?.() ?? BigInt([...model.stateDict().values()].reduce((n, t) => n + t.size, 0))
+      ).toString(),
     });
     return finish(
       runDir,

@@ -267,3 +267,12 @@ test(
     assert.ok(vae10.parameters().every((p) => p.grad && p.grad.toArray().every(Number.isFinite)));
   },
 );
+
+test("PPCA free parameters: Dq − q(q−1)/2 + D + 1, a full covariance and mean at q = D − 1", () => {
+  const count = (D: number, q: number) =>
+    new PPCA({ latent: q, fit: "closed-form", emIterations: 1 }, shape(D)).freeParameters();
+  assert.equal(count(4, 2), 12n);
+  // at q = D − 1 the model is a full Gaussian: D(D + 1)/2 covariance entries plus D means
+  for (const D of [3, 5, 9]) assert.equal(count(D, D - 1), BigInt((D * (D + 1)) / 2 + D));
+  assert.equal(count(784, 50), 38760n);
+});
