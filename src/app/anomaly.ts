@@ -11,7 +11,6 @@ import { readConfig } from "../train/checkpoint.js";
 import { evaluate } from "./evaluate.js";
 import { fit, type FitHooks } from "./fit.js";
 import type { RunSpec } from "./run-spec.js";
-import { openRun, runSplit } from "./runs.js";
 
 export interface OneClassOptions {
   model: string;
@@ -91,7 +90,7 @@ export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
     const runDir = classRunDir(o, digit);
     if (!finished(runDir)) await fit(classSpec(o, digit, runDir), o.hooks);
     const e = evaluate(runDir, { scores: true });
-    const labels = runSplit(openRun(runDir), "test").labels;
+    const labels = e.labels;
     if (!labels) throw new RangeError(`dataset "${data}" has no labels; use mnist-fixed or mnist`);
     const anomalous = Uint8Array.from(labels, (y) => (y === digit ? 0 : 1));
     rows.push({ digit, run_dir: runDir, estimator: e.estimator, ...detectionMetrics(e.scores!, anomalous) });

@@ -25,6 +25,8 @@ export interface EvalResult {
   dataset: string;
   /** per-image −log p(x) in nats, when asked for */
   scores?: Float64Array;
+  /** the split's labels, where it has them (to turn scores into detection metrics) */
+  labels: Int32Array | null;
 }
 
 export function evaluate(target: string, o: EvaluateOptions = {}): EvalResult {
@@ -48,6 +50,7 @@ export function evaluate(target: string, o: EvaluateOptions = {}): EvalResult {
     split,
     n: r.n,
     dataset: run.config.dataset,
+    labels: data.labels,
     ...(r.perImage ? { scores: r.perImage } : {}),
   };
 }
