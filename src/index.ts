@@ -35,4 +35,5 @@ export * as distributions from "./distributions/index.js";
 export * as data from "./data/index.js";
 export * as models from "./models/index.js";
 export { nadeLogits, nadeSample } from "./fused/nade/index.js";
+export { lstmScan } from "./fused/lstm-scan/index.js";
 export * as app from "./app/index.js";

@@ -3,8 +3,8 @@
  * convolutions with residual blocks), DCGAN (one discriminator and one generator step) and PixelRNN's Row LSTM.
  * Each returns the parameters the timed Adam step updates and a loss closure, like the other step cases.
  */
+import { lstmScan } from "../fused/lstm-scan/index.js";
 import { bceWithLogits } from "../ops/loss.js";
-import { stack } from "../ops/movement.js";
 import { Adam } from "../optim/adam.js";
 import { Conv2d, ConvTranspose2d, MaskedConv2d } from "../nn/conv.js";
 import { BatchNorm1d, BatchNorm2d } from "../nn/layers.js";
@@ -79,35 +79,23 @@ export function dcgan(g: Generator): StepCase {
 
 /**
  * Row LSTM (van den Oord et al. 2016): 7×7 mask-A conv 1→64; input-to-state 1×3 mask-B conv 64→128 over the whole
- * image at once (its live taps are the left neighbour and the pixel), state-to-state 1×3 conv 32→128 row by row;
- * head ReLU, 1×1 32→32, ReLU, 1×1 32→1.
+ * image at once (its live taps are the left neighbour and the pixel), state-to-state 1×3 conv 32→128 row by row
+ * inside the fused recurrence (src/fused/lstm-scan: the rows in one forward and one backward kernel call); head
+ * ReLU, 1×1 32→32, ReLU, 1×1 32→1.
  */
 export function rowlstm(g: Generator): StepCase {
   const hd = 32,
-    batch = 16,
-    n = 28;
+    batch = 16;
   const first = new MaskedConv2d("A", 1, 2 * hd, 7, { generator: g });
   const i2s = new MaskedConv2d("B", 2 * hd, 4 * hd, [1, 3], { generator: g });
   const s2s = new Conv2d(hd, 4 * hd, [1, 3], { padding: [0, 1], generator: g });
   const head = [new Conv2d(hd, 32, 1, { generator: g }), new Conv2d(32, 1, 1, { generator: g })];
   const x = binaryImages(batch, g);
   const loss = (): Tensor => {
-    const gatesIn = i2s.forward(first.forward(x)); // [B, 4h, rows, cols]
-    let h = zeros([batch, hd, 1, n]),
-      c = zeros([batch, hd, 1, n]);
-    const rows: Tensor[] = [];
-    for (let r = 0; r < n; r++) {
-      const gates = gatesIn.slice(2, r, r + 1).add(s2s.forward(h));
-      const i = gates.slice(1, 0, hd).sigmoid(),
-        f = gates.slice(1, hd, 2 * hd).sigmoid(),
-        o = gates.slice(1, 2 * hd, 3 * hd).sigmoid(),
-        u = gates.slice(1, 3 * hd).tanh();
-      c = f.mul(c).add(i.mul(u));
-      h = o.mul(c.tanh());
-      rows.push(h.reshape([batch, hd, n]));
-    }
-    const hs = stack(rows, 2);
-    const logits = head[1]!.forward(head[0]!.forward(hs.relu()).relu());
+    // the state-to-state conv's bias joins the input gates; its weight [4h, h, 1, 3] reads columns j − 1, j, j + 1
+    const gatesIn = i2s.forward(first.forward(x)).add(s2s.bias!.reshape(1, 4 * hd, 1, 1)); // [B, 4h, rows, cols]
+    const hs = lstmScan(gatesIn.permute(2, 0, 3, 1), s2s.weight.reshape(4 * hd, hd, 3), [-1, 0, 1]);
+    const logits = head[1]!.forward(head[0]!.forward(hs.permute(1, 3, 0, 2).relu()).relu());
     return bceWithLogits(logits, x, { reduction: "sum" }).div(batch);
   };
   const params = [first, i2s, s2s, ...head].flatMap((m) => m.parameters());

@@ -14,17 +14,16 @@
  * [1]: van den Oord, Kalchbrenner, Kavukcuoglu (2016), Pixel Recurrent Neural Networks,
  *     https://arxiv.org/abs/1601.06759
  */
+import { lstmScan } from "../../fused/lstm-scan/index.js";
 import { MaskedConv2d } from "../../nn/conv.js";
 import { LSTMCell } from "../../nn/layers.js";
 import { Module } from "../../nn/module.js";
 import { linear } from "../../ops/linalg.js";
-import { concat, stack } from "../../ops/movement.js";
+import { stack } from "../../ops/movement.js";
 import { tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { flipWidth, shiftDown } from "./layers.js";
-
-type State = { h: Tensor; c: Tensor };
 
 /**
  * For C colour groups: the mask of a cell's input weights [4h, inputSize] whose first h inputs are the current
@@ -41,21 +40,26 @@ function colourMask(C: number, hidden: number, inputSize: number): Tensor | null
 }
 
 /**
- * One LSTMCell step; with a colour mask, the cell's own equations and parameters with its input weights masked
- * (as MaskedConv2d masks a convolution's weights inside the graph).
+ * The cell's gates from the input-to-state features of every step at once: features [T, N, S, h] (the cell's first
+ * h inputs) times the (colour-masked) first h columns of its input weights, plus both biases → [T, N, S, 4h]. One
+ * GEMM over the whole image instead of one per step.
  */
-function step(cell: LSTMCell, mask: Tensor | null, x: Tensor, state: State | undefined): State {
-  if (!mask) return cell.forward(x, state);
-  const H = cell.hiddenSize;
-  let gates = linear(x, cell.weightIh.mul(mask), cell.biasIh);
-  if (state) gates = gates.add(linear(state.h, cell.weightHh, cell.biasHh));
-  else gates = gates.add(cell.biasHh);
-  const i = gates.slice(1, 0, H).sigmoid(),
-    f = gates.slice(1, H, 2 * H).sigmoid();
-  const g = gates.slice(1, 2 * H, 3 * H).tanh(),
-    o = gates.slice(1, 3 * H).sigmoid();
-  const c = state ? f.mul(state.c).add(i.mul(g)) : i.mul(g);
-  return { h: o.mul(c.tanh()), c };
+function inputGates(cell: LSTMCell, mask: Tensor | null, features: Tensor): Tensor {
+  const [T, N, S, h] = features.shape as [number, number, number, number];
+  let w = cell.weightIh.slice(1, 0, h);
+  if (mask) w = w.mul(mask.slice(1, 0, h));
+  return linear(features.reshape(T * N * S, h), w, cell.biasIh.add(cell.biasHh)).reshape(T, N, S, 4 * h);
+}
+
+/**
+ * The state-to-state weight [4h, h, K] of the fused recurrence, from the cell's own tensors (so checkpoints keep
+ * their names and shapes): the input weights' later column blocks for the K − 1 neighbours, then the
+ * hidden-to-hidden weights for the cell itself.
+ */
+function stateWeight(cell: LSTMCell, nNeighbours: number): Tensor {
+  const h = cell.hiddenSize;
+  const parts = Array.from({ length: nNeighbours }, (_, k) => cell.weightIh.slice(1, h * (1 + k), h * (2 + k)));
+  return stack([...parts, cell.weightHh], 2);
 }
 
 /** [B, F, H, W] → [B, F, H, W + H − 1] with row r moved r columns right: column j + r holds pixel (r, j). */
@@ -81,23 +85,6 @@ export function unskew(x: Tensor, W: number): Tensor {
     .slice(3, 0, W);
 }
 
-/** [B, N, h] → the same with entry n holding entry n − 1 (zeros first): the neighbour before along axis 1. */
-const before = (t: Tensor): Tensor =>
-  t
-    .pad([
-      [1, 0],
-      [0, 0],
-    ])
-    .slice(1, 0, t.shape[1]!);
-/** The neighbour after along axis 1 (zeros last). */
-const after = (t: Tensor): Tensor =>
-  t
-    .pad([
-      [0, 1],
-      [0, 0],
-    ])
-    .slice(1, 1);
-
 export class RowLSTMLayer extends Module {
   readonly inputToState: MaskedConv2d;
   readonly cell: LSTMCell;
@@ -115,18 +102,11 @@ export class RowLSTMLayer extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const [B, , H, W] = x.shape as [number, number, number, number];
-    const h = this.cell.hiddenSize;
-    const is = this.inputToState.forward(x).permute(0, 2, 3, 1); // [B, H, W, h]
-    const rows: Tensor[] = [];
-    let state: State | undefined;
-    for (let r = 0; r < H; r++) {
-      const above = state ? state.h.reshape(B, W, h) : is.slice(1, 0, 1).reshape(B, W, h).mul(0);
-      const input = concat([is.slice(1, r, r + 1).reshape(B, W, h), before(above), after(above)], 2);
-      state = step(this.cell, this.mask, input.reshape(B * W, 3 * h), state);
-      rows.push(state.h.reshape(B, W, h));
-    }
-    return x.add(this.out.forward(stack(rows, 1).permute(0, 3, 1, 2)));
+    // rows are the steps and columns the cells of a line; the state-to-state taps are the states above-left and
+    // above-right (the cell's input weights after the first h columns) and above (its hidden-to-hidden weights)
+    const is = this.inputToState.forward(x).permute(2, 0, 3, 1); // [H, B, W, h]
+    const hs = lstmScan(inputGates(this.cell, this.mask, is), stateWeight(this.cell, 2), [-1, 1, 0]);
+    return x.add(this.out.forward(hs.permute(1, 3, 0, 2))); // [B, h, H, W]
   }
 }
 
@@ -149,20 +129,15 @@ export class DiagonalBiLSTMLayer extends Module {
     this.mask = colourMask(C, hidden, 2 * hidden);
   }
 
-  /** One direction over the skewed map: [B, h, H, W] → [B, h, H, W]. */
+  /**
+   * One direction over the skewed map: [B, h, H, W] → [B, h, H, W]. The skewed map's columns are the steps and its
+   * rows the cells of a line; the taps are the state above (the cell's input weights after the first h columns)
+   * and the one to the left (its hidden-to-hidden weights), both in the previous column.
+   */
   private scan(is: Tensor, cell: LSTMCell): Tensor {
-    const [B, h, H, W] = is.shape as [number, number, number, number];
-    const s = skew(is).permute(0, 3, 2, 1); // [B, L, H, h]
-    const L = W + H - 1,
-      cols: Tensor[] = [];
-    let state: State | undefined;
-    for (let c = 0; c < L; c++) {
-      const col = s.slice(1, c, c + 1).reshape(B, H, h);
-      const up = state ? before(state.h.reshape(B, H, h)) : col.mul(0);
-      state = step(cell, this.mask, concat([col, up], 2).reshape(B * H, 2 * h), state);
-      cols.push(state.h.reshape(B, H, h));
-    }
-    return unskew(stack(cols, 3).permute(0, 2, 1, 3), W);
+    const s = skew(is).permute(3, 0, 2, 1); // [L, B, H, h]
+    const hs = lstmScan(inputGates(cell, this.mask, s), stateWeight(cell, 1), [-1, 0]); // [L, B, H, h]
+    return unskew(hs.permute(1, 3, 2, 0), is.shape[3]!);
   }
 
   forward(x: Tensor): Tensor {

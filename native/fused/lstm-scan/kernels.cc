@@ -1,0 +1,168 @@
+// An LSTM over T steps of lines of cells (rows or skewed diagonals of an image), fused: per step one GEMM for the
+// state-to-state convolution (neighbours of h_{t−1} gathered tap-major, so each tap is one contiguous copy) added
+// to the precomputed input-to-state gates, then the gates' σ/tanh and the cell update in one vectorized pass. The
+// backward pass walks the steps downwards from the saved gates and cell states: one vectorized pass for the gate
+// gradients, then two GEMMs (the weight gradient and the gradient sent to the previous step's states).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+#include "../../kernels/isa.h"
+#include "../../kernels/parallel.h"
+#include "../../kernels/vmath.h"
+
+namespace dg {
+namespace DG_ISA_NS {
+
+namespace {
+
+struct Dims {
+  int64_t N, S, H, K;
+  int64_t M() const { return N * S; }
+  int64_t HK() const { return H * K; }
+};
+
+// hin[m, k·H + j] = h[n, s + offsets[k], j] for m = n·S + s, zero outside the line
+void gather(const float* h, const int32_t* offs, float* hin, const Dims& d) {
+  const int64_t H = d.H;
+  for (int64_t n = 0; n < d.N; n++)
+    for (int64_t s = 0; s < d.S; s++)
+      for (int64_t k = 0; k < d.K; k++) {
+        float* dst = hin + ((n * d.S + s) * d.K + k) * H;
+        const int64_t s2 = s + offs[k];
+        if (s2 < 0 || s2 >= d.S) std::memset(dst, 0, H * 4);
+        else std::memcpy(dst, h + (n * d.S + s2) * H, H * 4);
+      }
+}
+
+// dh[n, s + offsets[k], j] = Σ_k dhin[n·S + s, k·H + j] (the transpose of gather)
+void scatter(const float* dhin, const int32_t* offs, float* dh, const Dims& d) {
+  const int64_t H = d.H;
+  std::memset(dh, 0, d.M() * H * 4);
+  for (int64_t n = 0; n < d.N; n++)
+    for (int64_t s = 0; s < d.S; s++)
+      for (int64_t k = 0; k < d.K; k++) {
+        const int64_t s2 = s + offs[k];
+        if (s2 < 0 || s2 >= d.S) continue;
+        const float* src = dhin + ((n * d.S + s) * d.K + k) * H;
+        float* dst = dh + (n * d.S + s2) * H;
+        for (int64_t j = 0; j < H; j++) dst[j] += src[j];
+      }
+}
+
+// W [G, H, K] ↔ tap-major [G, K, H]
+void to_tap_major(const float* W, float* Wt, int64_t G, const Dims& d) {
+  for (int64_t o = 0; o < G; o++)
+    for (int64_t j = 0; j < d.H; j++)
+      for (int64_t k = 0; k < d.K; k++) Wt[(o * d.K + k) * d.H + j] = W[(o * d.H + j) * d.K + k];
+}
+
+inline float sigmoid1(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+// rows per thread chunk: the cell work of a row is ~H transcendental evaluations per gate
+int64_t row_grain(int64_t H) { return std::max<int64_t>(1, 4096 / std::max<int64_t>(1, H)); }
+
+// one row of cells: a [4H] pre-activations → activations in place; c = f·cp + i·g (cp null: zero); h = o·tanh(c)
+void cell_forward(float* a, const float* cp, float* c, float* h, int64_t H) {
+  int64_t j = 0;
+  for (; j + VW <= H; j += VW) {
+    vf i = vsigmoid_clamped(vload(a + j)), f = vsigmoid_clamped(vload(a + H + j));
+    vf g = vtanh(vload(a + 2 * H + j)), o = vsigmoid_clamped(vload(a + 3 * H + j));
+    vf cv = i * g;
+    if (cp) cv += f * vload(cp + j);
+    vstore(a + j, i); vstore(a + H + j, f); vstore(a + 2 * H + j, g); vstore(a + 3 * H + j, o);
+    vstore(c + j, cv);
+    vstore(h + j, o * vtanh(cv));
+  }
+  for (; j < H; j++) {
+    float i = sigmoid1(a[j]), f = sigmoid1(a[H + j]), g = std::tanh(a[2 * H + j]), o = sigmoid1(a[3 * H + j]);
+    float cv = i * g + (cp ? f * cp[j] : 0.f);
+    a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o;
+    c[j] = cv;
+    h[j] = o * std::tanh(cv);
+  }
+}
+
+// one row backwards: dh = gy + dh (from the next step), dc (in: from the next step, out: to the previous one)
+void cell_backward(const float* act, const float* c, const float* cp, const float* gy, const float* dh, float* dc,
+                   float* da, int64_t H) {
+  int64_t j = 0;
+  const vf one = vset1(1.f);
+  for (; j + VW <= H; j += VW) {
+    vf i = vload(act + j), f = vload(act + H + j), g = vload(act + 2 * H + j), o = vload(act + 3 * H + j);
+    vf tc = vtanh(vload(c + j)), dhv = vload(gy + j) + vload(dh + j);
+    vf dcv = vload(dc + j) + dhv * o * (one - tc * tc);
+    vf cpv = cp ? vload(cp + j) : vf{};
+    vstore(da + j, dcv * g * i * (one - i));
+    vstore(da + H + j, dcv * cpv * f * (one - f));
+    vstore(da + 2 * H + j, dcv * i * (one - g * g));
+    vstore(da + 3 * H + j, dhv * tc * o * (one - o));
+    vstore(dc + j, dcv * f);
+  }
+  for (; j < H; j++) {
+    float i = act[j], f = act[H + j], g = act[2 * H + j], o = act[3 * H + j];
+    float tc = std::tanh(c[j]), dhv = gy[j] + dh[j];
+    float dcv = dc[j] + dhv * o * (1.f - tc * tc);
+    float cpv = cp ? cp[j] : 0.f;
+    da[j] = dcv * g * i * (1.f - i);
+    da[H + j] = dcv * cpv * f * (1.f - f);
+    da[2 * H + j] = dcv * i * (1.f - g * g);
+    da[3 * H + j] = dhv * tc * o * (1.f - o);
+    dc[j] = dcv * f;
+  }
+}
+
+}  // namespace
+
+void lstm_scan_forward(const float* gx, const float* W, const int32_t* offs, float* hs, float* acts, float* cs,
+                       int64_t T, int64_t N, int64_t S, int64_t H, int64_t K) {
+  const Dims d{N, S, H, K};
+  const int64_t M = d.M(), G = 4 * H, HK = d.HK();
+  std::vector<float> Wt(G * HK), hin(M * HK);
+  to_tap_major(W, Wt.data(), G, d);
+  const int nt = get_threads();
+  for (int64_t t = 0; t < T; t++) {
+    float* a = acts + t * M * G;  // the gates are built in place of their activations
+    std::memcpy(a, gx + t * M * G, M * G * 4);
+    if (t > 0 && HK > 0) {
+      gather(hs + (t - 1) * M * H, offs, hin.data(), d);
+      sgemm(M, G, HK, 1.f, hin.data(), HK, false, Wt.data(), HK, true, 1.f, a, G, nt);
+    }
+    const float* cprev = t > 0 ? cs + (t - 1) * M * H : nullptr;
+    float *c = cs + t * M * H, *h = hs + t * M * H;
+    parallel_for(M, row_grain(H), [&](int64_t b, int64_t e) {
+      for (int64_t m = b; m < e; m++) cell_forward(a + m * G, cprev ? cprev + m * H : nullptr, c + m * H, h + m * H, H);
+    });
+  }
+}
+
+void lstm_scan_backward(const float* gy, const float* W, const int32_t* offs, const float* hs, const float* acts,
+                        const float* cs, float* dgx, float* dW, int64_t T, int64_t N, int64_t S, int64_t H,
+                        int64_t K) {
+  const Dims d{N, S, H, K};
+  const int64_t M = d.M(), G = 4 * H, HK = d.HK();
+  std::vector<float> Wt(G * HK), dWt(G * HK, 0.f), hin(M * HK), dhin(M * HK), dh(M * H, 0.f), dc(M * H, 0.f);
+  to_tap_major(W, Wt.data(), G, d);
+  const int nt = get_threads();
+  for (int64_t t = T - 1; t >= 0; t--) {
+    const float* act = acts + t * M * G;
+    const float *c = cs + t * M * H, *cprev = t > 0 ? cs + (t - 1) * M * H : nullptr, *g = gy + t * M * H;
+    float* da = dgx + t * M * G;
+    parallel_for(M, row_grain(H), [&](int64_t b, int64_t e) {
+      for (int64_t m = b; m < e; m++)
+        cell_backward(act + m * G, c + m * H, cprev ? cprev + m * H : nullptr, g + m * H, dh.data() + m * H,
+                      dc.data() + m * H, da + m * G, H);
+    });
+    if (t == 0 || HK == 0) continue;
+    gather(hs + (t - 1) * M * H, offs, hin.data(), d);
+    sgemm(G, HK, M, 1.f, da, G, true, hin.data(), HK, false, 1.f, dWt.data(), HK, nt);
+    sgemm(M, HK, G, 1.f, da, G, false, Wt.data(), HK, false, 0.f, dhin.data(), HK, nt);
+    scatter(dhin.data(), offs, dh.data(), d);
+  }
+  for (int64_t o = 0; o < G; o++)
+    for (int64_t j = 0; j < H; j++)
+      for (int64_t k = 0; k < K; k++) dW[(o * H + j) * K + k] = dWt[(o * K + k) * H + j];
+}
+
+}  // namespace DG_ISA_NS
+}  // namespace dg
