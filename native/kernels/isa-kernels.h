@@ -64,12 +64,12 @@
     (W, c, V, b, u, observed, x, n, D, H))                                                                            \
   X(void, lstm_scan_forward,                                                                                          \
     (const float* gx, const float* W, const int32_t* offsets, float* hs, float* acts, float* cs, int64_t T,         \
-     int64_t N, int64_t S, int64_t H, int64_t K),                                                                    \
-    (gx, W, offsets, hs, acts, cs, T, N, S, H, K))                                                                    \
+     int64_t N, int64_t S, int64_t H, int64_t K, int layout),                                                        \
+    (gx, W, offsets, hs, acts, cs, T, N, S, H, K, layout))                                                             \
   X(void, lstm_scan_backward,                                                                                         \
     (const float* gy, const float* W, const int32_t* offsets, const float* hs, const float* acts, const float* cs,   \
-     float* dgx, float* dW, int64_t T, int64_t N, int64_t S, int64_t H, int64_t K),                                  \
-    (gy, W, offsets, hs, acts, cs, dgx, dW, T, N, S, H, K))                                                           \
+     float* dgx, float* dW, int64_t T, int64_t N, int64_t S, int64_t H, int64_t K, int layout),                      \
+    (gy, W, offsets, hs, acts, cs, dgx, dW, T, N, S, H, K, layout))                                                    \
   X(void, adam_step,                                                                                                  \
     (float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps, float bc1,    \
      float bc2, float weight_decay, bool decoupled),                                                                  \

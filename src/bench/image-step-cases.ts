@@ -94,8 +94,8 @@ export function rowlstm(g: Generator): StepCase {
   const loss = (): Tensor => {
     // the state-to-state conv's bias joins the input gates; its weight [4h, h, 1, 3] reads columns j − 1, j, j + 1
     const gatesIn = i2s.forward(first.forward(x)).add(s2s.bias!.reshape(1, 4 * hd, 1, 1)); // [B, 4h, rows, cols]
-    const hs = lstmScan(gatesIn.permute(2, 0, 3, 1), s2s.weight.reshape(4 * hd, hd, 3), [-1, 0, 1]);
-    const logits = head[1]!.forward(head[0]!.forward(hs.permute(1, 3, 0, 2).relu()).relu());
+    const hs = lstmScan(gatesIn, s2s.weight.reshape(4 * hd, hd, 3), [-1, 0, 1], "NCTS"); // [B, h, rows, cols]
+    const logits = head[1]!.forward(head[0]!.forward(hs.relu()).relu());
     return bceWithLogits(logits, x, { reduction: "sum" }).div(batch);
   };
   const params = [first, i2s, s2s, ...head].flatMap((m) => m.parameters());

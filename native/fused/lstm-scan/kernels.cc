@@ -112,49 +112,97 @@ void cell_backward(const float* act, const float* c, const float* cp, const floa
   }
 }
 
+// Strides [t, n, s, c] of a contiguous tensor in a layout with C channels:
+// 0 [T, N, S, C], 1 [N, C, T, S], 2 [N, C, S, T]
+struct Layout {
+  int64_t t, n, s, c;
+  Layout(int code, int64_t T, int64_t N, int64_t S, int64_t C) {
+    if (code == 0) { t = N * S * C; n = S * C; s = C; c = 1; }
+    else if (code == 1) { t = S; n = C * T * S; s = 1; c = T * S; }
+    else { t = 1; n = C * S * T; s = T; c = S * T; }
+  }
+};
+
+// step t of x (C channels, in layout L) ↔ a contiguous [M, C] block; the inner loop runs along whichever of s and c
+// is contiguous in the layout (for an NCHW map: copies of one channel's row)
+template <bool LOAD>
+void move_step(float* x, const Layout& L, int64_t t, float* block, const Dims& d, int64_t C) {
+  for (int64_t n = 0; n < d.N; n++) {
+    float* xn = x + t * L.t + n * L.n;
+    float* bn = block + n * d.S * C;
+    if (L.c == 1) {
+      for (int64_t s = 0; s < d.S; s++)
+        for (int64_t c = 0; c < C; c++) {
+          if (LOAD) bn[s * C + c] = xn[s * L.s + c];
+          else xn[s * L.s + c] = bn[s * C + c];
+        }
+    } else {
+      for (int64_t c = 0; c < C; c++)
+        for (int64_t s = 0; s < d.S; s++) {
+          if (LOAD) bn[s * C + c] = xn[c * L.c + s * L.s];
+          else xn[c * L.c + s * L.s] = bn[s * C + c];
+        }
+    }
+  }
+}
+
 }  // namespace
 
 void lstm_scan_forward(const float* gx, const float* W, const int32_t* offs, float* hs, float* acts, float* cs,
-                       int64_t T, int64_t N, int64_t S, int64_t H, int64_t K) {
+                       int64_t T, int64_t N, int64_t S, int64_t H, int64_t K, int layout) {
   const Dims d{N, S, H, K};
   const int64_t M = d.M(), G = 4 * H, HK = d.HK();
-  std::vector<float> Wt(G * HK), hin(M * HK);
+  const Layout Lg(layout, T, N, S, G), Lh(layout, T, N, S, H);
+  const bool direct = layout == 0;  // the steps' [M, C] blocks are slices of gx and hs
+  std::vector<float> Wt(G * HK), hin(M * HK), hbuf(direct ? 0 : 2 * M * H);
   to_tap_major(W, Wt.data(), G, d);
   const int nt = get_threads();
   for (int64_t t = 0; t < T; t++) {
     float* a = acts + t * M * G;  // the gates are built in place of their activations
-    std::memcpy(a, gx + t * M * G, M * G * 4);
+    if (direct) std::memcpy(a, gx + t * M * G, M * G * 4);
+    else move_step<true>(const_cast<float*>(gx), Lg, t, a, d, G);
+    float* h = direct ? hs + t * M * H : hbuf.data() + (t % 2) * M * H;
+    const float* hprev = direct ? hs + std::max<int64_t>(t - 1, 0) * M * H : hbuf.data() + ((t + 1) % 2) * M * H;
     if (t > 0 && HK > 0) {
-      gather(hs + (t - 1) * M * H, offs, hin.data(), d);
+      gather(hprev, offs, hin.data(), d);
       sgemm(M, G, HK, 1.f, hin.data(), HK, false, Wt.data(), HK, true, 1.f, a, G, nt);
     }
     const float* cprev = t > 0 ? cs + (t - 1) * M * H : nullptr;
-    float *c = cs + t * M * H, *h = hs + t * M * H;
+    float* c = cs + t * M * H;
     parallel_for(M, row_grain(H), [&](int64_t b, int64_t e) {
       for (int64_t m = b; m < e; m++) cell_forward(a + m * G, cprev ? cprev + m * H : nullptr, c + m * H, h + m * H, H);
     });
+    if (!direct) move_step<false>(hs, Lh, t, h, d, H);
   }
 }
 
 void lstm_scan_backward(const float* gy, const float* W, const int32_t* offs, const float* hs, const float* acts,
                         const float* cs, float* dgx, float* dW, int64_t T, int64_t N, int64_t S, int64_t H,
-                        int64_t K) {
+                        int64_t K, int layout) {
   const Dims d{N, S, H, K};
   const int64_t M = d.M(), G = 4 * H, HK = d.HK();
+  const Layout Lg(layout, T, N, S, G), Lh(layout, T, N, S, H);
+  const bool direct = layout == 0;
   std::vector<float> Wt(G * HK), dWt(G * HK, 0.f), hin(M * HK), dhin(M * HK), dh(M * H, 0.f), dc(M * H, 0.f);
+  std::vector<float> gbuf(direct ? 0 : M * H), hbuf(direct ? 0 : M * H), dabuf(direct ? 0 : M * G);
   to_tap_major(W, Wt.data(), G, d);
   const int nt = get_threads();
   for (int64_t t = T - 1; t >= 0; t--) {
     const float* act = acts + t * M * G;
-    const float *c = cs + t * M * H, *cprev = t > 0 ? cs + (t - 1) * M * H : nullptr, *g = gy + t * M * H;
-    float* da = dgx + t * M * G;
+    const float *c = cs + t * M * H, *cprev = t > 0 ? cs + (t - 1) * M * H : nullptr;
+    const float* g = gy + t * M * H;
+    if (!direct) { move_step<true>(const_cast<float*>(gy), Lh, t, gbuf.data(), d, H); g = gbuf.data(); }
+    float* da = direct ? dgx + t * M * G : dabuf.data();
     parallel_for(M, row_grain(H), [&](int64_t b, int64_t e) {
       for (int64_t m = b; m < e; m++)
         cell_backward(act + m * G, c + m * H, cprev ? cprev + m * H : nullptr, g + m * H, dh.data() + m * H,
                       dc.data() + m * H, da + m * G, H);
     });
+    if (!direct) move_step<false>(dgx, Lg, t, da, d, G);
     if (t == 0 || HK == 0) continue;
-    gather(hs + (t - 1) * M * H, offs, hin.data(), d);
+    const float* hprev = hs + (t - 1) * M * H;
+    if (!direct) { move_step<true>(const_cast<float*>(hs), Lh, t - 1, hbuf.data(), d, H); hprev = hbuf.data(); }
+    gather(hprev, offs, hin.data(), d);
     sgemm(G, HK, M, 1.f, da, G, true, hin.data(), HK, false, 1.f, dWt.data(), HK, nt);
     sgemm(M, HK, G, 1.f, da, G, false, Wt.data(), HK, false, 0.f, dhin.data(), HK, nt);
     scatter(dhin.data(), offs, dh.data(), d);

@@ -1,7 +1,7 @@
 /** The LSTM recurrence as plain loops (float64 arithmetic): the oracle for the fused native kernels. */
 import type { Storage } from "../../backend/backend.js";
 import { sigmoid } from "../../backend/reference/scalar.js";
-import type { LstmScanKernels } from "./kernels.js";
+import { layoutStrides, type LstmScanKernels } from "./kernels.js";
 
 /** hin[m, j·K + k] = h[n, s + offsets[k], j] for cell m = n·S + s (zero outside the line) */
 function neighbours(h: Storage, base: number, offsets: Int32Array, N: number, S: number, H: number): Float64Array {
@@ -17,9 +17,30 @@ function neighbours(h: Storage, base: number, offsets: Int32Array, N: number, S:
   return hin;
 }
 
-const forward: LstmScanKernels["forward"] = (gx, W, offsets, hs, acts, cs, T, N, S, H, K) => {
+/** x in a layout → [T, N, S, C] (toTNSC) or back (fromTNSC into dst) */
+function relayout(x: Storage, dst: Storage, code: number, T: number, N: number, S: number, C: number, back: boolean) {
+  const [sT, sN, sS, sC] = layoutStrides(code, T, N, S, C);
+  for (let t = 0; t < T; t++)
+    for (let n = 0; n < N; n++)
+      for (let s = 0; s < S; s++)
+        for (let c = 0; c < C; c++) {
+          const i = t * sT + n * sN + s * sS + c * sC,
+            j = ((t * N + n) * S + s) * C + c;
+          if (back) dst[i] = x[j]!;
+          else dst[j] = x[i]!;
+        }
+}
+const toTNSC = (x: Storage, code: number, T: number, N: number, S: number, C: number): Float64Array => {
+  const out = new Float64Array(T * N * S * C);
+  relayout(x, out, code, T, N, S, C, false);
+  return out;
+};
+
+const forward: LstmScanKernels["forward"] = (gxIn, W, offsets, hsOut, acts, cs, T, N, S, H, K, layout) => {
   const M = N * S,
     G = 4 * H;
+  const gx = toTNSC(gxIn, layout, T, N, S, G),
+    hs = new Float64Array(T * M * H);
   for (let t = 0; t < T; t++) {
     const hin = t > 0 ? neighbours(hs, (t - 1) * M * H, offsets, N, S, H) : null;
     for (let m = 0; m < M; m++) {
@@ -46,13 +67,17 @@ const forward: LstmScanKernels["forward"] = (gx, W, offsets, hs, acts, cs, T, N,
       }
     }
   }
+  relayout(hs, hsOut, layout, T, N, S, H, true);
 };
 
 // back through time: dh_t = gy_t + (what step t+1's gates sent back through W); dc_t = dc_{t+1}·f_{t+1} + dh_t·o·tanh'
-const backward: LstmScanKernels["backward"] = (gy, W, offsets, hs, acts, cs, dgx, dW, T, N, S, H, K) => {
+const backward: LstmScanKernels["backward"] = (gyIn, W, offsets, hsIn, acts, cs, dgxOut, dW, T, N, S, H, K, L) => {
   const M = N * S,
     G = 4 * H,
     HK = H * K;
+  const gy = toTNSC(gyIn, L, T, N, S, H),
+    hs = toTNSC(hsIn, L, T, N, S, H),
+    dgx = new Float64Array(T * M * G);
   dW.fill(0);
   let dhNext = new Float64Array(M * H);
   const dcNext = new Float64Array(M * H);
@@ -96,6 +121,7 @@ const backward: LstmScanKernels["backward"] = (gy, W, offsets, hs, acts, cs, dgx
           }
         }
   }
+  relayout(dgx, dgxOut, L, T, N, S, G, true);
 };
 
 export const referenceLstmScan: LstmScanKernels = { forward, backward };

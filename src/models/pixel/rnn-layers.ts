@@ -18,7 +18,7 @@ import { lstmScan } from "../../fused/lstm-scan/index.js";
 import { MaskedConv2d } from "../../nn/conv.js";
 import { LSTMCell } from "../../nn/layers.js";
 import { Module } from "../../nn/module.js";
-import { linear } from "../../ops/linalg.js";
+import { conv2d } from "../../ops/linalg.js";
 import { stack } from "../../ops/movement.js";
 import { tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
@@ -40,15 +40,15 @@ function colourMask(C: number, hidden: number, inputSize: number): Tensor | null
 }
 
 /**
- * The cell's gates from the input-to-state features of every step at once: features [T, N, S, h] (the cell's first
- * h inputs) times the (colour-masked) first h columns of its input weights, plus both biases → [T, N, S, 4h]. One
- * GEMM over the whole image instead of one per step.
+ * The cell's gates from the input-to-state features of every pixel at once: a 1×1 convolution of the feature map
+ * [B, h, ·, ·] (the cell's first h inputs) with the (colour-masked) first h columns of its input weights, plus both
+ * biases → [B, 4h, ·, ·]. One GEMM per image instead of one per step.
  */
 function inputGates(cell: LSTMCell, mask: Tensor | null, features: Tensor): Tensor {
-  const [T, N, S, h] = features.shape as [number, number, number, number];
+  const h = cell.hiddenSize;
   let w = cell.weightIh.slice(1, 0, h);
   if (mask) w = w.mul(mask.slice(1, 0, h));
-  return linear(features.reshape(T * N * S, h), w, cell.biasIh.add(cell.biasHh)).reshape(T, N, S, 4 * h);
+  return conv2d(features, w.reshape(4 * h, h, 1, 1), cell.biasIh.add(cell.biasHh));
 }
 
 /**
@@ -104,9 +104,8 @@ export class RowLSTMLayer extends Module {
   forward(x: Tensor): Tensor {
     // rows are the steps and columns the cells of a line; the state-to-state taps are the states above-left and
     // above-right (the cell's input weights after the first h columns) and above (its hidden-to-hidden weights)
-    const is = this.inputToState.forward(x).permute(2, 0, 3, 1); // [H, B, W, h]
-    const hs = lstmScan(inputGates(this.cell, this.mask, is), stateWeight(this.cell, 2), [-1, 1, 0]);
-    return x.add(this.out.forward(hs.permute(1, 3, 0, 2))); // [B, h, H, W]
+    const gates = inputGates(this.cell, this.mask, this.inputToState.forward(x)); // [B, 4h, H, W]
+    return x.add(this.out.forward(lstmScan(gates, stateWeight(this.cell, 2), [-1, 1, 0], "NCTS")));
   }
 }
 
@@ -135,9 +134,8 @@ export class DiagonalBiLSTMLayer extends Module {
    * and the one to the left (its hidden-to-hidden weights), both in the previous column.
    */
   private scan(is: Tensor, cell: LSTMCell): Tensor {
-    const s = skew(is).permute(3, 0, 2, 1); // [L, B, H, h]
-    const hs = lstmScan(inputGates(cell, this.mask, s), stateWeight(cell, 1), [-1, 0]); // [L, B, H, h]
-    return unskew(hs.permute(1, 3, 2, 0), is.shape[3]!);
+    const gates = inputGates(cell, this.mask, skew(is)); // [B, 4h, H, L]: column c is step c
+    return unskew(lstmScan(gates, stateWeight(cell, 1), [-1, 0], "NCST"), is.shape[3]!);
   }
 
   forward(x: Tensor): Tensor {
