@@ -1,11 +1,11 @@
 /**
  * The studio's HTTP server: a JSON API over the application layer (src/app) — the same operations the CLI calls —
- * and the page in web/, served as static ES modules. Errors a user can act on (bad options, a model that cannot do
- * what was asked, a missing run) come back as 400/404 with the message; anything else as 500.
+ * and the page that `npm run build:web` (run by `npm ci`) builds from web/ into dist/web, served as static files.
+ * Errors a user can act on (bad options, a model that cannot do what was asked, a missing run) come back as 400/404
+ * with the message; anything else as 500.
  */
 import { allowedHosts, guardRequests, type Allowed } from "./guard.js";
 import { existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -37,9 +37,8 @@ export interface Studio {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** web/ sits at the package root, two levels above both src/server and dist/server */
-export const WEB_DIR = path.resolve(here, "../../web");
-const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve("uplot"));
+/** the built page: dist/web under the package root, two levels above both src/server and dist/server */
+export const WEB_DIR = path.resolve(here, "../../dist/web");
 
 /** The largest request body: a few hundred images of scores, or a training spec. */
 export const BODY_LIMIT = 1 << 20;
@@ -51,7 +50,6 @@ export function buildApp(ctx: ServerContext, allowed: Allowed = { hosts: null })
     void reply.status(httpStatusOf(err)).send({ error: err.message });
   });
   app.register(fastifyStatic, { root: WEB_DIR, prefix: "/" });
-  app.register(fastifyStatic, { root: UPLOT_DIR, prefix: "/vendor/uplot/", decorateReply: false });
   app.register(
     (api, _o, done) => {
       runRoutes(api, ctx);
@@ -68,7 +66,11 @@ export function buildApp(ctx: ServerContext, allowed: Allowed = { hosts: null })
 export async function startStudio(o: StudioOptions): Promise<Studio> {
   const runsDir = path.resolve(o.runsDir);
   mkdirSync(runsDir, { recursive: true });
-  if (!existsSync(path.join(WEB_DIR, "index.html"))) throw new Error(`the studio's page is missing from ${WEB_DIR}`);
+  if (!existsSync(path.join(WEB_DIR, "index.html")))
+    throw new Error(
+      `the studio's page is not built (no ${path.join(WEB_DIR, "index.html")}): ` +
+        "run `npm run build:web` in the deepgen checkout (`npm ci` builds it too)",
+    );
   const jobs = new Jobs();
   const allowed: Allowed = { hosts: null };
   const app = buildApp({ runsDir, jobs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }, allowed);
