@@ -67,5 +67,6 @@ function App() {
 }
 
 render(<App />, document.getElementById("app")!);
-// the browser tests and the time-to-interactive benchmark wait for this mark
+// the browser tests wait for this attribute, and bench/studio.ts reads the mark (ms since navigation start)
 document.documentElement.dataset.ready = "true";
+performance.mark("studio:ready");
