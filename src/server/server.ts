@@ -26,6 +26,8 @@ export interface StudioOptions {
   host?: string;
   /** where runs find data that lives outside the package (binarized MNIST); default: each run's own */
   dataDir?: string;
+  /** the built page (default: WEB_DIR) */
+  webDir?: string;
 }
 
 export interface Studio {
@@ -43,13 +45,13 @@ export const WEB_DIR = path.resolve(here, "../../dist/web");
 /** The largest request body: a few hundred images of scores, or a training spec. */
 export const BODY_LIMIT = 1 << 20;
 
-export function buildApp(ctx: ServerContext, allowed: Allowed = { hosts: null }): FastifyInstance {
+export function buildApp(ctx: ServerContext, allowed: Allowed = { hosts: null }, webDir = WEB_DIR): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
   guardRequests(app, allowed);
   app.setErrorHandler((err: Error, _req, reply) => {
     void reply.status(httpStatusOf(err)).send({ error: err.message });
   });
-  app.register(fastifyStatic, { root: WEB_DIR, prefix: "/" });
+  app.register(fastifyStatic, { root: webDir, prefix: "/" });
   app.register(
     (api, _o, done) => {
       runRoutes(api, ctx);
@@ -66,14 +68,15 @@ export function buildApp(ctx: ServerContext, allowed: Allowed = { hosts: null })
 export async function startStudio(o: StudioOptions): Promise<Studio> {
   const runsDir = path.resolve(o.runsDir);
   mkdirSync(runsDir, { recursive: true });
-  if (!existsSync(path.join(WEB_DIR, "index.html")))
+  const webDir = o.webDir ?? WEB_DIR;
+  if (!existsSync(path.join(webDir, "index.html")))
     throw new Error(
-      `the studio's page is not built (no ${path.join(WEB_DIR, "index.html")}): ` +
+      `the studio's page is not built (no ${path.join(webDir, "index.html")}): ` +
         "run `npm run build:web` in the deepgen checkout (`npm ci` builds it too)",
     );
   const jobs = new Jobs();
   const allowed: Allowed = { hosts: null };
-  const app = buildApp({ runsDir, jobs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }, allowed);
+  const app = buildApp({ runsDir, jobs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }, allowed, webDir);
   const host = o.host ?? "127.0.0.1";
   await app.listen({ port: o.port ?? 7321, host });
   const addr = app.server.address();
