@@ -6,10 +6,11 @@
  *   busy time (CDP TaskDuration) as its CPU time;
  * - score: latency of POST /api/score for one drawn image under MADE (hidden 500, and the recipe's 8000) and NADE
  *   (hidden 500) over HTTP, after one warm-up call that computes the test-split reference; with the server's CPU time
- *   per call (the call reads the run's checkpoint each time, as the studio does);
+ *   per call (the studio keeps the last few runs open, so after the first call no checkpoint is read);
  * - events: a training's steps/s (MADE hidden 500, batch 100, one epoch: 500 steps and a validation pass) with and
- *   without a client subscribed to its event stream, runs interleaved (A B A B …); steps/s from the epoch's own timing
- *   in metrics.jsonl, CPU time of the training process from this process's waited-for children (/proc/self/stat).
+ *   without a client subscribed to its event stream, runs interleaved (A B, B A, …); steps/s from the epoch's own
+ *   timing in metrics.jsonl, CPU time of the training process from this process's waited-for children
+ *   (/proc/self/stat).
  * Best of N is the headline (the machine is shared: the minimum is the least disturbed run); medians beside it.
  *
  *   node --import tsx bench/studio.ts [--page 7] [--score 20] [--pairs 3]
@@ -58,6 +59,7 @@ const postJson = (p: string, body: unknown) =>
   api(p, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 async function pageTimes(n: number) {
+  if (n === 0) return { skipped: "--page 0" };
   if (!existsSync(CHROMIUM)) return { skipped: `no ${CHROMIUM} (apt-get install -y chromium)` };
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -99,6 +101,7 @@ function strokeImage(): number[] {
 }
 
 async function scoreTimes(n: number) {
+  if (n === 0) return { skipped: "--score 0" };
   const out: Record<string, unknown> = {};
   const image = strokeImage();
   const cases: [string, string, Record<string, unknown>][] = [
@@ -171,14 +174,17 @@ async function trainOnce(name: string, subscribe: boolean) {
 }
 
 async function eventOverhead(pairs: number) {
+  if (pairs === 0) return { skipped: "--pairs 0" };
   const without: number[] = [];
   const withStream: number[] = [];
   const cpuWithout: number[] = [];
   const cpuWith: number[] = [];
   let events = 0;
   for (let i = 0; i < pairs; i++) {
-    const a = await trainOnce(`plain-${i}`, false);
+    // the order alternates (A B, B A, …), so a load that grows or falls over the run favours neither arm
+    let a = i % 2 ? undefined : await trainOnce(`plain-${i}`, false);
     const b = await trainOnce(`watched-${i}`, true);
+    a ??= await trainOnce(`plain-${i}`, false);
     without.push(a.stepsPerSec);
     withStream.push(b.stepsPerSec);
     cpuWithout.push(a.workerCpuMs);
