@@ -79,17 +79,20 @@ function scoreOpen(run: OpenRun, values: ArrayLike<number>, o: ScoreOptions): Im
   };
 }
 
-/** −log p(x) in nats and bits/dim of images [n × dim values in [0, 1]] under a run with a density (or a bound). */
-export function scoreImages(target: string, values: ArrayLike<number>, o: ScoreOptions = {}): ImageScores {
-  return scoreOpen(openRun(target), values, o);
+/**
+ * −log p(x) in nats and bits/dim of images [n × dim values in [0, 1]] under a run with a density (or a bound); the
+ * run as a path, or already opened (the studio keeps runs open between requests).
+ */
+export function scoreImages(target: string | OpenRun, values: ArrayLike<number>, o: ScoreOptions = {}): ImageScores {
+  return scoreOpen(typeof target === "string" ? openRun(target) : target, values, o);
 }
 
 /** Scores of the first n images of a split (a reference to rank a user's image against), with the same estimator. */
 export function referenceScores(
-  target: string,
+  target: string | OpenRun,
   o: ScoreOptions & { n?: number; split?: string; dataDir?: string } = {},
 ): ImageScores {
-  const run = openRun(target);
+  const run = typeof target === "string" ? openRun(target) : target;
   const split = runSplit(run, o.split ?? "test", o.dataDir ? { dataDir: o.dataDir } : {});
   const n = Math.min(o.n ?? 500, split.n);
   return scoreOpen(run, split.values.subarray(0, n * split.dim), o);

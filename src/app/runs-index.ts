@@ -2,12 +2,42 @@
  * The runs of a directory at a glance: every run directory under it (one with a config.json) with its model, dataset,
  * epochs done, best validation NLL with its estimator, test NLL when finished, and a status read off its files.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { readConfig, type RunConfig } from "../train/checkpoint.js";
+import { writeFileAtomic } from "../util/fs.js";
 
-/** What the files of a run say about it: finished (tested), stopped with a saved position, or nothing saved yet. */
-export type RunFileStatus = "finished" | "stopped" | "empty";
+/**
+ * What the files of a run say about it: finished (tested), failed (its training crashed or diverged; status.json says
+ * why, and the checkpoints saved before are kept), stopped with a saved position, or nothing saved yet.
+ */
+export type RunFileStatus = "finished" | "failed" | "stopped" | "empty";
+
+/** The file that marks a run whose training failed: {"status": "failed", "error": …, "at": ISO time}. */
+export const STATUS_FILE = "status.json";
+
+/** Marks a run failed, with the reason, beside its checkpoints (which stay, so the run can still be resumed). */
+export function markRunFailed(runDir: string, error: string): void {
+  const status = { status: "failed", error, at: new Date().toISOString() };
+  writeFileAtomic(path.join(runDir, STATUS_FILE), JSON.stringify(status, null, 2) + "\n");
+}
+
+/** Clears a failure mark: a run that trains again is no longer failed. */
+export function clearRunFailure(runDir: string): void {
+  rmSync(path.join(runDir, STATUS_FILE), { force: true });
+}
+
+/** The reason a run failed, if status.json marks it failed (an unreadable mark still counts as a failure). */
+export function readRunFailure(runDir: string): string | undefined {
+  const file = path.join(runDir, STATUS_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const s = JSON.parse(readFileSync(file, "utf8")) as { status?: string; error?: string };
+    return s.status === "failed" ? String(s.error ?? "the training failed") : undefined;
+  } catch {
+    return `the training failed (${STATUS_FILE} is unreadable)`;
+  }
+}
 
 export interface RunSummary {
   /** the directory's name under the runs directory */
@@ -26,6 +56,8 @@ export interface RunSummary {
   test_bits_per_dim?: number;
   test_estimator?: string;
   status: RunFileStatus;
+  /** why the training failed, for status "failed" */
+  error?: string;
   /** last modification of the run's files (ms since the epoch) */
   updated: number;
 }
@@ -75,6 +107,7 @@ export function summarizeRun(runDir: string, config: RunConfig = readConfig(runD
     { nll_nats?: number; bits_per_dim?: number; estimator?: string; valid_nll_nats?: number } | undefined;
   const saved = ["best.safetensors", "last.safetensors"].some((f) => existsSync(path.join(runDir, f)));
   const bestValid = best?.valid_nll_nats ?? m?.valid_nll_nats;
+  const failure = readRunFailure(runDir);
   return {
     id: path.basename(runDir),
     runDir,
@@ -87,7 +120,8 @@ export function summarizeRun(runDir: string, config: RunConfig = readConfig(runD
     ...(m?.nll_nats !== undefined
       ? { test_nll_nats: m.nll_nats, test_bits_per_dim: m.bits_per_dim!, test_estimator: m.estimator! }
       : {}),
-    status: m ? "finished" : saved ? "stopped" : "empty",
+    status: failure !== undefined ? "failed" : m ? "finished" : saved ? "stopped" : "empty",
+    ...(failure !== undefined ? { error: failure } : {}),
     updated: latestChange(runDir),
   };
 }

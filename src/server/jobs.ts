@@ -2,12 +2,16 @@
  * Training runs in progress. Each run trains in a child process (src/server/train-worker.ts) so the server stays
  * responsive; its events are kept (for a tab that opens later) and passed to every listener (each open tab's event
  * stream). A stop request reaches fit's AbortSignal in the child, which saves the position; resume starts fit again on
- * the same directory with `resume`.
+ * the same directory with `resume`. A training that crashes (an error, a killed process) or diverges marks its run
+ * failed in the run directory (status.json, beside the checkpoints it had saved), so the runs list shows it after a
+ * restart too.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveRun, type RunSpec } from "../app/index.js";
+import { clearRunFailure, markRunFailed } from "../app/runs-index.js";
 import type { WorkerEvent, WorkerRequest } from "./train-worker.js";
 
 export type JobState = "starting" | "training" | "testing" | "stopping" | "done" | "failed";
@@ -127,6 +131,8 @@ export class Job {
 
   #fail(message: string): void {
     this.error = message;
+    // a run that never began (no config.json) has no directory to mark: its error reaches the request instead
+    if (existsSync(path.join(this.runDir, "config.json"))) markRunFailed(this.runDir, message);
     this.#ready?.reject(new JobStartError(message));
     this.#ready = null;
     this.#emit({ type: "error", message });
@@ -143,7 +149,11 @@ export class Job {
       this.#ready = null;
     } else if (e.type === "step") this.#progress(e);
     else if (e.type === "test-start") this.#setState("testing");
-    else if (e.type === "done") this.#setState("done");
+    else if (e.type === "done") {
+      // a loss that became NaN or infinite ends fit with a diverged result, not an error: the run failed all the same
+      if (e.result.status === "diverged") this.#fail(String(e.result.reason ?? "the training diverged"));
+      else this.#setState("done");
+    }
   }
 
   /** Fraction done and the time left, from the rate of steps in this session. */
@@ -186,6 +196,7 @@ export class Jobs {
     if (busy >= MAX_TRAININGS)
       throw new TooManyError(`${busy} trainings are running; stop one or wait (at most ${MAX_TRAININGS} at a time)`);
     const r = resolveRun(spec);
+    clearRunFailure(r.runDir);
     const job = new Job(id, r.runDir, spec.model, spec, r.config.training.epochs);
     this.#jobs.set(id, job);
     await job.ready;

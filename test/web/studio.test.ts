@@ -59,6 +59,8 @@ before(async () => {
   });
   page = await browser.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  // a failed request or a logged error is a fault of the page too
+  page.on("console", (m) => m.type() === "error" && pageErrors.push(`console: ${m.text()}`));
 });
 after(async () => {
   await browser?.close();
@@ -67,6 +69,8 @@ after(async () => {
 
 test("runs table, a run's curve and samples", { skip: missing }, async () => {
   await page.goto(studio.url);
+  // the built page (Preact, bundled by Vite) has rendered and marked itself ready
+  await page.waitForSelector('html[data-ready="true"] #nav a[data-route="train"]');
   await page.waitForSelector('table.runs tr[data-id="seeded"]');
   assert.match(
     (await page.textContent('tr[data-id="seeded"]')) ?? "",
@@ -120,7 +124,7 @@ test("the 2-D playground trains a GAN live", { skip: missing }, async () => {
   await page.selectOption('select[name="model"]', "gan");
   await page.fill('input[name="steps"]', "60");
   await page.click("button.train");
-  await page.waitForSelector('main[data-state="done"][data-step="60"]', { timeout: 60_000 });
+  await page.waitForSelector('.playground[data-state="done"][data-step="60"]', { timeout: 60_000 });
   assert.equal(await page.isVisible("canvas.field"), true, "the discriminator's field is shown");
   await shoot("playground");
   assert.deepEqual(pageErrors, []);

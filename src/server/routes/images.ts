@@ -3,8 +3,9 @@
  * complete a drawn image, the latent map and interpolations of latent models.
  */
 import { statSync } from "node:fs";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { interpolate, observedMask, openRun } from "../../app/index.js";
+import { interpolate, observedMask, openRun, type OpenRun } from "../../app/index.js";
 import { completeImages, percentile, referenceScores, scoreImages, type ImageScores } from "../../app/draw.js";
 import { latentMap } from "../../app/latent-map.js";
 import type { ServerContext } from "../context.js";
@@ -48,15 +49,42 @@ interface ScoreRow {
   error?: string;
 }
 
+/** Runs kept open for scoring (each stroke scores again): the most recently used few, as models can be large. */
+const OPEN_RUNS = 4;
+
+/** The checkpoints' modification times: a run that trains on (or is resumed) is opened afresh. */
+function checkpointStamp(dir: string): string {
+  return ["best.safetensors", "last.safetensors"]
+    .map((f) => {
+      try {
+        return statSync(path.join(dir, f)).mtimeMs;
+      } catch {
+        return -1;
+      }
+    })
+    .join("/");
+}
+
 export function imageRoutes(api: FastifyInstance, ctx: ServerContext): void {
+  // reading a checkpoint and building the model costs more than scoring one image: keep the last few runs open
+  const opened = new Map<string, { stamp: string; run: OpenRun }>();
+  const open = (dir: string): OpenRun => {
+    const stamp = checkpointStamp(dir);
+    const hit = opened.get(dir);
+    opened.delete(dir);
+    const run = hit && hit.stamp === stamp ? hit.run : openRun(dir);
+    opened.set(dir, { stamp, run });
+    if (opened.size > OPEN_RUNS) opened.delete(opened.keys().next().value!);
+    return run;
+  };
   // reference scores per checkpoint file and its modification time: a run that trains on is scored afresh
   const references = new Map<string, ImageScores>();
-  const reference = (dir: string): ImageScores => {
-    const weights = openRun(dir).weights;
+  const reference = (run: OpenRun): ImageScores => {
+    const weights = run.weights;
     const key = `${weights}@${statSync(weights).mtimeMs}`;
     let r = references.get(key);
     if (!r) {
-      r = referenceScores(dir, { n: REFERENCE_IMAGES, cheap: true, ...(ctx.dataDir ? { dataDir: ctx.dataDir } : {}) });
+      r = referenceScores(run, { n: REFERENCE_IMAGES, cheap: true, ...(ctx.dataDir ? { dataDir: ctx.dataDir } : {}) });
       references.set(key, r);
     }
     return r;
@@ -65,9 +93,9 @@ export function imageRoutes(api: FastifyInstance, ctx: ServerContext): void {
   api.post<{ Body: { runs: string[]; images: number[] } }>("/score", { schema: { body: scoreSchema } }, async (req) => {
     const rows: ScoreRow[] = req.body.runs.map((id) => {
       try {
-        const dir = runPath(ctx.runsDir, id);
-        const s = scoreImages(dir, req.body.images, { cheap: true, perPixel: true });
-        const ref = reference(dir);
+        const run = open(runPath(ctx.runsDir, id));
+        const s = scoreImages(run, req.body.images, { cheap: true, perPixel: true });
+        const ref = reference(run);
         const sorted = Float64Array.from(ref.nll_nats).sort();
         return {
           id,
