@@ -19,6 +19,8 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import type { IncrementalNet } from "./fast-sample.js";
+import { gatedNet } from "./fast-sample-cnn.js";
 import { checkGroups, gate, OutputStack, outputFor, outputOptions, shiftDown } from "./layers.js";
 import { PixelModel } from "./pixel-model.js";
 
@@ -133,6 +135,11 @@ export class GatedPixelCNN extends PixelModel {
   /** The vertical stack reaches ⌊k₁/2⌋ + (L − 1)⌊k/2⌋ rows up, and the link shifts it one more. */
   receptiveRows(): number {
     return (this.config.firstKernel >> 1) + (this.config.layers - 1) * (this.config.kernel >> 1) + 1;
+  }
+
+  protected override cachedNet(n: number, labels: Int32Array | null): IncrementalNet {
+    if (labels && labels.length !== n) throw new RangeError(`gated-pixelcnn: ${labels.length} labels for ${n} images`);
+    return gatedNet(this.layers, this.head, this.shape, n, this.config.classes > 0 ? labels : null);
   }
 
   protected network(x: Tensor, labels: Int32Array | null): Tensor {

@@ -16,6 +16,8 @@ import { registerModel } from "../registry.js";
 import { checkGroups, OutputStack, outputFor, outputOptions } from "./layers.js";
 import { PixelModel } from "./pixel-model.js";
 import { DiagonalBiLSTMLayer, RowLSTMLayer } from "./rnn-layers.js";
+import type { IncrementalNet } from "./fast-sample.js";
+import { diagonalNet, rowLstmNet } from "./fast-sample-rnn.js";
 
 export const options = z.object({
   hidden: field.positiveInt(16, "LSTM units h per layer (the feature maps between layers are 2h)"),
@@ -63,6 +65,22 @@ export class PixelRNN extends PixelModel {
 
   receptiveRows(): number {
     return Infinity;
+  }
+
+  protected override cachedNet(n: number): IncrementalNet {
+    const parts = this.layers.map((l) =>
+      l instanceof RowLSTMLayer
+        ? { inputToState: l.inputToState, out: l.out, weights: l.lstmWeights() }
+        : {
+            inputToState: l.inputToState,
+            out: l.out,
+            forward: l.lstmWeights("forward"),
+            backward: l.lstmWeights("backward"),
+          },
+    );
+    return this.modelName === "row-lstm"
+      ? rowLstmNet(this, parts as Parameters<typeof rowLstmNet>[1], this.shape, n)
+      : diagonalNet(this, parts as Parameters<typeof diagonalNet>[1], this.shape, n);
   }
 
   protected network(x: Tensor): Tensor {

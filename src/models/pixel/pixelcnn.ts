@@ -16,6 +16,8 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import type { IncrementalNet } from "./fast-sample.js";
+import { pixelCnnNet } from "./fast-sample-cnn.js";
 import { checkGroups, dropoutField, OutputStack, outputFor, outputOptions } from "./layers.js";
 import { PixelModel } from "./pixel-model.js";
 
@@ -95,6 +97,10 @@ export class PixelCNN extends PixelModel {
 
   receptiveRows(): number {
     return (this.config.firstKernel >> 1) + this.config.blocks * (this.config.kernel >> 1);
+  }
+
+  protected override cachedNet(n: number): IncrementalNet {
+    return pixelCnnNet(this, this.shape, n);
   }
 
   protected network(x: Tensor): Tensor {

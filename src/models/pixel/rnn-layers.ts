@@ -26,6 +26,12 @@ import { flipWidth, shiftDown } from "./layers.js";
 
 type State = { h: Tensor; c: Tensor };
 
+/** A cell's parameters as the cached sampler reads them: input weights with the colour mask applied. */
+function lstmWeightsOf(cell: LSTMCell, mask: Tensor | null) {
+  const { weightIh, weightHh, biasIh, biasHh } = cell;
+  return { weightIh: mask ? weightIh.mul(mask) : weightIh, weightHh, biasIh, biasHh };
+}
+
 /**
  * For C colour groups: the mask of a cell's input weights [4h, inputSize] whose first h inputs are the current
  * pixel's input-to-state features. Unit u of every gate belongs to group ⌊u·C/h⌋ and may read those features only
@@ -114,6 +120,10 @@ export class RowLSTMLayer extends Module {
     this.mask = colourMask(C, hidden, 3 * hidden);
   }
 
+  lstmWeights() {
+    return lstmWeightsOf(this.cell, this.mask);
+  }
+
   forward(x: Tensor): Tensor {
     const [B, , H, W] = x.shape as [number, number, number, number];
     const h = this.cell.hiddenSize;
@@ -147,6 +157,10 @@ export class DiagonalBiLSTMLayer extends Module {
     this.backwardCell = this.registerModule("backwardCell", new LSTMCell(2 * hidden, hidden, { generator }));
     this.out = this.registerModule("out", new MaskedConv2d("B", hidden, features, 1, o));
     this.mask = colourMask(C, hidden, 2 * hidden);
+  }
+
+  lstmWeights(direction: "forward" | "backward") {
+    return lstmWeightsOf(direction === "forward" ? this.forwardCell : this.backwardCell, this.mask);
   }
 
   /** One direction over the skewed map: [B, h, H, W] → [B, h, H, W]. */
