@@ -30,14 +30,17 @@ export interface SampleOptions {
   labels?: Int32Array | null;
 }
 
+/** What every pixel model can do. */
+export const PIXEL_CAPABILITIES: readonly Capability[] = [
+  "exact-density",
+  "per-pixel-density",
+  "sampler",
+  "completer",
+  "trainable",
+];
+
 export abstract class PixelModel extends LikelihoodModel implements Scorer, Sampler, Completer, PixelScorer {
-  readonly capabilities: readonly Capability[] = [
-    "exact-density",
-    "per-pixel-density",
-    "sampler",
-    "completer",
-    "trainable",
-  ];
+  readonly capabilities: readonly Capability[] = PIXEL_CAPABILITIES;
   readonly dim: number;
   readonly shape: [number, number, number];
 
