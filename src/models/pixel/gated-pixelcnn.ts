@@ -21,7 +21,7 @@ import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import type { IncrementalNet } from "./fast-sample.js";
 import { gatedNet } from "./fast-sample-cnn.js";
-import { checkGroups, gate, OutputStack, outputFor, outputOptions, shiftDown } from "./layers.js";
+import { checkGroups, eightBitRecipe, gate, OutputStack, outputFor, outputOptions, shiftDown } from "./layers.js";
 import { PIXEL_CAPABILITIES, PixelModel } from "./pixel-model.js";
 
 export const options = z.object({
@@ -186,6 +186,11 @@ registerModel({
       options: { features: 32, layers: 5, outputHidden: 32 },
       reference: "a small Gated PixelCNN for one epoch (smoke run)",
     },
+    eightbit: eightBitRecipe({
+      batchSize: 32,
+      clipNorm: 10,
+      reference: "8-bit MNIST through a discretized logistic mixture (PixelCNN++ output); reported in bits/dim",
+    }),
   },
   create: (config, data, generator) => new GatedPixelCNN(config, data, generator),
 });

@@ -13,7 +13,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { checkGroups, OutputStack, outputFor, outputOptions } from "./layers.js";
+import { checkGroups, eightBitRecipe, OutputStack, outputFor, outputOptions } from "./layers.js";
 import { PixelModel } from "./pixel-model.js";
 import { DiagonalBiLSTMLayer, RowLSTMLayer } from "./rnn-layers.js";
 import type { IncrementalNet } from "./fast-sample.js";
@@ -98,6 +98,16 @@ const recipe = (reference: string) => ({
   reference,
 });
 
+// PixelRNN's own output for 8-bit data: a 256-way softmax per value
+const eightBit = eightBitRecipe({
+  batchSize: 16,
+  clipNorm: 1,
+  epochs: 20,
+  patience: 4,
+  output: "softmax",
+  reference: "8-bit MNIST through a 256-way softmax per value (as PixelRNN); reported in bits/dim",
+});
+
 registerModel({
   name: "row-lstm",
   description: "PixelRNN Row LSTM: rows top to bottom, mask-B 1×k input-to-state, width-3 state-to-state",
@@ -106,6 +116,7 @@ registerModel({
   recipe: recipe("van den Oord et al. 2016: 80.54 nats on binarized MNIST (Row LSTM)"),
   recipes: {
     short: { ...recipe("a small Row LSTM for one epoch (smoke run)"), epochs: 1, options: { layers: 2 } },
+    eightbit: eightBit,
   },
   published: { nll_nats: 80.54, source: "van den Oord et al. 2016 (Row LSTM)", data: "binarized-mnist" },
   create: (config, data, generator) => new PixelRNN("row-lstm", config, data, generator),
@@ -119,6 +130,7 @@ registerModel({
   recipe: recipe("van den Oord et al. 2016: 79.20 nats on binarized MNIST (7 layers, h = 16)"),
   recipes: {
     short: { ...recipe("a small Diagonal BiLSTM for one epoch (smoke run)"), epochs: 1, options: { layers: 2 } },
+    eightbit: eightBit,
   },
   published: {
     nll_nats: 79.2,
