@@ -63,7 +63,7 @@ export function sigmoidOf(x: Float32Array): Float32Array {
   return noGrad(() => new Tensor(x, [x.length]).sigmoid().data as Float32Array);
 }
 
-/** A convolution weight [O, I, kh, kw] evaluated at single positions: the taps it reads, packed for one GEMM. */
+/** A convolution's effective weight [O, I, kh, kw] (any mask applied) and bias. */
 export interface ConvWeights {
   /** the effective weight (mask applied) */
   weight: Tensor;
@@ -127,7 +127,7 @@ export class TapConv {
   }
 }
 
-/** The live taps of a kernel: those given, or all kh·kw. */
+/** Every tap of a kh×kw kernel. */
 export const allTaps = (kh: number, kw: number): number[] => Array.from({ length: kh * kw }, (_, t) => t);
 
 /** out[i] = max(0, x[i]), written into a cache block. */

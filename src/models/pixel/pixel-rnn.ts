@@ -68,19 +68,23 @@ export class PixelRNN extends PixelModel {
   }
 
   protected override cachedNet(n: number): IncrementalNet {
-    const parts = this.layers.map((l) =>
-      l instanceof RowLSTMLayer
-        ? { inputToState: l.inputToState, out: l.out, weights: l.lstmWeights() }
-        : {
-            inputToState: l.inputToState,
-            out: l.out,
-            forward: l.lstmWeights("forward"),
-            backward: l.lstmWeights("backward"),
-          },
+    const rows = this.layers.flatMap((l) =>
+      l instanceof RowLSTMLayer ? [{ inputToState: l.inputToState, out: l.out, weights: l.lstmWeights() }] : [],
     );
-    return this.modelName === "row-lstm"
-      ? rowLstmNet(this, parts as Parameters<typeof rowLstmNet>[1], this.shape, n)
-      : diagonalNet(this, parts as Parameters<typeof diagonalNet>[1], this.shape, n);
+    if (rows.length > 0) return rowLstmNet(this, rows, this.shape, n);
+    const diagonals = this.layers.flatMap((l) =>
+      l instanceof DiagonalBiLSTMLayer
+        ? [
+            {
+              inputToState: l.inputToState,
+              out: l.out,
+              forward: l.lstmWeights("forward"),
+              backward: l.lstmWeights("backward"),
+            },
+          ]
+        : [],
+    );
+    return diagonalNet(this, diagonals, this.shape, n);
   }
 
   protected network(x: Tensor): Tensor {
