@@ -147,7 +147,8 @@ function classTerms(cond: GatedLayerParts["cond"], labels: Int32Array | null, n:
 
 /**
  * Gated PixelCNN: the horizontal stack at the new pixel only; the vertical stack of a row once the row is complete
- * (its convolution reaches right along the row, and only the next row's horizontal stack reads it, through the link).
+ * (its convolution reaches right along the row, and only the next row's horizontal stack reads it, through the link),
+ * with the link and the class term for the whole next row in the same row-wide GEMMs.
  */
 export function gatedNet(
   layers: GatedLayerParts[],
@@ -156,7 +157,7 @@ export function gatedNet(
   n: number,
   labels: Int32Array | null,
 ): IncrementalNet {
-  const [C, , W] = shape;
+  const [C, H, W] = shape;
   const L = layers.map((l) => {
     const kv = l.vertical.kernel,
       kh = l.horizontal.kernel[1];
@@ -173,9 +174,21 @@ export function gatedNet(
       kv,
       kh,
       vPre: new RowCache(2, W, n, p2, 0),
+      linked: new RowCache(1, W, n, p2, 0),
       hGated: new RowCache(1, W, n, p2 / 2, 0),
     };
   });
+  type Layer = (typeof L)[number];
+  // the horizontal stack's input from above for row r: link(vPre of row r − 1) plus the class term
+  const link = (l: Layer, r: number): void => {
+    const v = l.link.at(l.vPre, r, 0, W);
+    for (let j = 0; j < W * n; j++) {
+      const b = j % n;
+      for (let k = 0; k < l.p2; k++) v[j * l.p2 + k]! += l.cond[b * 2 * l.p2 + l.p2 + k]!;
+    }
+    l.linked.block(r, 0, W).set(v);
+  };
+  for (const l of L) link(l, 0);
   const pad = Math.max(...L.map((l) => Math.max(l.kv[1] >> 1, l.kh >> 1)));
   // the vertical and horizontal inputs of each layer (layer 0 reads the image for both)
   const vIn = L.map((l, i) => (i === 0 ? null : new RowCache(l.kv[0], W, n, l.vertical.inF, pad)));
@@ -188,9 +201,7 @@ export function gatedNet(
       let h: Float32Array = input.block(r, c);
       L.forEach((l, i) => {
         const hPre = l.horizontal.at(hIn[i] ?? input, r, c);
-        addInPlace(hPre, l.link.at(l.vPre, r, c));
-        for (let b = 0; b < n; b++)
-          for (let k = 0; k < l.p2; k++) hPre[b * l.p2 + k]! += l.cond[b * 2 * l.p2 + l.p2 + k]!;
+        addInPlace(hPre, l.linked.block(r, c));
         gateRows(hPre, n, l.p2, C, l.hGated.block(r, c));
         const hOut = l.out.at(l.hGated, r, c);
         if (!l.first) addInPlace(hOut, h);
@@ -203,6 +214,7 @@ export function gatedNet(
       L.forEach((l, i) => {
         const v = l.vertical.at(vIn[i] ?? input, r, 0, W);
         l.vPre.block(r, 0, W).set(v);
+        if (r + 1 < H) link(l, r + 1);
         if (i + 1 === L.length) return; // the last layer's vertical stack reaches the output only through its link
         for (let j = 0; j < W * n; j++) {
           const b = j % n;
