@@ -33,6 +33,7 @@ const REASONS: Partial<Record<Capability, string>> = {
   completer: "it has no conditional to sample missing pixels from",
   latent: "it has no encoder",
   "exact-density": "its likelihood is not tractable",
+  "class-conditional": "it was built without class conditioning (see its options, e.g. `classes`)",
 };
 
 /** Throws a CapabilityError unless `guard(model)`; the message lists the registered models that can. */

@@ -12,6 +12,7 @@ import {
   createModel,
   hasClosedForm,
   hasDataInit,
+  labelsFor,
   isScorer,
   isTrainable,
   type GenerativeModel,
@@ -92,6 +93,7 @@ export async function fit(spec: RunSpec, hooks: FitHooks = {}): Promise<RunResul
     { dim: train.dim, shape: train.shape },
     Generator.derive(config.seed, 1),
   );
+  labelsFor(model, train.labels, `dataset "${config.dataset}"`); // a class-conditional model needs labels
   const resumed = !r.fresh;
   if (r.fresh && hasDataInit(model)) model.initFromData(train);
   mkdirSync(runDir, { recursive: true });

@@ -1,5 +1,5 @@
 /** `sample` and `complete`: images drawn from a trained run, as values in [0, 1] for the caller to draw. */
-import { canComplete, canSample } from "../models/index.js";
+import { canComplete, canSample, isClassConditional, type GenerativeModel } from "../models/index.js";
 import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import { checkSampleCount } from "../data/limits.js";
@@ -13,13 +13,35 @@ export interface Images {
   shape: [number, number, number];
 }
 
-export function sample(target: string, o: { n: number; seed?: number }): Images & { seconds: number } {
+export interface SampleRequest {
+  n: number;
+  seed?: number;
+  /** class of every sample, for class-conditional models */
+  label?: number;
+}
+
+/**
+ * The classes to sample: `label` for every image, or (for a class-conditional model asked for none) the classes in
+ * turn, 0, 1, …, so a grid shows each; null for unconditional models.
+ */
+function sampleLabels(model: GenerativeModel, name: string, o: SampleRequest): Int32Array | null {
+  if (o.label === undefined)
+    return isClassConditional(model) ? Int32Array.from({ length: o.n }, (_, i) => i % model.classes) : null;
+  const m = requireCapability(model, name, isClassConditional, "class-conditional", "sample a given class");
+  if (!Number.isInteger(o.label) || o.label < 0 || o.label >= m.classes)
+    throw new RangeError(`label ${o.label} is out of range: ${name} was trained on classes 0 … ${m.classes - 1}`);
+  return new Int32Array(o.n).fill(o.label);
+}
+
+export function sample(target: string, o: SampleRequest): Images & { seconds: number; labels: Int32Array | null } {
   const run = openRun(target);
   const model = requireCapability(run.model, run.config.model, canSample, "sampler", "sample");
   checkSampleCount(o.n, run.config.dim);
+  const labels = sampleLabels(model, run.config.model, o);
   const t0 = Date.now();
-  const x = model.sample(o.n, new Generator(o.seed ?? 0));
-  return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds: (Date.now() - t0) / 1000 };
+  const x = model.sample(o.n, new Generator(o.seed ?? 0), { labels });
+  const seconds = (Date.now() - t0) / 1000;
+  return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds, labels };
 }
 
 export interface CompleteOptions {

@@ -76,12 +76,16 @@ export function benchCommand(program: Command): void {
     .command("sample")
     .description(`ms to draw n samples (784 sequential steps) from the standard models: ${sampleCases.join(", ")}`)
     .argument("[models...]", `cases (default: ${sampleCases.join(", ")}; by name: ${namedSampleCases.join(", ")})`)
-    .option("--json", "one JSON line per model: {model,n,ms,threads,backend}")
-    .option("-n, --n <count>", "samples", parsePositiveInt, 100)
-    .action((names: string[], o: { json?: boolean; n: number }) => {
+    .option("--json", "one JSON line per model: {model,n,ms,threads,backend} (pixel models: seconds, naive_seconds, …)")
+    .option("-n, --n <count>", "samples (default: 64 for the pixel models, 100 for the others)", parsePositiveInt)
+    .option("--no-naive", "pixel models: skip the full-image reference loop (minutes) and the speed-up")
+    .action((names: string[], o: { json?: boolean; n?: number; naive: boolean }) => {
       for (const m of names.length ? names : sampleCases) {
-        const r = benchSample(m, o.n);
-        console.log(o.json ? JSON.stringify(r) : `${r.model}: ${r.n} samples in ${r.ms} ms (${r.threads} threads)`);
+        const r = benchSample(m, o.n, undefined, { naive: o.naive });
+        const speedup = "speedup" in r && r.speedup !== undefined ? `, ${r.speedup}× the full-image loop` : "";
+        console.log(
+          o.json ? JSON.stringify(r) : `${r.model}: ${r.n} samples in ${r.ms} ms (${r.threads} threads${speedup})`,
+        );
       }
     });
 

@@ -136,8 +136,13 @@ export function sampleCommand(program: Command): void {
     .option("--seed <s>", "random seed", parseNonNegativeInt, 0)
     .option("--out <file>", "PNG file to write", "samples.png")
     .option("--scale <k>", "pixel upscaling in the grid", parsePositiveInt, 2)
-    .action((target: string, o: { n: number; seed: number; out: string; scale: number }) => {
-      const s = sample(target, { n: o.n, seed: o.seed });
+    .option(
+      "--label <y>",
+      "class of every sample (class-conditional models; default: the classes in turn)",
+      parseNonNegativeInt,
+    )
+    .action((target: string, o: { n: number; seed: number; out: string; scale: number; label?: number }) => {
+      const s = sample(target, { n: o.n, seed: o.seed, ...(o.label !== undefined ? { label: o.label } : {}) });
       writeImageGrid(o.out, s.values, s.n, s.shape, { scale: o.scale });
       console.log(`wrote ${s.n} samples to ${o.out} (${s.seconds.toFixed(1)} s)`);
     });

@@ -1,7 +1,7 @@
 /** Average negative log-likelihood of a split, in nats and bits per dimension, with the estimator that produced it. */
 import { batches } from "../data/loader.js";
 import type { Split } from "../data/datasets.js";
-import type { Estimator, GenerativeModel, Scorer } from "../models/base.js";
+import { labelsFor, type Estimator, type GenerativeModel, type Scorer } from "../models/base.js";
 import { noGrad } from "../autograd/tape.js";
 import { Generator } from "../tensor/rng.js";
 
@@ -34,10 +34,12 @@ export function evaluateNll(
   try {
     noGrad(() => {
       for (const b of batches(split, { batchSize: opts.batchSize ?? 500 })) {
+        // a class-conditional model scores −log p(x | y) with the split's labels
+        const labels = labelsFor(model, b.labels, `split "${split.name}"`);
         const r =
           opts.validation && model.validationLogLikelihood
             ? model.validationLogLikelihood(b.x, g)
-            : model.logLikelihood(b.x, g);
+            : model.logLikelihood(b.x, g, labels);
         estimator = r.estimator;
         r.logp.forEach((v, i) => (per[at + i] = -v));
         at += r.logp.length;

@@ -36,6 +36,7 @@ export const CAPABILITIES = [
   "closed-form",
   "data-init",
   "trainable",
+  "class-conditional",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -51,6 +52,7 @@ export const CAPABILITY_TEXT: Record<Capability, string> = {
   "closed-form": "a closed-form fit",
   "data-init": "initialisation from the training data",
   trainable: "gradient training",
+  "class-conditional": "class conditioning p(x | y): training, scoring and sampling take class labels",
 };
 
 export abstract class GenerativeModel extends Module {
@@ -61,9 +63,12 @@ export abstract class GenerativeModel extends Module {
   abstract readonly capabilities: readonly Capability[];
 }
 
-/** Per-image log p(x) — exact, a stated bound, or (for autoencoders) a reconstruction score. */
+/**
+ * Per-image log p(x) — exact, a stated bound, or (for autoencoders) a reconstruction score. Class-conditional models
+ * score log p(x | y) given the labels.
+ */
 export interface Scorer {
-  logLikelihood(x: Tensor, generator: Generator): LikelihoodResult;
+  logLikelihood(x: Tensor, generator: Generator, labels?: Int32Array | null): LikelihoodResult;
   /** what validation during training reports (a cheaper bound where the full estimate is expensive) */
   validationLogLikelihood?(x: Tensor, generator: Generator): LikelihoodResult;
 }
@@ -73,9 +78,14 @@ export interface PixelScorer {
   perPixelLogLikelihood(x: Tensor): Float64Array;
 }
 
-/** n samples [n, dim] with values in [0, 1]. */
+/** n samples [n, dim] with values in [0, 1] (of the given classes, for class-conditional models). */
 export interface Sampler {
-  sample(n: number, generator: Generator): Tensor;
+  sample(n: number, generator: Generator, opts?: { labels?: Int32Array | null }): Tensor;
+}
+
+/** A model of p(x | y) for class labels y in [0, classes): the Trainer passes each batch's labels to its loss. */
+export interface ClassConditional {
+  readonly classes: number;
 }
 
 /** Fills the unobserved pixels of x [n, dim] (`observed` [dim] marks the kept ones; null: none) by sampling. */
@@ -111,6 +121,8 @@ export interface StepContext {
   /** training steps taken before this one */
   step: number;
   epoch: number;
+  /** the batch's class labels, given to class-conditional models (null for the others or unlabelled data) */
+  labels?: Int32Array | null;
 }
 
 /**
@@ -150,6 +162,24 @@ export const isLatentModel = (m: GenerativeModel): m is GenerativeModel & Latent
 export const hasClosedForm = (m: GenerativeModel): m is GenerativeModel & ClosedForm => has(m, "closed-form");
 export const hasDataInit = (m: GenerativeModel): m is GenerativeModel & DataInit => has(m, "data-init");
 export const isTrainable = (m: GenerativeModel): m is GenerativeModel & Trainable => has(m, "trainable");
+export const isClassConditional = (m: GenerativeModel): m is GenerativeModel & ClassConditional =>
+  has(m, "class-conditional");
+
+/**
+ * The labels a model takes for a split: the split's for a class-conditional model (an error when it has none, or one
+ * out of range), null for the others.
+ */
+export function labelsFor(m: GenerativeModel, labels: Int32Array | null, data = "this dataset"): Int32Array | null {
+  if (!isClassConditional(m)) return null;
+  if (!labels)
+    throw new RangeError(
+      `${m.modelName} is class-conditional (${m.classes} classes) and needs labels; ${data} has none ` +
+        `(use mnist or mnist-fixed)`,
+    );
+  const bad = labels.find((y) => !(y >= 0 && y < m.classes));
+  if (bad !== undefined) throw new RangeError(`${m.modelName}: label ${bad} is not in [0, ${m.classes})`);
+  return labels;
+}
 
 /** The methods behind each capability, used to check that a model implements what it declares. */
 export const CAPABILITY_METHODS: Record<Capability, string[]> = {
@@ -163,16 +193,26 @@ export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   "closed-form": ["fitClosedForm"],
   "data-init": ["initFromData"],
   trainable: ["trainingPhases"],
+  "class-conditional": ["sample", "loss"],
 };
 
 /**
  * A model trained by minimising one loss (a negative log-likelihood or a bound) over all its parameters: one phase.
  */
 export abstract class LikelihoodModel extends GenerativeModel implements Trainable {
-  /** The training objective for a batch x [B, dim]: nats per image, averaged over the batch. */
-  abstract loss(x: Tensor, generator: Generator): Tensor;
+  /**
+   * The training objective for a batch x [B, dim]: nats per image, averaged over the batch (of −log p(x | y) for a
+   * class-conditional model, given the labels).
+   */
+  abstract loss(x: Tensor, generator: Generator, labels?: Int32Array | null): Tensor;
 
   trainingPhases(): TrainingPhase[] {
-    return [{ name: "nll", parameters: this.parameters(), loss: (x, ctx) => this.loss(x, ctx.generator) }];
+    return [
+      {
+        name: "nll",
+        parameters: this.parameters(),
+        loss: (x, ctx) => this.loss(x, ctx.generator, labelsFor(this, ctx.labels ?? null)),
+      },
+    ];
   }
 }

@@ -8,7 +8,9 @@ import type { DataShape, GenerativeModel } from "./base.js";
 import { parseOptions, type OptionsOf, type OptionsSchema } from "./options.js";
 import type { Recipe } from "./recipe.js";
 
-export type RecipeName = "default" | "full" | "short";
+/** "default", the usual "full" and "short", or a model's own (kebab-case: e.g. "eightbit"). */
+export type RecipeName = string;
+const RECIPE_NAME = /^[a-z][a-z0-9-]*$/;
 
 export interface ModelSpec<S extends OptionsSchema = OptionsSchema> {
   name: string;
@@ -17,8 +19,8 @@ export interface ModelSpec<S extends OptionsSchema = OptionsSchema> {
   options: S;
   /** the default recipe of `deepgen train <model>` */
   recipe: Recipe;
-  /** further named recipes (`--recipe full|short`) */
-  recipes?: Partial<Record<Exclude<RecipeName, "default">, Recipe>>;
+  /** further named recipes (`--recipe <name>`): the usual `full` and `short`, and any of the model's own */
+  recipes?: Record<string, Recipe>;
   /** the published figure this model is held against, with its source */
   published?: { nll_nats: number; source: string; data: string };
   create(options: OptionsOf<S>, data: DataShape, generator: Generator): GenerativeModel;
@@ -49,6 +51,9 @@ export function reproductionRecipes(
 
 export function registerModel<S extends OptionsSchema>(spec: ModelSpec<S>): void {
   if (registry.has(spec.name)) throw new Error(`registerModel: "${spec.name}" is already registered`);
+  for (const name of Object.keys(spec.recipes ?? {}))
+    if (name === "default" || !RECIPE_NAME.test(name))
+      throw new Error(`registerModel: "${spec.name}" recipe name "${name}" must be kebab-case and not "default"`);
   registry.set(spec.name, spec as unknown as ModelSpec);
 }
 

@@ -233,7 +233,7 @@ export class Trainer {
           dynamic: dataset.binarization === "dynamic",
           startBatch: pos.batch,
         })) {
-          const losses = this.trainStep(b.x, { generator: gen, step: pos.step, epoch: pos.epoch });
+          const losses = this.trainStep(b.x, { generator: gen, step: pos.step, epoch: pos.epoch, labels: b.labels });
           pos.trainLossSum += losses[0]!;
           pos.trainBatches++;
           pos.batch++;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { stepCases } from "../../src/bench/step-cases.js";
 import { benchConv, convLayers } from "../../src/bench/conv.js";
 import { benchMemory } from "../../src/bench/memory.js";
+import { benchSample } from "../../src/bench/run.js";
 import { Generator } from "../../src/index.js";
 
 for (const name of ["pixelcnn", "dcgan", "rowlstm"]) {
@@ -52,4 +53,12 @@ test("bench memory: allocation per step and heap samples from warm-up to the las
   assert.equal(r.heap_mb_samples.length, 5); // after warm-up, then every step of a 4-step run
   // growth over the run, scaled to 1,000 steps
   assert.equal(r.heap_growth_mb_1000_steps, +((r.heap_mb_samples[4]! - r.heap_mb_samples[0]!) * 250).toFixed(2));
+});
+
+test("bench sample: the pixel cases report the cached sampler in the benchmark spec's JSON fields", () => {
+  const r = benchSample("rowlstm", 2, 1, { naive: false });
+  assert.equal(r.model, "rowlstm");
+  assert.equal(r.n, 2);
+  assert.ok("seconds" in r && r.seconds > 0 && r.cpu_seconds >= 0, JSON.stringify(r));
+  assert.throws(() => benchSample("no-such-model"), /unknown model "no-such-model"/);
 });

@@ -16,11 +16,13 @@ import { conv2d } from "../../ops/linalg.js";
 import { oneHot } from "../../ops/movement.js";
 import { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { DataShape } from "../base.js";
+import type { Capability, ClassConditional, DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { checkGroups, gate, OutputStack, outputFor, outputOptions, shiftDown } from "./layers.js";
-import { PixelModel } from "./pixel-model.js";
+import type { IncrementalNet } from "./fast-sample.js";
+import { gatedNet } from "./fast-sample-cnn.js";
+import { checkGroups, eightBitRecipe, gate, OutputStack, outputFor, outputOptions, shiftDown } from "./layers.js";
+import { PIXEL_CAPABILITIES, PixelModel } from "./pixel-model.js";
 
 export const options = z.object({
   features: field.positiveInt(32, "feature maps p of each stack"),
@@ -93,8 +95,9 @@ class GatedLayer extends Module {
   }
 }
 
-export class GatedPixelCNN extends PixelModel {
+export class GatedPixelCNN extends PixelModel implements ClassConditional {
   readonly modelName = "gated-pixelcnn";
+  override readonly capabilities: readonly Capability[];
   readonly layers: GatedLayer[];
   readonly head: OutputStack;
 
@@ -104,6 +107,7 @@ export class GatedPixelCNN extends PixelModel {
     generator: Generator,
   ) {
     super(data, outputFor(config));
+    this.capabilities = config.classes > 0 ? [...PIXEL_CAPABILITIES, "class-conditional"] : PIXEL_CAPABILITIES;
     const C = data.shape[0],
       p = config.features;
     for (const [name, k] of [
@@ -130,9 +134,19 @@ export class GatedPixelCNN extends PixelModel {
     this.head = this.registerModule("head", new OutputStack(p, config.outputHidden, C, P, generator));
   }
 
+  /** Classes the model is conditioned on (0: unconditional). */
+  get classes(): number {
+    return this.config.classes;
+  }
+
   /** The vertical stack reaches ⌊k₁/2⌋ + (L − 1)⌊k/2⌋ rows up, and the link shifts it one more. */
   receptiveRows(): number {
     return (this.config.firstKernel >> 1) + (this.config.layers - 1) * (this.config.kernel >> 1) + 1;
+  }
+
+  protected override cachedNet(n: number, labels: Int32Array | null): IncrementalNet {
+    if (labels && labels.length !== n) throw new RangeError(`gated-pixelcnn: ${labels.length} labels for ${n} images`);
+    return gatedNet(this.layers, this.head, this.shape, n, this.config.classes > 0 ? labels : null);
   }
 
   protected network(x: Tensor, labels: Int32Array | null): Tensor {
@@ -172,6 +186,11 @@ registerModel({
       options: { features: 32, layers: 5, outputHidden: 32 },
       reference: "a small Gated PixelCNN for one epoch (smoke run)",
     },
+    eightbit: eightBitRecipe({
+      batchSize: 32,
+      clipNorm: 10,
+      reference: "8-bit MNIST through a discretized logistic mixture (PixelCNN++ output); reported in bits/dim",
+    }),
   },
   create: (config, data, generator) => new GatedPixelCNN(config, data, generator),
 });

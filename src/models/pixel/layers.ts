@@ -6,6 +6,7 @@ import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field } from "../options.js";
+import type { Recipe } from "../recipe.js";
 import { pixelOutput, type OutputKind, type PixelOutput } from "./outputs.js";
 
 /** The output options every pixel model has. */
@@ -25,6 +26,31 @@ export function dropoutField(description: string) {
 }
 
 type OutputConfig = { output: OutputKind; levels: number; mixtures: number };
+
+/**
+ * The `eightbit` recipe of a pixel model: 8-bit MNIST (`mnist`, 256 levels per value) with a 256-level output — a
+ * discretized logistic mixture unless `output` says softmax.
+ */
+export function eightBitRecipe(o: {
+  batchSize: number;
+  clipNorm: number;
+  reference: string;
+  epochs?: number;
+  patience?: number;
+  output?: "softmax" | "logistic";
+}): Recipe {
+  const output = o.output ?? "logistic";
+  return {
+    dataset: "mnist",
+    epochs: o.epochs ?? 30,
+    batchSize: o.batchSize,
+    lr: 1e-3,
+    patience: o.patience ?? 5,
+    clipNorm: o.clipNorm,
+    options: output === "logistic" ? { output, levels: 256, mixtures: 5 } : { output, levels: 256 },
+    reference: o.reference,
+  };
+}
 
 export function outputFor(config: OutputConfig): PixelOutput {
   return pixelOutput(config.output, config.levels, config.mixtures);

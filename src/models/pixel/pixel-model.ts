@@ -18,23 +18,29 @@ import {
   type Sampler,
   type Scorer,
 } from "../base.js";
+import { cachedComplete, cachedParams, type IncrementalNet } from "./fast-sample.js";
 import type { PixelOutput } from "./outputs.js";
 
 export interface SampleOptions {
-  /** run the network on the whole image at every step (the reference the windowed loop must reproduce) */
+  /** run the network on the whole image at every step (the reference the faster loops must reproduce) */
   naive?: boolean;
+  /** one network pass per value on the rows it can see, instead of the cached per-pixel evaluation */
+  windowed?: boolean;
   /** class of each image, for class-conditional models */
   labels?: Int32Array | null;
 }
 
+/** What every pixel model can do. */
+export const PIXEL_CAPABILITIES: readonly Capability[] = [
+  "exact-density",
+  "per-pixel-density",
+  "sampler",
+  "completer",
+  "trainable",
+];
+
 export abstract class PixelModel extends LikelihoodModel implements Scorer, Sampler, Completer, PixelScorer {
-  readonly capabilities: readonly Capability[] = [
-    "exact-density",
-    "per-pixel-density",
-    "sampler",
-    "completer",
-    "trainable",
-  ];
+  readonly capabilities: readonly Capability[] = PIXEL_CAPABILITIES;
   readonly dim: number;
   readonly shape: [number, number, number];
 
@@ -56,6 +62,25 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
 
   /** How many input rows above an output row the network can see (Infinity for recurrent models). */
   abstract receptiveRows(): number;
+
+  /**
+   * The network evaluated pixel by pixel from row caches (fast-sample.ts) for n images, or null where the model has
+   * none (sampling then runs a network pass per value).
+   */
+  protected cachedNet(_n: number, _labels: Int32Array | null): IncrementalNet | null {
+    return null;
+  }
+
+  /** outputParams computed through the cached per-pixel network, [B, C·P, H, W] (null without one). */
+  cachedOutputParams(x: Tensor, labels: Int32Array | null = null): Tensor | null {
+    const n = x.shape[0]!;
+    return this.inEval(() => {
+      const net = this.cachedNet(n, labels);
+      if (!net) return null;
+      const params = cachedParams({ shape: this.shape, output: this.output, net }, Float32Array.from(x.toArray()));
+      return tensor(params, [n, this.shape[0] * this.output.paramsPerChannel, this.shape[1], this.shape[2]]);
+    });
+  }
 
   /** x [B, dim] in [0, 1] → [B, C, H, W]. */
   protected images(x: Tensor): Tensor {
@@ -103,9 +128,10 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
   }
 
   /**
-   * Ancestral sampling of the unobserved values in raster order, one network pass per value. A pass for a value in
-   * row y runs on rows [y − receptiveRows, y] only: rows below cannot matter, and rows further above are out of
-   * reach, so the draws equal those of full-image passes (`naive`) with the same generator.
+   * Ancestral sampling of the unobserved values in raster order: through the cached network where the model has one,
+   * else one network pass per value. A pass for a value in row y runs on rows [y − receptiveRows, y] only: rows below
+   * cannot matter, and rows further above are out of reach. Every loop draws what full-image passes (`naive`) draw
+   * with the same generator.
    */
   complete(x: Tensor, observed: Uint8Array | null, generator: Generator, opts: SampleOptions = {}): Tensor {
     const [C, H, W] = this.shape,
@@ -114,6 +140,8 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
       P = this.output.paramsPerChannel;
     const cur = Float32Array.from(x.toArray());
     this.inEval(() => {
+      const net = opts.naive || opts.windowed ? null : this.cachedNet(n, opts.labels ?? null);
+      if (net) return cachedComplete({ shape: this.shape, output: this.output, net }, cur, observed, generator);
       for (let y = 0; y < H; y++) {
         const top = opts.naive ? 0 : Math.max(0, y - this.receptiveRows()),
           rows = opts.naive ? H : y - top + 1;

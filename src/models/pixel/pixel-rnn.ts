@@ -13,9 +13,11 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { checkGroups, OutputStack, outputFor, outputOptions } from "./layers.js";
+import { checkGroups, eightBitRecipe, OutputStack, outputFor, outputOptions } from "./layers.js";
 import { PixelModel } from "./pixel-model.js";
 import { DiagonalBiLSTMLayer, RowLSTMLayer } from "./rnn-layers.js";
+import type { IncrementalNet } from "./fast-sample.js";
+import { diagonalNet, rowLstmNet } from "./fast-sample-rnn.js";
 
 export const options = z.object({
   hidden: field.positiveInt(16, "LSTM units h per layer (the feature maps between layers are 2h)"),
@@ -65,6 +67,26 @@ export class PixelRNN extends PixelModel {
     return Infinity;
   }
 
+  protected override cachedNet(n: number): IncrementalNet {
+    const rows = this.layers.flatMap((l) =>
+      l instanceof RowLSTMLayer ? [{ inputToState: l.inputToState, out: l.out, weights: l.lstmWeights() }] : [],
+    );
+    if (rows.length > 0) return rowLstmNet(this, rows, this.shape, n);
+    const diagonals = this.layers.flatMap((l) =>
+      l instanceof DiagonalBiLSTMLayer
+        ? [
+            {
+              inputToState: l.inputToState,
+              out: l.out,
+              forward: l.lstmWeights("forward"),
+              backward: l.lstmWeights("backward"),
+            },
+          ]
+        : [],
+    );
+    return diagonalNet(this, diagonals, this.shape, n);
+  }
+
   protected network(x: Tensor): Tensor {
     return this.head.forward(this.layers.reduce((t, l) => l.forward(t), this.first.forward(x)));
   }
@@ -80,6 +102,16 @@ const recipe = (reference: string) => ({
   reference,
 });
 
+// PixelRNN's own output for 8-bit data: a 256-way softmax per value
+const eightBit = eightBitRecipe({
+  batchSize: 16,
+  clipNorm: 1,
+  epochs: 20,
+  patience: 4,
+  output: "softmax",
+  reference: "8-bit MNIST through a 256-way softmax per value (as PixelRNN); reported in bits/dim",
+});
+
 registerModel({
   name: "row-lstm",
   description: "PixelRNN Row LSTM: rows top to bottom, mask-B 1×k input-to-state, width-3 state-to-state",
@@ -88,6 +120,7 @@ registerModel({
   recipe: recipe("van den Oord et al. 2016: 80.54 nats on binarized MNIST (Row LSTM)"),
   recipes: {
     short: { ...recipe("a small Row LSTM for one epoch (smoke run)"), epochs: 1, options: { layers: 2 } },
+    eightbit: eightBit,
   },
   published: { nll_nats: 80.54, source: "van den Oord et al. 2016 (Row LSTM)", data: "binarized-mnist" },
   create: (config, data, generator) => new PixelRNN("row-lstm", config, data, generator),
@@ -101,6 +134,7 @@ registerModel({
   recipe: recipe("van den Oord et al. 2016: 79.20 nats on binarized MNIST (7 layers, h = 16)"),
   recipes: {
     short: { ...recipe("a small Diagonal BiLSTM for one epoch (smoke run)"), epochs: 1, options: { layers: 2 } },
+    eightbit: eightBit,
   },
   published: {
     nll_nats: 79.2,

@@ -25,6 +25,12 @@ import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { flipWidth, shiftDown } from "./layers.js";
 
+/** A cell's parameters as the cached sampler reads them: input weights with the colour mask applied. */
+function lstmWeightsOf(cell: LSTMCell, mask: Tensor | null) {
+  const { weightIh, weightHh, biasIh, biasHh } = cell;
+  return { weightIh: mask ? weightIh.mul(mask) : weightIh, weightHh, biasIh, biasHh };
+}
+
 /**
  * For C colour groups: the mask of a cell's input weights [4h, inputSize] whose first h inputs are the current
  * pixel's input-to-state features. Unit u of every gate belongs to group ⌊u·C/h⌋ and may read those features only
@@ -101,6 +107,10 @@ export class RowLSTMLayer extends Module {
     this.mask = colourMask(C, hidden, 3 * hidden);
   }
 
+  lstmWeights() {
+    return lstmWeightsOf(this.cell, this.mask);
+  }
+
   forward(x: Tensor): Tensor {
     // rows are the steps and columns the cells of a line; the state-to-state taps are the states above-left and
     // above-right (the cell's input weights after the first h columns) and above (its hidden-to-hidden weights)
@@ -126,6 +136,10 @@ export class DiagonalBiLSTMLayer extends Module {
     this.backwardCell = this.registerModule("backwardCell", new LSTMCell(2 * hidden, hidden, { generator }));
     this.out = this.registerModule("out", new MaskedConv2d("B", hidden, features, 1, o));
     this.mask = colourMask(C, hidden, 2 * hidden);
+  }
+
+  lstmWeights(direction: "forward" | "backward") {
+    return lstmWeightsOf(direction === "forward" ? this.forwardCell : this.backwardCell, this.mask);
   }
 
   /**
