@@ -10,7 +10,7 @@ import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** How a log-likelihood figure was obtained. */
-export type Estimator = "exact" | "elbo" | `iwae-${number}` | "reconstruction";
+export type Estimator = "exact" | "elbo" | `iwae-${number}` | "vq-bound" | "reconstruction";
 
 export interface LikelihoodResult {
   /** per-image log p(x) (or its bound) in nats */

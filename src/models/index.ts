@@ -12,6 +12,7 @@ export { VAE } from "./latent/vae.js";
 export { PPCA } from "./latent/ppca.js";
 export { Autoencoder } from "./latent/autoencoder.js";
 export { VQVAE } from "./latent/vq-vae.js";
+export { VQVAEPrior } from "./latent/vq-vae-prior.js";
 export { GAN } from "./adversarial/gan.js";
 export { DCGAN } from "./adversarial/dcgan.js";
 export { WGANGP } from "./adversarial/wgan-gp.js";

@@ -28,24 +28,39 @@ export const scheduleSchema = z.strictObject(
   { error: 'must be an object such as {"kind": "cosine", "total": 50000}' },
 );
 
-export const recipeSchema = z.strictObject({
-  dataset: z.string({ error: "must be a dataset name (see deepgen data)" }).min(1),
-  epochs: posInt("must be a positive integer, e.g. 100"),
-  batchSize: posInt("must be a positive integer, e.g. 100"),
-  lr: posNum("must be a positive number, e.g. 0.001"),
-  optimizer: z
-    .enum(["adam", "adamw", "sgd", "rmsprop"], { error: 'must be one of "adam", "adamw", "sgd", "rmsprop"' })
-    .optional(),
-  weightDecay: nonNeg("must be a non-negative number, e.g. 0.0001").optional(),
-  schedule: scheduleSchema.optional(),
-  /** stop after this many epochs without a better validation NLL */
-  patience: posInt("must be a positive integer (epochs), e.g. 10").optional(),
-  clipNorm: posNum("must be a positive number, e.g. 5").optional(),
-  /** what the recipe reproduces, with its source */
-  reference: z.string({ error: "must be a string" }).optional(),
-  /** model options the recipe uses on top of the model's defaults (the user's options still win) */
-  options: z.record(z.string(), z.unknown(), { error: "must be an object of model options" }).optional(),
-});
+const betaRule = "must be [β1, β2] with each in [0, 1), e.g. [0.5, 0.999]";
+const beta = () => z.number({ error: betaRule }).min(0, { error: betaRule }).lt(1, { error: betaRule });
+const betaPair = z.tuple([beta(), beta()], { error: betaRule });
+
+export const recipeSchema = z
+  .strictObject({
+    dataset: z.string({ error: "must be a dataset name (see deepgen data)" }).min(1),
+    epochs: posInt("must be a positive integer, e.g. 100"),
+    batchSize: posInt("must be a positive integer, e.g. 100"),
+    lr: posNum("must be a positive number, e.g. 0.001"),
+    optimizer: z
+      .enum(["adam", "adamw", "sgd", "rmsprop"], { error: 'must be one of "adam", "adamw", "sgd", "rmsprop"' })
+      .optional(),
+    weightDecay: nonNeg("must be a non-negative number, e.g. 0.0001").optional(),
+    /** Adam's moment decays (adam, adamw): one pair for every phase, or pairs by phase name; default [0.9, 0.999] */
+    betas: z
+      .union([betaPair, z.record(z.string(), betaPair)], {
+        error: `${betaRule}, or an object of such pairs by training phase, e.g. {"generator": [0.5, 0.999]}`,
+      })
+      .optional(),
+    schedule: scheduleSchema.optional(),
+    /** stop after this many epochs without a better validation NLL */
+    patience: posInt("must be a positive integer (epochs), e.g. 10").optional(),
+    clipNorm: posNum("must be a positive number, e.g. 5").optional(),
+    /** what the recipe reproduces, with its source */
+    reference: z.string({ error: "must be a string" }).optional(),
+    /** model options the recipe uses on top of the model's defaults (the user's options still win) */
+    options: z.record(z.string(), z.unknown(), { error: "must be an object of model options" }).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.betas && r.optimizer && r.optimizer !== "adam" && r.optimizer !== "adamw")
+      ctx.addIssue({ code: "custom", path: ["betas"], message: `applies to adam and adamw only, not ${r.optimizer}` });
+  });
 
 export type Recipe = z.output<typeof recipeSchema>;
 export type ScheduleSpec = z.output<typeof scheduleSchema>;

@@ -83,13 +83,36 @@ export interface TrainSummary {
 
 export class DivergenceError extends Error {}
 
-export function makeOptimizer(params: Tensor[], r: Recipe, lrFactor = 1): Optimizer {
+/**
+ * Adam's betas for one phase: the recipe's pair, or its pair for this phase's name; [0.9, 0.999] when it names none.
+ * Names that match no phase are refused rather than ignored.
+ */
+export function phaseBetas(r: Recipe, phase: string, phases: readonly string[] = [phase]): [number, number] {
+  const b = r.betas;
+  if (!b) return [0.9, 0.999];
+  if (Array.isArray(b)) return b;
+  const unknown = Object.keys(b).filter((k) => !phases.includes(k));
+  if (unknown.length > 0)
+    throw new RangeError(
+      `training setting "betas" names ${unknown.map((k) => `"${k}"`).join(", ")}, ` +
+        `which ${unknown.length > 1 ? "are not training phases" : "is not a training phase"}; ` +
+        `this model's phases: ${phases.join(", ")}`,
+    );
+  return b[phase] ?? [0.9, 0.999];
+}
+
+export function makeOptimizer(
+  params: Tensor[],
+  r: Recipe,
+  lrFactor = 1,
+  betas: [number, number] = Array.isArray(r.betas) ? r.betas : [0.9, 0.999],
+): Optimizer {
   const lr = r.lr * lrFactor;
   switch (r.optimizer ?? "adam") {
     case "adam":
-      return new Adam(params, { lr, weightDecay: r.weightDecay ?? 0 });
+      return new Adam(params, { lr, betas, weightDecay: r.weightDecay ?? 0 });
     case "adamw":
-      return new AdamW(params, { lr, weightDecay: r.weightDecay ?? 1e-2 });
+      return new AdamW(params, { lr, betas, weightDecay: r.weightDecay ?? 1e-2 });
     case "sgd":
       return new SGD(params, { lr, momentum: 0.9, weightDecay: r.weightDecay ?? 0 });
     case "rmsprop":
@@ -129,7 +152,10 @@ export class Trainer {
 
   constructor(readonly o: TrainerOptions) {
     this.phases = o.model.trainingPhases();
-    this.optimizers = this.phases.map((p) => makeOptimizer(p.parameters, o.training, p.lrFactor));
+    const names = this.phases.map((p) => p.name);
+    this.optimizers = this.phases.map((p) =>
+      makeOptimizer(p.parameters, o.training, p.lrFactor, phaseBetas(o.training, p.name, names)),
+    );
     this.schedule = makeSchedule(o.training.schedule ?? { kind: "constant" });
   }
 

@@ -169,7 +169,8 @@ registerModel({
     epochs: 10,
     batchSize: 64,
     lr: 2e-4,
-    reference: "Radford et al. 2016: Adam at lr 2e-4 (β1 is the optimizer's default, not the paper's 0.5), batch 64",
+    betas: [0.5, 0.999],
+    reference: "Radford et al. 2016: Adam at lr 2e-4 with β1 = 0.5, batch 64",
   },
   create: (config, data, generator) => new DCGAN(config, data, generator),
 });

@@ -60,7 +60,10 @@ registerModel({
     epochs: 30,
     batchSize: 64,
     lr: 2e-4,
-    reference: "Goodfellow et al. 2014, Algorithm 1 with Adam; no likelihood is reported",
+    betas: [0.5, 0.999],
+    reference:
+      "Goodfellow et al. 2014, Algorithm 1 with Adam (lr 2e-4, β1 = 0.5 as in DCGAN; the paper used SGD with " +
+      "momentum); no likelihood is reported",
   },
   create: (config, data, generator) => new GAN(config, data, generator),
 });

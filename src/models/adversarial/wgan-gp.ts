@@ -78,7 +78,8 @@ registerModel({
     epochs: 30,
     batchSize: 64,
     lr: 1e-4,
-    reference: "Gulrajani et al. 2017, Algorithm 1: λ = 10, n_critic = 5, Adam at lr 1e-4 (default betas)",
+    betas: [0, 0.9],
+    reference: "Gulrajani et al. 2017, Algorithm 1: λ = 10, n_critic = 5, Adam at lr 1e-4 with β = (0, 0.9)",
   },
   create: (config, data, generator) => new WGANGP(config, data, generator),
 });

@@ -7,8 +7,9 @@
  * updated after each optimizer step. A code whose moving-average use falls below `restartThreshold` assignments per
  * batch is restarted at a random encoder output of the batch (dead-code restarts).
  *
- * [1] samples with a PixelCNN prior over the codes. Here the prior is the simplest one the training provides: each
- * latent position's code frequencies (moving averages), positions independent. Samples from it are honest but crude.
+ * [1] samples with a PixelCNN prior over the codes: that is `vq-vae-prior` (vq-vae-prior.ts). This model's own
+ * sampling prior is the simplest one the training provides: each latent position's code frequencies (moving
+ * averages), positions independent. Samples from it are honest but crude.
  * The reconstruction term is a Bernoulli cross-entropy on pixel intensities in [0, 1]: a score, not a density.
  * [1]: van den Oord, Vinyals & Kavukcuoglu 2017, https://arxiv.org/abs/1711.00937
  */
@@ -190,13 +191,13 @@ export class VQVAE extends GenerativeModel implements Scorer, LatentModel, Sampl
   }
 
   /** z_q for codes [n·latents]: [n, latents·codeDim] */
-  #lookup(codes: Int32Array): Tensor {
+  lookup(codes: Int32Array): Tensor {
     return this.codebook.indexSelect(0, codes).reshape([codes.length / this.config.latents, this.latentDim]);
   }
 
   /** The quantized codes' vectors z_q [n, latentDim]. */
   embed(x: Tensor): Tensor {
-    return noGrad(() => this.#lookup(this.codes(x)));
+    return noGrad(() => this.lookup(this.codes(x)));
   }
 
   /** Pixel means σ(decoder(z)) for vectors z [n, latentDim], quantized or not (the decoder is defined everywhere). */
@@ -208,7 +209,8 @@ export class VQVAE extends GenerativeModel implements Scorer, LatentModel, Sampl
     return this.decodeMean(this.embed(x));
   }
 
-  #reconstructionNll(x: Tensor, zq: Tensor): Tensor {
+  /** −log p(x | z) per image [n] (Bernoulli cross-entropy of the pixels given the decoder's logits at z). */
+  reconstructionNll(x: Tensor, zq: Tensor): Tensor {
     return bceWithLogits(this.decoder.forward(zq), x, { reduction: "none" }).sum(1);
   }
 
@@ -216,10 +218,10 @@ export class VQVAE extends GenerativeModel implements Scorer, LatentModel, Sampl
   loss(x: Tensor): Tensor {
     const ze = this.encode(x);
     const codes = nearestCodes(this.#rows(ze), this.codebook);
-    const zq = this.#lookup(codes);
+    const zq = this.lookup(codes);
     this.#lastBatch = { ze: Float32Array.from(ze.toArray()), codes };
     const commitment = ze.sub(zq.detach()).square().sum(1).mul(this.config.commitment);
-    let perImage = this.#reconstructionNll(x, straightThrough(ze, zq)).add(commitment);
+    let perImage = this.reconstructionNll(x, straightThrough(ze, zq)).add(commitment);
     if (this.config.codebookUpdate === "loss") perImage = perImage.add(ze.detach().sub(zq).square().sum(1));
     return perImage.mean();
   }
@@ -281,7 +283,7 @@ export class VQVAE extends GenerativeModel implements Scorer, LatentModel, Sampl
   }
 
   logLikelihood(x: Tensor): LikelihoodResult {
-    const nll = noGrad(() => this.#reconstructionNll(x, this.embed(x)));
+    const nll = noGrad(() => this.reconstructionNll(x, this.embed(x)));
     return { logp: Float64Array.from(nll.toArray(), (v) => -v), estimator: "reconstruction" };
   }
 
@@ -301,7 +303,7 @@ export class VQVAE extends GenerativeModel implements Scorer, LatentModel, Sampl
       while (k < K - 1 && (target -= total > 0 ? pc[row + k]! : 1) > 0) k++;
       codes[i] = k;
     }
-    return this.decodeMean(noGrad(() => this.#lookup(codes)));
+    return this.decodeMean(noGrad(() => this.lookup(codes)));
   }
 }
 

@@ -33,7 +33,7 @@ export const options = z.object({
 });
 export type PixelCNNConfig = OptionsOf<typeof options>;
 
-class ResidualBlock extends Module {
+export class ResidualBlock extends Module {
   readonly convs: MaskedConv2d[];
   readonly drop: Dropout;
 

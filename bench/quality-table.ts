@@ -1,0 +1,119 @@
+/**
+ * The sample-quality table of the README: for each trained run, n samples scored against the reference set that
+ * matches its training data (binarized test images for binary models, 8-bit ones otherwise) in the feature space of
+ * deepgen's MNIST classifier, beside the floors (n real training images against each reference). One JSON line per
+ * row; with --markdown, the table as Markdown instead.
+ *
+ *   node --import tsx bench/quality-table.ts --run DIR [--run DIR ...] [--n 1000] [--seed 0] [--cache DIR]
+ *        [--parzen gan,dcgan] [--last] [--markdown] [--no-floors]
+ *
+ * --last samples each run's last.safetensors (the weights at the end of its budget) instead of best.safetensors.
+ * --parzen names the models (8-bit runs only) that also get the Parzen-window log-likelihood of the 8-bit test split
+ * (σ chosen on 1,000 validation images; Goodfellow et al. 2014's protocol, which used 10,000 samples).
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { sample } from "../src/app/generate.js";
+import { loadDataset } from "../src/data/datasets.js";
+import {
+  hasClassifier,
+  loadClassifier,
+  mnistReference,
+  qualityFloor,
+  sampleQuality,
+  trainClassifier,
+  type SampleQuality,
+} from "../src/eval/quality.js";
+import { tensor } from "../src/tensor/create.js";
+import { loadRun, loadWeights } from "../src/train/checkpoint.js";
+import "../src/models/index.js"; // registers the models loadRun rebuilds
+
+const { values } = parseArgs({
+  options: {
+    run: { type: "string", multiple: true, default: [] },
+    n: { type: "string", default: "1000" },
+    seed: { type: "string", default: "0" },
+    cache: { type: "string" },
+    parzen: { type: "string", default: "" },
+    last: { type: "boolean", default: false },
+    markdown: { type: "boolean", default: false },
+    "no-floors": { type: "boolean", default: false },
+  },
+});
+const n = Number(values.n);
+const parzenModels = new Set(values.parzen!.split(",").filter(Boolean));
+
+/** A class counts as present when the classifier assigns it at least 1% of the samples. */
+const PRESENT = 0.01;
+
+interface Row {
+  model: string;
+  data: string;
+  budget: string;
+  quality: SampleQuality;
+  sample_seconds?: number;
+}
+
+if (!hasClassifier(values.cache)) {
+  process.stderr.write("no cached classifier: training it (progress on stderr)\n");
+  trainClassifier({ cacheDir: values.cache }, (p) => {
+    if (p.kind !== "batch") process.stderr.write(JSON.stringify(p) + "\n");
+  });
+}
+const clf = loadClassifier(values.cache);
+const refs = { "8-bit": mnistReference({ n }), binarized: mnistReference({ binarized: true, n }) };
+
+/** steps, images seen and epochs from the checkpoint's trainer position (last.safetensors) or its epoch (best). */
+function budgetOf(file: string, model: Parameters<typeof loadWeights>[1], batchSize: number, nTrain: number): string {
+  const meta = loadWeights(file, model);
+  if (!meta.position) return `best of epoch ${meta.epoch ?? "?"}`;
+  const pos = JSON.parse(meta.position) as { step: number };
+  return `${pos.step} steps × ${batchSize} (${((pos.step * batchSize) / nTrain).toFixed(2)} epochs)`;
+}
+
+const rows: Row[] = [];
+for (const dir of values.run!) {
+  const target = values.last ? path.join(dir, "last.safetensors") : dir;
+  const run = loadRun(target);
+  const ds = loadDataset(run.config.dataset, run.config.dataDir);
+  const kind = ds.binarization === "none" ? "8-bit" : "binarized";
+  const budget = budgetOf(run.weights, run.model, run.config.training.batchSize, ds.split("train").n);
+  const s = sample(target, { n, seed: Number(values.seed) });
+  const parzen = kind === "8-bit" && parzenModels.has(run.config.model);
+  const quality = sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), refs[kind], clf, { parzen });
+  const row = { model: run.config.model, data: `${run.config.dataset} (${kind})`, budget, quality };
+  rows.push({ ...row, sample_seconds: s.seconds });
+  // with --markdown the rows still go out as they finish, on stderr
+  (values.markdown ? console.error : console.log)(JSON.stringify({ run: dir, ...row, sample_seconds: s.seconds }));
+}
+for (const kind of values["no-floors"] ? [] : (["binarized", "8-bit"] as const)) {
+  const quality = qualityFloor(refs[kind], clf, n, { parzen: false });
+  const row = { model: "real training images (floor)", data: `${refs[kind].dataset} train (${kind})`, budget: "—" };
+  rows.push({ ...row, quality });
+  (values.markdown ? console.error : console.log)(JSON.stringify({ ...row, quality }));
+}
+
+if (values.markdown) {
+  const f = (v: number, d = 1) => v.toFixed(d);
+  console.log(
+    `| model | training data | budget | FID ↓ | classifier score ↑ | precision | recall | digits present | ` +
+      `reference (n = ${n}) |`,
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|");
+  for (const r of rows) {
+    const q = r.quality;
+    const present = q.label_histogram.fractions.filter((p) => p >= PRESENT).length;
+    const ref = q.reference.binarized ? "binarized test" : "8-bit test";
+    console.log(
+      `| ${r.model} | ${r.data} | ${r.budget} | ${f(q.fid)} | ${f(q.classifier_score, 2)} | ${f(q.precision, 2)} | ` +
+        `${f(q.recall, 2)} | ${present} | ${ref} |`,
+    );
+  }
+  for (const r of rows.filter((r) => r.quality.parzen)) {
+    const p = r.quality.parzen!;
+    console.log(
+      `\nParzen (${r.model}): ${f(p.log_likelihood_nats)} ± ${f(p.std_error_nats)} nats on ${p.n_test} 8-bit test ` +
+        `images, σ = ${p.sigma.toFixed(3)} chosen on ${p.n_valid} validation images, ${p.n_centers} samples`,
+    );
+  }
+}
