@@ -10,6 +10,7 @@ import { DataFormatError, parseAmat, parseIdx } from "./formats.js";
 import { fashionMnist, fashionMnistFiles, type DatasetFile } from "./fashion-mnist.js";
 import { idxDataset, type IdxRaw } from "./idx-dataset.js";
 import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
+import { noisyDataset, parseNoiseName } from "./perturb.js";
 import { classSubset, parseSubsetName } from "./subset.js";
 import type { Split, SplitName } from "./split.js";
 
@@ -81,7 +82,7 @@ export const DATASETS: DatasetInfo[] = [
 ];
 
 export function datasetInfo(name: string): DatasetInfo {
-  const subset = parseSubsetName(name);
+  const subset = parseSubsetName(name) ?? parseNoiseName(name);
   if (subset) return { ...datasetInfo(subset.base), name };
   const d = DATASETS.find((x) => x.name === name);
   if (!d) throw new RangeError(`unknown dataset "${name}"; known: ${DATASETS.map((x) => x.name).join(", ")}`);
@@ -145,6 +146,8 @@ function loadRaw(): IdxRaw {
 export function loadDataset(name: string, dataDir?: string): Dataset {
   const subset = parseSubsetName(name);
   if (subset) return classSubset(loadDataset(subset.base, dataDir), subset.digits);
+  const noisy = parseNoiseName(name);
+  if (noisy) return noisyDataset(loadDataset(noisy.base, dataDir), noisy.noise);
   const info = datasetInfo(name);
   if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
   if (name.startsWith("fashion-mnist")) return fashionMnist(name, info.binarization, resolveDataDir(dataDir));
