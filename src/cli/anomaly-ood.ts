@@ -28,10 +28,11 @@ function print(r: OodResult): void {
       `estimator ${r.estimator}, background noise μ = ${r.noise}:`,
   );
   console.log("score              AUROC %  AUPRC %  FPR@95%TPR %  mean in     mean out");
+  const num = (x: number, w: number) => x.toFixed(1).padStart(w);
   for (const row of r.rows)
     console.log(
       `${row.score.padEnd(17)} ${pct(row.auroc).padStart(7)}  ${pct(row.auprc).padStart(7)}  ` +
-        `${pct(row.fpr_at_95_tpr).padStart(12)}  ${row.mean_in.toFixed(1).padStart(9)}  ${row.mean_out.toFixed(1).padStart(9)}`,
+        `${pct(row.fpr_at_95_tpr).padStart(12)}  ${num(row.mean_in, 9)}  ${num(row.mean_out, 9)}`,
     );
   for (const row of r.rows) console.log(`  ${row.score}: ${row.description}`);
   console.log(`typicality: ${r.typicality} (${r.train_nll_images} images, mean ${r.train_nll_nats.toFixed(2)} nats)`);
