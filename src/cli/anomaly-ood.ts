@@ -17,6 +17,7 @@ interface OodFlags {
   dataDir?: string;
   noise?: number;
   limit?: number;
+  trainImages?: number;
   maxSteps?: number;
   figures?: string;
   json?: boolean;
@@ -60,6 +61,7 @@ export function oodCommand(anomaly: Command): void {
       parsePositiveNumber,
     )
     .option("--limit <n>", "test images per set (default all)", parsePositiveInt)
+    .option("--train-images <n>", "training images whose mean NLL centres typicality", parsePositiveInt, 2000)
     .option("--max-steps <n>", "train each run up to step n only (a run already there is used as is)", parsePositiveInt)
     .option("--figures <dir>", "folder for histograms.png and top16-<score>.png (default under --runs)")
     .option("--json", "JSON on stdout (AUROC as a fraction)")
