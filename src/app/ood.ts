@@ -139,6 +139,32 @@ function trainSample(s: Split, k: number, seed: number): Split {
   return { ...s, n: idx.length, values, labels: null };
 }
 
+/** Every score of the in-distribution then the OOD test images, and the training images' mean NLL. */
+function scoreSets(
+  model: GenerativeModel & Scorer,
+  background: GenerativeModel & Scorer,
+  inTest: Split,
+  outTest: Split,
+  train: Split,
+  seed: number,
+): { scores: Partial<Record<OodScoreName, Float64Array>>; trainNll: number; estimator: string } {
+  let estimator = "exact";
+  const nll = (m: GenerativeModel & Scorer, s: Split): Float64Array => {
+    const r = evaluateNll(m, s, { batchSize: 250, seed, keepPerImage: true });
+    estimator = r.estimator;
+    return r.perImage!;
+  };
+  const both = (f: (s: Split) => Float64Array) => Float64Array.from([...f(inTest), ...f(outTest)]);
+  const trainNll = nll(model, train).reduce((a, b) => a + b, 0) / train.n;
+  const scores = oodScores({
+    nll: both((s) => nll(model, s)),
+    backgroundNll: both((s) => nll(background, s)),
+    complexityBits: both((s) => complexityOfImages(s.values, s.n, s.shape)),
+    trainNll,
+  });
+  return { scores, trainNll, estimator };
+}
+
 export async function ood(o: OodOptions): Promise<OodResult> {
   const binarized = !!o.binarized;
   const inName = binarized ? binarizedName(o.in ?? "fashion-mnist") : (o.in ?? "fashion-mnist");
@@ -160,21 +186,8 @@ export async function ood(o: OodOptions): Promise<OodResult> {
   const background = await trained(o, noiseName(inName, noise), backgroundDir);
 
   o.onStage?.(`scoring ${inTest.n} + ${outTest.n} test images`);
-  let estimator = "exact";
-  const nll = (m: GenerativeModel & Scorer, s: Split): Float64Array => {
-    const r = evaluateNll(m, s, { batchSize: 250, seed, keepPerImage: true });
-    estimator = r.estimator;
-    return r.perImage!;
-  };
-  const both = (f: (s: Split) => Float64Array) => Float64Array.from([...f(inTest), ...f(outTest)]);
   const train = trainSample(loadDataset(inName, o.dataDir).split("train"), o.trainImages ?? 2000, seed);
-  const trainNll = nll(model, train).reduce((a, b) => a + b, 0) / train.n;
-  const scores = oodScores({
-    nll: both((s) => nll(model, s)),
-    backgroundNll: both((s) => nll(background, s)),
-    complexityBits: both((s) => complexityOfImages(s.values, s.n, s.shape)),
-    trainNll,
-  });
+  const { scores, trainNll, estimator } = scoreSets(model, background, inTest, outTest, train, seed);
   const labels = Uint8Array.from({ length: inTest.n + outTest.n }, (_, i) => (i < inTest.n ? 0 : 1));
   const figures = path.resolve(o.figures ?? path.join(runs, `ood-${o.model}-${inName}-vs-${outName}`));
   const rows = OOD_SCORES.map((name) => row(name, scores[name]!, labels, inTest, outTest, figures));
