@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { data, Generator } from "../../src/index.js";
+import { app, data, Generator, tensor } from "../../src/index.js";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "deepgen-fashion-"));
 const dataDir = process.env.DEEPGEN_DATA_DIR ?? path.resolve(import.meta.dirname, "../../../shared/data");
@@ -175,4 +175,24 @@ test("colour MNIST: the same seed paints the same images, another seed other col
   assert.deepEqual(a.labels, Int32Array.from(raw.testY));
   // a random image spans the colour range: values differ across pixels, not one flat colour
   assert.ok(new Set(a.values.subarray(0, 784)).size > 20);
+});
+
+test("colour MNIST end to end: a logistic PixelCNN trains a step on [3,28,28] and scores images", async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), "deepgen-colour-run-"));
+  await app.fit({
+    model: "pixelcnn",
+    out,
+    maxSteps: 1,
+    training: { dataset: "colour-mnist", batchSize: 4 },
+    options: { output: "logistic", features: 6, blocks: 1, outputHidden: 6, mixtures: 2 },
+  });
+  const run = app.openRun(out);
+  assert.deepEqual(run.config.shape, [3, 28, 28]);
+  assert.equal(run.config.dim, 2352);
+  const s = data.loadDataset("colour-mnist").split("test");
+  const x = tensor(s.values.subarray(0, 3 * 2352), [3, 2352]);
+  const lp = (run.model as unknown as { logLikelihood(x: unknown): { logp: Float64Array } }).logLikelihood(x).logp;
+  assert.equal(lp.length, 3);
+  // after one step the model is near uniform over 256 levels: −log p within (0, 1.5 · 2352 ln 256)
+  for (const v of lp) assert.ok(-v > 0 && -v < 1.5 * 2352 * Math.log(256), `−log p = ${-v}`);
 });
