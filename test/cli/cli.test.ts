@@ -156,6 +156,7 @@ test("--help works on every command", async () => {
     ["reproduce"],
     ["anomaly"],
     ["anomaly", "one-class"],
+    ["anomaly", "ood"],
     ["sweep"],
     ["worker"],
     ["jobs"],
