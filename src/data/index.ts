@@ -10,3 +10,7 @@ export type { ImageArray, ReadImagesOptions } from "./images.js";
 export { decodePng, MAX_PNG_PIXELS } from "./png-decode.js";
 export type { DecodedPng } from "./png-decode.js";
 export { checkSampleCount, MAX_SAMPLE_BYTES } from "./limits.js";
+export { FASHION_MNIST_FILES, hasFashionMnist, loadFashionMnistRaw, fashionMnistDirs } from "./fashion-mnist.js";
+export { colourMnist, colourHues, foreground, background, COLOUR_HUES } from "./colour-mnist.js";
+export { idxDataset } from "./idx-dataset.js";
+export type { IdxRaw } from "./idx-dataset.js";

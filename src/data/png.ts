@@ -52,6 +52,21 @@ export function writeImageGrid(
   writeFileAtomic(file, encode({ width: W, height: H, data: out, channels: c, depth: 8 }));
 }
 
+/**
+ * One image of shape [c, h, w] (c = 1 or 3, values in [0, 1], planar) as 8-bit PNG bytes, through the same encoder
+ * as the grids (fast-png: filter type 0 on every row, zlib deflate at its default level).
+ */
+export function encodeImagePng(values: ArrayLike<number>, shape: [number, number, number]): Uint8Array {
+  const [c, h, w] = shape;
+  if (c !== 1 && c !== 3) throw new RangeError(`encodeImagePng: ${c} channels (1 or 3 supported)`);
+  if (values.length !== c * h * w) throw new RangeError(`encodeImagePng: ${values.length} values for ${c}×${h}×${w}`);
+  const out = new Uint8Array(c * h * w);
+  for (let ch = 0; ch < c; ch++)
+    for (let p = 0; p < h * w; p++)
+      out[p * c + ch] = Math.round(Math.min(Math.max(values[ch * h * w + p]!, 0), 1) * 255);
+  return encode({ width: w, height: h, data: out, channels: c, depth: 8 });
+}
+
 export interface PngFolder {
   n: number;
   shape: [number, number, number];

@@ -95,10 +95,11 @@ test("models and data list what exists, as JSON lines", async () => {
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
-  assert.deepEqual(
-    d.map((x) => x.name),
-    ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed"],
-  );
+  const names = d.map((x) => x.name);
+  assert.deepEqual(names.slice(0, 4), ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed"]);
+  for (const n of ["fashion-mnist", "fashion-mnist-fixed", "colour-mnist"]) assert.ok(names.includes(n), n);
+  const fashion = d.find((x) => x.name === "fashion-mnist");
+  assert.equal(fashion.files.length, 4, "Fashion-MNIST lists its four IDX files");
   assert.equal(d[0].ready, false, "no binarized files in an empty directory");
   assert.equal(d[1].ready, true);
 });
@@ -155,6 +156,7 @@ test("--help works on every command", async () => {
     ["reproduce"],
     ["anomaly"],
     ["anomaly", "one-class"],
+    ["anomaly", "ood"],
     ["sweep"],
     ["worker"],
     ["jobs"],
