@@ -9,6 +9,7 @@ import { Generator } from "../tensor/rng.js";
 import { DataFormatError, parseAmat, parseIdx } from "./formats.js";
 import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
 import { classSubset, parseSubsetName } from "./subset.js";
+import { isTranslationDataset, translationDataset, TRANSLATION_DATASETS } from "./translation.js";
 import type { Split, SplitName } from "./split.js";
 
 export type { Split, SplitName } from "./split.js";
@@ -53,6 +54,7 @@ export const DATASETS: DatasetInfo[] = [
     binarization: "fixed",
     needsDataDir: false,
   },
+  ...TRANSLATION_DATASETS,
 ];
 
 export function datasetInfo(name: string): DatasetInfo {
@@ -165,5 +167,6 @@ export function loadDataset(name: string, dataDir?: string): Dataset {
   if (subset) return classSubset(loadDataset(subset.base, dataDir), subset.digits);
   const info = datasetInfo(name);
   if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
+  if (isTranslationDataset(name)) return translationDataset(name, (s) => loadDataset("mnist").split(s), mnistDataDir());
   return mnist(info.name, info.binarization);
 }

@@ -36,6 +36,7 @@ export const CAPABILITIES = [
   "closed-form",
   "data-init",
   "trainable",
+  "translator",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -51,6 +52,7 @@ export const CAPABILITY_TEXT: Record<Capability, string> = {
   "closed-form": "a closed-form fit",
   "data-init": "initialisation from the training data",
   trainable: "gradient training",
+  translator: "translation between two image domains",
 };
 
 export abstract class GenerativeModel extends Module {
@@ -129,6 +131,18 @@ export interface TrainingPhase {
   afterUpdate?(x: Tensor, ctx: StepContext): void;
 }
 
+export type TranslationDirection = "a-to-b" | "b-to-a";
+
+/**
+ * Maps images of one domain to the other (unpaired translation). Both domains share one image layout,
+ * `domainShape`; the training data carries one image of each domain per example, side by side in its channels.
+ */
+export interface Translator {
+  readonly domainShape: [number, number, number];
+  /** images x [n, C·H·W] of the source domain → [n, C·H·W] in the other domain, values in [0, 1] */
+  translate(x: Tensor, direction: TranslationDirection): Tensor;
+}
+
 export interface Trainable {
   trainingPhases(): TrainingPhase[];
 }
@@ -150,6 +164,7 @@ export const isLatentModel = (m: GenerativeModel): m is GenerativeModel & Latent
 export const hasClosedForm = (m: GenerativeModel): m is GenerativeModel & ClosedForm => has(m, "closed-form");
 export const hasDataInit = (m: GenerativeModel): m is GenerativeModel & DataInit => has(m, "data-init");
 export const isTrainable = (m: GenerativeModel): m is GenerativeModel & Trainable => has(m, "trainable");
+export const canTranslate = (m: GenerativeModel): m is GenerativeModel & Translator => has(m, "translator");
 
 /** The methods behind each capability, used to check that a model implements what it declares. */
 export const CAPABILITY_METHODS: Record<Capability, string[]> = {
@@ -163,6 +178,7 @@ export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   "closed-form": ["fitClosedForm"],
   "data-init": ["initFromData"],
   trainable: ["trainingPhases"],
+  translator: ["translate"],
 };
 
 /**
