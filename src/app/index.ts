@@ -43,3 +43,11 @@ export {
 export { parseGrid, gridPoints, runName, expandSweep, type Grid, type SweepPoint } from "./sweep.js";
 export { savedStep } from "./position.js";
 export { runSampleQuality, type RunQuality, type RunQualityOptions } from "./quality.js";
+export {
+  translationReport,
+  translationGrid,
+  runCanTranslate,
+  TEXTURED_CLASSIFIER,
+  type TranslationOptions,
+  type TranslationReport,
+} from "./translate.js";

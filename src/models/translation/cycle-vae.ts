@@ -97,7 +97,11 @@ export class CycleVAE extends TranslationModel {
   /** VAE, cycle and adversarial terms from domain `from` (image x) through domain `to`. */
   #directionLoss(x: Tensor, from: Domain, to: Domain, g: Generator): Tensor {
     const c = this.config;
-    const kl = (mu: Tensor): Tensor => mu.square().mean().mul(0.5 * c.lambdaKl);
+    const kl = (mu: Tensor): Tensor =>
+      mu
+        .square()
+        .mean()
+        .mul(0.5 * c.lambdaKl);
     const sample = (mu: Tensor): Tensor => mu.add(randn([...mu.shape], { generator: g }));
     const mu = this.encode(x, from);
     const z = sample(mu);

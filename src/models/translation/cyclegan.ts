@@ -82,7 +82,12 @@ export class CycleGAN extends TranslationModel {
       F = (t: Tensor): Tensor => (t === b ? fakeA : this.F(t));
     const cyc = cycleLoss(a, b, G, F);
     let loss = adversarial.add(cyc.mul(lambdaCycle));
-    if (lambdaIdentity > 0) loss = loss.add(l1(this.G(b), b).add(l1(this.F(a), a)).mul(lambdaIdentity));
+    if (lambdaIdentity > 0)
+      loss = loss.add(
+        l1(this.G(b), b)
+          .add(l1(this.F(a), a))
+          .mul(lambdaIdentity),
+      );
     return loss;
   }
 
