@@ -54,7 +54,7 @@ test("cyclegan and cycle-vae train 2 steps from the CLI; their checkpoints give 
   }
 });
 
-test("the report against a translator that returns the true counterparts: survival = real accuracy, no cycle error", () => {
+test("the report on a translator returning the true counterparts: survival = real accuracy, no cycle error", () => {
   const n = 60;
   const a = loadDataset("mnist").split("test"),
     b = loadDataset("mnist-textured").split("test");
