@@ -32,9 +32,11 @@ class ResidualBlock extends Module {
 
 /**
  * Image → image of the same size: 4 × 4 stride-2 convs to w and 2w channels → `blocks` residual blocks on the
- * quarter-size grid → 4 × 4 stride-2 transposed convs to w and to the image channels; ReLU between, pixel logits out
- * (the caller applies the sigmoid). The paper's 7 × 7 input and output convolutions are left out: each layer costs
- * about as much as the others here, and the mapping between these domains is local.
+ * quarter-size grid → 4 × 4 stride-2 transposed convs to w and to the image channels; ReLU between, plus a 1 × 1
+ * convolution of the input itself (the outermost skip of a U-Net generator, which pix2pix and CycleGAN also offer):
+ * pixel logits out, the caller applies the sigmoid. The skip lets a generator keep the digit's strokes from the first
+ * step instead of rediscovering them through the quarter-size grid. The paper's 7 × 7 input and output convolutions
+ * are left out: each layer costs about as much as the others here, and the mapping between these domains is local.
  */
 export class ConvTranslator extends Module {
   readonly down1: Conv2d;
@@ -42,6 +44,7 @@ export class ConvTranslator extends Module {
   readonly blocks: ResidualBlock[];
   readonly up1: ConvTranspose2d;
   readonly up2: ConvTranspose2d;
+  readonly skip: Conv2d;
 
   constructor(channels: number, width: number, nBlocks: number, g: Generator) {
     super();
@@ -52,13 +55,14 @@ export class ConvTranslator extends Module {
     );
     this.up1 = this.registerModule("up1", new ConvTranspose2d(2 * width, width, 4, { ...down, generator: g }));
     this.up2 = this.registerModule("up2", new ConvTranspose2d(width, channels, 4, { ...down, generator: g }));
+    this.skip = this.registerModule("skip", new Conv2d(channels, channels, 1, { generator: g }));
   }
 
   /** pixel logits [n, C, H, W] for images [n, C, H, W] */
   forward(x: Tensor): Tensor {
     let h = this.down2.forward(this.down1.forward(x).relu()).relu();
     for (const b of this.blocks) h = b.forward(h);
-    return this.up2.forward(this.up1.forward(h).relu());
+    return this.up2.forward(this.up1.forward(h).relu()).add(this.skip.forward(x));
   }
 }
 
