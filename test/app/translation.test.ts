@@ -89,6 +89,6 @@ test("the report on a translator returning the true counterparts: survival = rea
   assert.equal(r.b_to_a.label_survival, clfA.accuracy(at));
   assert.equal(r.a_to_b.cycle_abs_error, 0);
   assert.equal(r.b_to_a.cycle_abs_error, 0);
-  // the tiny classifiers read many digits (so the equalities above are not 0 = 0)
-  assert.ok(r.a_to_b.label_survival > 0.3 && r.b_to_a.label_survival > 0.3, JSON.stringify(r));
+  // the equalities above compare counts of correct readings, not zeros (the tiny B classifier reads ~15%, A's ~80%)
+  assert.ok(r.a_to_b.label_survival > 0 && r.b_to_a.label_survival > 0.3, JSON.stringify(r));
 });
