@@ -21,7 +21,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { DownStages, PatchDiscriminator, UpStages } from "./nets.js";
+import { DownStages, instanceNorm, PatchDiscriminator, UpStages } from "./nets.js";
 import {
   DOMAIN_CHANNELS,
   l1,
@@ -85,7 +85,7 @@ export class CycleVAE extends TranslationModel {
 
   /** pixel means of domain d for latents z */
   decode(z: Tensor, d: Domain): Tensor {
-    const h = this.decShared.forward(z).relu();
+    const h = instanceNorm(this.decShared.forward(z)).relu();
     return (d === "a" ? this.decA : this.decB).forward(h).sigmoid();
   }
 
