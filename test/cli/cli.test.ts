@@ -97,7 +97,7 @@ test("models and data list what exists, as JSON lines", async () => {
     .map((l) => JSON.parse(l));
   assert.deepEqual(
     d.map((x) => x.name),
-    ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed"],
+    ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed", "mnist-textured", "mnist-translation"],
   );
   assert.equal(d[0].ready, false, "no binarized files in an empty directory");
   assert.equal(d[1].ready, true);

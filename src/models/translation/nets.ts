@@ -1,10 +1,11 @@
 /**
  * The small convolutional networks of the translation models, for 3-channel images whose sides are multiples of 4
  * (28 × 28): two stride-2 stages down to a quarter-size grid and two back up, as in the CycleGAN generator [1] with
- * fewer and narrower layers so that a step stays cheap on a CPU. Hidden layers of the generators are instance-normalised
- * (per image and channel, no learned scale, as in the paper): without it the output logits ran away within 40 steps
- * (to −120, every pixel black, the sigmoid's gradient gone). A translation does not depend on its batch. The discriminator is a PatchGAN [1]: one score per cell of the
- * quarter-size grid, each seeing an 18 × 18-pixel patch.
+ * fewer and narrower layers so that a step stays cheap on a CPU. Hidden layers of the generators are
+ * instance-normalised (per image and channel, no learned scale, as in the paper): without it the output logits ran
+ * away within 40 steps (to −120, every pixel black, the sigmoid's gradient gone). A translation does not depend on its
+ * batch. The discriminator is a PatchGAN [1]: one score per cell of the quarter-size grid, each seeing an 18 × 18-pixel
+ * patch.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  */
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
