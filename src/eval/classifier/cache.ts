@@ -52,7 +52,10 @@ export function loadClassifier(cacheDir?: string, recipe: ClassifierRecipe = DEF
   const dir = resolveCacheDir(cacheDir);
   const file = checkpointFile(dir, recipe);
   if (!existsSync(file))
-    throw new CheckpointError(file, "no trained classifier here; train it first with trainClassifier()");
+    throw new CheckpointError(
+      file,
+      `no trained ${recipe.dataset ?? "MNIST"} classifier here; train it first with trainClassifier()`,
+    );
   const f = readSafetensors(file);
   const want = recipeHash(recipe);
   let stored: ClassifierRecipe;
