@@ -44,3 +44,11 @@ export { parseGrid, gridPoints, runName, expandSweep, type Grid, type SweepPoint
 export { savedStep } from "./position.js";
 export { runSampleQuality, type RunQuality, type RunQualityOptions } from "./quality.js";
 export { ood, binarizedName, type OodOptions, type OodResult, type OodRow } from "./ood.js";
+export {
+  translationReport,
+  translationGrid,
+  runCanTranslate,
+  TEXTURED_CLASSIFIER,
+  type TranslationOptions,
+  type TranslationReport,
+} from "./translate.js";

@@ -1,12 +1,21 @@
 /** `deepgen eval`, `deepgen sample`, `deepgen complete`: use a trained run. */
 import type { Command } from "commander";
-import { complete, evaluate, runSampleQuality, sample, type RunQuality } from "../app/index.js";
+import {
+  complete,
+  evaluate,
+  runCanTranslate,
+  runSampleQuality,
+  sample,
+  translationGrid,
+  type RunQuality,
+} from "../app/index.js";
 import { encodeNpy } from "../data/formats.js";
 import { writeImageGrid } from "../data/png.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { enqueueEval } from "../queue/index.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
+import { evalTranslation } from "./translation.js";
 
 interface EvalFlags extends QueueFlags {
   split: string;
@@ -58,9 +67,11 @@ export function evalCommand(program: Command): void {
       parsePositiveInt,
     )
     .option("--parzen", "with --samples: also the Parzen-window log-likelihood (protocol of Goodfellow et al. 2014)")
-    .option("--cache <dir>", "with --samples: where the MNIST classifier is cached (trained on first use)")
+    .option("--cache <dir>", "with --samples or a translator: where the classifiers are cached (trained on first use)")
     .option("--seed <s>", "with --samples: sampling seed", parseNonNegativeInt)
     .action(async (target: string, o: EvalFlags) => {
+      // a translator's report: label survival both ways and cycle error (instead of an NLL it does not have)
+      if (o.samples === undefined && !o.queue && runCanTranslate(target)) return evalTranslation(target, o);
       if (o.samples !== undefined) {
         const q = runSampleQuality(target, {
           n: o.samples,
@@ -130,9 +141,14 @@ export function evalCommand(program: Command): void {
 export function sampleCommand(program: Command): void {
   program
     .command("sample")
-    .description("draw samples from a trained model and write them as a PNG grid")
+    .description("draw samples from a trained model (a translator: translate test images) and write a PNG grid")
     .argument("<run>", "run directory or .safetensors checkpoint")
-    .option("-n, --n <count>", "number of samples", parsePositiveInt, 64)
+    .option(
+      "-n, --n <count>",
+      "number of samples (a translator: test images per domain, one column each)",
+      parsePositiveInt,
+      64,
+    )
     .option("--seed <s>", "random seed", parseNonNegativeInt, 0)
     .option("--out <file>", "PNG file to write", "samples.png")
     .option("--scale <k>", "pixel upscaling in the grid", parsePositiveInt, 2)
@@ -142,6 +158,12 @@ export function sampleCommand(program: Command): void {
       parseNonNegativeInt,
     )
     .action((target: string, o: { n: number; seed: number; out: string; scale: number; label?: number }) => {
+      if (runCanTranslate(target)) {
+        const g = translationGrid(target, { n: o.n });
+        writeImageGrid(o.out, g.values, g.n, g.shape, { nrow: g.cols, scale: o.scale });
+        console.log(`wrote ${g.cols} test images per domain to ${o.out}: rows a, G(a), F(G(a)), b, F(b), G(F(b))`);
+        return;
+      }
       const s = sample(target, { n: o.n, seed: o.seed, ...(o.label !== undefined ? { label: o.label } : {}) });
       writeImageGrid(o.out, s.values, s.n, s.shape, { scale: o.scale });
       console.log(`wrote ${s.n} samples to ${o.out} (${s.seconds.toFixed(1)} s)`);

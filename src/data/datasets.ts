@@ -12,6 +12,7 @@ import { idxDataset, type IdxRaw } from "./idx-dataset.js";
 import { ensureBinarizedMnist, BINARIZED_MNIST_FILES } from "./download.js";
 import { noisyDataset, parseNoiseName } from "./perturb.js";
 import { classSubset, parseSubsetName } from "./subset.js";
+import { isTranslationDataset, translationDataset, TRANSLATION_DATASETS } from "./translation.js";
 import type { Split, SplitName } from "./split.js";
 
 export type { Split, SplitName } from "./split.js";
@@ -79,6 +80,7 @@ export const DATASETS: DatasetInfo[] = [
     binarization: "none",
     needsDataDir: false,
   },
+  ...TRANSLATION_DATASETS,
 ];
 
 export function datasetInfo(name: string): DatasetInfo {
@@ -152,5 +154,6 @@ export function loadDataset(name: string, dataDir?: string): Dataset {
   if (name === "binarized-mnist") return binarizedMnist(resolveDataDir(dataDir));
   if (name.startsWith("fashion-mnist")) return fashionMnist(name, info.binarization, resolveDataDir(dataDir));
   if (name === "colour-mnist") return colourMnist(name, mnistDataDir(), loadRaw);
+  if (isTranslationDataset(name)) return translationDataset(name, (s) => loadDataset("mnist").split(s), mnistDataDir());
   return idxDataset(info.name, info.binarization, mnistDataDir(), loadRaw);
 }

@@ -37,6 +37,7 @@ export const CAPABILITIES = [
   "data-init",
   "trainable",
   "class-conditional",
+  "translator",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -53,6 +54,7 @@ export const CAPABILITY_TEXT: Record<Capability, string> = {
   "data-init": "initialisation from the training data",
   trainable: "gradient training",
   "class-conditional": "class conditioning p(x | y): training, scoring and sampling take class labels",
+  translator: "translation between two image domains",
 };
 
 export abstract class GenerativeModel extends Module {
@@ -141,6 +143,18 @@ export interface TrainingPhase {
   afterUpdate?(x: Tensor, ctx: StepContext): void;
 }
 
+export type TranslationDirection = "a-to-b" | "b-to-a";
+
+/**
+ * Maps images of one domain to the other (unpaired translation). Both domains share one image layout,
+ * `domainShape`; the training data carries one image of each domain per example, side by side in its channels.
+ */
+export interface Translator {
+  readonly domainShape: [number, number, number];
+  /** images x [n, C·H·W] of the source domain → [n, C·H·W] in the other domain, values in [0, 1] */
+  translate(x: Tensor, direction: TranslationDirection): Tensor;
+}
+
 export interface Trainable {
   trainingPhases(): TrainingPhase[];
 }
@@ -180,6 +194,7 @@ export function labelsFor(m: GenerativeModel, labels: Int32Array | null, data = 
   if (bad !== undefined) throw new RangeError(`${m.modelName}: label ${bad} is not in [0, ${m.classes})`);
   return labels;
 }
+export const canTranslate = (m: GenerativeModel): m is GenerativeModel & Translator => has(m, "translator");
 
 /** The methods behind each capability, used to check that a model implements what it declares. */
 export const CAPABILITY_METHODS: Record<Capability, string[]> = {
@@ -194,6 +209,7 @@ export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   "data-init": ["initFromData"],
   trainable: ["trainingPhases"],
   "class-conditional": ["sample", "loss"],
+  translator: ["translate"],
 };
 
 /**

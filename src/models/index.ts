@@ -19,3 +19,5 @@ export { WGANGP } from "./adversarial/wgan-gp.js";
 export { PixelCNN } from "./pixel/pixelcnn.js";
 export { GatedPixelCNN } from "./pixel/gated-pixelcnn.js";
 export { PixelRNN } from "./pixel/pixel-rnn.js";
+export { CycleGAN } from "./translation/cyclegan.js";
+export { CycleVAE } from "./translation/cycle-vae.js";

@@ -97,7 +97,8 @@ test("models and data list what exists, as JSON lines", async () => {
     .map((l) => JSON.parse(l));
   const names = d.map((x) => x.name);
   assert.deepEqual(names.slice(0, 4), ["binarized-mnist", "mnist", "mnist-dynamic", "mnist-fixed"]);
-  for (const n of ["fashion-mnist", "fashion-mnist-fixed", "colour-mnist"]) assert.ok(names.includes(n), n);
+  for (const n of ["fashion-mnist", "fashion-mnist-fixed", "colour-mnist", "mnist-textured", "mnist-translation"])
+    assert.ok(names.includes(n), n);
   const fashion = d.find((x) => x.name === "fashion-mnist");
   assert.equal(fashion.files.length, 4, "Fashion-MNIST lists its four IDX files");
   assert.equal(d[0].ready, false, "no binarized files in an empty directory");

@@ -20,7 +20,7 @@ export function resolveCacheDir(dir?: string): string {
 }
 
 export function checkpointFile(cacheDir: string, recipe: ClassifierRecipe = DEFAULT_RECIPE): string {
-  return path.join(cacheDir, `mnist-cnn-${recipeHash(recipe)}.safetensors`);
+  return path.join(cacheDir, `${recipe.dataset ?? "mnist"}-cnn-${recipeHash(recipe)}.safetensors`);
 }
 
 export function saveClassifier(cacheDir: string, c: Classifier): string {
@@ -52,7 +52,10 @@ export function loadClassifier(cacheDir?: string, recipe: ClassifierRecipe = DEF
   const dir = resolveCacheDir(cacheDir);
   const file = checkpointFile(dir, recipe);
   if (!existsSync(file))
-    throw new CheckpointError(file, "no trained MNIST classifier here; train it first with trainClassifier()");
+    throw new CheckpointError(
+      file,
+      `no trained ${recipe.dataset ?? "MNIST"} classifier here; train it first with trainClassifier()`,
+    );
   const f = readSafetensors(file);
   const want = recipeHash(recipe);
   let stored: ClassifierRecipe;

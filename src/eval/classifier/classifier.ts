@@ -39,7 +39,7 @@ export class Classifier implements FeatureExtractor {
   }
 
   get id(): string {
-    return `mnist-cnn-${this.hash}`;
+    return `${this.recipe.dataset ?? "mnist"}-cnn-${this.hash}`;
   }
 
   get featureDim(): number {
@@ -47,7 +47,7 @@ export class Classifier implements FeatureExtractor {
   }
 
   features(x: Tensor): Tensor {
-    const n = imagesIn(x);
+    const n = imagesIn(x, this.net.inChannels);
     const f = this.featureDim;
     return tensor(
       mapBatches(x.contiguous().data as Float32Array, n, f, (b) => this.net.hidden(b)),
@@ -56,7 +56,7 @@ export class Classifier implements FeatureExtractor {
   }
 
   probs(x: Tensor): Tensor {
-    const n = imagesIn(x);
+    const n = imagesIn(x, this.net.inChannels);
     return tensor(
       mapBatches(x.contiguous().data as Float32Array, n, 10, (b) => this.net.logits(b).softmax(1)),
       [n, 10],
@@ -85,9 +85,10 @@ export function accuracyOf(net: MnistClassifier, split: Split): number {
   return correct / split.n;
 }
 
-function imagesIn(x: Tensor): number {
+function imagesIn(x: Tensor, channels: number): number {
   const n = x.shape[0] ?? 0;
-  if (x.dtype !== "float32" || x.size !== n * 784)
-    throw new TypeError(`classifier: images ${fmt(x.shape)} (${x.dtype}) must be float32 with 784 values per image`);
+  const dim = 784 * channels;
+  if (x.dtype !== "float32" || x.size !== n * dim)
+    throw new TypeError(`classifier: images ${fmt(x.shape)} (${x.dtype}) must be float32 with ${dim} values per image`);
   return n;
 }

@@ -21,6 +21,8 @@ export interface ClassifierArch {
   features: number;
   /** dropout before the last layer, during training only */
   dropout: number;
+  /** image channels (absent: 1, grey digits; 3 for the colour domain of src/data/translation.ts) */
+  inChannels?: number;
 }
 
 export const DEFAULT_ARCH: ClassifierArch = { channels: [16, 32], features: 128, dropout: 0.25 };
@@ -39,19 +41,24 @@ export class MnistClassifier extends Module {
   ) {
     super();
     const [c1, c2] = arch.channels;
-    this.conv1 = this.registerModule("conv1", new Conv2d(1, c1, 5, { padding: 2, generator }));
+    this.conv1 = this.registerModule("conv1", new Conv2d(arch.inChannels ?? 1, c1, 5, { padding: 2, generator }));
     this.conv2 = this.registerModule("conv2", new Conv2d(c1, c2, 5, { padding: 2, generator }));
     this.fc1 = this.registerModule("fc1", new Linear(c2 * 7 * 7, arch.features, { generator }));
     this.fc2 = this.registerModule("fc2", new Linear(arch.features, 10, { generator }));
     this.drop = this.registerModule("drop", new Dropout(arch.dropout, dropoutGenerator));
   }
 
-  /** Penultimate activations [N, F] of images x [N, 784] (or [N, 1, 28, 28]) with values in [0, 1]. */
+  get inChannels(): number {
+    return this.arch.inChannels ?? 1;
+  }
+
+  /** Penultimate activations [N, F] of images x [N, C·784] (or [N, C, 28, 28]) with values in [0, 1]. */
   hidden(x: Tensor): Tensor {
-    const n = x.shape[0]!;
-    if (x.size !== n * 784)
-      throw new TypeError(`MnistClassifier: input ${fmt(x.shape)} must hold 784 values per image`);
-    let h = x.reshape(n, 1, 28, 28);
+    const n = x.shape[0]!,
+      c = this.inChannels;
+    if (x.size !== n * c * 784)
+      throw new TypeError(`MnistClassifier: input ${fmt(x.shape)} must hold ${c * 784} values per image`);
+    let h = x.reshape(n, c, 28, 28);
     h = maxPool2d(this.conv1.forward(h).relu(), 2);
     h = maxPool2d(this.conv2.forward(h).relu(), 2);
     return this.fc1.forward(h.reshape(n, -1)).relu();
@@ -63,13 +70,17 @@ export class MnistClassifier extends Module {
   }
 }
 
-/** Applies `fn` to x [N, 784] in batches without recording gradients, concatenating the rows of the results. */
+/**
+ * Applies `fn` to x [N, dim] (dim = x.length / N) in batches without recording gradients, concatenating the rows of
+ * the results.
+ */
 export function mapBatches(x: Float32Array, n: number, width: number, fn: (b: Tensor) => Tensor, batch = 500) {
   const out = new Float32Array(n * width);
+  const dim = n > 0 ? x.length / n : 784;
   noGrad(() => {
     for (let s = 0; s < n; s += batch) {
       const m = Math.min(batch, n - s);
-      const y = fn(tensor(x.subarray(s * 784, (s + m) * 784), [m, 784]));
+      const y = fn(tensor(x.subarray(s * dim, (s + m) * dim), [m, dim]));
       out.set(y.contiguous().data as Float32Array, s * width);
     }
   });

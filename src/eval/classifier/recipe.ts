@@ -4,8 +4,10 @@ import { DEFAULT_ARCH, type ClassifierArch } from "./network.js";
 
 export interface ClassifierRecipe {
   arch: ClassifierArch;
-  /** 8-bit MNIST split(s) trained on (the `mnist` dataset of src/data/datasets.ts) */
+  /** split(s) trained on, of 8-bit MNIST (the `mnist` dataset of src/data/datasets.ts) unless `dataset` says */
   trainSplits: Array<"train" | "valid">;
+  /** another labelled dataset of 28 × 28 images with `arch.inChannels` channels (absent: mnist) */
+  dataset?: string;
   /** use only the first n training images (null: all); small values are for tests */
   nTrain: number | null;
   epochs: number;

@@ -40,7 +40,9 @@ export function trainClassifier(
   onProgress: (p: ClassifierProgress) => void = () => {},
 ): TrainedClassifier {
   const recipe: ClassifierRecipe = { ...DEFAULT_RECIPE, ...opts.recipe };
-  const data = loadDataset("mnist");
+  const data = loadDataset(recipe.dataset ?? "mnist");
+  if (recipe.shift > 0 && (recipe.arch.inChannels ?? 1) !== 1)
+    throw new RangeError("classifier recipe: shift augmentation is for grey images (inChannels 1) only");
   const train = firstRows(joinSplits(recipe.trainSplits.map((s) => data.split(s))), recipe.nTrain);
   const evalN = opts.evalImages ?? Infinity;
   const heldOut = recipe.trainSplits.includes("valid") ? null : firstRows(data.split("valid"), evalN);
@@ -84,11 +86,12 @@ export function trainClassifier(
 function joinSplits(splits: Split[]): Split {
   if (splits.length === 1) return splits[0]!;
   const n = splits.reduce((a, s) => a + s.n, 0);
-  const values = new Float32Array(n * 784),
+  const dim = splits[0]!.dim;
+  const values = new Float32Array(n * dim),
     labels = new Int32Array(n);
   let at = 0;
   for (const s of splits) {
-    values.set(s.values, at * 784);
+    values.set(s.values, at * dim);
     labels.set(s.labels!, at);
     at += s.n;
   }

@@ -1,0 +1,127 @@
+/**
+ * The small convolutional networks of the translation models, for 3-channel images whose sides are multiples of 4
+ * (28 × 28): two stride-2 stages down to a quarter-size grid and two back up, as in the CycleGAN generator [1] with
+ * fewer and narrower layers so that a step stays cheap on a CPU. Hidden layers of the generators are
+ * instance-normalised (per image and channel, no learned scale, as in the paper): without it the output logits ran
+ * away within 40 steps (to −120, every pixel black, the sigmoid's gradient gone). A translation does not depend on its
+ * batch. The discriminator is a PatchGAN [1]: one score per cell of the quarter-size grid, each seeing an 18 × 18-pixel
+ * patch.
+ * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
+ */
+import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
+import { Module } from "../../nn/module.js";
+import type { Generator } from "../../tensor/rng.js";
+import type { Tensor } from "../../tensor/tensor.js";
+
+const down = { stride: 2, padding: 1 };
+const LEAKY = 0.2;
+
+/** (h − mean) / √(var + 1e-5) over each image's channel [H, W] (instance normalisation, Ulyanov et al. 2016). */
+export function instanceNorm(h: Tensor): Tensor {
+  const centred = h.sub(h.mean([2, 3], true));
+  return centred.div(centred.square().mean([2, 3], true).add(1e-5).sqrt());
+}
+
+/** x + conv(relu(conv(x))), 3 × 3 convolutions at a fixed width. */
+class ResidualBlock extends Module {
+  readonly c1: Conv2d;
+  readonly c2: Conv2d;
+
+  constructor(width: number, g: Generator) {
+    super();
+    this.c1 = this.registerModule("c1", new Conv2d(width, width, 3, { padding: 1, generator: g }));
+    this.c2 = this.registerModule("c2", new Conv2d(width, width, 3, { padding: 1, generator: g }));
+  }
+
+  forward(x: Tensor): Tensor {
+    return x.add(instanceNorm(this.c2.forward(instanceNorm(this.c1.forward(x)).relu())));
+  }
+}
+
+/**
+ * Image → image of the same size: 4 × 4 stride-2 convs to w and 2w channels → `blocks` residual blocks on the
+ * quarter-size grid → 4 × 4 stride-2 transposed convs to w and to the image channels; ReLU between, plus a 1 × 1
+ * convolution of the input itself (the outermost skip of a U-Net generator, which pix2pix and CycleGAN also offer):
+ * pixel logits out, the caller applies the sigmoid. The skip lets a generator keep the digit's strokes from the first
+ * step instead of rediscovering them through the quarter-size grid. The paper's 7 × 7 input and output convolutions
+ * are left out: each layer costs about as much as the others here, and the mapping between these domains is local.
+ */
+export class ConvTranslator extends Module {
+  readonly down1: Conv2d;
+  readonly down2: Conv2d;
+  readonly blocks: ResidualBlock[];
+  readonly up1: ConvTranspose2d;
+  readonly up2: ConvTranspose2d;
+  readonly skip: Conv2d;
+
+  constructor(channels: number, width: number, nBlocks: number, g: Generator) {
+    super();
+    this.down1 = this.registerModule("down1", new Conv2d(channels, width, 4, { ...down, generator: g }));
+    this.down2 = this.registerModule("down2", new Conv2d(width, 2 * width, 4, { ...down, generator: g }));
+    this.blocks = Array.from({ length: nBlocks }, (_, i) =>
+      this.registerModule(`block${i}`, new ResidualBlock(2 * width, g)),
+    );
+    this.up1 = this.registerModule("up1", new ConvTranspose2d(2 * width, width, 4, { ...down, generator: g }));
+    this.up2 = this.registerModule("up2", new ConvTranspose2d(width, channels, 4, { ...down, generator: g }));
+    this.skip = this.registerModule("skip", new Conv2d(channels, channels, 1, { generator: g }));
+  }
+
+  /** pixel logits [n, C, H, W] for images [n, C, H, W] */
+  forward(x: Tensor): Tensor {
+    let h = instanceNorm(this.down2.forward(instanceNorm(this.down1.forward(x)).relu())).relu();
+    for (const b of this.blocks) h = b.forward(h);
+    return this.up2.forward(instanceNorm(this.up1.forward(h)).relu()).add(this.skip.forward(x));
+  }
+}
+
+/** PatchGAN: 4 × 4 stride-2 convs (w, 2w) with LeakyReLU, then a 3 × 3 conv to one score per cell, [n, H/4 · W/4]. */
+export class PatchDiscriminator extends Module {
+  readonly c1: Conv2d;
+  readonly c2: Conv2d;
+  readonly out: Conv2d;
+
+  constructor(channels: number, width: number, g: Generator) {
+    super();
+    this.c1 = this.registerModule("c1", new Conv2d(channels, width, 4, { ...down, generator: g }));
+    this.c2 = this.registerModule("c2", new Conv2d(width, 2 * width, 4, { ...down, generator: g }));
+    this.out = this.registerModule("out", new Conv2d(2 * width, 1, 3, { padding: 1, generator: g }));
+  }
+
+  forward(x: Tensor): Tensor {
+    const h = this.c2.forward(this.c1.forward(x).leakyRelu(LEAKY)).leakyRelu(LEAKY);
+    const s = this.out.forward(h);
+    return s.reshape([x.shape[0]!, s.size / x.shape[0]!]);
+  }
+}
+
+/** Image → features on the quarter-size grid: 4 × 4 stride-2 convs (w, 2w), LeakyReLU after each. */
+export class DownStages extends Module {
+  readonly c1: Conv2d;
+  readonly c2: Conv2d;
+
+  constructor(channels: number, width: number, g: Generator) {
+    super();
+    this.c1 = this.registerModule("c1", new Conv2d(channels, width, 4, { ...down, generator: g }));
+    this.c2 = this.registerModule("c2", new Conv2d(width, 2 * width, 4, { ...down, generator: g }));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.c2.forward(this.c1.forward(x).leakyRelu(LEAKY)).leakyRelu(LEAKY);
+  }
+}
+
+/** Quarter-size features → image logits: 4 × 4 stride-2 transposed convs (w, then the channels), ReLU between. */
+export class UpStages extends Module {
+  readonly u1: ConvTranspose2d;
+  readonly u2: ConvTranspose2d;
+
+  constructor(channels: number, width: number, g: Generator) {
+    super();
+    this.u1 = this.registerModule("u1", new ConvTranspose2d(2 * width, width, 4, { ...down, generator: g }));
+    this.u2 = this.registerModule("u2", new ConvTranspose2d(width, channels, 4, { ...down, generator: g }));
+  }
+
+  forward(h: Tensor): Tensor {
+    return this.u2.forward(instanceNorm(this.u1.forward(h)).relu());
+  }
+}
