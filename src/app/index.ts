@@ -33,6 +33,7 @@ export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
 export {
   oneClass,
   oneClassPlan,
+  oneClassRecipe,
   parseClasses,
   type OneClassOptions,
   type OneClassResult,

@@ -24,7 +24,7 @@ export interface TrainFlags extends QueueFlags {
   progress: boolean;
 }
 
-const RECIPES = ["default", "full", "short"];
+const RECIPES = ["default", "full", "short", "one-class"];
 
 export function runSpec(name: string, f: TrainFlags): RunSpec {
   if (f.recipe !== undefined && !RECIPES.includes(f.recipe))
@@ -55,7 +55,7 @@ export function withRunSpecFlags(cmd: Command): Command {
   return cmd
     .argument("<model>", "model name")
     .option("--config <file|json>", 'model options and training settings: {"options": {…}, "training": {…}}')
-    .option("--recipe <name>", "start from the model's default, full or short recipe", "default")
+    .option("--recipe <name>", "start from the model's default, full, short or one-class recipe", "default")
     .option("--data <name>", "dataset (default: the model's recipe; see `deepgen data`)")
     .option("--data-dir <dir>", "directory with the binarized MNIST files (default: $DEEPGEN_DATA_DIR or ./data)")
     .option("--epochs <n>", "epochs", parseNumber)

@@ -8,7 +8,7 @@ import type { DataShape, GenerativeModel } from "./base.js";
 import { parseOptions, type OptionsOf, type OptionsSchema } from "./options.js";
 import type { Recipe } from "./recipe.js";
 
-export type RecipeName = "default" | "full" | "short";
+export type RecipeName = "default" | "full" | "short" | "one-class";
 
 export interface ModelSpec<S extends OptionsSchema = OptionsSchema> {
   name: string;
@@ -17,7 +17,7 @@ export interface ModelSpec<S extends OptionsSchema = OptionsSchema> {
   options: S;
   /** the default recipe of `deepgen train <model>` */
   recipe: Recipe;
-  /** further named recipes (`--recipe full|short`) */
+  /** further named recipes (`--recipe full|short|one-class`; one-class: per-digit runs of `deepgen anomaly`) */
   recipes?: Partial<Record<Exclude<RecipeName, "default">, Recipe>>;
   /** the published figure this model is held against, with its source */
   published?: { nll_nats: number; source: string; data: string };
