@@ -20,6 +20,8 @@ export interface ReproduceOptions {
   budget?: Budget;
   runs?: string;
   dataDir?: string;
+  /** only read finished runs: a model whose run has not finished gets a "not run" row instead of a training run */
+  readOnly?: boolean;
   /** called before each model's run starts or is read */
   onModel?(model: string, index: number, total: number): void;
   /** the hooks of each model's `fit` */
@@ -104,6 +106,10 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproductionR
       continue;
     }
     const done = finishedMetrics(runDir);
+    if (!done && o.readOnly) {
+      rows.push({ ...base, ...empty(recipe.dataset), status: "not run" });
+      continue;
+    }
     const metrics = done ?? (await fit(rowSpec(spec, budget, runDir, o.dataDir), o.hooks)).metrics;
     if (!metrics) {
       rows.push({ ...base, ...empty(recipe.dataset), status: "stopped before a test figure" });

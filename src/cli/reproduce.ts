@@ -16,11 +16,19 @@ export function reproduceCommand(program: Command): void {
     .option("--runs <dir>", "where the runs live: <runs>/<model>-<budget>", "runs")
     .option("--data-dir <dir>", "directory with the binarized MNIST files (default: $DEEPGEN_DATA_DIR or ./data)")
     .option("--json", "the table as JSON on stdout, one object per model")
+    .option("--read-only", "only read finished runs into the table (the others are listed as not run)")
     .option("--write <file.md>", "also put the table into this Markdown file between its markers, keeping the prose")
     .action(
       async (
         models: string[],
-        o: QueueFlags & { budget: string; runs: string; dataDir?: string; json?: boolean; write?: string },
+        o: QueueFlags & {
+          budget: string;
+          runs: string;
+          dataDir?: string;
+          json?: boolean;
+          write?: string;
+          readOnly?: boolean;
+        },
       ) => {
         if (o.budget !== "full" && o.budget !== "short")
           throw new Error(`--budget must be full or short, not "${o.budget}"`);
@@ -36,6 +44,7 @@ export function reproduceCommand(program: Command): void {
         }
         const rows = await reproduce({
           ...base,
+          readOnly: !!o.readOnly,
           onModel: (m, i, n) => note(`[${i + 1}/${n}] ${m}`),
           hooks: { onNotice: note },
         });
