@@ -67,7 +67,7 @@ test("a run trains off the event loop, two streams see the same epochs, the list
   assert.equal(row.best_valid_nll_nats, Math.min(...metrics(a).map((r) => r.valid_nll_nats)));
   assert.equal(row.valid_estimator, "exact");
   assert.equal(row.test_nll_nats, done.metrics.nll_nats);
-  assert.deepEqual(row.capabilities, ["exact-density", "sampler", "completer", "trainable"]);
+  assert.deepEqual(row.capabilities, ["exact-density", "sampler", "completer", "latent", "trainable"]);
 
   const s = await call(studio.url, "GET", "/runs/t1/samples?n=4&seed=1");
   assert.deepEqual([s.body.n, s.body.shape], [4, [1, 28, 28]]);
