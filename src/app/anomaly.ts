@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { subsetName } from "../data/subset.js";
 import { detectionMetrics, type DetectionMetrics } from "../eval/anomaly.js";
+import { getModelSpec, type RecipeName } from "../models/index.js";
 import { readConfig } from "../train/checkpoint.js";
 import { evaluate } from "./evaluate.js";
 import { fit, type FitHooks } from "./fit.js";
@@ -36,6 +37,8 @@ export interface OneClassRow extends DetectionMetrics {
 
 export interface OneClassResult {
   model: string;
+  /** the recipe the per-class runs start from */
+  recipe: RecipeName;
   data: string;
   score: "-log p(x)";
   rows: OneClassRow[];
@@ -55,10 +58,16 @@ export function parseClasses(spec: string): number[] {
   return [...out].sort((x, y) => x - y);
 }
 
+/** The model's own recipe for one-class runs where it declares one, else its default recipe. */
+export function oneClassRecipe(model: string): RecipeName {
+  return getModelSpec(model).recipes?.["one-class"] ? "one-class" : "default";
+}
+
 /** The run of one digit class. */
 function classSpec(o: OneClassOptions, digit: number, runDir: string): RunSpec {
   return {
     model: o.model,
+    recipe: oneClassRecipe(o.model),
     out: runDir,
     resume: existsSync(path.join(runDir, "config.json")),
     training: { dataset: subsetName(o.data ?? "mnist-fixed", [digit]), ...(o.epochs ? { epochs: o.epochs } : {}) },
@@ -97,6 +106,7 @@ export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
   }
   return {
     model: o.model,
+    recipe: oneClassRecipe(o.model),
     data,
     score: "-log p(x)",
     rows,

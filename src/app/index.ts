@@ -21,11 +21,19 @@ export { mnistDemo, barsDemo, MNIST_DEMO, type BarsDemoResult, type MnistDemoRes
 export { openRun, runDataset, runSplit, checkSplit, type OpenRun } from "./runs.js";
 export { capabilitiesOf, requireCapability, CapabilityError } from "./capabilities.js";
 export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";
-export { reproduce, reproducePlan, reproductionMarkdown, reproducibleModels, machineDescription } from "./reproduce.js";
+export {
+  reproduce,
+  reproducePlan,
+  reproductionMarkdown,
+  reproducibleModels,
+  machineDescription,
+  withGeneratedTable,
+} from "./reproduce.js";
 export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
 export {
   oneClass,
   oneClassPlan,
+  oneClassRecipe,
   parseClasses,
   type OneClassOptions,
   type OneClassResult,

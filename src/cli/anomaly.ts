@@ -51,7 +51,9 @@ export function anomalyCommand(program: Command): void {
           console.log(JSON.stringify(r));
           return;
         }
-        console.log(`one-class ${r.data}, ${r.model}, score ${r.score} (${r.rows[0]?.estimator ?? "?"}):`);
+        console.log(
+          `one-class ${r.data}, ${r.model} (${r.recipe} recipe), score ${r.score} (${r.rows[0]?.estimator ?? "?"}):`,
+        );
         console.log("digit  AUROC %  AUPRC %  FPR@95%TPR %");
         for (const row of r.rows)
           console.log(

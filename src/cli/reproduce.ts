@@ -1,8 +1,9 @@
 /** `deepgen reproduce [models…]`: run, resume or read each model's reproduction run and print the table. */
 import type { Command } from "commander";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { reproduce, reproducePlan, reproductionMarkdown, type Budget } from "../app/index.js";
+import { reproduce, reproducePlan, reproductionMarkdown, withGeneratedTable, type Budget } from "../app/index.js";
+import { writeFileAtomic } from "../util/fs.js";
 import { enqueueTrain } from "../queue/index.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note } from "./options.js";
@@ -15,8 +16,20 @@ export function reproduceCommand(program: Command): void {
     .option("--runs <dir>", "where the runs live: <runs>/<model>-<budget>", "runs")
     .option("--data-dir <dir>", "directory with the binarized MNIST files (default: $DEEPGEN_DATA_DIR or ./data)")
     .option("--json", "the table as JSON on stdout, one object per model")
+    .option("--read-only", "only read finished runs into the table (the others are listed as not run)")
+    .option("--write <file.md>", "also put the table into this Markdown file between its markers, keeping the prose")
     .action(
-      async (models: string[], o: QueueFlags & { budget: string; runs: string; dataDir?: string; json?: boolean }) => {
+      async (
+        models: string[],
+        o: QueueFlags & {
+          budget: string;
+          runs: string;
+          dataDir?: string;
+          json?: boolean;
+          write?: string;
+          readOnly?: boolean;
+        },
+      ) => {
         if (o.budget !== "full" && o.budget !== "short")
           throw new Error(`--budget must be full or short, not "${o.budget}"`);
         const base = { models, budget: o.budget as Budget, runs: o.runs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
@@ -31,12 +44,18 @@ export function reproduceCommand(program: Command): void {
         }
         const rows = await reproduce({
           ...base,
+          readOnly: !!o.readOnly,
           onModel: (m, i, n) => note(`[${i + 1}/${n}] ${m}`),
           hooks: { onNotice: note },
         });
         const md = reproductionMarkdown(rows);
         writeFileSync(path.join(o.runs, `reproduction-${o.budget}.md`), md);
         writeFileSync(path.join(o.runs, `reproduction-${o.budget}.json`), JSON.stringify(rows, null, 2) + "\n");
+        if (o.write) {
+          const old = existsSync(o.write) ? readFileSync(o.write, "utf8") : "";
+          writeFileAtomic(o.write, withGeneratedTable(old, md, o.budget as Budget));
+          note(`table written into ${o.write}`);
+        }
         if (o.json) for (const r of rows) console.log(JSON.stringify(r));
         else console.log(md);
       },

@@ -1,7 +1,7 @@
 /** Anomaly metrics against hand computations (ties included), and one-class detection end to end on tiny runs. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { auprc, auroc, detectionMetrics, fprAtTpr } from "../../src/eval/anomaly.js";
@@ -49,6 +49,11 @@ test("one-class detection: a model trained on one digit scores the other digits 
   const config = JSON.stringify({ options: { hidden: [16] }, training: { epochs: 2, batchSize: 100, lr: 0.01 } });
   const r = await app.oneClass({ model: "made", classes: [0, 1], config, runs });
   assert.equal(r.rows.length, 2);
+  // the runs start from MADE's one-class recipe (direct connections), the config's options on top
+  assert.equal(r.recipe, "one-class");
+  const options = JSON.parse(readFileSync(path.join(r.rows[0]!.run_dir, "config.json"), "utf8")).options;
+  assert.deepEqual([options.directConnections, options.hidden], [true, [16]]);
+  assert.equal(app.oneClassRecipe("nade"), "default", "a model without a one-class recipe uses its default");
   for (const row of r.rows) {
     assert.equal(row.n_normal + row.n_anomalies, 10000);
     // even a tiny model trained for two epochs separates one digit from the rest far better than chance

@@ -67,7 +67,7 @@ test("a run trains off the event loop, two streams see the same epochs, the list
   assert.equal(row.best_valid_nll_nats, Math.min(...metrics(a).map((r) => r.valid_nll_nats)));
   assert.equal(row.valid_estimator, "exact");
   assert.equal(row.test_nll_nats, done.metrics.nll_nats);
-  assert.deepEqual(row.capabilities, ["exact-density", "sampler", "completer", "trainable"]);
+  assert.deepEqual(row.capabilities, ["exact-density", "sampler", "completer", "latent", "trainable"]);
 
   const s = await call(studio.url, "GET", "/runs/t1/samples?n=4&seed=1");
   assert.deepEqual([s.body.n, s.body.shape], [4, [1, 28, 28]]);
@@ -163,9 +163,11 @@ test("bad requests get a message a user can act on", async () => {
   assert.match(unknown.body.error, /unknown model "nope"; known: .*made/);
   assert.equal((await call(studio.url, "GET", "/runs/missing")).status, 404);
   assert.equal((await call(studio.url, "GET", "/runs/..%2Fetc")).status, 404);
-  const lat = await call(studio.url, "GET", "/runs/t1/latent");
-  assert.equal(lat.status, 400);
-  assert.match(lat.body.error, /made cannot embed images: it has no encoder; try .*vae/);
+  // MADE embeds (its first hidden layer) but has no decoder: a PCA plane of the points, no decoded grid
+  const lat = await call(studio.url, "GET", "/runs/t1/latent?n=50");
+  assert.equal(lat.status, 200);
+  assert.equal(lat.body.projection, "pca");
+  assert.equal(lat.body.grid, undefined);
   const models = await call(studio.url, "GET", "/models");
   const made = models.body.find((m: Json) => m.name === "made");
   assert.equal(made.optionsSchema.properties.hidden.type, "array");

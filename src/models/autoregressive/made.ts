@@ -12,7 +12,7 @@ import { bceWithLogits } from "../../ops/loss.js";
 import { tensor } from "../../tensor/create.js";
 import { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { DataShape, LikelihoodResult } from "../base.js";
+import type { Capability, DataShape, LatentModel, LikelihoodResult } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel, reproductionRecipes, type Recipe } from "../registry.js";
 import { AutoregressiveModel } from "./autoregressive.js";
@@ -82,8 +82,15 @@ function validate(c: MADEConfig): void {
     throw new RangeError(`MADE: maskChoice must be "random" or "cycle", got ${JSON.stringify(c.maskChoice)}`);
 }
 
-export class MADE extends AutoregressiveModel {
+export class MADE extends AutoregressiveModel implements LatentModel {
   readonly modelName = "made";
+  override readonly capabilities: readonly Capability[] = [
+    "exact-density",
+    "sampler",
+    "completer",
+    "latent",
+    "trainable",
+  ];
   readonly dim: number;
   readonly layers: MaskedLinear[];
   /** input→output weights (null unless `directConnections`) */
@@ -161,6 +168,25 @@ export class MADE extends AutoregressiveModel {
       if (i < this.layers.length - 1) h = h.relu();
     });
     return this.direct ? h.add(this.direct.forward(x)) : h;
+  }
+
+  get latentDim(): number {
+    return this.config.hidden[0]!;
+  }
+
+  /**
+   * The representation for probes: the first hidden layer's activations under mask 0. Mask 0 keeps the raster order
+   * in every configuration, so a single-mask MADE and an ensemble embed the same way; averaging over K masks would
+   * cost K passes for features that are, per mask, the same kind of prefix detectors.
+   */
+  embed(x: Tensor): Tensor {
+    return noGrad(() => {
+      const was = this.#current;
+      this.useMask(0);
+      const h = this.layers[0]!.forward(x).relu();
+      this.useMask(was);
+      return h;
+    });
   }
 
   /** One mask per minibatch, drawn from the set of K (or taken in turn with `maskChoice: "cycle"`). */
@@ -308,6 +334,19 @@ const madeRecipe: Recipe = {
     "(measured here: 88.17 with this recipe; a 500-unit layer plateaus near 94.5)",
 };
 
+/**
+ * One-class anomaly detection (`deepgen anomaly one-class`): a 500-unit MADE with direct connections on each digit's
+ * ~5,000 training images, constant learning rate, the best epoch on that digit's validation images.
+ */
+const oneClassRecipe: Recipe = {
+  dataset: "mnist-fixed",
+  epochs: 20,
+  batchSize: 100,
+  lr: 1e-3,
+  options: { hidden: [500], directConnections: true },
+  reference: "one-class MNIST (Ruff et al. 2018): a plain PyTorch MADE of this shape, 20 epochs, 94.3 % mean AUROC",
+};
+
 registerModel({
   name: "made",
   description:
@@ -315,7 +354,10 @@ registerModel({
   family: "autoregressive",
   options,
   recipe: madeRecipe,
-  recipes: reproductionRecipes(madeRecipe, { epochs: 2, options: { hidden: [500] } }),
+  recipes: {
+    ...reproductionRecipes(madeRecipe, { epochs: 2, options: { hidden: [500] } }),
+    "one-class": oneClassRecipe,
+  },
   published: { nll_nats: 88.4, source: "Germain et al. 2015 (one mask)", data: "binarized-mnist" },
   create: (config, data, generator) => new MADE(config, data, generator),
 });

@@ -11,7 +11,7 @@ import { tensor, zeros } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { uniform } from "../../nn/init.js";
-import type { DataShape } from "../base.js";
+import type { Capability, DataShape, LatentModel } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel, reproductionRecipes, type Recipe } from "../registry.js";
 import { AutoregressiveModel } from "./autoregressive.js";
@@ -20,8 +20,15 @@ import * as z from "zod";
 export const options = z.object({ hidden: field.positiveInt(500, "hidden units H") });
 export type NADEConfig = OptionsOf<typeof options>;
 
-export class NADE extends AutoregressiveModel {
+export class NADE extends AutoregressiveModel implements LatentModel {
   readonly modelName = "nade";
+  override readonly capabilities: readonly Capability[] = [
+    "exact-density",
+    "sampler",
+    "completer",
+    "latent",
+    "trainable",
+  ];
   readonly dim: number;
   /** W [D, H]: row i holds the input weights of pixel i */
   readonly W: Tensor;
@@ -51,6 +58,19 @@ export class NADE extends AutoregressiveModel {
 
   conditionalLogits(x: Tensor): Tensor {
     return nadeLogits(x, this.W, this.c, this.V, this.b);
+  }
+
+  get latentDim(): number {
+    return this.config.hidden;
+  }
+
+  /**
+   * The representation for probes: σ(c + W·x), the hidden layer once every pixel has been read (h_i after the last
+   * pixel). It is the only h_i that sees the whole image — the early ones see blank top rows on MNIST, so their mean
+   * would be dominated by near-constant vectors — and it costs one GEMM instead of the O(DH) recurrence.
+   */
+  embed(x: Tensor): Tensor {
+    return noGrad(() => x.matmul(this.W).add(this.c).sigmoid());
   }
 
   /** Ancestral sampling in O(DH) per sample through the fused kernel. */

@@ -18,6 +18,7 @@ import type { Split } from "../../data/datasets.js";
 import { field, type OptionsOf } from "../options.js";
 import * as z from "zod";
 import { registerModel, reproductionRecipes, type Recipe } from "../registry.js";
+import { iwaeLogLikelihood, type ImportanceOptions } from "./importance.js";
 
 export const options = z.object({
   hidden: field.positiveInts([200, 200], "hidden layer sizes of the encoder (the decoder mirrors them)"),
@@ -166,24 +167,11 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
     });
   }
 
-  /** log p(x) ≈ log (1/k) Σ_j w_j with k importance samples from q, in chunks of samples per image. */
-  iwae(x: Tensor, k: number, generator: Generator): Float64Array {
+  /** log p(x) ≈ log (1/k) Σ_j w_j with k importance samples from q per image, decoded in large blocks of rows. */
+  iwae(x: Tensor, k: number, generator: Generator, opts: ImportanceOptions = {}): Float64Array {
     return noGrad(() => {
-      const B = x.shape[0]!,
-        out = new Float64Array(B);
       const q = this.encode(x);
-      for (let b = 0; b < B; b++) {
-        const xb = x.slice(0, b, b + 1),
-          qb = new Normal(q.loc.slice(0, b, b + 1), q.logScale.slice(0, b, b + 1));
-        const parts: number[] = [];
-        for (let done = 0; done < k; done += 1000) {
-          const kk = Math.min(1000, k - done);
-          parts.push(...this.logWeights(xb, qb, kk, generator).toArray());
-        }
-        const m = Math.max(...parts);
-        out[b] = m + Math.log(parts.reduce((s, v) => s + Math.exp(v - m), 0) / k);
-      }
-      return out;
+      return iwaeLogLikelihood(x, q.loc, q.logScale, k, (z) => this.decode(z), generator, opts);
     });
   }
 
