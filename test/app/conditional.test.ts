@@ -90,3 +90,37 @@ test("conditional logits depend on the label: the loss has a nonzero gradient on
       `class ${k} (absent) has none`,
     );
 });
+
+test("without labels a conditional model scores the marginal: Σₓ p(x) = 1, per-pixel terms sum to it", () => {
+  const opts = { features: 4, layers: 2, outputHidden: 4, firstKernel: 3, classes: 3 };
+  const m = models.createModel(
+    models.getModelSpec("gated-pixelcnn"),
+    opts,
+    { dim: 4, shape: [1, 2, 2] },
+    new Generator(5),
+  ) as GatedPixelCNN;
+  // all 16 binary 2×2 images
+  const x = tensor(
+    Float32Array.from({ length: 64 }, (_, k) => (Math.floor(k / 4) >> (k % 4)) & 1),
+    [16, 4],
+  );
+  const g = new Generator(0);
+  const marginal = m.logLikelihood(x, g).logp;
+  const total = marginal.reduce((s, v) => s + Math.exp(v), 0);
+  assert.ok(Math.abs(total - 1) < 1e-5, `Σₓ p(x) = ${total} (tolerance 1e-5, float32 network)`);
+  // against the definition: log (1/C) Σ_y p(x | y)
+  const byClass = [0, 1, 2].map((y) => m.logLikelihood(x, g, new Int32Array(16).fill(y)).logp);
+  for (let i = 0; i < 16; i++) {
+    const want = Math.log(byClass.reduce((s, lp) => s + Math.exp(lp[i]!), 0) / 3);
+    assert.ok(Math.abs(marginal[i]! - want) < 1e-6, `image ${i}: ${marginal[i]} vs ${want} (tolerance 1e-6)`);
+  }
+  const per = m.perPixelLogLikelihood(x);
+  for (let i = 0; i < 16; i++) {
+    const s = per.slice(i * 4, i * 4 + 4).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(s - marginal[i]!) < 1e-9, `per-pixel terms of image ${i} sum to its log p(x) (1e-9)`);
+    assert.ok(
+      per.slice(i * 4, i * 4 + 4).every((v) => v <= 1e-9),
+      "each term is a log-probability",
+    );
+  }
+});

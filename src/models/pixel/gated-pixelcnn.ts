@@ -139,6 +139,10 @@ export class GatedPixelCNN extends PixelModel implements ClassConditional {
     return this.config.classes;
   }
 
+  protected override conditionClasses(): number {
+    return this.config.classes;
+  }
+
   /** The vertical stack reaches ⌊k₁/2⌋ + (L − 1)⌊k/2⌋ rows up, and the link shifts it one more. */
   receptiveRows(): number {
     return (this.config.firstKernel >> 1) + (this.config.layers - 1) * (this.config.kernel >> 1) + 1;

@@ -114,13 +114,57 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
     }
   }
 
+  /** Classes a class-conditional model conditions on (0: unconditional). */
+  protected conditionClasses(): number {
+    return 0;
+  }
+
+  /**
+   * log p(x) per image: log p(x | y) with labels; without labels a class-conditional model gives the marginal under a
+   * uniform class prior, log p(x) = logsumexp_y log p(x | y) − log C (exact, one network pass per class).
+   */
   logLikelihood(x: Tensor, _generator?: Generator, labels: Int32Array | null = null): LikelihoodResult {
+    if (!labels && this.conditionClasses() > 0) {
+      const per = this.perPixelLogLikelihood(x),
+        n = x.shape[0]!,
+        d = per.length / n;
+      const logp = new Float64Array(n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) logp[i]! += per[i * d + j]!;
+      return { logp, estimator: "exact" };
+    }
     const lp = this.inEval(() => this.logProbs(x, labels).sum([1, 2, 3]).toArray());
     return { logp: Float64Array.from(lp), estimator: "exact" };
   }
 
+  /**
+   * log p(xᵢ | x<ᵢ) for every pixel and channel, in generation order (raster, channels last). Without labels a
+   * class-conditional model gives the marginal's conditionals: with M(i) = log Σ_y p(x≤ᵢ | y) − log C, the i-th is
+   * M(i) − M(i − 1), so that they sum to the marginal log p(x).
+   */
   perPixelLogLikelihood(x: Tensor, labels: Int32Array | null = null): Float64Array {
-    return Float64Array.from(this.inEval(() => this.logProbs(x, labels).permute(0, 2, 3, 1).toArray()));
+    const C = labels ? 0 : this.conditionClasses();
+    if (C === 0) return Float64Array.from(this.inEval(() => this.logProbs(x, labels).permute(0, 2, 3, 1).toArray()));
+    const n = x.shape[0]!;
+    const byClass = Array.from({ length: C }, (_, y) =>
+      this.inEval(() => this.logProbs(x, new Int32Array(n).fill(y)).permute(0, 2, 3, 1).toArray()),
+    );
+    const d = byClass[0]!.length / n,
+      out = new Float64Array(n * d),
+      cum = new Float64Array(C);
+    for (let i = 0; i < n; i++) {
+      cum.fill(0);
+      let previous = 0;
+      for (let j = 0; j < d; j++) {
+        let top = -Infinity;
+        for (let y = 0; y < C; y++) top = Math.max(top, (cum[y]! += byClass[y]![i * d + j]!));
+        let s = 0;
+        for (let y = 0; y < C; y++) s += Math.exp(cum[y]! - top);
+        const marginal = top + Math.log(s) - Math.log(C);
+        out[i * d + j] = marginal - previous;
+        previous = marginal;
+      }
+    }
+    return out;
   }
 
   sample(n: number, generator: Generator, opts: SampleOptions = {}): Tensor {
