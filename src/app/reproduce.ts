@@ -90,7 +90,10 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproductionR
   for (const [i, spec] of specs.entries()) {
     o.onModel?.(spec.name, i, specs.length);
     const runDir = path.join(runs, `${spec.name}-${budget}`);
-    const command = `deepgen train ${spec.name} --recipe ${budget} --out ${runDir}`;
+    // the command as a user would type it here: the run directory relative to the working directory when inside it
+    const shown = path.relative(process.cwd(), runDir);
+    const out = shown && !shown.startsWith("..") && !path.isAbsolute(shown) ? shown : runDir;
+    const command = `deepgen train ${spec.name} --recipe ${budget} --out ${out}`;
     const base = {
       model: spec.name,
       budget,
