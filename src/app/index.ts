@@ -38,6 +38,7 @@ export {
   type OneClassOptions,
   type OneClassResult,
   type OneClassRow,
+  type OneClassScore,
 } from "./anomaly.js";
 export {
   evaluateRange,

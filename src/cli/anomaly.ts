@@ -1,10 +1,15 @@
 /** `deepgen anomaly one-class`: one-class anomaly detection, turned into AUROC per class. */
-import type { Command } from "commander";
-import { oneClass, oneClassPlan, parseClasses } from "../app/index.js";
+import { InvalidArgumentError, type Command } from "commander";
+import { oneClass, oneClassPlan, parseClasses, type OneClassScore } from "../app/index.js";
 import { enqueueTrain } from "../queue/index.js";
 import { oodCommand } from "./anomaly-ood.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
+
+function parseScore(v: string): OneClassScore {
+  if (v !== "nll" && v !== "complexity") throw new InvalidArgumentError(`expected nll or complexity, got "${v}"`);
+  return v;
+}
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 
@@ -20,6 +25,7 @@ export function anomalyCommand(program: Command): void {
     .option("--epochs <n>", "epochs per class", parsePositiveInt)
     .option("--seed <s>", "random seed", parseNonNegativeInt)
     .option("--runs <dir>", "where the per-class runs live (finished ones are read, not retrained)", "runs")
+    .option("--score <name>", "anomaly score: nll (−log p(x)) or complexity (−log₂ p(x) − PNG bits)", parseScore, "nll")
     .option("--json", "JSON on stdout (AUROC as a fraction)")
     .action(
       async (
@@ -31,6 +37,7 @@ export function anomalyCommand(program: Command): void {
           epochs?: number;
           seed?: number;
           runs: string;
+          score: OneClassScore;
           json?: boolean;
         },
       ) => {

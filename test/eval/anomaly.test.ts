@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { auprc, auroc, detectionMetrics, fprAtTpr } from "../../src/eval/anomaly.js";
 import { app, Generator } from "../../src/index.js";
+import { loadDataset } from "../../src/data/datasets.js";
+import { complexityOfImages } from "../../src/eval/ood.js";
 
 /** AUROC by brute force over every (anomaly, normal) pair: 1 if the anomaly scores higher, ½ if tied. */
 function pairs(s: number[], y: number[]): number {
@@ -60,6 +62,18 @@ test("one-class detection: a model trained on one digit scores the other digits 
     assert.ok(row.auroc > 0.8, `digit ${row.digit}: AUROC ${row.auroc}`);
   }
   assert.ok(Math.abs(r.mean_auroc - (r.rows[0]!.auroc + r.rows[1]!.auroc) / 2) < 1e-12);
+  // the input-complexity score reads the same runs: its AUROC is that of −log₂ p(x) − PNG bits computed here
+  const c = await app.oneClass({ model: "made", classes: [0], config, runs, score: "complexity" });
+  assert.equal(c.score, "-log2 p(x) - PNG bits");
+  const e = app.evaluate(r.rows[0]!.run_dir, { scores: true });
+  const test = loadDataset("mnist-fixed").split("test");
+  const bits = complexityOfImages(test.values, test.n, test.shape);
+  const want = detectionMetrics(
+    Float64Array.from(e.scores!, (v, i) => v / Math.LN2 - bits[i]!),
+    Uint8Array.from(e.labels!, (y) => (y === 0 ? 0 : 1)),
+  );
+  assert.ok(Math.abs(c.rows[0]!.auroc - want.auroc) < 1e-12, `${c.rows[0]!.auroc} vs ${want.auroc} (1e-12)`);
+  assert.notEqual(c.rows[0]!.auroc, r.rows[0]!.auroc, "a different score from −log p(x)");
   assert.deepEqual(app.parseClasses("0-2,5"), [0, 1, 2, 5]);
   assert.throws(() => app.parseClasses("3-1"), /empty range/);
 });
