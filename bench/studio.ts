@@ -2,8 +2,8 @@
  * The studio's costs, printed as JSON:
  * - page: time to interactive of the built page on a local studio (headless chromium through playwright-core, a fresh
  *   browser context each time, so nothing is cached): navigation start → the app's `studio:ready` mark (rendered,
- *   handlers attached) and → `studio:runs-listed` (the runs table filled from the API); with the renderer's main-thread
- *   busy time (CDP TaskDuration) as its CPU time;
+ *   handlers attached) and → `studio:runs-listed` (the runs table filled from the API); with the renderer's
+ *   main-thread busy time (CDP TaskDuration) as its CPU time;
  * - score: latency of POST /api/score for one drawn image under MADE (hidden 500, and the recipe's 8000) and NADE
  *   (hidden 500) over HTTP, after one warm-up call that computes the test-split reference; with the server's CPU time
  *   per call (the studio keeps the last few runs open, so after the first call no checkpoint is read);

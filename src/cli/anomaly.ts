@@ -25,7 +25,7 @@ export function anomalyCommand(program: Command): void {
     .option("--epochs <n>", "epochs per class", parsePositiveInt)
     .option("--seed <s>", "random seed", parseNonNegativeInt)
     .option("--runs <dir>", "where the per-class runs live (finished ones are read, not retrained)", "runs")
-    .option("--score <name>", "anomaly score: nll (−log p(x)) or complexity (−log₂ p(x) − PNG bits)", parseScore, "nll")
+    .option("--score <name>", "nll (−log p(x)) or complexity (−log₂ p(x) − PNG bits)", parseScore, "nll")
     .option("--json", "JSON on stdout (AUROC as a fraction)")
     .action(
       async (

@@ -76,7 +76,10 @@ export function benchCommand(program: Command): void {
     .command("sample")
     .description(`ms to draw n samples (784 sequential steps) from the standard models: ${sampleCases.join(", ")}`)
     .argument("[models...]", `cases (default: ${sampleCases.join(", ")}; by name: ${namedSampleCases.join(", ")})`)
-    .option("--json", "one JSON line per model: {model,n,ms,threads,backend} (pixel models: seconds, naive_seconds, …)")
+    .option(
+      "--json",
+      "one JSON line per model: {model,n,ms,threads,backend} (pixel models: seconds, naive_seconds, ...)",
+    )
     .option("-n, --n <count>", "samples (default: 64 for the pixel models, 100 for the others)", parsePositiveInt)
     .option("--no-naive", "pixel models: skip the full-image reference loop (minutes) and the speed-up")
     .action((names: string[], o: { json?: boolean; n?: number; naive: boolean }) => {

@@ -3,8 +3,8 @@
  * foreground hue index f uniform in 0–11 (hues 30° apart) and an offset d uniform in 3–9, so the background hue
  * b = (f + d) mod 12 is at least 90° away; the foreground is the light colour HSV(30°·f, 0.6, 1), the background the
  * dark colour HSV(30°·b, 0.8, 0.3), so the digit's luma exceeds the background's by at least 0.19 (worst case: blue
- * on yellow). With g the grey value /255, every channel is x = g·fg + (1 − g)·bg, rounded to the nearest k/255 so the
- * values stay on the 8-bit grid. Draws come from Generator.derive(seed, 0) for the 60k train images and
+ * on yellow). With g the grey value /255, every channel is x = g·fg + (1 − g)·bg, rounded to the nearest k/255 so
+ * the values stay on the 8-bit grid. Draws come from Generator.derive(seed, 0) for the 60k train images and
  * Generator.derive(seed, 1) for the 10k test images (the same colours whichever split is read first); splits and
  * labels are MNIST's (valid = last 10k of train). Shape [3, 28, 28], channel-major (R, G, B planes). */
 import { Generator } from "../tensor/rng.js";

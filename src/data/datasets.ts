@@ -76,7 +76,7 @@ export const DATASETS: DatasetInfo[] = [
   },
   {
     name: "colour-mnist",
-    description: "8-bit MNIST painted [3,28,28]: seeded bright digit hue on a dark hue ≥ 90° away, x = g·fg + (1−g)·bg",
+    description: "8-bit MNIST painted [3,28,28]: a seeded bright hue on a dark one 90°+ apart, x = g·fg + (1-g)·bg",
     binarization: "none",
     needsDataDir: false,
   },

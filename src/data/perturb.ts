@@ -1,9 +1,9 @@
 /**
  * Perturbed datasets, the training data of a background model for likelihood-ratio OOD detection (Ren et al. 2019):
  * `fashion-mnist[noise=0.2]` replaces each value of the train and valid images, with probability μ = 0.2, by a level
- * drawn uniformly from {0, 1/255, …, 1} (8-bit data) or flips it (binary data). The noise is drawn once per split from
- * Generator.derive(0x6e6f6973, split) — a fixed perturbation, not a fresh one each epoch — and the test split is left
- * clean so a run's test NLL is on real images.
+ * drawn uniformly from {0, 1/255, …, 1} (8-bit data) or flips it (binary data). The noise is drawn once per split
+ * from Generator.derive(0x6e6f6973, split) — a fixed perturbation, not a fresh one each epoch — and the test split
+ * is left clean so a run's test NLL is on real images.
  */
 import { Generator } from "../tensor/rng.js";
 import type { Split, SplitName } from "./split.js";

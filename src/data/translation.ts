@@ -28,7 +28,7 @@ export const TRANSLATION = "mnist-translation";
 export const TRANSLATION_DATASETS = [
   {
     name: TEXTURED,
-    description: "MNIST-M-style domain: 8-bit digits blended into seeded colour textures, |T − d|, 3×28×28, labelled",
+    description: "MNIST-M-style domain: 8-bit digits blended into seeded colour textures as |T - d|, [3,28,28]",
     binarization: "none" as const,
     needsDataDir: false,
   },

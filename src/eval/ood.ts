@@ -3,10 +3,10 @@
  *  - nll:               −log p(x) in nats;
  *  - likelihood-ratio:  −log p(x) + log p_bg(x), p_bg a model of the same kind trained on perturbed in-distribution
  *                       data, which captures background statistics but not the semantics (Ren et al. 2019 [1]);
- *  - complexity:        −log₂ p(x) − L(x), L(x) the image's length in bits under a lossless compressor, which removes
- *                       how simple an image is from its likelihood (Serrà et al. 2020 [2]);
- *  - typicality:        |−log p(x) − mean training NLL|, the single-image (batch of M = 1) version of the typicality
- *                       test of Nalisnick et al. 2019 [3].
+ *  - complexity:        −log₂ p(x) − L(x), L(x) the image's length in bits under a lossless compressor, which
+ *                       removes how simple an image is from its likelihood (Serrà et al. 2020 [2]);
+ *  - typicality:        |−log p(x) − mean training NLL|, the single-image (batch of M = 1) version of the
+ *                       typicality test of Nalisnick et al. 2019 [3].
  * [1]: https://arxiv.org/abs/1906.02845  [2]: https://arxiv.org/abs/1909.11480  [3]: https://arxiv.org/abs/1906.02994
  */
 import { encodeImagePng } from "../data/png.js";

@@ -29,7 +29,7 @@ function allGrids(P: number, K: number): Int32Array {
   return out;
 }
 
-test("code prior: ∂ logits_i / ∂ input_j = 0 for positions j ≥ i in raster order, ≠ 0 for neighbours (3×3)", () => {
+test("code prior: ∂ logits_i / ∂ input_j = 0 for j ≥ i in raster order, ≠ 0 for neighbours (3×3)", () => {
   const grid = { rows: 3, cols: 3, codes: 4 },
     P = 9,
     K = 4,

@@ -15,7 +15,9 @@ import { assertClose } from "../helpers.js";
 
 const base: Recipe = { dataset: "synthetic", epochs: 1, batchSize: 8, lr: 0.01 };
 
-/** Adam by hand in float64: m ← β1·m + (1−β1)g, v ← β2·v + (1−β2)g², θ ← θ − lr·m̂/(√v̂ + ε). */
+/**
+ * Adam by hand in float64: m ← β1·m + (1−β1)g, v ← β2·v + (1−β2)g², θ ← θ − lr·m̂/(√v̂ + ε).
+ */
 function adamByHand(theta: number[], grads: number[][], lr: number, [b1, b2]: [number, number]): number[] {
   const m = theta.map(() => 0),
     v = theta.map(() => 0),

@@ -70,7 +70,8 @@ const forward: LstmScanKernels["forward"] = (gxIn, W, offsets, hsOut, acts, cs, 
   relayout(hs, hsOut, layout, T, N, S, H, true);
 };
 
-// back through time: dh_t = gy_t + (what step t+1's gates sent back through W); dc_t = dc_{t+1}·f_{t+1} + dh_t·o·tanh'
+// back through time: dh_t = gy_t + (what step t+1's gates sent back through W);
+// dc_t = dc_{t+1}·f_{t+1} + dh_t·o·tanh'
 const backward: LstmScanKernels["backward"] = (gyIn, W, offsets, hsIn, acts, cs, dgxOut, dW, T, N, S, H, K, L) => {
   const M = N * S,
     G = 4 * H,

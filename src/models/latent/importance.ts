@@ -1,9 +1,9 @@
 /**
  * The importance-sampled estimate of log p(x) (IWAE-k [1]) for a batch, without a tape and as a few large GEMMs:
- * log p(x) ≈ log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x) = N(μ(x), diag σ²(x)), p(z) = N(0, I), Bernoulli
- * p(x|z) from the decoder's logits. The decoder runs on as many samples at once as `rows` allows — several images'
- * samples when k is small, part of one image's when k is large — so each GEMM has thousands of rows; the weights'
- * log-sum-exp is taken per image in float64.
+ * log p(x) ≈ log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x) = N(μ(x), diag σ²(x)), p(z) = N(0, I),
+ * Bernoulli p(x|z) from the decoder's logits. The decoder runs on as many samples at once as `rows` allows — several
+ * images' samples when k is small, part of one image's when k is large — so each GEMM has thousands of rows; the
+ * weights' log-sum-exp is taken per image in float64.
  * [1]: Burda, Grosse, Salakhutdinov (2016), https://arxiv.org/abs/1509.00519
  */
 import { noGrad } from "../../autograd/tape.js";

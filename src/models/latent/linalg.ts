@@ -94,7 +94,8 @@ export function topEigen(
 /**
  * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major; symmetrised first) by the cyclic Jacobi method:
  * sweeps of plane rotations that zero each off-diagonal entry in turn until the off-diagonal mass is below
- * (ε/2)²·‖A‖²_F. Returns the values in diagonal order (unsorted) and the eigenvectors as the columns of `vectors`.
+ * (ε/2)²·‖A‖²_F. Returns the values in diagonal order (unsorted) and the eigenvectors as the columns of
+ * `vectors`.
  */
 export function jacobiEigen(
   A0: ArrayLike<number>,

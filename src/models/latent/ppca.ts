@@ -167,7 +167,9 @@ export class PPCA extends GenerativeModel implements Scorer, Sampler, LatentMode
     return { logp: lp, estimator: "exact" };
   }
 
-  /** Dq − q(q − 1)/2 + D + 1: W up to a rotation of the latent space, μ and σ² (Tipping & Bishop 1999, §2.2). */
+  /**
+   * Dq − q(q − 1)/2 + D + 1: W up to a rotation of the latent space, μ and σ² (Tipping & Bishop 1999, §2.2).
+   */
   freeParameters(): bigint {
     const D = BigInt(this.dim),
       q = BigInt(this.config.latent);

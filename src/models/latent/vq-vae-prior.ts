@@ -145,7 +145,7 @@ registerModel({
     batchSize: 100,
     lr: 1e-3,
     patience: 5,
-    reference: "van den Oord et al. 2017: EMA codebook (γ = 0.99, β = 0.25) and a PixelCNN prior; MLP encoder/decoder",
+    reference: "van den Oord et al. 2017: EMA codebook (γ 0.99, β 0.25) and a PixelCNN prior; MLP encoder/decoder",
   },
   recipes: {
     short: {

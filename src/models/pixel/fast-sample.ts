@@ -102,7 +102,9 @@ export class TapConv {
     this.bias = w.bias ? new Tensor(Float32Array.from(w.bias.toArray()), [O]) : null;
   }
 
-  /** Outputs at pixels (r, c) … (r, c + count − 1) of every image: [count·n, O], position-major like a RowCache. */
+  /**
+   * Outputs at pixels (r, c) … (r, c + count − 1) of every image: [count·n, O], position-major like a RowCache.
+   */
   at(input: RowCache, r: number, c: number, count = 1): Float32Array {
     const n = input.n,
       I = this.inF,

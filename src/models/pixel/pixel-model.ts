@@ -138,8 +138,8 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
 
   /**
    * log p(xᵢ | x<ᵢ) for every pixel and channel, in generation order (raster, channels last). Without labels a
-   * class-conditional model gives the marginal's conditionals: with M(i) = log Σ_y p(x≤ᵢ | y) − log C, the i-th is
-   * M(i) − M(i − 1), so that they sum to the marginal log p(x).
+   * class-conditional model gives the marginal's conditionals: with M(i) = log Σ_y p(x≤ᵢ | y) − log C, the i-th
+   * is M(i) − M(i − 1), so that they sum to the marginal log p(x).
    */
   perPixelLogLikelihood(x: Tensor, labels: Int32Array | null = null): Float64Array {
     const C = labels ? 0 : this.conditionClasses();

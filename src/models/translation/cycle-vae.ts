@@ -6,8 +6,8 @@
  *
  * The loss of a step, with every term a mean over values (UNIT's weights divided by 10):
  * - VAE in each domain: λ_rec |G_A(z_a) − a| + λ_kl ½μ_a², and the same for b (an L1 / Laplace reconstruction);
- * - cycle reconstruction: a → z_a → G_B(z_a) → E_B → z' → G_A(z') ≈ a, weighted λ_cyc, with λ_kl ½μ'² on the
- *   re-encoded latent; the same from b;
+ * - cycle reconstruction: a → z_a → G_B(z_a) → E_B → z' → G_A(z') ≈ a, weighted λ_cyc, with λ_kl ½μ'²
+ *   on the re-encoded latent; the same from b;
  * - adversarial (optional, λ_adv > 0, on by default): LSGAN terms for the translations G_B(z_a) against real b under
  *   a PatchGAN D_B and G_A(z_b) against real a under D_A, the discriminators trained in their own phase.
  * Translation at test time uses the latent mean: a → G_B(E_A(a)).

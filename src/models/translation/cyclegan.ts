@@ -1,11 +1,11 @@
 /**
- * CycleGAN [1] for two unpaired image domains: generators G: A → B and F: B → A, PatchGAN discriminators D_B (real B
- * against G(a)) and D_A (real A against F(b)), trained with least-squares adversarial losses (the paper's choice),
- * the cycle loss λ_cyc (|F(G(a)) − a| + |G(F(b)) − b|) and the identity loss λ_id (|G(b) − b| + |F(a) − a|). The
- * paper's λ_cyc = 10 is the default; its identity term (λ_id = 0.5·λ_cyc, used there for photo ↔ painting) is off by
- * default: grey → colour is meant to change colours, and the two extra generator passes cost a third of a step. One
- * training step updates both discriminators on a batch (the translations held fixed), then both generators. The
- * paper's history buffer of generated images and its instance normalisation are left out.
+ * CycleGAN [1] for two unpaired image domains: generators G: A → B and F: B → A, PatchGAN discriminators D_B (real
+ * B against G(a)) and D_A (real A against F(b)), trained with least-squares adversarial losses (the paper's choice),
+ * the cycle loss λ_cyc (|F(G(a)) − a| + |G(F(b)) − b|) and the identity loss λ_id (|G(b) − b| + |F(a) − a|).
+ * The paper's λ_cyc = 10 is the default; its identity term (λ_id = 0.5·λ_cyc, used there for photo ↔ painting) is
+ * off by default: grey → colour is meant to change colours, and the two extra generator passes cost a third of a
+ * step. One training step updates both discriminators on a batch (the translations held fixed), then both generators.
+ * The paper's history buffer of generated images is left out (the generators are instance-normalised: nets.ts).
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  */
 import { noGrad } from "../../autograd/tape.js";

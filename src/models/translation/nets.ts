@@ -3,9 +3,9 @@
  * (28 × 28): two stride-2 stages down to a quarter-size grid and two back up, as in the CycleGAN generator [1] with
  * fewer and narrower layers so that a step stays cheap on a CPU. Hidden layers of the generators are
  * instance-normalised (per image and channel, no learned scale, as in the paper): without it the output logits ran
- * away within 40 steps (to −120, every pixel black, the sigmoid's gradient gone). A translation does not depend on its
- * batch. The discriminator is a PatchGAN [1]: one score per cell of the quarter-size grid, each seeing an 18 × 18-pixel
- * patch.
+ * away within 40 steps (to −120, every pixel black, the sigmoid's gradient gone). A translation does not depend on
+ * its batch. The discriminator is a PatchGAN [1]: one score per cell of the quarter-size grid, each seeing an
+ * 18 × 18-pixel patch.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  */
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
@@ -74,7 +74,9 @@ export class ConvTranslator extends Module {
   }
 }
 
-/** PatchGAN: 4 × 4 stride-2 convs (w, 2w) with LeakyReLU, then a 3 × 3 conv to one score per cell, [n, H/4 · W/4]. */
+/**
+ * PatchGAN: 4 × 4 stride-2 convs (w, 2w) with LeakyReLU, then a 3 × 3 conv to one score per cell, [n, H/4 · W/4].
+ */
 export class PatchDiscriminator extends Module {
   readonly c1: Conv2d;
   readonly c2: Conv2d;

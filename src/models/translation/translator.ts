@@ -6,8 +6,8 @@
  *
  * - least-squares adversarial terms (LSGAN, as the CycleGAN paper trains): the discriminator minimises
  *   ½E[(D(y) − 1)²] + ½E[D(G(x))²], the generator E[(D(G(x)) − 1)²], over every patch score;
- * - the cycle loss E|F(G(a)) − a| + E|G(F(b)) − b| (mean absolute error per value), zero exactly when F inverts G on
- *   the batch and G inverts F.
+ * - the cycle loss E|F(G(a)) − a| + E|G(F(b)) − b| (mean absolute error per value), zero exactly when F inverts G
+ *   on the batch and G inverts F.
  */
 import { noGrad } from "../../autograd/tape.js";
 import { fmt } from "../../tensor/shape.js";
@@ -43,7 +43,9 @@ export function cycleLoss(a: Tensor, b: Tensor, G: ImageMap, F: ImageMap): Tenso
   return l1(F(G(a)), a).add(l1(G(F(b)), b));
 }
 
-/** LSGAN discriminator loss on the scores of real and translated images: ½ mean (s_real − 1)² + ½ mean s_fake². */
+/**
+ * LSGAN discriminator loss on the scores of real and translated images: ½ mean (s_real − 1)² + ½ mean s_fake².
+ */
 export function lsDiscriminatorLoss(real: Tensor, fake: Tensor): Tensor {
   return real.sub(1).square().mean().add(fake.square().mean()).mul(0.5);
 }
