@@ -111,24 +111,40 @@ void normal_fill(uint32_t k0, uint32_t k1, uint64_t counter, int64_t offset, int
   }
 }
 
-// Σ_i softplus(l_i) − x_i·l_i: −log p(x|z) of one row of Bernoulli logits
-static inline double bce_row(const float* l, const float* x, int64_t D) {
+// Σ_i softplus(a_i) − x_i·a_i with a = l + bias (bias may be null): −log p(x|z) of one row of Bernoulli logits
+static inline double bce_row(const float* l, const float* bias, const float* x, int64_t D) {
   vf acc0 = {}, acc1 = {};
   int64_t i = 0;
   for (; i + 2 * VW <= D; i += 2 * VW) {
-    const vf a = vload(l + i), b = vload(l + i + VW);
+    vf a = vload(l + i), b = vload(l + i + VW);
+    if (bias) { a += vload(bias + i); b += vload(bias + i + VW); }
     acc0 += vsoftplus(a) - vload(x + i) * a;
     acc1 += vsoftplus(b) - vload(x + i + VW) * b;
   }
   for (; i + VW <= D; i += VW) {
-    const vf a = vload(l + i);
+    vf a = vload(l + i);
+    if (bias) a += vload(bias + i);
     acc0 += vsoftplus(a) - vload(x + i) * a;
   }
   acc0 += acc1;
   double s = 0;
   for (int j = 0; j < VW; j++) s += acc0[j];
-  for (; i < D; i++) s += std::max(l[i], 0.f) + std::log1p(std::exp(-std::fabs(l[i]))) - x[i] * l[i];
+  for (; i < D; i++) {
+    const float a = l[i] + (bias ? bias[i] : 0.f);
+    s += std::max(a, 0.f) + std::log1p(std::exp(-std::fabs(a))) - x[i] * a;
+  }
   return s;
+}
+
+// h = act(h + bias) over the rows of a [n, H] block, in place (bias may be null)
+static void bias_act(float* h, const float* bias, int64_t n, int64_t H, int act) {
+  for (int64_t r = 0; r < n; r++) {
+    float* row = h + r * H;
+    if (bias)
+      for (int64_t i = 0; i < H; i++) row[i] += bias[i];
+    if (act == 0) vmap(row, row, H, [](vf v) { return vtanh(v); });
+    else vmap(row, row, H, [](vf v) { return vmax(v, vf{}); });
+  }
 }
 
 struct Decoder {
@@ -139,22 +155,16 @@ struct Decoder {
   int act;
 };
 
-// logits [n, D] of z [n, L] through the decoder on this thread; h0, h1 hold the hidden layers
+// logits [n, D] of z [n, L] through the decoder on this thread, without the last layer's bias (bce_row adds it);
+// h0, h1 hold the hidden layers
 static void decode_block(const Decoder& d, const float* z, int64_t n, float* h0, float* h1, float* logits) {
   const float* in = z;
   for (int64_t i = 0; i < d.nLayers; i++) {
     const int64_t nin = d.sizes[i], nout = d.sizes[i + 1];
-    float* out = i == d.nLayers - 1 ? logits : (i % 2 == 0 ? h0 : h1);
-    const float* bias = d.biases[i];
-    for (int64_t r = 0; r < n; r++) {
-      if (bias) std::memcpy(out + r * nout, bias, nout * sizeof(float));
-      else std::memset(out + r * nout, 0, nout * sizeof(float));
-    }
-    sgemm(n, nout, nin, 1.f, in, nin, false, d.weights[i], nin, true, 1.f, out, nout, 1);
-    if (i < d.nLayers - 1) {
-      if (d.act == 0) vmap(out, out, n * nout, [](vf v) { return vtanh(v); });
-      else vmap(out, out, n * nout, [](vf v) { return vmax(v, vf{}); });
-    }
+    const bool last = i == d.nLayers - 1;
+    float* out = last ? logits : (i % 2 == 0 ? h0 : h1);
+    sgemm(n, nout, nin, 1.f, in, nin, false, d.weights[i], nin, true, 0.f, out, nout, 1);
+    if (!last) bias_act(out, d.biases[i], n, nout, d.act);
     in = out;
   }
 }
@@ -207,7 +217,7 @@ void iwae_estimate(const float* x, const float* mu, const float* logsd, int64_t 
       decode_block(dec, z.data(), n, h0.data(), h1.data(), logits.data());
       for (int64_t r = 0; r < n; r++) {
         const int64_t b = (g0 + r) / k;
-        lw[g0 + r] -= bce_row(logits.data() + r * D, x + b * D, D);
+        lw[g0 + r] -= bce_row(logits.data() + r * D, biases[nLayers - 1], x + b * D, D);
       }
     }
 #pragma omp for schedule(static)
