@@ -21,8 +21,8 @@ import { assertClose, randomTensor } from "../helpers.js";
 const skipNative = nativeAvailable() ? false : "the native addon is not built";
 
 /**
- * log (1/k) Σ_j p(x|z_j) p(z_j)/q(z_j|x) one image after another with tensor ops, log N written out with its ½ log 2π
- * terms; image b's noise is normals b·k·L … of the stream the generator's next blocks hold.
+ * log (1/k) Σ_j p(x|z_j) p(z_j)/q(z_j|x) one image after another with tensor ops, log N written out with its
+ * ½ log 2π terms; image b's noise is normals b·k·L … of the stream the generator's next blocks hold.
  */
 function perImage(vae: VAE, x: Tensor, k: number, g: Generator): number[] {
   const q = vae.encode(x),

@@ -64,10 +64,11 @@ static inline vf vsqrt(vf x) {
   return x;
 }
 
-// Box–Muller on one pair of words per lane. Radius from bits 1–31 of u: p = (u₃₁ + ½)·2⁻³¹ ∈ (0, 1], r = √(−2 ln p)
-// (largest 6.66); angle θ = π/4 + t, t ∈ (−π/4, π/4) from bits 8–31 of v, sin and cos of t by Taylor polynomials
-// (error below 2e-9 there); bit 0 of u and of v give the signs of the two normals, which reflects θ into all four
-// quadrants (the distribution of (r cos θ, r sin θ) is symmetric, so the normals stay independent).
+// Box–Muller on one pair of words per lane. Radius from bits 1–31 of u: p = (u₃₁ + ½)·2⁻³¹ ∈ (0, 1],
+// r = √(−2 ln p) (largest 6.66); angle θ = π/4 + t, t ∈ (−π/4, π/4) from bits 8–31 of v, sin and cos of t
+// by Taylor polynomials (error below 2e-9 there); bit 0 of u and of v give the signs of the two normals,
+// which reflects θ into all four quadrants (the distribution of (r cos θ, r sin θ) is symmetric, so the
+// normals stay independent).
 static inline void box_muller(vu u, vu v, vf& a, vf& b) {
   const vf p = ((__builtin_convertvector((vi)(u >> 1), vf)) + 0.5f) * 4.656612873077393e-10f;
   const vf r = vsqrt(-2.f * vlog(p)) * 0.70710678118654752f;  // the 1/√2 of the rotation by π/4 folded in

@@ -5,9 +5,11 @@
  *
  * Layout: groups of 16 blocks give 64 normals; normal 64g + 16q + j comes from block counter + 16g + j, from its
  * words (0, 1) for q = 0, 1 and (2, 3) for q = 2, 3. A pair of words (u, v) gives r = √(−2 ln p) with
- * p = (⌊u/2⌋ + ½)·2⁻³¹ ∈ (0, 1] and the angle θ = π/4 + t, t = ((⌊v/256⌋ + ½)·2⁻²⁴ − ½)·π/2; the normals are
- * ±r cos θ and ±r sin θ with their signs from bit 0 of u and of v (reflections of a uniform angle stay uniform, so
- * θ covers the whole circle). The radius reaches 6.66, so tails beyond 6.66σ (probability 3e-11) are not drawn.
+ * p = (⌊u/2⌋ + ½)·2⁻³¹ ∈ (0, 1] and the angle θ = π/4 + t,
+ * t = ((⌊v/256⌋ + ½)·2⁻²⁴ − ½)·π/2;
+ * the normals are ±r cos θ and ±r sin θ with their signs from bit 0 of u and of v (reflections of a uniform angle
+ * stay uniform, so θ covers the whole circle). The radius reaches 6.66: the pair's radius exceeds that with
+ * probability e^(−6.66²/2) ≈ 2e-10, and such draws are not made.
  */
 import { philox } from "../../tensor/rng.js";
 

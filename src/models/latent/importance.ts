@@ -1,12 +1,12 @@
 /**
  * The importance-sampled estimate of log p(x) (IWAE-k [1]) for a batch, without a tape:
  * log p(x) ≈ log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x) = N(μ(x), diag σ²(x)), p(z) = N(0, I),
- * Bernoulli p(x|z) from an MLP decoder's logits. All B·k samples are cut into blocks of `rows` (several images' samples
- * when k is small, part of one image's when k is large). On the native backend one fused kernel does everything,
- * each thread taking whole blocks (normals, z and log p(z) − log q(z|x), the decoder's GEMMs, Σ BCE while the logits
- * are in cache); elsewhere the same numbers come from the loops below and tensor ops. Sample s of image b uses the
- * normals (b·k + s)·L … of one Box–Muller stream (box-muller.ts), so the estimate does not depend on `rows` or on
- * the thread count. The weights' log-mean-exp is taken per image in float64.
+ * Bernoulli p(x|z) from an MLP decoder's logits. All B·k samples are cut into blocks of `rows` (several images'
+ * samples when k is small, part of one image's when k is large). On the native backend one fused kernel does
+ * everything, each thread taking whole blocks (normals, z and log p(z) − log q(z|x), the decoder's GEMMs, Σ BCE
+ * while the logits are in cache); elsewhere the same numbers come from the loops below and tensor ops. Sample s
+ * of image b uses the normals (b·k + s)·L … of one Box–Muller stream (box-muller.ts), so the estimate does not
+ * depend on `rows` or on the thread count. The weights' log-mean-exp is taken per image in float64.
  * [1]: Burda, Grosse, Salakhutdinov (2016), https://arxiv.org/abs/1509.00519
  */
 import { noGrad } from "../../autograd/tape.js";
