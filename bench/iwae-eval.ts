@@ -1,12 +1,16 @@
 /**
- * IWAE-k evaluation speed: `node --import tsx bench/iwae-eval.ts <vae run> [--n 500] [--k 5000] [--rows 4096]
+ * IWAE-k evaluation speed: `node --import tsx bench/iwae-eval.ts <vae run> [--n 500] [--k 5000] [--rows 256]
  * [--data-dir DIR] [--reference]` times the estimate of log p(x) for the first n test images and prints JSON with
- * wall-clock and CPU seconds and the projection to the 10,000-image test split. `--reference` times the per-image
- * loop (one image's samples per decoder pass, tensor ops throughout) that the batched estimator replaced.
+ * wall-clock and CPU seconds, the threads and the load average, and the projection to the 10,000-image test split.
+ * `--reference` times the per-image loop (one image's samples per decoder pass, tensor ops throughout) that the fused
+ * estimator replaced.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { openRun, runSplit } from "../src/app/runs.js";
+import { getNumThreads } from "../src/backend/registry.js";
 import { noGrad } from "../src/autograd/tape.js";
+import { IWAE_ROWS } from "../src/models/latent/importance.js";
 import type { VAE } from "../src/models/latent/vae.js";
 import { bceWithLogits } from "../src/ops/loss.js";
 import { tensor } from "../src/tensor/create.js";
@@ -19,13 +23,13 @@ const { values, positionals } = parseArgs({
   options: {
     n: { type: "string", default: "500" },
     k: { type: "string", default: "5000" },
-    rows: { type: "string", default: "4096" },
+    rows: { type: "string", default: String(IWAE_ROWS) },
     "data-dir": { type: "string" },
     reference: { type: "boolean", default: false },
   },
 });
 const target = positionals[0];
-if (!target) throw new Error("usage: bench/iwae-eval.ts <vae run> [--n 500] [--k 5000] [--rows 4096] [--reference]");
+if (!target) throw new Error("usage: bench/iwae-eval.ts <vae run> [--n 500] [--k 5000] [--rows 256] [--reference]");
 const run = openRun(target);
 const model = run.model as unknown as VAE;
 model.eval();
@@ -63,6 +67,7 @@ function reference(x: Tensor, g: Generator): Float64Array {
 
 const batch = 500,
   g = new Generator(run.config.seed);
+const load0 = loadavg()[0]!;
 const c0 = process.cpuUsage(),
   t0 = performance.now();
 let sum = 0;
@@ -80,12 +85,14 @@ const scale = 10000 / n;
 console.log(
   JSON.stringify({
     bench: "iwae-eval",
-    path: values.reference ? "per-image reference" : "batched",
+    path: values.reference ? "per-image reference" : "fused",
     model: run.config.model,
     hidden: (run.config.options as { hidden?: number[] }).hidden,
     images: n,
     k,
     rows,
+    threads: getNumThreads(),
+    load_average: [load0, loadavg()[0]!],
     nll_nats: -sum / n,
     wall_s: wall,
     cpu_s: cpu,

@@ -10,6 +10,7 @@
 // fused ops whose kernels are built per instruction set list them in isa-kernels.h; their declarations:
 #include "../fused/lstm-scan/lstm-scan.h"
 #include "../fused/nade/nade.h"
+#include "../fused/iwae/iwae.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define DG_X86_ISAS 1

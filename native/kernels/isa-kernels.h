@@ -73,4 +73,15 @@
   X(void, adam_step,                                                                                                  \
     (float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps, float bc1,    \
      float bc2, float weight_decay, bool decoupled),                                                                  \
-    (p, g, m, v, n, lr, b1, b2, eps, bc1, bc2, weight_decay, decoupled))
+    (p, g, m, v, n, lr, b1, b2, eps, bc1, bc2, weight_decay, decoupled))                                        \
+  DG_ISA_KERNELS_IWAE(X)
+
+// The IWAE estimator's kernels (native/fused/iwae/), kept in a list of their own.
+#define DG_ISA_KERNELS_IWAE(X)                                                                                        \
+  X(void, normal_fill, (uint32_t k0, uint32_t k1, uint64_t counter, int64_t offset, int64_t n, float* out),          \
+    (k0, k1, counter, offset, n, out))                                                                                \
+  X(void, iwae_estimate,                                                                                              \
+    (const float* x, const float* mu, const float* logsd, int64_t B, int64_t D, int64_t L, int64_t k,                 \
+     int64_t nLayers, const int64_t* sizes, const float* const* weights, const float* const* biases, int act,        \
+     uint32_t k0, uint32_t k1, uint64_t counter, int64_t rows, double* logp),                                         \
+    (x, mu, logsd, B, D, L, k, nLayers, sizes, weights, biases, act, k0, k1, counter, rows, logp))

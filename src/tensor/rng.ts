@@ -94,6 +94,16 @@ export class Generator {
     return n === out.length ? out : out.subarray(0, n);
   }
 
+  /**
+   * Reserves the next `blocks` blocks of the stream for a kernel that draws them itself from (key, counter), and
+   * advances past them, so what follows does not reuse them.
+   */
+  claim(blocks: number): { key: [number, number]; counter: number } {
+    const counter = this.#counter;
+    this.#counter += blocks;
+    return { key: [this.#k0, this.#k1], counter };
+  }
+
   /** Uniform [0, 1) with 24 random bits each (every value exactly representable in float32). */
   uniform01(n: number): Float64Array {
     const u = this.uint32(n),

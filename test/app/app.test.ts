@@ -154,9 +154,12 @@ test("runs written by deepgen 0.1.0 still load, evaluate to their recorded numbe
     const dir = path.join(fixtures, m);
     const recorded = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")).metrics;
     const e = app.evaluate(dir);
-    // float32 sums in another order (a faster GEMM, another instruction set) move the 10th digit: relative 1e-7
+    // float32 sums in another order (a faster GEMM, another instruction set) move the 10th digit: relative 1e-7.
+    // The VAE's figure is an IWAE-2 estimate whose normals changed since (Box–Muller for the fused estimator), so it
+    // agrees within sampling noise: the split mean varies by 0.02 nats (sd over 8 seeds); 5 of them are allowed.
+    const tol = m === "vae" ? 0.1 / recorded.nll_nats : 1e-7;
     const rel = Math.abs(e.nll_nats - recorded.nll_nats) / recorded.nll_nats;
-    assert.ok(rel < 1e-7, `${m}: ${e.nll_nats} vs ${recorded.nll_nats}`);
+    assert.ok(rel < tol, `${m}: ${e.nll_nats} vs ${recorded.nll_nats}`);
     assert.equal(e.estimator, recorded.estimator);
   }
   const copy = path.join(tmp("old"), "made");

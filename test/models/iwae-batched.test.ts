@@ -1,20 +1,36 @@
-/** The batched IWAE-k estimator equals the per-image computation with the same noise, for every chunking. */
+/**
+ * The IWAE-k estimator: the fused native kernel, the reference loops and a per-image computation with the densities
+ * written out agree on the same noise, for every block size and thread count.
+ */
+import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Generator, bceWithLogits, randn } from "../../src/index.js";
+import {
+  Generator,
+  bceWithLogits,
+  getNumThreads,
+  nativeAvailable,
+  setBackend,
+  setNumThreads,
+} from "../../src/index.js";
+import { tensor } from "../../src/tensor/create.js";
+import { boxMullerNormals, normalBlocks } from "../../src/models/latent/box-muller.js";
 import { VAE, options as vaeOptions } from "../../src/models/latent/vae.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { assertClose, randomTensor } from "../helpers.js";
 
+const skipNative = nativeAvailable() ? false : "the native addon is not built";
+
 /**
- * log (1/k) Σ_j p(x|z_j) p(z_j)/q(z_j|x) for one image after another, with tensor ops and densities written out
- * (log N includes its ½ log 2π terms); each image's noise is one randn([k, L]) draw, the batched estimator's order.
+ * log (1/k) Σ_j p(x|z_j) p(z_j)/q(z_j|x) one image after another with tensor ops, log N written out with its
+ * ½ log 2π terms; image b's noise is normals b·k·L … of the stream the generator's next blocks hold.
  */
 function perImage(vae: VAE, x: Tensor, k: number, g: Generator): number[] {
   const q = vae.encode(x),
     L = vae.latentDim,
     c = 0.5 * Math.log(2 * Math.PI) * L;
+  const { key, counter } = g.claim(normalBlocks(x.shape[0]! * k * L));
   return Array.from({ length: x.shape[0]! }, (_, b) => {
-    const eps = randn([k, L], { generator: g });
+    const eps = tensor(Float32Array.from(boxMullerNormals(key[0], key[1], counter, b * k * L, k * L)), [k, L]);
     const mu = q.loc.slice(0, b, b + 1),
       ls = q.logScale.slice(0, b, b + 1);
     const z = mu.add(ls.exp().mul(eps));
@@ -29,23 +45,69 @@ function perImage(vae: VAE, x: Tensor, k: number, g: Generator): number[] {
   });
 }
 
-test("batched IWAE-k = the per-image estimate with the same seed (samples split across and within images)", () => {
+/** A small VAE with doubled weights (a posterior far from q) and random binary images. */
+function setup(activation: "tanh" | "relu"): { vae: VAE; x: Tensor } {
   const vae = new VAE(
-    { ...vaeOptions.parse({}), hidden: [9, 7], latent: 3 },
-    { dim: 6, shape: [1, 2, 3] },
+    { ...vaeOptions.parse({}), hidden: [9, 7], latent: 3, activation },
+    { dim: 37, shape: [1, 1, 37] },
     new Generator(1),
   );
-  for (const p of vae.parameters()) p.data.set(p.toArray().map((v) => v * 2)); // a posterior far from q
-  const x = randomTensor(new Generator(2), [11, 6], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.5);
-  // rows 64, k 5: 12 images per decoder pass (a partial last block); rows 7, k 20: three chunks per image; 1 row
-  for (const [k, rows] of [
-    [5, 64],
-    [20, 7],
-    [4, 1],
-  ] as const) {
-    const batched = vae.iwae(x, k, new Generator(3), { rows });
-    const reference = perImage(vae, x, k, new Generator(3));
-    // float32 decoder and latent arithmetic on both sides, log-mean-exp in float64: agreement to ~1e-5 nats
-    assertClose(Array.from(batched), reference, { atol: 1e-4, rtol: 1e-5 }, `k = ${k}, rows = ${rows}`);
+  for (const p of vae.parameters()) p.data.set(p.toArray().map((v) => v * 2));
+  const x = randomTensor(new Generator(2), [11, 37], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.5);
+  return { vae, x };
+}
+
+// k 5 with rows 64: 12 images per block (a partial last block); k 20 with rows 7: blocks straddle images; one row
+const cases = [
+  [5, 64],
+  [20, 7],
+  [4, 1],
+] as const;
+
+test("IWAE-k = the per-image estimate with the densities written out, on the same noise", () => {
+  for (const activation of ["tanh", "relu"] as const) {
+    const { vae, x } = setup(activation);
+    for (const [k, rows] of cases) {
+      const batched = vae.iwae(x, k, new Generator(3), { rows });
+      // float32 decoder and latent arithmetic on both sides, log-mean-exp in float64: agreement to ~1e-5 nats
+      const ref = perImage(vae, x, k, new Generator(3));
+      assertClose(Array.from(batched), ref, { atol: 1e-4, rtol: 1e-5 }, `${activation}, k = ${k}, rows = ${rows}`);
+    }
   }
+});
+
+test("the native kernel = the reference loops, for any block size and thread count", { skip: skipNative }, () => {
+  const { vae, x } = setup("tanh");
+  const threads = getNumThreads();
+  try {
+    for (const [k, rows] of cases) {
+      const native = vae.iwae(x, k, new Generator(3), { rows });
+      // blocks and threads change only who computes which row: bit-identical
+      for (const [r, t] of [
+        [rows + 3, 1],
+        [2, 2],
+      ] as const) {
+        setNumThreads(t);
+        assert.deepEqual(vae.iwae(x, k, new Generator(3), { rows: r }), native, `k ${k}, rows ${r}, threads ${t}`);
+      }
+      setBackend("reference");
+      const reference = vae.iwae(x, k, new Generator(3), { rows });
+      setBackend("native");
+      // float32 kernels (polynomial exp/log/tanh) against float64 loops and Math: measured ~1e-6 nats
+      assertClose(Array.from(native), Array.from(reference), { atol: 1e-4, rtol: 1e-6 }, `k = ${k}`);
+    }
+  } finally {
+    setBackend("native");
+    setNumThreads(threads);
+  }
+});
+
+test("the estimate advances the generator past its noise", () => {
+  const { vae, x } = setup("tanh");
+  const g = new Generator(3),
+    before = g.getState().counter;
+  const a = vae.iwae(x, 5, g);
+  assert.equal(g.getState().counter - before, normalBlocks(11 * 5 * 3));
+  const b = vae.iwae(x, 5, g);
+  assert.notDeepEqual(a, b, "a second estimate draws new noise");
 });

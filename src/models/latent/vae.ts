@@ -171,7 +171,7 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
   iwae(x: Tensor, k: number, generator: Generator, opts: ImportanceOptions = {}): Float64Array {
     return noGrad(() => {
       const q = this.encode(x);
-      return iwaeLogLikelihood(x, q.loc, q.logScale, k, (z) => this.decode(z), generator, opts);
+      return iwaeLogLikelihood(x, q.loc, q.logScale, k, this.decoder, generator, opts);
     });
   }
 
