@@ -224,6 +224,7 @@ async function eventOverhead(pairs: number, threadCounts: number[]) {
   for (const threads of threadCounts) {
     const rate: number[] = [];
     const cpu: number[] = [];
+    const serving: number[] = [];
     const rows: unknown[] = [];
     for (let i = 0; i < pairs; i++) {
       // A B, B A, …: a load that grows or falls over the pairs favours neither arm
@@ -233,6 +234,8 @@ async function eventOverhead(pairs: number, threadCounts: number[]) {
       a ??= await trainOnce(`t${threads}-plain-${i}`, threads, 0);
       rate.push(b.stepsPerSec / a.stepsPerSec);
       cpu.push(b.workerCpuMs / a.workerCpuMs);
+      // what serving the clients (and the clients' own parsing, in this process) cost, per CPU second of training
+      serving.push((b.studioCpuMs - a.studioCpuMs) / a.workerCpuMs);
       rows.push({
         steps_per_sec: [round(a.stepsPerSec), round(b.stepsPerSec)],
         training_cpu_ms: [round(a.workerCpuMs, 0), round(b.workerCpuMs, 0)],
@@ -244,6 +247,7 @@ async function eventOverhead(pairs: number, threadCounts: number[]) {
       steps_per_sec_ratio_with_to_without: ratioStats(rate),
       slowdown_percent_median: round(100 * (1 - median(rate))),
       training_cpu_ratio_with_to_without: ratioStats(cpu),
+      extra_studio_cpu_per_training_cpu: ratioStats(serving),
       pairs_without_and_with: rows,
     };
   }

@@ -83,6 +83,12 @@ function useRunEvents(run: RunDetail, watching: number, onDone?: (r: FitResult) 
   return { records, state, where, progress, notes, steps: steps.current, stepsSeen };
 }
 
+interface StepsState {
+  steps: StepColumns;
+  /** points received so far: changes with every batch, while `steps` is appended in place */
+  stepsSeen: number;
+}
+
 const STYLES: SeriesStyle[] = [
   { color: "rgba(43, 98, 217, 0.35)", width: 1 },
   { color: "#2b62d9", width: 2, points: true, spanGaps: true },
@@ -103,7 +109,7 @@ function Curves({ run, records, steps, stepsSeen }: { run: RunDetail; records: E
   // a run opened before its first epoch learns the estimator from the records that stream in
   const valid = `valid (${run.valid_estimator ?? records.find((r) => r.estimator)?.estimator ?? "estimate"})`;
   return (
-    <div class="curves" data-unit={unit} data-steps={String(steps.step.length)}>
+    <div class="curves" data-unit={unit}>
       {density && (
         <label>
           <span class="muted">units </span>
@@ -123,11 +129,6 @@ function Curves({ run, records, steps, stepsSeen }: { run: RunDetail; records: E
       />
     </div>
   );
-}
-
-interface StepsState {
-  steps: StepColumns;
-  stepsSeen: number;
 }
 
 export function LiveRun({ run, onDone }: { run: RunDetail; onDone?: (r: FitResult) => void }) {
