@@ -7,13 +7,15 @@
  * - score: latency of POST /api/score for one drawn image under MADE (hidden 500, and the recipe's 8000) and NADE
  *   (hidden 500) over HTTP, after one warm-up call that computes the test-split reference; with the server's CPU time
  *   per call (the studio keeps the last few runs open, so after the first call no checkpoint is read);
- * - events: a training's steps/s (MADE hidden 500, batch 100, one epoch: 500 steps and a validation pass) with and
- *   without a client subscribed to its event stream, runs interleaved (A B, B A, …); steps/s from the epoch's own
- *   timing in metrics.jsonl, CPU time of the training process from this process's waited-for children
- *   (/proc/self/stat).
- * Best of N is the headline (the machine is shared: the minimum is the least disturbed run); medians beside it.
+ * - events: what streaming every step's point costs the training: MADE (hidden 500, batch 100, 500 steps) trained by
+ *   the studio with no client and with --clients readers of its event stream (each parses every batch of points and
+ *   checks it got every step once), in pairs whose order alternates (A B, B A, …), at each of --threads (the training
+ *   process's DEEPGEN_THREADS). Per pair, the ratio of steps/s with clients to without (steps/s from the run's own
+ *   step points, first to last: start-up left out) and of the training process's CPU time (this process's waited-for
+ *   children, /proc/self/stat); the median and range of the ratios over the pairs.
+ * Best of N is the headline for times (the machine is shared: the minimum is the least disturbed run); medians beside.
  *
- *   node --import tsx bench/studio.ts [--page 7] [--score 20] [--pairs 3]
+ *   node --import tsx bench/studio.ts [--page 7] [--score 20] [--pairs 5] [--threads 1,2] [--clients 3]
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
@@ -23,16 +25,22 @@ import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { fit } from "../src/app/index.js";
 import { startStudio } from "../src/server/server.js";
+import type { StepPoint } from "../src/server/step-points.js";
 
 const { values } = parseArgs({
   options: {
     page: { type: "string", default: "7" },
     score: { type: "string", default: "20" },
-    pairs: { type: "string", default: "3" },
+    pairs: { type: "string", default: "5" },
+    threads: { type: "string", default: "1,2" },
+    clients: { type: "string", default: "3" },
   },
 });
 const CHROMIUM = "/usr/bin/chromium";
 const DATASET = "mnist-fixed";
+const CLIENTS = Number(values.clients);
+/** steps per training session of the events benchmark */
+const STEPS = 500;
 
 const best = (xs: number[]): number => Math.min(...xs);
 const median = (xs: number[]): number => {
@@ -138,70 +146,112 @@ async function scoreTimes(n: number) {
   return out;
 }
 
-/** One epoch of MADE (hidden 500) on mnist-fixed, batch 100: 500 steps, with or without an event-stream client. */
-async function trainOnce(name: string, subscribe: boolean) {
+/** What one client of a run's event stream received: its step points, checked to be every step once, in order. */
+async function readSteps(name: string): Promise<{ points: number; inOrder: boolean }> {
+  const res = await api(`/runs/${name}/events`);
+  const decoder = new TextDecoder();
+  let buf = "";
+  let points = 0;
+  let last = 0;
+  let inOrder = true;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let at;
+    while ((at = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, at);
+      buf = buf.slice(at + 2);
+      if (!block.startsWith("event: steps\n")) continue;
+      // the client parses every batch, as a tab does
+      for (const p of (JSON.parse(block.slice(block.indexOf("data: ") + 6)) as { points: StepPoint[] }).points) {
+        inOrder &&= p.step === last + 1;
+        last = p.step;
+        points++;
+      }
+    }
+  }
+  return { points, inOrder };
+}
+
+/**
+ * One training session of MADE (hidden 500) on mnist-fixed, batch 100, stopped after STEPS steps (no validation or
+ * test pass), with `clients` event-stream readers connected from the start. Steps/s from the run's own step points
+ * (first to last, so start-up is left out); CPU of the training process from the waited-for children.
+ */
+async function trainOnce(name: string, threads: number, clients: number) {
   const c0 = childCpuMs();
+  const s0 = cpuMs();
+  // the training process inherits the server's environment when it is forked
+  process.env.DEEPGEN_THREADS = String(threads);
   const res = await postJson("/train", {
     model: "made",
     dataset: DATASET,
     options: { hidden: [500] },
-    training: { epochs: 1, batchSize: 100, lr: 0.001 },
+    training: { epochs: 2, batchSize: 100, lr: 0.001 },
     seed: 1,
     name,
+    maxSteps: STEPS,
   });
   if (res.status !== 202) throw new Error(`train ${name}: HTTP ${res.status} ${await res.text()}`);
-  let events = 0;
-  const stream = subscribe
-    ? (async () => {
-        const r = await api(`/runs/${name}/events`);
-        for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>)
-          events += new TextDecoder().decode(chunk).split("\n\n").length - 1;
-      })()
-    : null;
-  // both arms poll the run once a second to see it end, so the only difference is the stream
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const run = (await (await api(`/runs/${name}`)).json()) as { job?: { state: string } };
-    if (run.job?.state === "done" || run.job?.state === "failed") break;
-  }
-  await stream;
-  await studio.jobs.get(name)?.exited();
-  const record = JSON.parse(readFileSync(path.join(runsDir, name, "metrics.jsonl"), "utf8").split("\n")[0]!) as {
-    step: number;
-    seconds: number;
+  const readers = Array.from({ length: clients }, () => readSteps(name));
+  const job = studio.jobs.get(name)!;
+  await job.exited();
+  const received = await Promise.all(readers);
+  for (const r of received)
+    if (r.points !== STEPS || !r.inOrder)
+      throw new Error(`${name}: a client got ${r.points} points (in order: ${r.inOrder})`);
+  const points = [...job.steps.chunks(Infinity)].flat();
+  if (points.length !== STEPS) throw new Error(`${name}: ${points.length} step points kept, expected ${STEPS}`);
+  const first = points[0]!;
+  const last = points.at(-1)!;
+  return {
+    stepsPerSec: (last.step - first.step) / (last.seconds - first.seconds),
+    workerCpuMs: childCpuMs() - c0,
+    studioCpuMs: cpuMs() - s0,
   };
-  return { stepsPerSec: record.step / record.seconds, workerCpuMs: childCpuMs() - c0, events };
 }
 
-async function eventOverhead(pairs: number) {
+const ratioStats = (xs: number[]) => ({
+  median: round(median(xs), 4),
+  min: round(Math.min(...xs), 4),
+  max: round(Math.max(...xs), 4),
+  n: xs.length,
+});
+
+/** Paired runs at each thread count: without clients and with CLIENTS, the order alternating pair by pair. */
+async function eventOverhead(pairs: number, threadCounts: number[]) {
   if (pairs === 0) return { skipped: "--pairs 0" };
-  const without: number[] = [];
-  const withStream: number[] = [];
-  const cpuWithout: number[] = [];
-  const cpuWith: number[] = [];
-  let events = 0;
-  for (let i = 0; i < pairs; i++) {
-    // the order alternates (A B, B A, …), so a load that grows or falls over the run favours neither arm
-    let a = i % 2 ? undefined : await trainOnce(`plain-${i}`, false);
-    const b = await trainOnce(`watched-${i}`, true);
-    a ??= await trainOnce(`plain-${i}`, false);
-    without.push(a.stepsPerSec);
-    withStream.push(b.stepsPerSec);
-    cpuWithout.push(a.workerCpuMs);
-    cpuWith.push(b.workerCpuMs);
-    events = b.events;
+  const out: Record<string, unknown> = {};
+  for (const threads of threadCounts) {
+    const rate: number[] = [];
+    const cpu: number[] = [];
+    const serving: number[] = [];
+    const rows: unknown[] = [];
+    for (let i = 0; i < pairs; i++) {
+      // A B, B A, …: a load that grows or falls over the pairs favours neither arm
+      const plainFirst = i % 2 === 0;
+      let a = plainFirst ? await trainOnce(`t${threads}-plain-${i}`, threads, 0) : undefined;
+      const b = await trainOnce(`t${threads}-watched-${i}`, threads, CLIENTS);
+      a ??= await trainOnce(`t${threads}-plain-${i}`, threads, 0);
+      rate.push(b.stepsPerSec / a.stepsPerSec);
+      cpu.push(b.workerCpuMs / a.workerCpuMs);
+      // what serving the clients (and the clients' own parsing, in this process) cost, per CPU second of training
+      serving.push((b.studioCpuMs - a.studioCpuMs) / a.workerCpuMs);
+      rows.push({
+        steps_per_sec: [round(a.stepsPerSec), round(b.stepsPerSec)],
+        training_cpu_ms: [round(a.workerCpuMs, 0), round(b.workerCpuMs, 0)],
+        studio_cpu_ms: [round(a.studioCpuMs, 0), round(b.studioCpuMs, 0)],
+      });
+    }
+    out[`threads_${threads}`] = {
+      // ratio < 1: slower with clients; the slowdown in percent is 100 · (1 − ratio)
+      steps_per_sec_ratio_with_to_without: ratioStats(rate),
+      slowdown_percent_median: round(100 * (1 - median(rate))),
+      training_cpu_ratio_with_to_without: ratioStats(cpu),
+      extra_studio_cpu_per_training_cpu: ratioStats(serving),
+      pairs_without_and_with: rows,
+    };
   }
-  // best = fastest here: the most steps per second each arm managed
-  const fastest = (xs: number[]) => Math.max(...xs);
-  return {
-    steps_per_sec_without_client: { best: round(fastest(without)), median: round(median(without)), n: pairs },
-    steps_per_sec_with_client: { best: round(fastest(withStream)), median: round(median(withStream)), n: pairs },
-    slowdown_percent_best: round(100 * (1 - fastest(withStream) / fastest(without))),
-    slowdown_percent_median: round(100 * (1 - median(withStream) / median(without))),
-    training_process_cpu_ms_without_client: stats(cpuWithout, 0),
-    training_process_cpu_ms_with_client: stats(cpuWith, 0),
-    events_received_per_run: events,
-  };
+  return { clients: CLIENTS, steps: STEPS, ...out };
 }
 
 try {
@@ -210,9 +260,11 @@ try {
     cpus: os.cpus().length,
     cpu: os.cpus()[0]?.model,
     note: "shared 2-core machine: best of N is the least disturbed run",
+    load_average_at_start: os.loadavg().map((v) => round(v)),
     page: await pageTimes(Number(values.page)),
     score: await scoreTimes(Number(values.score)),
-    events: await eventOverhead(Number(values.pairs)),
+    events: await eventOverhead(Number(values.pairs), values.threads.split(",").map(Number)),
+    load_average_at_end: os.loadavg().map((v) => round(v)),
   };
   console.log(JSON.stringify(result, null, 2));
 } finally {

@@ -33,6 +33,8 @@ export interface FitStart {
   threads: number;
   resumed: boolean;
   closedForm: boolean;
+  /** the training phases' names in step order (the first one's loss is the step's reported loss); none if closed */
+  phases: string[];
 }
 
 export interface FitHooks extends TrainerHooks {
@@ -109,6 +111,7 @@ export async function fit(spec: RunSpec, hooks: FitHooks = {}): Promise<RunResul
     threads: getNumThreads(),
     resumed,
     closedForm,
+    phases: isTrainable(model) && !closedForm ? model.trainingPhases().map((p) => p.name) : [],
   });
   if (closedForm) {
     const t0 = Date.now();

@@ -2,9 +2,10 @@
  * Training runs in progress. Each run trains in a child process (src/server/train-worker.ts) so the server stays
  * responsive; its events are kept (for a tab that opens later) and passed to every listener (each open tab's event
  * stream). A stop request reaches fit's AbortSignal in the child, which saves the position; resume starts fit again on
- * the same directory with `resume`. A training that crashes (an error, a killed process) or diverges marks its run
- * failed in the run directory (status.json, beside the checkpoints it had saved), so the runs list shows it after a
- * restart too.
+ * the same directory with `resume`. Every step's point is passed on and the newest are kept (StepHistory, carried over
+ * to the run's next session in this server), so a tab that opens later draws the per-step curve so far. A training
+ * that crashes (an error, a killed process) or diverges marks its run failed in the run directory (status.json, beside
+ * the checkpoints it had saved), so the runs list shows it after a restart too.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveRun, type RunSpec } from "../app/index.js";
 import { clearRunFailure, markRunFailed } from "../app/runs-index.js";
+import { StepHistory } from "./step-points.js";
 import type { WorkerEvent, WorkerRequest } from "./train-worker.js";
 
 export type JobState = "starting" | "training" | "testing" | "stopping" | "done" | "failed";
@@ -41,7 +43,7 @@ export class Job {
   state: JobState = "starting";
   error?: string;
   readonly startedAt = Date.now();
-  /** every event except step reports, for listeners that come later; plus the latest step and progress */
+  /** every event except step reports, for listeners that come later; plus the step points, latest step, progress */
   readonly history: JobEvent[] = [];
   latestStep: JobEvent | null = null;
   latestProgress: JobEvent | null = null;
@@ -60,6 +62,8 @@ export class Job {
     readonly model: string,
     spec: RunSpec,
     epochs: number,
+    /** the run's points from its earlier sessions in this server, continued by this one */
+    readonly steps = new StepHistory(),
   ) {
     this.#child = fork(WORKER, [], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let stderr = "";
@@ -96,6 +100,7 @@ export class Job {
   /** Calls `l` with the history so far, then with every new event; returns the unsubscribe function. */
   listen(l: Listener): () => void {
     for (const e of this.history) l(e);
+    for (const points of this.steps.chunks()) l({ type: "steps", points });
     if (this.latestStep) l(this.latestStep);
     if (this.latestProgress) l(this.latestProgress);
     this.#listeners.add(l);
@@ -119,6 +124,7 @@ export class Job {
 
   #emit(e: JobEvent): void {
     if (e.type === "step") this.latestStep = e;
+    else if (e.type === "steps") this.steps.push(e.points);
     else if (e.type === "progress") this.latestProgress = e;
     else this.history.push(e);
     for (const l of this.#listeners) l(e);
@@ -197,7 +203,7 @@ export class Jobs {
       throw new TooManyError(`${busy} trainings are running; stop one or wait (at most ${MAX_TRAININGS} at a time)`);
     const r = resolveRun(spec);
     clearRunFailure(r.runDir);
-    const job = new Job(id, r.runDir, spec.model, spec, r.config.training.epochs);
+    const job = new Job(id, r.runDir, spec.model, spec, r.config.training.epochs, running?.steps);
     this.#jobs.set(id, job);
     await job.ready;
     return job;

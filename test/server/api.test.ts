@@ -22,6 +22,17 @@ after(async () => {
   await studio.close();
 });
 
+/** Every step point a stream carried, in arrival order. */
+const pointsOf = (es: SseEvent[]): Json[] => es.filter((e) => e.event === "steps").flatMap((e) => e.data.points);
+
+/** Asserts the points are steps first..last, one each, in order (strictly increasing, no gaps). */
+function assertEveryStep(points: Json[], first: number, last: number): void {
+  assert.deepEqual(
+    points.map((p) => p.step),
+    Array.from({ length: last - first + 1 }, (_, i) => first + i),
+  );
+}
+
 const TINY = {
   model: "made",
   dataset: "mnist-fixed",
@@ -56,6 +67,26 @@ test("a run trains off the event loop, two streams see the same epochs, the list
   assert.ok(a.some((e) => e.event === "progress" && e.data.fraction > 0 && e.data.fraction <= 1));
   const done = a.find((e) => e.event === "done")!.data.result;
   assert.equal(done.status, "finished");
+  // one point per step reached both streams: 2 epochs of 50,000 images in batches of 2500
+  assert.equal(done.steps, 40);
+  assertEveryStep(pointsOf(a), 1, 40);
+  assert.deepEqual(pointsOf(a), pointsOf(b), "both streams carry the same points");
+  for (const p of pointsOf(a)) {
+    // MADE scores exactly: bits/dim is the loss over 784 ln 2 (1e-12 relative: one division in float64)
+    assert.ok(Math.abs(p.bits_per_dim - p.loss / (784 * Math.LN2)) <= 1e-12 * p.bits_per_dim, JSON.stringify(p));
+    assert.ok(p.seconds >= 0 && p.seconds < 600);
+  }
+  for (const r of metrics(a)) {
+    const epoch = pointsOf(a).filter((p) => p.step > r.step - 20 && p.step <= r.step);
+    // each epoch's train_loss is the mean of its steps' losses (1e-9 relative: float64 sums in a different order)
+    const mean = epoch.reduce((x, p) => x + p.loss, 0) / epoch.length;
+    assert.ok(Math.abs(mean - r.train_loss) <= 1e-9 * r.train_loss, `epoch ${r.epoch}: ${mean} vs ${r.train_loss}`);
+    // the epoch's last rate is the optimizer's (MADE's recipe decays it on a cosine; same float64 formula)
+    assert.ok(Math.abs(epoch.at(-1)!.lr - r.lr) <= 1e-12 * r.lr, `${epoch.at(-1)!.lr} vs ${r.lr}`);
+    assert.ok(epoch[0].lr > epoch.at(-1)!.lr, "the rate decays within the epoch");
+  }
+  // a tab that opens after the end gets the same points from the kept history
+  assert.deepEqual(pointsOf(await readEvents(studio.url, "t1")), pointsOf(a));
   // the run directory is an ordinary run: evaluate (as `deepgen eval` calls it) reproduces the reported test NLL
   const ev = evaluate(`${studio.runsDir}/t1`);
   assert.ok(Math.abs(ev.nll_nats - done.metrics.nll_nats) < 1e-9, `${ev.nll_nats} vs ${done.metrics.nll_nats}`);
@@ -151,6 +182,9 @@ test("stop saves the position, resume finishes the run", async () => {
   const r2 = second.find((e) => e.event === "done")!.data.result;
   assert.equal(r2.status, "finished");
   assert.equal(r2.steps, 50, "50,000 images in batches of 1000, counted across both sessions");
+  // the stream of the resumed run replays the first session's points and continues them, every step once
+  assertEveryStep(pointsOf(second), 1, 50);
+  assert.deepEqual(pointsOf(second).slice(0, r1.steps), pointsOf(first));
   assert.equal((await call(studio.url, "GET", "/runs/t2")).body.status, "finished");
 });
 

@@ -82,6 +82,8 @@ test("runs table, a run's curve and samples", { skip: missing }, async () => {
   await page.waitForSelector('.live[data-epochs="1"]');
   await page.waitForSelector('.samples canvas[data-images="36"]');
   assert.ok(await page.$(".live .uplot"), "the curve is drawn");
+  // trained outside this studio: no step points, the epoch's train and valid values at its step (10)
+  assert.equal(await page.getAttribute(".live .curve", "data-points"), "0,1,1");
   await shoot("runs");
   assert.deepEqual(pageErrors, []);
 });
@@ -92,13 +94,31 @@ test("train from the generated form and watch it finish live", { skip: missing }
   // the options form comes from the model's JSON Schema
   await page.fill('form.options input[name="hidden"]', "8");
   await page.selectOption('select[name="dataset"]', "mnist-fixed");
-  await page.fill('input[name="epochs"]', "1");
-  await page.fill('input[name="batchSize"]', "5000");
+  await page.fill('input[name="epochs"]', "2");
+  await page.fill('input[name="batchSize"]', "1000");
   await page.fill('input[name="name"]', "from-page");
   await page.click("button.start");
   await page.waitForURL(/#run\/from-page$/);
-  await page.waitForSelector('.live[data-state="done"][data-epochs="1"]', { timeout: 120_000 });
-  assert.match((await page.textContent(".live .result")) ?? "", /finished after 1 epochs.*test NLL \d+\.\d+ nats/);
+  await page.waitForSelector('.live[data-state="done"][data-epochs="2"]', { timeout: 120_000 });
+  assert.match((await page.textContent(".live .result")) ?? "", /finished after 2 epochs.*test NLL \d+\.\d+ nats/);
+  // the chart holds every step's train point (2 epochs of 50,000 images in batches of 1000: 100) and per epoch two
+  assert.equal(await page.getAttribute(".live .curve", "data-points"), "100,2,2");
+  const lastValues = async (): Promise<number[]> => {
+    // the legend shows the values under the cursor: the right edge is the last step
+    const box = (await (await page.$(".live .u-over"))!.boundingBox())!;
+    await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+    const cells = await page.$$eval(".live .u-legend .u-series .u-value", (els) => els.map((e) => e.textContent));
+    return cells.slice(1).map(Number);
+  };
+  const nats = await lastValues();
+  await page.selectOption(".live select.unit", "bits");
+  await page.waitForSelector('.curves[data-unit="bits"]');
+  assert.equal(await page.getAttribute(".live .curve", "data-points"), "100,2,2");
+  const bits = await lastValues();
+  // a value in bits/dim is the same loss over 784 ln 2 (3 significant digits: the legend rounds)
+  for (let i = 0; i < 3; i++)
+    assert.ok(Math.abs(bits[i]! - nats[i]! / (784 * Math.LN2)) < 2e-3 * bits[i]! + 1e-3, `${nats} vs ${bits}`);
+  assert.ok(nats[0]! > 50 && bits[0]! < 1, `${nats} nats, ${bits} bits/dim`);
   const config = await (await fetch(new URL("api/runs/from-page", studio.url))).json();
   assert.deepEqual(config.config.options.hidden, [8]);
   await shoot("train");

@@ -22,8 +22,24 @@ export interface JobInfo {
 /** One line of a run's metrics.jsonl */
 export interface EpochRecord {
   epoch: number;
+  /** the run's step count at the epoch's end */
+  step?: number;
   train_loss: number;
   valid_nll_nats?: number;
+  valid_bits_per_dim?: number;
+  estimator?: string;
+}
+
+/** One training step, as the run's event stream sends it (in batches: event "steps", {points}) */
+export interface StepPoint {
+  step: number;
+  /** the first phase's loss: nats per image for a model with a density */
+  loss: number;
+  /** only for a one-phase model with a density */
+  bits_per_dim?: number;
+  lr?: number;
+  /** since the training process began training */
+  seconds: number;
 }
 
 export interface RunSummary {
@@ -48,7 +64,7 @@ export interface RunSummary {
 }
 
 export interface RunDetail extends RunSummary {
-  config: { seed: number; options: Record<string, unknown> } & Record<string, unknown>;
+  config: { seed: number; options: Record<string, unknown>; dim?: number } & Record<string, unknown>;
   records: EpochRecord[];
 }
 

@@ -1,7 +1,8 @@
 // One run's training curves, progress, ETA and stop/resume, kept live through the run's event stream.
-import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, runUrl, type EpochRecord, type RunDetail } from "../api";
-import { LineChart } from "./chart";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, hasDensity, runUrl, type EpochRecord, type RunDetail } from "../api";
+import { LineChart, type SeriesStyle } from "./chart";
+import { curveData, StepColumns, type Unit } from "./curves";
 import { duration, fmt } from "./format";
 import { guarded } from "./toast";
 
@@ -11,6 +12,7 @@ const EVENTS = [
   "notice",
   "epoch-start",
   "step",
+  "steps",
   "progress",
   "metrics",
   "test-start",
@@ -45,6 +47,9 @@ function useRunEvents(run: RunDetail, watching: number, onDone?: (r: FitResult) 
   const [where, setWhere] = useState("");
   const [progress, setProgress] = useState({ fraction: 0, title: "", eta: "" });
   const [notes, setNotes] = useState<Note[]>(run.error ? [{ kind: "error", text: run.error }] : []);
+  // every step's point, appended in place; `stepsSeen` changes with each batch so the chart redraws
+  const steps = useRef(new StepColumns());
+  const [stepsSeen, setStepsSeen] = useState(0);
   useEffect(() => {
     if (watching === 0) return;
     const note = (kind: string, text: string) => setNotes((n) => [...n, { kind, text }]);
@@ -54,7 +59,10 @@ function useRunEvents(run: RunDetail, watching: number, onDone?: (r: FitResult) 
       if (type === "state") setState(e.state);
       else if (type === "metrics")
         setRecords((rs) => [...rs.filter((r) => r.epoch !== e.record.epoch), e.record as EpochRecord]);
-      else if (type === "step")
+      else if (type === "steps") {
+        steps.current.append(e.points);
+        setStepsSeen((n) => n + e.points.length);
+      } else if (type === "step")
         setWhere(`epoch ${e.epoch}, batch ${e.batch}/${e.batchesPerEpoch}, loss ${fmt(e.loss)}`);
       else if (type === "progress")
         setProgress({
@@ -72,21 +80,60 @@ function useRunEvents(run: RunDetail, watching: number, onDone?: (r: FitResult) 
     // re-subscribed only when asked to watch again (a resume); onDone is read at each event
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [watching, run.id]);
-  return { records, state, where, progress, notes };
+  return { records, state, where, progress, notes, steps: steps.current, stepsSeen };
+}
+
+interface StepsState {
+  steps: StepColumns;
+  /** points received so far: changes with every batch, while `steps` is appended in place */
+  stepsSeen: number;
+}
+
+const STYLES: SeriesStyle[] = [
+  { color: "rgba(43, 98, 217, 0.35)", width: 1 },
+  { color: "#2b62d9", width: 2, points: true, spanGaps: true },
+  { color: "#d9822b", width: 2, points: true, spanGaps: true },
+];
+
+/** Train loss per step and per epoch, validation per epoch, on the step axis; nats or bits/dim for a density model. */
+function Curves({ run, records, steps, stepsSeen }: { run: RunDetail; records: EpochRecord[] } & StepsState) {
+  const density = hasDensity(run) && run.config.dim !== undefined;
+  const [unit, setUnit] = useState<Unit>("nats");
+  const perBit = density ? 1 / (run.config.dim! * Math.LN2) : null;
+  const data = useMemo(
+    () => curveData(steps, records, unit, perBit),
+    // stepsSeen stands for the columns appended in place
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [steps, stepsSeen, records, unit, perBit],
+  );
+  // a run opened before its first epoch learns the estimator from the records that stream in
+  const valid = `valid (${run.valid_estimator ?? records.find((r) => r.estimator)?.estimator ?? "estimate"})`;
+  return (
+    <div class="curves" data-unit={unit}>
+      {density && (
+        <label>
+          <span class="muted">units </span>
+          <select class="unit" value={unit} onChange={(e) => setUnit(e.currentTarget.value as Unit)}>
+            <option value="nats">nats per image</option>
+            <option value="bits">bits per dimension</option>
+          </select>
+        </label>
+      )}
+      <LineChart
+        title={unit === "bits" ? "bits per dimension" : density ? "nats per image" : "training loss"}
+        xLabel="step"
+        yLabel={unit === "bits" ? "bits/dim" : density ? "nats" : "loss"}
+        series={["train, per step", "train, epoch mean", valid]}
+        styles={STYLES}
+        data={data}
+      />
+    </div>
+  );
 }
 
 export function LiveRun({ run, onDone }: { run: RunDetail; onDone?: (r: FitResult) => void }) {
   const [watching, setWatching] = useState(run.job ? 1 : 0);
-  const { records, state, where, progress, notes } = useRunEvents(run, watching, onDone);
-  const sorted = useMemo(() => [...records].sort((a, b) => a.epoch - b.epoch), [records]);
-  const data = useMemo(
-    (): [number[], (number | null)[], (number | null)[]] => [
-      sorted.map((r) => r.epoch),
-      sorted.map((r) => r.train_loss),
-      sorted.map((r) => r.valid_nll_nats ?? null),
-    ],
-    [sorted],
-  );
+  const { records, state, where, progress, notes, steps, stepsSeen } = useRunEvents(run, watching, onDone);
   const active = ACTIVE.includes(state);
   const stop = guarded(() => api.post(`${runUrl(run.id)}/stop`));
   const resume = guarded(async () => {
@@ -94,7 +141,7 @@ export function LiveRun({ run, onDone }: { run: RunDetail; onDone?: (r: FitResul
     setWatching((w) => w + 1);
   });
   return (
-    <div class="live card" data-state={state} data-epochs={String(sorted.length)}>
+    <div class="live card" data-state={state} data-epochs={String(records.length)}>
       <div>
         <strong>state: </strong>
         <span class="state">{state}</span>{" "}
@@ -110,13 +157,7 @@ export function LiveRun({ run, onDone }: { run: RunDetail; onDone?: (r: FitResul
         <span class="muted where">{` ${where} `}</span>
         <span class="eta muted">{progress.eta}</span>
       </div>
-      <LineChart
-        title="nats per image"
-        xLabel="epoch"
-        yLabel="nats"
-        series={["train", `valid (${run.valid_estimator ?? "estimate"})`]}
-        data={data}
-      />
+      <Curves run={run} records={records} steps={steps} stepsSeen={stepsSeen} />
       <div class="notes muted">
         {notes.map((n, i) => (
           <p key={i} class={n.kind}>
