@@ -141,8 +141,18 @@ static void pack_b_masked(int64_t kc, int64_t nc, const float* B, int64_t ldb, b
       for (int64_t q = 0; q < kc; q += 16) {
         const int64_t qn = std::min<int64_t>(16, kc - q);
         float* d = dst + q * NR;
-        for (int64_t c = 0; c < nr; c++)
-          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = src[c * ldb + q + p] * msk[c * ldm + q + p];
+        // the products of a row's 16 steps first (contiguous, vectorized), then their transposing stores
+        alignas(64) float prod[16];
+        for (int64_t c = 0; c < nr; c++) {
+          const float* sr = src + c * ldb + q;
+          const float* mr = msk + c * ldm + q;
+          if (qn == 16) {
+            for (int v = 0; v < 16; v += VW) vstore(prod + v, vload(sr + v) * vload(mr + v));
+          } else {
+            for (int64_t p = 0; p < qn; p++) prod[p] = sr[p] * mr[p];
+          }
+          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = prod[p];
+        }
         for (int64_t c = nr; c < NR; c++)
           for (int64_t p = 0; p < qn; p++) d[p * NR + c] = 0.f;
       }
