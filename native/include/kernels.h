@@ -33,6 +33,12 @@ void masked_linear_grad_input(const float* g, const float* w, const float* mask,
                               int64_t n);
 void masked_linear_grad_weight(const float* g, const float* x, const float* mask, float* gw, int64_t m, int64_t k,
                                int64_t n);
+// out = act(x · wᵀ + bias) with act a Unary op code (tanh, relu) or -1 for none, and its backward from the saved
+// output y: gx = gz · w, gw = gzᵀ · x, gb = Σ_rows gz for gz = act'(·) ⊙ g (each output may be null).
+void linear_act_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n,
+                        int act);
+void linear_act_backward(const float* x, const float* w, const float* y, const float* g, float* gx, float* gw,
+                         float* gb, int64_t m, int64_t k, int64_t n, int act);
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool transA,
                    const float* B, int64_t strideB, bool transB, float beta, float* C);
 

@@ -32,7 +32,10 @@ constexpr int NR = NV * VW;      // micro-tile columns
 constexpr double kGemmParallelFlops = 2e7;
 // A is read in place when a block of C has at most this many columns (measured on 25088x288x64: 63 GFLOP/s in
 // place vs 55 packed; 512x512x512 is faster packed).
-constexpr int64_t kDirectACols = 4 * NR;
+#ifndef DG_DIRECT_A_COLS
+#define DG_DIRECT_A_COLS 4
+#endif
+constexpr int64_t kDirectACols = DG_DIRECT_A_COLS * NR;
 // Likewise B (row-major) is read in place when at most this many rows of A use it: the 1x1 convolutions of PixelCNN
 // (32 or 64 output channels by 784 pixels) spent more time packing B than multiplying, and batch-100 layers gain
 // about 6% (100x784x500: 97 -> 103 GFLOP/s with 128 rather than 64; 256 was no better).
@@ -378,6 +381,39 @@ void masked_linear_grad_input(const float* g, const float* w, const float* mask,
 void masked_linear_grad_weight(const float* g, const float* x, const float* mask, float* gw, int64_t m, int64_t k,
                                int64_t n) {
   sgemm_masked(n, k, m, 1.f, g, n, true, x, k, false, 0.f, gw, k, get_threads(), GemmMasks{nullptr, 0, mask, k});
+}
+
+// A fully connected layer with its activation: out = act(x · wᵀ + bias), act a Unary op code or -1 for none,
+// applied in place while the output is still in cache.
+void linear_act_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n,
+                        int act) {
+  linear_forward(x, w, bias, out, m, k, n);
+  if (act >= 0) unary(act, out, out, m * n, 0.f, 0.f);
+}
+
+// Its backward in one call: gz = act'(·) ⊙ g from the saved output y (tanh: 1 − y², relu: [y > 0]), then
+// gb = Σ_rows gz, gx = gz · w, gw = gzᵀ · x. Any of gx, gw, gb may be null. gz lives in a per-thread scratch
+// buffer reused from step to step, so it costs no allocation.
+void linear_act_backward(const float* x, const float* w, const float* y, const float* g, float* gx, float* gw,
+                         float* gb, int64_t m, int64_t k, int64_t n, int act) {
+  const float* gz = g;
+  if (act >= 0) {
+    thread_local std::vector<float> scratch;
+    if (int64_t(scratch.size()) < m * n) scratch.resize(m * n);
+    unary_grad(act, y, y, g, scratch.data(), m * n, 0.f, 0.f);  // y > 0 ⇔ x > 0 for relu
+    gz = scratch.data();
+  }
+  if (gb) {
+    std::memset(gb, 0, n * sizeof(float));
+    for (int64_t i = 0; i < m; i++) {
+      const float* row = gz + i * n;
+#pragma GCC ivdep
+      for (int64_t j = 0; j < n; j++) gb[j] += row[j];
+    }
+  }
+  const int nt = get_threads();
+  if (gx) sgemm(m, k, n, 1.f, gz, n, false, w, k, false, 0.f, gx, k, nt);
+  if (gw) sgemm(n, k, m, 1.f, gz, n, true, x, k, false, 0.f, gw, k, nt);
 }
 
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool tA,

@@ -42,7 +42,8 @@ export class Linear extends Module {
     return linear(x, this.effectiveWeight(), this.bias);
   }
 
-  protected checkInput(x: Tensor): void {
+  /** Throws a TypeError naming the layer when x's last dimension is not inFeatures. */
+  checkInput(x: Tensor): void {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new TypeError(
         `Linear(${this.inFeatures}→${this.outFeatures}): input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features`,

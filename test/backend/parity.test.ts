@@ -24,6 +24,7 @@ import { opCases, type OpCase } from "../cases.js";
 import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { maskedLinearStressCases } from "../fused/masked-linear.cases.js";
+import { linearActStressCases } from "../fused/linear-act.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 import { onSimd, simdPaths } from "./simd-paths.js";
 
@@ -237,6 +238,7 @@ for (const isa of simdPaths()) {
     ...nadeStressCases,
     ...lstmScanStressCases,
     ...maskedLinearStressCases,
+    ...linearActStressCases,
   ]) {
     const atol = (c.tol ?? { atol: 1e-5 }).atol;
     const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;
