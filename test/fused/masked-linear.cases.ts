@@ -33,9 +33,10 @@ export const maskedLinearCases: OpCase[] = [
 // tolerances: float32 sums of up to 700 products of magnitude ≤ 2 against float64 loops
 export const maskedLinearStressCases: OpCase[] = [
   {
-    // k = 700 > KC: two k blocks, so a mask applied to partial sums would be squared; 67 rows, 45 columns: tails
-    name: "maskedLinear [67,700]→45 (real mask, two k blocks, tails)",
-    inputs: inputs([67], 700, 45, { bias: true, binary: false }),
+    // 700 rows and 700 inputs (> KC: 512 with AVX-512 and portable, 672 with AVX2): the forward and weight-gradient
+    // products each run two k blocks, so a mask applied to partial sums would be squared; 45 outputs: partial tiles
+    name: "maskedLinear [4,175,700]→45 (real mask, two k blocks, tails)",
+    inputs: inputs([4, 175], 700, 45, { bias: true, binary: false }),
     fn,
     tol: { atol: 5e-4, rtol: 2e-4 },
   },
