@@ -26,8 +26,16 @@ const inputs =
 const fn = (x?: Tensor, w?: Tensor, mask?: Tensor, b?: Tensor): Tensor => maskedLinear(x!, w!, mask!, b ?? null);
 
 export const maskedLinearCases: OpCase[] = [
-  { name: "maskedLinear [3,2,5]→4 + bias (0/1 mask)", inputs: inputs([3, 2], 5, 4, { bias: true, binary: true }), fn },
-  { name: "maskedLinear [4,6]→3 (real mask, no bias)", inputs: inputs([4], 6, 3, { bias: false, binary: false }), fn },
+  {
+    name: "maskedLinear [3,2,5]→4 + bias (0/1 mask)",
+    inputs: inputs([3, 2], 5, 4, { bias: true, binary: true }),
+    fn,
+  },
+  {
+    name: "maskedLinear [4,6]→3 (real mask, no bias)",
+    inputs: inputs([4], 6, 3, { bias: false, binary: false }),
+    fn,
+  },
 ];
 
 // tolerances: float32 sums of up to 700 products of magnitude ≤ 2 against float64 loops

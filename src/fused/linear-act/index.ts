@@ -23,7 +23,7 @@ const code = (a: LinearActivation): number => (a === null ? -1 : UnaryOp[a]);
 
 export const linearActOp = defineFusedOp<"linearAct", { act: number; hasBias: boolean }>({
   name: "linearAct",
-  // y = act(z), z = x Wᵀ + b:  gz = act'(z) ⊙ g,  ∂x = gz W,  ∂W = gzᵀ x,  ∂b = Σ_rows gz   (x, g flattened to rows)
+  // y = act(z), z = x Wᵀ + b:  gz = act'(z) ⊙ g,  ∂x = gz W,  ∂W = gzᵀ x,  ∂b = Σ_rows gz  (x, g as rows)
   gradRule: (g, [x, w, b], out, s) => {
     const [n, k] = w!.shape as [number, number],
       m = x!.size / Math.max(k, 1);
