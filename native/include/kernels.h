@@ -25,6 +25,20 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t
            int64_t ldb, bool transB, float beta, float* C, int64_t ldc, int nthreads);
 // out[m, n] = x[m, k] · w[n, k]ᵀ + bias[n] (bias may be null): a fully connected layer in one call.
 void linear_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n);
+// Masked linear layer y = x (W ⊙ M)ᵀ + b (x [m, k], W and M [n, k], bias [n] or null) and its two gradients:
+// gx [m, k] = g (W ⊙ M), gw [n, k] = (gᵀ x) ⊙ M. The masks are fused into the GEMM (packing and the tile store).
+void masked_linear_forward(const float* x, const float* w, const float* mask, const float* bias, float* out, int64_t m,
+                           int64_t k, int64_t n);
+void masked_linear_grad_input(const float* g, const float* w, const float* mask, float* gx, int64_t m, int64_t k,
+                              int64_t n);
+void masked_linear_grad_weight(const float* g, const float* x, const float* mask, float* gw, int64_t m, int64_t k,
+                               int64_t n);
+// out = act(x · wᵀ + bias) with act a Unary op code (tanh, relu) or -1 for none, and its backward from the saved
+// output y: gx = gz · w, gw = gzᵀ · x, gb = Σ_rows gz for gz = act'(·) ⊙ g (each output may be null).
+void linear_act_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n,
+                        int act);
+void linear_act_backward(const float* x, const float* w, const float* y, const float* g, float* gx, float* gw,
+                         float* gb, int64_t m, int64_t k, int64_t n, int act);
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool transA,
                    const float* B, int64_t strideB, bool transB, float beta, float* C);
 

@@ -12,6 +12,23 @@
   X(void, linear_forward, (const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k,       \
                            int64_t n),                                                                                \
     (x, w, bias, out, m, k, n))                                                                                       \
+  X(void, masked_linear_forward,                                                                                      \
+    (const float* x, const float* w, const float* mask, const float* bias, float* out, int64_t m, int64_t k,          \
+     int64_t n),                                                                                                      \
+    (x, w, mask, bias, out, m, k, n))                                                                                 \
+  X(void, masked_linear_grad_input,                                                                                   \
+    (const float* g, const float* w, const float* mask, float* gx, int64_t m, int64_t k, int64_t n),                  \
+    (g, w, mask, gx, m, k, n))                                                                                        \
+  X(void, masked_linear_grad_weight,                                                                                  \
+    (const float* g, const float* x, const float* mask, float* gw, int64_t m, int64_t k, int64_t n),                  \
+    (g, x, mask, gw, m, k, n))                                                                                        \
+  X(void, linear_act_forward,                                                                                         \
+    (const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n, int act),       \
+    (x, w, bias, out, m, k, n, act))                                                                                  \
+  X(void, linear_act_backward,                                                                                        \
+    (const float* x, const float* w, const float* y, const float* g, float* gx, float* gw, float* gb, int64_t m,     \
+     int64_t k, int64_t n, int act),                                                                                  \
+    (x, w, y, g, gx, gw, gb, m, k, n, act))                                                                           \
   X(void, sgemm_batched,                                                                                              \
     (int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool transA, const float* B,    \
      int64_t strideB, bool transB, float beta, float* C),                                                             \

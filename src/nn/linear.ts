@@ -1,6 +1,7 @@
 /** Fully connected layers: y = x Wᵀ + b, and its masked form y = x (W ⊙ M)ᵀ + b (MADE, FVSBN). */
 import { defaultUniform } from "./init.js";
 import { linear } from "../ops/linalg.js";
+import { maskedLinear } from "../fused/masked-linear/index.js";
 import type { Generator } from "../tensor/rng.js";
 import { fmt } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -37,12 +38,17 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return linear(x, this.effectiveWeight(), this.bias);
+  }
+
+  /** Throws a TypeError naming the layer when x's last dimension is not inFeatures. */
+  checkInput(x: Tensor): void {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new TypeError(
         `Linear(${this.inFeatures}→${this.outFeatures}): input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features`,
       );
     }
-    return linear(x, this.effectiveWeight(), this.bias);
   }
 }
 
@@ -70,5 +76,11 @@ export class MaskedLinear extends Linear {
   // the mask multiplies the weight inside the graph, so gradients of masked weights are exactly zero
   protected override effectiveWeight(): Tensor {
     return this.weight.mul(this.#mask);
+  }
+
+  // the same product in one fused op: the kernels apply the mask inside the GEMM, forward and backward
+  override forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return maskedLinear(x, this.weight, this.#mask, this.bias);
   }
 }

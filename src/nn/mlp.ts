@@ -1,6 +1,7 @@
 /** A multilayer perceptron as a list of Linear layers with one activation between them (none after the last). */
 import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { linearActivation } from "../fused/linear-act/index.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 
@@ -19,10 +20,13 @@ export class MLP extends Module {
     this.layers = sizes.slice(1).map((o, i) => this.registerModule(String(i), new Linear(sizes[i]!, o, { generator })));
   }
 
+  // each layer with its activation is one fused op (one GEMM forward; activation gradient, bias sum and both GEMMs
+  // in one call backward)
   forward(x: Tensor): Tensor {
+    const last = this.layers.length - 1;
     return this.layers.reduce((h, l, i) => {
-      const y = l.forward(h);
-      return i === this.layers.length - 1 ? y : this.activation === "tanh" ? y.tanh() : y.relu();
+      l.checkInput(h);
+      return linearActivation(h, l.weight, l.bias, i === last ? null : this.activation);
     }, x);
   }
 

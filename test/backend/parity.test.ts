@@ -23,6 +23,8 @@ import {
 import { opCases, type OpCase } from "../cases.js";
 import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
+import { maskedLinearStressCases } from "../fused/masked-linear.cases.js";
+import { linearActStressCases } from "../fused/linear-act.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 import { onSimd, simdPaths } from "./simd-paths.js";
 
@@ -230,7 +232,14 @@ const stressCases: OpCase[] = [
 
 // every case on every instruction-set path the CPU supports
 for (const isa of simdPaths()) {
-  for (const c of [...opCases, ...stressCases, ...nadeStressCases, ...lstmScanStressCases]) {
+  for (const c of [
+    ...opCases,
+    ...stressCases,
+    ...nadeStressCases,
+    ...lstmScanStressCases,
+    ...maskedLinearStressCases,
+    ...linearActStressCases,
+  ]) {
     const atol = (c.tol ?? { atol: 1e-5 }).atol;
     const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;
     test(`parity native (${isa}) vs reference: ${c.name} (tolerance atol ${atol}, rtol ${rtol})`, { skip }, () =>
