@@ -50,6 +50,14 @@
   X(void, conv2d_taps_backward_weight,                                                                                 \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* gy, float* gw),              \
     (g, taps, nTaps, x, gy, gw))                                                                                      \
+  X(void, conv2d_relu_forward,                                                                                         \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
+     const float* bias, float* out),                                                                                  \
+    (g, taps, nTaps, flags, x, w, bias, out))                                                                         \
+  X(void, conv2d_relu_backward,                                                                                        \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
+     const float* y, const float* gy, float* gx, float* gw, float* gb),                                               \
+    (g, taps, nTaps, flags, x, w, y, gy, gx, gw, gb))                                                                 \
   X(void, nade_forward,                                                                                               \
     (const float* x, const float* W, const float* c, const float* V, const float* b, float* logits, int64_t B,        \
      int64_t D, int64_t H),                                                                                           \
