@@ -4,12 +4,14 @@
  */
 import type { GradRule } from "../autograd/tape.js";
 import type { SavedOf } from "./fused-op.js";
+import { batchNormOp } from "./batch-norm/index.js";
 import { lstmScanOp } from "./lstm-scan/index.js";
 import { nadeOp } from "./nade/index.js";
 
 export const fusedOps = [
   nadeOp, // NADE's recurrence (src/fused/nade)
   lstmScanOp, // an LSTM over rows or diagonals of an image (src/fused/lstm-scan)
+  batchNormOp, // batch normalisation with batch statistics (src/fused/batch-norm)
 ] as const;
 
 type FusedOpList = (typeof fusedOps)[number];

@@ -21,6 +21,7 @@ import {
   type DType,
 } from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
+import { batchNormStressCases } from "../fused/batch-norm.cases.js";
 import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
@@ -261,7 +262,7 @@ const stressCases: OpCase[] = [
 
 // every case on every instruction-set path the CPU supports
 for (const isa of simdPaths()) {
-  for (const c of [...opCases, ...stressCases, ...nadeStressCases, ...lstmScanStressCases]) {
+  for (const c of [...opCases, ...stressCases, ...nadeStressCases, ...lstmScanStressCases, ...batchNormStressCases]) {
     const atol = (c.tol ?? { atol: 1e-5 }).atol;
     const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;
     test(`parity native (${isa}) vs reference: ${c.name} (tolerance atol ${atol}, rtol ${rtol})`, { skip }, () =>

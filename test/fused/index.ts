@@ -1,6 +1,7 @@
 /** The gradient-check and parity cases of every fused op (one import and one entry per op, like src/fused). */
 import type { OpCase } from "../cases.js";
+import { batchNormCases } from "./batch-norm.cases.js";
 import { lstmScanCases } from "./lstm-scan.cases.js";
 import { nadeCases } from "./nade.cases.js";
 
-export const fusedCases: OpCase[] = [...nadeCases, ...lstmScanCases];
+export const fusedCases: OpCase[] = [...nadeCases, ...lstmScanCases, ...batchNormCases];
