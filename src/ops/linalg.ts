@@ -235,14 +235,17 @@ export function convTranspose2d(
   const be = backendFor(x.dtype);
   if (out.size > 0) {
     be.conv2dGradInput(g, contiguousData(x), contiguousData(weight), out.data);
-    if (bias) {
-      const b = contiguousData(bias),
-        P = g.h * g.w;
-      for (let q = 0; q < g.n * g.c; q++) {
-        const v = b[q % g.c]!;
-        for (let i = q * P; i < (q + 1) * P; i++) out.data[i]! += v;
-      }
-    }
+    // + bias[c], in place through the broadcasting add kernel (out viewed as [n, c, h·w], bias strides [0, 1, 0])
+    if (bias)
+      be.binary(
+        "add",
+        out.data,
+        contiguousData(bias),
+        out.data,
+        [g.n, g.c, g.h * g.w],
+        [g.c * g.h * g.w, g.h * g.w, 1],
+        [0, 1, 0],
+      );
   }
   return record("convTranspose2d", bias ? [x, weight, bias] : [x, weight], out, { geom: g, hasBias: !!bias });
 }
