@@ -293,8 +293,10 @@ const float* output_grad(const ConvGeom& g, int flags, const float* y, const flo
 
 }  // namespace
 
-// Every gradient of conv2d_relu_forward in one pass over the groups of images: the output gradient is read (and
-// masked) once per group while it is in cache, for the bias, weight and input gradients alike.
+// Every gradient of conv2d_relu_forward in one call: the output gradient is gathered (and masked) per group of
+// images while it is in cache, and the bias gradient summed there. Pointwise convolutions (memory-bound: small
+// weights, large activations) take every gradient in one sweep over the images, reading gy once; the others run the
+// weight and input gradients as two sweeps, so each sweep's working set (columns, weight, accumulator) stays small.
 void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, int flags, const float* x,
                           const float* w, const float* y, const float* gy, float* gx, float* gw, float* gb) {
   const Taps taps(g, tapList, nTaps);
@@ -307,42 +309,47 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
   // as in conv2d_taps_backward_weight: accumulate the transposed product when the columns are the larger operand
   const bool transposed = g.Cout < K;
   std::vector<std::vector<float>> partW(nt), partB(nt);
-  for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int t) {
-    const int64_t ld = (n1 - n0) * P;
-    const bool mask = (flags & kReluOut) || G > 1;
-    float *col = scratch(0, (gw && !(pw && !reluIn)) || (gx && !pw) ? K * ld : 0),
-          *gzb = scratch(1, mask ? g.Cout * ld : 0);
-    const float* gz = output_grad(g, flags, y, gy, n0, n1, G, gzb);
-    if (gb) {
-      if (partB[t].empty()) partB[t].assign(g.Cout, 0.f);
-      for (int64_t o = 0; o < g.Cout; o++) partB[t][o] += row_sum(gz + o * ld, ld);
-    }
-    if (gw) {
-      std::vector<float>& acc = partW[t];
-      if (acc.empty()) acc.assign(g.Cout * K, 0.f);
-      if (pw && reluIn)
-        for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
-      for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ld, reluIn);
-      const float* cols = pw && !reluIn ? x + n0 * CHW : col;
-      if (transposed)  // acc[K, Cout] += col · gzᵀ
-        sgemm(K, g.Cout, ld, 1.f, cols, ld, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
-      else  // acc[Cout, K] += gz · colᵀ
-        sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ld, true, 1.f, acc.data(), K, threads);
-    }
-    if (gx) {
-      if (pw) {
-        sgemm(K, P, g.Cout, 1.f, wc, K, true, gz, P, false, 0.f, gx + n0 * CHW, P, threads);
-      } else {
-        sgemm(K, ld, g.Cout, 1.f, wc, K, true, gz, ld, false, 0.f, col, ld, threads);
-        for (int64_t n = n0; n < n1; n++) {
-          std::memset(gx + n * CHW, 0, CHW * sizeof(float));
-          col2im(g, taps, col + (n - n0) * P, ld, gx + n * CHW);
-        }
+  const int sweeps = pw ? 1 : 2;
+  for (int sweep = 0; sweep < sweeps; sweep++) {
+    const bool doW = gw && sweep == 0, doB = gb && sweep == 0, doX = gx && sweep == sweeps - 1;
+    if (!doW && !doB && !doX) continue;
+    for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int t) {
+      const int64_t ld = (n1 - n0) * P;
+      const bool mask = (flags & kReluOut) || G > 1;
+      float *col = scratch(0, (doW && (!pw || reluIn)) || (doX && !pw) ? K * ld : 0),
+            *gzb = scratch(1, mask ? g.Cout * ld : 0);
+      const float* gz = output_grad(g, flags, y, gy, n0, n1, G, gzb);
+      if (doB) {
+        if (partB[t].empty()) partB[t].assign(g.Cout, 0.f);
+        for (int64_t o = 0; o < g.Cout; o++) partB[t][o] += row_sum(gz + o * ld, ld);
       }
-      if (reluIn)
-        for (int64_t i = n0 * CHW; i < n1 * CHW; i++) gx[i] = x[i] > 0.f ? gx[i] : 0.f;
-    }
-  });
+      if (doW) {
+        std::vector<float>& acc = partW[t];
+        if (acc.empty()) acc.assign(g.Cout * K, 0.f);
+        if (pw && reluIn)
+          for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
+        for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ld, reluIn);
+        const float* cols = pw && !reluIn ? x + n0 * CHW : col;
+        if (transposed)  // acc[K, Cout] += col · gzᵀ
+          sgemm(K, g.Cout, ld, 1.f, cols, ld, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
+        else  // acc[Cout, K] += gz · colᵀ
+          sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ld, true, 1.f, acc.data(), K, threads);
+      }
+      if (doX) {
+        if (pw) {
+          sgemm(K, P, g.Cout, 1.f, wc, K, true, gz, P, false, 0.f, gx + n0 * CHW, P, threads);
+        } else {
+          sgemm(K, ld, g.Cout, 1.f, wc, K, true, gz, ld, false, 0.f, col, ld, threads);
+          for (int64_t n = n0; n < n1; n++) {
+            std::memset(gx + n * CHW, 0, CHW * sizeof(float));
+            col2im(g, taps, col + (n - n0) * P, ld, gx + n * CHW);
+          }
+        }
+        if (reluIn)
+          for (int64_t i = n0 * CHW; i < n1 * CHW; i++) gx[i] = x[i] > 0.f ? gx[i] : 0.f;
+      }
+    });
+  }
   if (gb) {
     std::fill(gb, gb + g.Cout, 0.f);
     for (auto& part : partB)
