@@ -201,8 +201,8 @@ export const coreGradRules: { [K in CoreOp]: GradRule<CoreOpSaved[K]> } = {
     ];
   },
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
-  // one backend pass: gz = g · [y > 0] if the output was rectified; ∂b = Σ gz, ∂w = gz ⋆ x⁺, ∂x = (wᵀ ⋆ gz) · [x > 0]
-  // if the input was (x⁺ = the input as the kernel read it)
+  // one backend call: gz = g · [y > 0] if the output was rectified; ∂b = Σ gz, ∂w = gz ⋆ x⁺,
+  // ∂x = (wᵀ ⋆ gz) · [x > 0] if the input was (x⁺ = the input as the kernel read it)
   conv2d: (g, [x, w, b], out, s) => {
     const gx = x!.requiresGrad ? empty(x!.shape, x!.dtype) : null,
       gw = w!.requiresGrad ? empty(w!.shape, w!.dtype) : null,

@@ -27,7 +27,8 @@ export interface BatchNormSaved {
 
 export const batchNormOp = defineFusedOp<"batchNorm", BatchNormSaved>({
   name: "batchNorm",
-  // ∂b = Σgy, ∂w = Σgy·x̂, ∂x = w/√(var + eps)·(gy − mean(gy) − x̂·mean(gy·x̂)) per channel, x̂ the normalised input
+  // per channel, x̂ the normalised input: ∂b = Σgy, ∂w = Σgy·x̂,
+  // ∂x = w/√(var + eps)·(gy − mean(gy) − x̂·mean(gy·x̂))
   gradRule: (g, inputs, _out, s) => {
     const x = inputs[0]!,
       w = s.hasWeight ? inputs[1]! : null,

@@ -103,8 +103,8 @@ const recipe = (reference: string) => ({
 });
 
 /**
- * The default recipes fit two hours on two cores (2 layers: one epoch of 3125 steps takes ≈ 5 min for the Row LSTM and
- * ≈ 17 min for the Diagonal BiLSTM there); `full` is the paper's 7-layer network, trained until validation stops
+ * The default recipes fit two hours on two cores (2 layers: one epoch of 3125 steps takes ≈ 5 min for the Row LSTM
+ * and ≈ 17 min for the Diagonal BiLSTM there); `full` is the paper's 7-layer network, trained until validation stops
  * improving.
  */
 const twoHours = (epochs: number, reference: string) => ({ ...recipe(reference), epochs, options: { layers: 2 } });
