@@ -36,4 +36,5 @@ export * as data from "./data/index.js";
 export * as models from "./models/index.js";
 export { nadeLogits, nadeSample } from "./fused/nade/index.js";
 export { lstmScan } from "./fused/lstm-scan/index.js";
+export { batchNormTrain } from "./fused/batch-norm/index.js";
 export * as app from "./app/index.js";

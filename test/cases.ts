@@ -120,6 +120,23 @@ export const opCases: OpCase[] = [
     fn: (x, w) => conv2d(x!, w!, null, { padding: [2, 0], taps: [1, 5, 6] }),
   },
   {
+    name: "conv2d 1x1 with fused ReLUs on input and output",
+    inputs: ins(r([2, 5, 3, 4]), r([3, 5, 1, 1]), r([3])),
+    fn: (x, w, b) => conv2d(x!, w!, b!, { preActivation: "relu", activation: "relu" }),
+  },
+  {
+    name: "conv2d with live taps and a fused output ReLU (strided)",
+    inputs: ins(r([2, 3, 7, 6]), r([4, 3, 3, 3]), r([4])),
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: [1, 2], padding: 1, taps: [0, 1, 2, 3, 4], activation: "relu" }),
+    tol: { atol: 1e-4, rtol: 1e-4 },
+  },
+  {
+    name: "conv2d 3x3 with a fused input ReLU, no bias",
+    inputs: ins(r([3, 2, 5, 4]), r([3, 2, 3, 3])),
+    fn: (x, w) => conv2d(x!, w!, null, { padding: 1, preActivation: "relu" }),
+    tol: { atol: 1e-4, rtol: 1e-4 },
+  },
+  {
     name: "conv1d",
     inputs: ins(r([2, 3, 9]), r([2, 3, 3]), r([2])),
     fn: (x, w, b) => conv1d(x!, w!, b!, { padding: 1 }),

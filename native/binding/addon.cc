@@ -179,6 +179,27 @@ Value Conv2dTapsGradWeight(const CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ---- convolution with fused ReLUs and one-pass gradients (flags: 1 = ReLU on the input, 2 = on the output)
+inline const int32_t* TapsOrNull(const CallbackInfo& info, size_t i) {
+  return info[i].IsNull() ? nullptr : info[i].As<Napi::Int32Array>().Data();
+}
+inline int64_t TapCount(const CallbackInfo& info, size_t i) {
+  return info[i].IsNull() ? 0 : int64_t(info[i].As<Napi::Int32Array>().ElementLength());
+}
+// (geom, taps|null, flags, x, w, bias|null, out)
+Value Conv2dRelu(const CallbackInfo& info) {
+  dg::conv2d_relu_forward(Geom(info, 0), TapsOrNull(info, 1), TapCount(info, 1), int(N(info, 2)), F(info, 3),
+                          F(info, 4), F(info, 5), F(info, 6));
+  return info.Env().Undefined();
+}
+// (geom, taps|null, flags, x, w, y|null, gy, gx|null, gw|null, gb|null)
+Value Conv2dReluBackward(const CallbackInfo& info) {
+  dg::conv2d_relu_backward(Geom(info, 0), TapsOrNull(info, 1), TapCount(info, 1), int(N(info, 2)), F(info, 3),
+                           F(info, 4), F(info, 5), F(info, 6), F(info, 7), F(info, 8), F(info, 9));
+  return info.Env().Undefined();
+}
+// ---- end of the fused-ReLU convolution block
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #if defined(__GLIBC__)
   // Tensor storage is malloc'd by Node's ArrayBuffer allocator. glibc's default serves every block over 128 KiB
@@ -222,6 +243,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   def("conv2dTapsGradInput", Conv2dTapsGradInput);
   def("conv2dTapsGradWeight", Conv2dTapsGradWeight);
   def("philox", Philox);
+  def("conv2dRelu", Conv2dRelu);
+  def("conv2dReluBackward", Conv2dReluBackward);
   // the fused ops' own functions (native/fused/<name>/binding.cc), each registered by its file
   for (const auto& f : dg::fused_exports()) def(f.name, f.fn);
   return exports;

@@ -67,6 +67,14 @@
   X(void, conv2d_taps_backward_weight,                                                                                 \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* gy, float* gw),              \
     (g, taps, nTaps, x, gy, gw))                                                                                      \
+  X(void, conv2d_relu_forward,                                                                                         \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
+     const float* bias, float* out),                                                                                  \
+    (g, taps, nTaps, flags, x, w, bias, out))                                                                         \
+  X(void, conv2d_relu_backward,                                                                                        \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
+     const float* y, const float* gy, float* gx, float* gw, float* gb),                                               \
+    (g, taps, nTaps, flags, x, w, y, gy, gx, gw, gb))                                                                 \
   X(void, nade_forward,                                                                                               \
     (const float* x, const float* W, const float* c, const float* V, const float* b, float* logits, int64_t B,        \
      int64_t D, int64_t H),                                                                                           \
@@ -87,6 +95,14 @@
     (const float* gy, const float* W, const int32_t* offsets, const float* hs, const float* acts, const float* cs,   \
      float* dgx, float* dW, int64_t T, int64_t N, int64_t S, int64_t H, int64_t K, int layout),                      \
     (gy, W, offsets, hs, acts, cs, dgx, dW, T, N, S, H, K, layout))                                                    \
+  X(void, batch_norm_forward,                                                                                         \
+    (const float* x, const float* w, const float* b, float* y, float* mean, float* var, int64_t N, int64_t C,         \
+     int64_t S, float eps),                                                                                           \
+    (x, w, b, y, mean, var, N, C, S, eps))                                                                            \
+  X(void, batch_norm_backward,                                                                                        \
+    (const float* x, const float* w, const float* mean, const float* var, const float* gy, float* gx, float* gw,      \
+     float* gb, int64_t N, int64_t C, int64_t S, float eps),                                                          \
+    (x, w, mean, var, gy, gx, gw, gb, N, C, S, eps))                                                                  \
   X(void, adam_step,                                                                                                  \
     (float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps, float bc1,    \
      float bc2, float weight_decay, bool decoupled),                                                                  \

@@ -201,20 +201,23 @@ export const coreGradRules: { [K in CoreOp]: GradRule<CoreOpSaved[K]> } = {
     ];
   },
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
-  conv2d: (g, [x, w, b], _out, s) => {
-    const be = backendFor(x!.dtype),
-      gd = contiguousData(g);
-    let gx: Tensor | null = null,
-      gw: Tensor | null = null;
-    if (x!.requiresGrad) {
-      gx = empty(x!.shape, x!.dtype);
-      be.conv2dGradInput(s.geom, gd, contiguousData(w!), gx.data);
-    }
-    if (w!.requiresGrad) {
-      gw = empty(w!.shape, w!.dtype);
-      be.conv2dGradWeight(s.geom, contiguousData(x!), gd, gw.data);
-    }
-    return s.hasBias ? [gx, gw, b!.requiresGrad ? g.sum([0, 2, 3]) : null] : [gx, gw];
+  // one backend call: gz = g · [y > 0] if the output was rectified; ∂b = Σ gz, ∂w = gz ⋆ x⁺,
+  // ∂x = (wᵀ ⋆ gz) · [x > 0] if the input was (x⁺ = the input as the kernel read it)
+  conv2d: (g, [x, w, b], out, s) => {
+    const gx = x!.requiresGrad ? empty(x!.shape, x!.dtype) : null,
+      gw = w!.requiresGrad ? empty(w!.shape, w!.dtype) : null,
+      gb = s.hasBias && b!.requiresGrad ? empty(b!.shape, b!.dtype) : null;
+    backendFor(x!.dtype).conv2dBackward(
+      s.geom,
+      contiguousData(x!),
+      contiguousData(w!),
+      out.data,
+      contiguousData(g),
+      gx?.data ?? null,
+      gw?.data ?? null,
+      gb?.data ?? null,
+    );
+    return s.hasBias ? [gx, gw, gb] : [gx, gw];
   },
   // convᵀ is conv's input-adjoint: ∂x = conv(g, w), ∂w = conv-weight-grad with the roles of x and g swapped
   convTranspose2d: (g, [x, w, b], _out, s) => {

@@ -72,7 +72,13 @@ export interface ConvGeom {
   wo: number;
   /** conv2d only: the live kernel positions (i·kw + j, increasing); other weights are ignored. Absent: all. */
   taps?: Int32Array;
+  /** conv2d only: fused ReLUs, RELU_INPUT | RELU_OUTPUT (conv(max(x, 0)), max(conv(x), 0)). Absent: none. */
+  relu?: number;
 }
+
+/** Bits of ConvGeom.relu (the same values in native/kernels/conv.cc). */
+export const RELU_INPUT = 1,
+  RELU_OUTPUT = 2;
 
 export interface Backend {
   readonly name: "reference" | "native";
@@ -146,6 +152,20 @@ export interface Backend {
   conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null, out: Storage): void;
   conv2dGradInput(g: ConvGeom, gy: Storage, w: Storage, gx: Storage): void;
   conv2dGradWeight(g: ConvGeom, x: Storage, gy: Storage, gw: Storage): void;
+  /**
+   * Every gradient of conv2d (its fused ReLUs included) in one pass over the batch: y is the forward output (read
+   * when the output is rectified); gx, gw, gb may each be null (not wanted).
+   */
+  conv2dBackward(
+    g: ConvGeom,
+    x: Storage,
+    w: Storage,
+    y: Storage,
+    gy: Storage,
+    gx: Storage | null,
+    gw: Storage | null,
+    gb: Storage | null,
+  ): void;
   maxPool2d(g: ConvGeom, x: Storage, out: Storage, argmax: Int32Array): void;
   maxPool2dGrad(g: ConvGeom, gy: Storage, argmax: Int32Array, gx: Storage): void;
   avgPool2d(g: ConvGeom, x: Storage, out: Storage): void;

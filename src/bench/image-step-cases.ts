@@ -17,23 +17,25 @@ import type { StepCase } from "./step-case.js";
 const binaryImages = (b: number, g: Generator): Tensor => bernoulli(0.13, [b, 1, 28, 28], { generator: g });
 
 /**
- * 7×7 mask-A conv 1→64; 5 residual blocks (ReLU, 1×1 64→32, ReLU, 3×3 mask-B 32→32, ReLU, 1×1 32→64); head.
+ * 7×7 mask-A conv 1→64; 5 residual blocks (ReLU, 1×1 64→32, ReLU, 3×3 mask-B 32→32, ReLU, 1×1 32→64); head
+ * ReLU, 1×1 64→64, ReLU, 1×1 64→1. Every ReLU sits next to a convolution and runs inside its kernel pass.
  */
 export function pixelcnn(g: Generator): StepCase {
   const ch = 64,
-    batch = 32;
+    batch = 32,
+    reluBoth = { preActivation: "relu", activation: "relu" } as const;
   const first = new MaskedConv2d("A", 1, ch, 7, { generator: g });
   const blocks = Array.from({ length: 5 }, () => [
-    new Conv2d(ch, ch / 2, 1, { generator: g }),
-    new MaskedConv2d("B", ch / 2, ch / 2, 3, { generator: g }),
+    new Conv2d(ch, ch / 2, 1, { generator: g, ...reluBoth }),
+    new MaskedConv2d("B", ch / 2, ch / 2, 3, { generator: g, activation: "relu" }),
     new Conv2d(ch / 2, ch, 1, { generator: g }),
   ]);
-  const head = [new Conv2d(ch, ch, 1, { generator: g }), new Conv2d(ch, 1, 1, { generator: g })];
+  const head = [new Conv2d(ch, ch, 1, { generator: g, ...reluBoth }), new Conv2d(ch, 1, 1, { generator: g })];
   const x = binaryImages(batch, g);
   const loss = (): Tensor => {
     let h = first.forward(x);
-    for (const [a, m, c] of blocks) h = h.add(c!.forward(m!.forward(a!.forward(h.relu()).relu()).relu()));
-    const logits = head[1]!.forward(head[0]!.forward(h.relu()).relu());
+    for (const [a, m, c] of blocks) h = h.add(c!.forward(m!.forward(a!.forward(h))));
+    const logits = head[1]!.forward(head[0]!.forward(h));
     return bceWithLogits(logits, x, { reduction: "sum" }).div(batch);
   };
   const params = [first, ...blocks.flat(), ...head].flatMap((m) => m.parameters());

@@ -5,6 +5,7 @@
 import type { GradRule } from "../autograd/tape.js";
 import type { SavedOf } from "./fused-op.js";
 import { linearActOp } from "./linear-act/index.js";
+import { batchNormOp } from "./batch-norm/index.js";
 import { lstmScanOp } from "./lstm-scan/index.js";
 import { maskedLinearOp } from "./masked-linear/index.js";
 import { nadeOp } from "./nade/index.js";
@@ -14,6 +15,7 @@ export const fusedOps = [
   lstmScanOp, // an LSTM over rows or diagonals of an image (src/fused/lstm-scan)
   linearActOp, // act(x Wᵀ + b) and its backward in one call each (src/fused/linear-act)
   maskedLinearOp, // x (W ⊙ M)ᵀ + b with the mask inside the GEMM (src/fused/masked-linear)
+  batchNormOp, // batch normalisation with batch statistics (src/fused/batch-norm)
 ] as const;
 
 type FusedOpList = (typeof fusedOps)[number];

@@ -1,6 +1,6 @@
 /** Normalisation, embedding, dropout and recurrent cells. */
 import { bernoulli, ones, randn, zeros } from "../tensor/create.js";
-import { noGrad } from "../autograd/tape.js";
+import { batchNormTrain } from "../fused/batch-norm/index.js";
 import type { Generator } from "../tensor/rng.js";
 import { fmt } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -49,26 +49,24 @@ export class BatchNorm extends Module {
           `input ${fmt(x.shape)} must be ${nd}-D with ${this.numFeatures} channels on axis 1`,
       );
     }
-    const axes = nd === 2 ? [0] : [0, 2, 3];
     const bshape = nd === 2 ? [1, this.numFeatures] : [1, this.numFeatures, 1, 1];
-    let mean: Tensor, variance: Tensor;
     if (this.training) {
-      mean = x.mean(axes, true);
-      variance = x.variance(axes, true);
       const n = x.size / this.numFeatures;
       if (n < 2)
         throw new RangeError(`BatchNorm: training needs more than one value per channel, got input ${fmt(x.shape)}`);
-      noGrad(() => {
-        const m = this.momentum;
-        this.runningMean.data.set(this.runningMean.mul(1 - m).add(mean.reshape(this.numFeatures).mul(m)).data);
-        this.runningVar.data.set(
-          this.runningVar.mul(1 - m).add(variance.reshape(this.numFeatures).mul((m * n) / (n - 1))).data,
-        );
-      });
-    } else {
-      mean = this.runningMean.reshape(bshape);
-      variance = this.runningVar.reshape(bshape);
+      // one fused pass each way (src/fused/batch-norm); the running estimates take the unbiased variance
+      const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps);
+      const m = this.momentum,
+        rm = this.runningMean.data,
+        rv = this.runningVar.data;
+      for (let c = 0; c < this.numFeatures; c++) {
+        rm[c] = (1 - m) * rm[c]! + m * mean[c]!;
+        rv[c] = (1 - m) * rv[c]! + ((m * n) / (n - 1)) * variance[c]!;
+      }
+      return y;
     }
+    const mean = this.runningMean.reshape(bshape),
+      variance = this.runningVar.reshape(bshape);
     let y = x.sub(mean).div(variance.add(this.eps).sqrt());
     if (this.weight && this.bias) y = y.mul(this.weight.reshape(bshape)).add(this.bias.reshape(bshape));
     return y;

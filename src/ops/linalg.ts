@@ -1,5 +1,5 @@
 /** Matrix products (batched, reading transposed views through GEMM flags), convolution and pooling. */
-import type { ConvGeom, Storage } from "../backend/backend.js";
+import { type ConvGeom, RELU_INPUT, RELU_OUTPUT, type Storage } from "../backend/backend.js";
 import { record } from "../autograd/tape.js";
 import { broadcastShapes, contiguousStrides, fmt, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor-data.js";
@@ -101,6 +101,19 @@ export interface Conv2dOptions {
    * ignored and get zero gradient, and the kernels skip their work (a masked PixelCNN layer lists its visible taps).
    */
   taps?: readonly number[];
+  /** conv2d only: "relu" rectifies the output, in the same kernel pass (max(conv(x), 0)). */
+  activation?: "relu";
+  /** conv2d only: "relu" rectifies the input as the kernel reads it (conv(max(x, 0)): pre-activation blocks). */
+  preActivation?: "relu";
+}
+
+function reluFlags(o: Conv2dOptions): number {
+  for (const [name, v] of [
+    ["activation", o.activation],
+    ["preActivation", o.preActivation],
+  ] as const)
+    if (v !== undefined && v !== "relu") throw new RangeError(`conv2d: ${name} must be "relu" or absent, got "${v}"`);
+  return (o.preActivation ? RELU_INPUT : 0) | (o.activation ? RELU_OUTPUT : 0);
 }
 
 function checkTaps(kh: number, kw: number, taps: readonly number[]): Int32Array {
@@ -175,6 +188,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new TypeError(`conv2d: bias ${fmt(bias.shape)} must be [${weight.shape[0]}]`);
   const g = geometry("conv2d", x, weight.shape[0]!, weight.shape[2]!, weight.shape[3]!, opts);
   if (opts.taps && opts.taps.length < g.kh * g.kw) g.taps = checkTaps(g.kh, g.kw, opts.taps);
+  const relu = reluFlags(opts);
+  if (relu) g.relu = relu;
   const out = empty([g.n, g.cOut, g.ho, g.wo], x.dtype);
   if (out.size > 0)
     backendFor(x.dtype).conv2d(
@@ -220,14 +235,17 @@ export function convTranspose2d(
   const be = backendFor(x.dtype);
   if (out.size > 0) {
     be.conv2dGradInput(g, contiguousData(x), contiguousData(weight), out.data);
-    if (bias) {
-      const b = contiguousData(bias),
-        P = g.h * g.w;
-      for (let q = 0; q < g.n * g.c; q++) {
-        const v = b[q % g.c]!;
-        for (let i = q * P; i < (q + 1) * P; i++) out.data[i]! += v;
-      }
-    }
+    // + bias[c], in place through the broadcasting add kernel (out viewed as [n, c, h·w], bias strides [0, 1, 0])
+    if (bias)
+      be.binary(
+        "add",
+        out.data,
+        contiguousData(bias),
+        out.data,
+        [g.n, g.c, g.h * g.w],
+        [g.c * g.h * g.w, g.h * g.w, 1],
+        [0, 1, 0],
+      );
   }
   return record("convTranspose2d", bias ? [x, weight, bias] : [x, weight], out, { geom: g, hasBias: !!bias });
 }

@@ -21,6 +21,7 @@ import {
   type DType,
 } from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
+import { batchNormStressCases } from "../fused/batch-norm.cases.js";
 import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { maskedLinearStressCases } from "../fused/masked-linear.cases.js";
@@ -222,6 +223,37 @@ const stressCases: OpCase[] = [
     fn: (x, w) => conv2d(x!, w!, null, { padding: 1, taps: maskTaps(3, true) }),
     tol: big,
   },
+  {
+    name: "conv2d 1x1 fused ReLUs in and out [4,16,28,28]→8 (pointwise straight on NCHW, threads over images)",
+    inputs: (g, d) => [R([4, 16, 28, 28])(g, d), R([8, 16, 1, 1], -0.3, 0.3)(g, d), R([8])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { preActivation: "relu", activation: "relu" }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 mask-B taps, fused ReLUs, small outputs [13,8,7,7]→24 (grouped side by side)",
+    inputs: (g, d) => [R([13, 8, 7, 7])(g, d), R([24, 8, 3, 3], -0.3, 0.3)(g, d), R([24])(g, d)],
+    fn: (x, w, b) =>
+      conv2d(x!, w!, b!, { padding: 1, taps: maskTaps(3, true), preActivation: "relu", activation: "relu" }),
+    tol: big,
+  },
+  {
+    name: "conv2d 1x1 fused input ReLU, small outputs [11,16,5,5]→8 (grouped pointwise)",
+    inputs: (g, d) => [R([11, 16, 5, 5])(g, d), R([8, 16, 1, 1], -0.3, 0.3)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { preActivation: "relu" }),
+    tol: big,
+  },
+  {
+    name: "conv2d DCGAN-like 4x4 stride 2 with bias [9,8,14,14]→16 (grouped, one-pass gradients)",
+    inputs: (g, d) => [R([9, 8, 14, 14])(g, d), R([16, 8, 4, 4], -0.2, 0.2)(g, d), R([16])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 mask-B fused output ReLU batch 1 [1,32,28,28]→32 (threads in the GEMM)",
+    inputs: (g, d) => [R([1, 32, 28, 28])(g, d), R([32, 32, 3, 3], -0.2, 0.2)(g, d), R([32])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 1, taps: maskTaps(3, true), activation: "relu" }),
+    tol: big,
+  },
   { name: "maxPool2d [3,5,28,28]", inputs: (g, d) => [R([3, 5, 28, 28])(g, d)], fn: (x) => maxPool2d(x, 2) },
   {
     name: "permute copy [40,50,30]",
@@ -239,6 +271,7 @@ for (const isa of simdPaths()) {
     ...lstmScanStressCases,
     ...maskedLinearStressCases,
     ...linearActStressCases,
+    ...batchNormStressCases,
   ]) {
     const atol = (c.tol ?? { atol: 1e-5 }).atol;
     const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;

@@ -82,11 +82,17 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     gather: (x, idx, out, outer, nIn, nOut, inner) => a.gather(x, idx, out, outer, nIn, nOut, inner),
     scatterAdd: (g, idx, gx, outer, nIn, nOut, inner) => a.scatterAdd(g, idx, gx, outer, nIn, nOut, inner),
     conv2d: (g, x, w, bias, out) =>
-      g.taps ? a.conv2dTaps(geom(g), g.taps, x, w, bias, out) : a.conv2d(geom(g), x, w, bias, out),
+      g.relu
+        ? a.conv2dRelu(geom(g), g.taps ?? null, g.relu, x, w, bias, out)
+        : g.taps
+          ? a.conv2dTaps(geom(g), g.taps, x, w, bias, out)
+          : a.conv2d(geom(g), x, w, bias, out),
     conv2dGradInput: (g, gy, w, gx) =>
       g.taps ? a.conv2dTapsGradInput(geom(g), g.taps, gy, w, gx) : a.conv2dGradInput(geom(g), gy, w, gx),
     conv2dGradWeight: (g, x, gy, gw) =>
       g.taps ? a.conv2dTapsGradWeight(geom(g), g.taps, x, gy, gw) : a.conv2dGradWeight(geom(g), x, gy, gw),
+    conv2dBackward: (g, x, w, y, gy, gx, gw, gb) =>
+      a.conv2dReluBackward(geom(g), g.taps ?? null, g.relu ?? 0, x, w, y, gy, gx, gw, gb),
     maxPool2d: (g, x, out, am) => a.maxPool2d(geom(g), x, out, am),
     maxPool2dGrad: (g, gy, am, gx) => a.maxPool2dGrad(geom(g), gy, am, gx),
     avgPool2d: (g, x, out) => a.avgPool2d(geom(g), x, out),

@@ -51,6 +51,7 @@ export const referenceBackend: Backend = {
   conv2d: L.conv2d,
   conv2dGradInput: L.conv2dGradInput,
   conv2dGradWeight: L.conv2dGradWeight,
+  conv2dBackward: L.conv2dBackward,
   maxPool2d: L.maxPool2d,
   maxPool2dGrad: L.maxPool2dGrad,
   avgPool2d: L.avgPool2d,

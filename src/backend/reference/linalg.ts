@@ -1,4 +1,4 @@
-import type { ConvGeom, Storage } from "../backend.js";
+import { type ConvGeom, RELU_INPUT, RELU_OUTPUT, type Storage } from "../backend.js";
 import { forEachOffset } from "./elementwise.js";
 
 export function matmul(
@@ -148,9 +148,14 @@ function forEachTap(
           }
 }
 
-// out[n, o, oy, ox] = bias[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, iy, ix]
-export function conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null, out: Storage): void {
-  const P = g.ho * g.wo;
+// max(x, 0) as the relu op computes it (NaN and -0 give 0)
+const rectified = (x: Storage): Storage => x.map((v) => (v > 0 ? v : 0));
+
+// out[n, o, oy, ox] = bias[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, iy, ix]; with g.relu, x and/or out rectified
+export function conv2d(g: ConvGeom, xIn: Storage, w: Storage, bias: Storage | null, out: Storage): void {
+  const P = g.ho * g.wo,
+    relu = g.relu ?? 0,
+    x = relu & RELU_INPUT ? rectified(xIn) : xIn;
   for (let n = 0; n < g.n; n++)
     for (let o = 0; o < g.cOut; o++) out.fill(bias ? bias[o]! : 0, (n * g.cOut + o) * P, (n * g.cOut + o + 1) * P);
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
@@ -158,6 +163,32 @@ export function conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null
     for (let o = 0; o < g.cOut; o++)
       out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
   });
+  if (relu & RELU_OUTPUT) out.set(rectified(out));
+}
+
+// gz = gy · [y > 0] for a rectified output; gb = Σ gz; gw, gx as for gz, then gx · [x > 0] for a rectified input
+export function conv2dBackward(
+  g: ConvGeom,
+  x: Storage,
+  w: Storage,
+  y: Storage,
+  gy: Storage,
+  gx: Storage | null,
+  gw: Storage | null,
+  gb: Storage | null,
+): void {
+  const relu = g.relu ?? 0,
+    P = g.ho * g.wo;
+  const gz = relu & RELU_OUTPUT ? gy.map((v, i) => (y[i]! > 0 ? v : 0)) : gy;
+  if (gb) {
+    gb.fill(0);
+    for (let q = 0; q < g.n * g.cOut; q++) for (let p = q * P; p < (q + 1) * P; p++) gb[q % g.cOut]! += gz[p]!;
+  }
+  if (gw) conv2dGradWeight(g, relu & RELU_INPUT ? rectified(x) : x, gz, gw);
+  if (gx) {
+    conv2dGradInput(g, gz, w, gx);
+    if (relu & RELU_INPUT) for (let i = 0; i < gx.length; i++) gx[i] = x[i]! > 0 ? gx[i]! : 0;
+  }
 }
 
 export function conv2dGradInput(g: ConvGeom, gy: Storage, w: Storage, gx: Storage): void {
