@@ -129,11 +129,16 @@ function gateRows(x: Float32Array, rows: number, F2: number, groups: number, out
 
 /**
  * The per-image class terms of one layer, [n, 4p]: a one-hot input through a linear layer is its weight column plus
- * the bias.
+ * the bias. Null without conditioning (nothing to add).
  */
-function classTerms(cond: GatedLayerParts["cond"], labels: Int32Array | null, n: number, p4: number): Float32Array {
+function classTerms(
+  cond: GatedLayerParts["cond"],
+  labels: Int32Array | null,
+  n: number,
+  p4: number,
+): Float32Array | null {
+  if (!cond || !labels) return null;
   const out = new Float32Array(n * p4);
-  if (!cond || !labels) return out;
   const w = cond.weight.toArray(),
     classes = cond.weight.shape[1]!,
     bias = cond.bias?.toArray();
@@ -143,6 +148,14 @@ function classTerms(cond: GatedLayerParts["cond"], labels: Int32Array | null, n:
     for (let k = 0; k < p4; k++) out[b * p4 + k] = w[k * classes + y]! + (bias ? bias[k]! : 0);
   }
   return out;
+}
+
+/** v[j] += cond[j mod n][from …] over rows j of width p2: image j mod n's class term (positions are image-minor). */
+function addClassTerms(v: Float32Array, rows: number, n: number, cond: Float32Array, p2: number, from: number): void {
+  for (let j = 0; j < rows; j++) {
+    const c = (j % n) * 2 * p2 + from;
+    for (let k = 0; k < p2; k++) v[j * p2 + k]! += cond[c + k]!;
+  }
 }
 
 /**
@@ -182,10 +195,7 @@ export function gatedNet(
   // the horizontal stack's input from above for row r: link(vPre of row r − 1) plus the class term
   const link = (l: Layer, r: number): void => {
     const v = l.link.at(l.vPre, r, 0, W);
-    for (let j = 0; j < W * n; j++) {
-      const b = j % n;
-      for (let k = 0; k < l.p2; k++) v[j * l.p2 + k]! += l.cond[b * 2 * l.p2 + l.p2 + k]!;
-    }
+    if (l.cond) addClassTerms(v, W * n, n, l.cond, l.p2, l.p2);
     l.linked.block(r, 0, W).set(v);
   };
   for (const l of L) link(l, 0);
@@ -216,10 +226,7 @@ export function gatedNet(
         l.vPre.block(r, 0, W).set(v);
         if (r + 1 < H) link(l, r + 1);
         if (i + 1 === L.length) return; // the last layer's vertical stack reaches the output only through its link
-        for (let j = 0; j < W * n; j++) {
-          const b = j % n;
-          for (let k = 0; k < l.p2; k++) v[j * l.p2 + k]! += l.cond[b * 2 * l.p2 + k]!;
-        }
+        if (l.cond) addClassTerms(v, W * n, n, l.cond, l.p2, 0);
         gateRows(v, W * n, l.p2, 1, vIn[i + 1]!.block(r, 0, W));
       });
     },
