@@ -113,18 +113,24 @@ export interface GatedLayerParts {
   cond: { weight: Tensor; bias: Tensor | null } | null;
 }
 
-/** tanh(a) ⊙ σ(b) per image over groups of [a | b] halves, as `gate` in layers.ts: [n, 2F] → [n, F]. */
+/**
+ * tanh(a) ⊙ σ(b) per image over groups of [a | b] halves, as `gate` in layers.ts: [n, 2F] → [n, F]. The a and b
+ * halves are gathered first so that each is passed through one kernel only (half the work of both on everything).
+ */
 function gateRows(x: Float32Array, rows: number, F2: number, groups: number, out: Float32Array): void {
   const per = F2 / (2 * groups),
-    F = F2 / 2,
-    t = tanhOf(x),
-    s = sigmoidOf(x);
-  for (let b = 0; b < rows; b++)
-    for (let g = 0; g < groups; g++) {
-      const from = b * F2 + g * 2 * per,
-        to = b * F + g * per;
-      for (let i = 0; i < per; i++) out[to + i] = t[from + i]! * s[from + per + i]!;
-    }
+    half = (rows * F2) / 2,
+    a = new Float32Array(half),
+    b = new Float32Array(half);
+  // the output index of a unit, (row · groups + g) · per + i, is also its index in a and b
+  for (let j = 0, to = 0; j < rows * groups; j++, to += per) {
+    const from = j * 2 * per;
+    a.set(x.subarray(from, from + per), to);
+    b.set(x.subarray(from + per, from + 2 * per), to);
+  }
+  const t = tanhOf(a),
+    s = sigmoidOf(b);
+  for (let i = 0; i < half; i++) out[i] = t[i]! * s[i]!;
 }
 
 /**
