@@ -90,7 +90,8 @@ export function benchCommand(program: Command): void {
     .action((names: string[], o: { json?: boolean; n?: number; naive: boolean; naiveN?: number }) => {
       for (const m of names.length ? names : sampleCases) {
         const r = benchSample(m, o.n, undefined, { naive: o.naive, ...(o.naiveN ? { naiveN: o.naiveN } : {}) });
-        const speedup = "speedup" in r && r.speedup !== undefined ? `, ${r.speedup}× the full-image loop` : "";
+        const at = "naive_n" in r && r.naive_n !== r.n ? ` at ${r.naive_n} samples` : "";
+        const speedup = "speedup" in r && r.speedup !== undefined ? `, ${r.speedup}× the full-image loop${at}` : "";
         console.log(
           o.json ? JSON.stringify(r) : `${r.model}: ${r.n} samples in ${r.ms} ms (${r.threads} threads${speedup})`,
         );
