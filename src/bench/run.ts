@@ -151,7 +151,7 @@ export function benchSample(
   name: string,
   n?: number,
   threads = getNumThreads(),
-  o: { naive?: boolean } = {},
+  o: { naive?: boolean; naiveN?: number } = {},
 ): SampleResult | PixelSampleResult {
   if (pixelSampleCases.includes(name)) return benchPixelSample(name, n ?? 64, threads, o);
   return benchAutoregressiveSample(name, n ?? 100, threads);

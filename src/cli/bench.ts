@@ -82,10 +82,16 @@ export function benchCommand(program: Command): void {
     )
     .option("-n, --n <count>", "samples (default: 64 for the pixel models, 100 for the others)", parsePositiveInt)
     .option("--no-naive", "pixel models: skip the full-image reference loop (minutes) and the speed-up")
-    .action((names: string[], o: { json?: boolean; n?: number; naive: boolean }) => {
+    .option(
+      "--naive-n <count>",
+      "pixel models: run the full-image loop on fewer samples (reported as naive_n)",
+      parsePositiveInt,
+    )
+    .action((names: string[], o: { json?: boolean; n?: number; naive: boolean; naiveN?: number }) => {
       for (const m of names.length ? names : sampleCases) {
-        const r = benchSample(m, o.n, undefined, { naive: o.naive });
-        const speedup = "speedup" in r && r.speedup !== undefined ? `, ${r.speedup}× the full-image loop` : "";
+        const r = benchSample(m, o.n, undefined, { naive: o.naive, ...(o.naiveN ? { naiveN: o.naiveN } : {}) });
+        const at = "naive_n" in r && r.naive_n !== r.n ? ` at ${r.naive_n} samples` : "";
+        const speedup = "speedup" in r && r.speedup !== undefined ? `, ${r.speedup}× the full-image loop${at}` : "";
         console.log(
           o.json ? JSON.stringify(r) : `${r.model}: ${r.n} samples in ${r.ms} ms (${r.threads} threads${speedup})`,
         );

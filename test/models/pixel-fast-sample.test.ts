@@ -22,11 +22,17 @@ const eightBit: Case[] = [
   ["row-lstm", { hidden: 3, layers: 2, outputHidden: 6, output: "softmax" }, [3, 4, 3]],
   ["diagonal-bilstm", { hidden: 3, layers: 2, outputHidden: 6, output: "softmax" }, [3, 4, 3]],
 ];
+// kernels other than the defaults (wider row caches and padding) and the logistic output on the recurrent models
+const otherSizes: Case[] = [
+  ["row-lstm", { hidden: 3, layers: 1, kernel: 5, firstKernel: 5, outputHidden: 6, output: "logistic" }, [3, 4, 6]],
+  ["diagonal-bilstm", { hidden: 3, layers: 1, firstKernel: 3, outputHidden: 6, output: "logistic" }, [3, 4, 6]],
+  ["pixelcnn", { features: 6, blocks: 2, kernel: 5, firstKernel: 3, outputHidden: 6 }, [1, 7, 6]],
+];
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
   Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
-for (const [name, opts, shape] of [...binary, ...eightBit]) {
+for (const [name, opts, shape] of [...binary, ...eightBit, ...otherSizes]) {
   const kind = shape[0] === 1 ? "binary" : "8-bit rgb";
   const D = shape[0] * shape[1] * shape[2];
 
