@@ -4,7 +4,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Generator, tensor } from "../../src/index.js";
+import { Generator, MaskedConv2d, randn, tensor } from "../../src/index.js";
+import type { ResidualBlock } from "../../src/models/pixel/pixelcnn.js";
 import { assertClose } from "../helpers.js";
 import { assertCausal, makePixel, samplingTV, totalProbability } from "./pixel-helpers.js";
 
@@ -75,4 +76,21 @@ test("pixelcnn: per-pixel log-likelihoods sum to log p(x) and follow raster orde
   // raster order: position (y=0, x=1, c=2) is entry (0·2 + 1)·3 + 2 = 5; channel-major index 2·4 + 1 = 9
   const full = m.logProbs(x).toArray();
   assertClose([per[5]!], [full[9]!], { atol: 1e-6, rtol: 0 }, "raster order");
+});
+
+test("pixelcnn: a residual block with its ReLUs inside the convolutions equals x + conv(ReLU(…conv(ReLU(x))))", () => {
+  // the same weights in convolutions without the fused input ReLU, applied to explicitly rectified inputs; inputs
+  // are normal (half of them negative), so a missing or misplaced ReLU changes the result by O(1); float32 tolerance
+  for (const opts of [small, { ...small, block: "plain" }, { features: 12, blocks: 1, outputHidden: 6, levels: 4 }]) {
+    const C = "levels" in opts ? 3 : 1;
+    const model = makePixel("pixelcnn", { ...opts, output: C === 3 ? "softmax" : "bernoulli" }, [C, 4, 5]);
+    const block = (model as unknown as { blocks: ResidualBlock[] }).blocks[0]!;
+    const x = randn([2, block.convs[0]!.inChannels, 4, 5], { generator: new Generator(7) });
+    const explicit = block.convs.reduce((h, c) => {
+      const plain = new MaskedConv2d("B", c.inChannels, c.outChannels, c.kernel[0], { colorGroups: C });
+      plain.loadStateDict(c.stateDict());
+      return plain.forward(h.relu());
+    }, x);
+    assertClose(block.forward(x).data, x.add(explicit).data, { atol: 1e-5, rtol: 1e-5 }, `block C=${C}`);
+  }
 });

@@ -51,12 +51,16 @@ export class ResidualBlock extends Module {
             [h, F, 1],
           ]
         : [[F, F, k]];
-    this.convs = layers.map(([i, out, kk], l) => this.registerModule(`conv${l}`, new MaskedConv2d("B", i, out, kk, o)));
+    // each convolution rectifies its input as it reads it (ReLU → conv in one kernel pass, no ReLU tensor)
+    this.convs = layers.map(([i, out, kk], l) =>
+      this.registerModule(`conv${l}`, new MaskedConv2d("B", i, out, kk, { ...o, preActivation: "relu" })),
+    );
     this.drop = this.registerModule("drop", new Dropout(config.dropout, generator.split(1)[0]));
   }
 
+  /** x + dropout(conv(ReLU(… conv(ReLU(x))))) */
   forward(x: Tensor): Tensor {
-    const branch = this.convs.reduce((h, c) => c.forward(h.relu()), x);
+    const branch = this.convs.reduce((h, c) => c.forward(h), x);
     return x.add(this.drop.forward(branch));
   }
 }
