@@ -78,7 +78,7 @@ test("pixelcnn: per-pixel log-likelihoods sum to log p(x) and follow raster orde
   assertClose([per[5]!], [full[9]!], { atol: 1e-6, rtol: 0 }, "raster order");
 });
 
-test("pixelcnn: a residual block with its ReLUs inside the convolutions equals x + conv(ReLU(…conv(ReLU(x))))", () => {
+test("pixelcnn: a residual block with fused ReLUs equals x + conv(ReLU(…conv(ReLU(x))))", () => {
   // the same weights in convolutions without the fused input ReLU, applied to explicitly rectified inputs; inputs
   // are normal (half of them negative), so a missing or misplaced ReLU changes the result by O(1); float32 tolerance
   for (const opts of [small, { ...small, block: "plain" }, { features: 12, blocks: 1, outputHidden: 6, levels: 4 }]) {
