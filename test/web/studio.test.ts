@@ -101,6 +101,10 @@ test("train from the generated form and watch it finish live", { skip: missing }
   await page.waitForURL(/#run\/from-page$/);
   await page.waitForSelector('.live[data-state="done"][data-epochs="2"]', { timeout: 120_000 });
   assert.match((await page.textContent(".live .result")) ?? "", /finished after 2 epochs.*test NLL \d+\.\d+ nats/);
+  // the run's own line, read when the page opened ("not tested yet"), is re-read when the training ends
+  await page.waitForFunction(() =>
+    /^test NLL \d+\.\d+ nats/.test(document.querySelector("p.test-line")?.textContent ?? ""),
+  );
   // the chart holds every step's train point (2 epochs of 50,000 images in batches of 1000: 100) and per epoch two
   assert.equal(await page.getAttribute(".live .curve", "data-points"), "100,2,2");
   const lastValues = async (): Promise<number[]> => {

@@ -42,14 +42,19 @@ function Samples({ run, trained }: { run: RunDetail; trained: number }) {
 function Run({ run }: { run: RunDetail }) {
   // bumped when a training process ends, so the samples come from the new weights
   const [trained, setTrained] = useState(0);
-  const onDone = useCallback(() => setTrained((t) => t + 1), []);
+  // the run as the server now describes it: re-read when a training ends, so its test NLL appears
+  const [latest, setLatest] = useState(run);
+  const onDone = useCallback(() => {
+    setTrained((t) => t + 1);
+    guarded(async () => setLatest(await api.get<RunDetail>(runUrl(run.id))))();
+  }, [run.id]);
   return (
     <>
       <h2>{run.id}</h2>
       <p class="muted">
         {`${run.model} on ${run.dataset}; seed ${run.config.seed}; capabilities: ${run.capabilities.join(", ")}`}
       </p>
-      <p>{testLine(run)}</p>
+      <p class="test-line">{testLine(latest)}</p>
       <LiveRun run={run} onDone={onDone} />
       {has(run, "sampler") && <Samples run={run} trained={trained} />}
       <details>
