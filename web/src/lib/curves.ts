@@ -1,6 +1,6 @@
 // A run's training curves on one step axis: every step's train loss (a light line) and, per epoch, the mean train
 // loss and the validation NLL — in nats per image or bits per dimension.
-import type { EpochRecord, StepPoint } from "../api";
+import type { EpochRecord, StepPoint } from "../api.js";
 
 export type Unit = "nats" | "bits";
 
@@ -23,6 +23,16 @@ export class StepColumns {
       this.bits.push(p.bits_per_dim ?? null);
     }
   }
+}
+
+/**
+ * The factor 1 / (dim · ln 2) that turns a density model's epoch train loss (nats) into bits per dimension, or null
+ * when its training process streamed step points without bits/dim: its train loss is not −log p (the first phase of
+ * a VQ-VAE prior is the VQ-VAE's objective). With no step points (a run trained elsewhere) the loss is taken as −log p.
+ */
+export function trainLossPerBit(dim: number, steps: StepColumns): number | null {
+  const lossIsNll = steps.step.length === 0 || steps.bits.some((b) => b !== null);
+  return lossIsNll ? 1 / (dim * Math.LN2) : null;
 }
 
 export type CurveData = [number[], (number | null)[], (number | null)[], (number | null)[]];

@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, hasDensity, runUrl, type EpochRecord, type RunDetail } from "../api";
 import { LineChart, type SeriesStyle } from "./chart";
-import { curveData, StepColumns, type Unit } from "./curves";
+import { curveData, StepColumns, trainLossPerBit, type Unit } from "./curves";
 import { duration, fmt } from "./format";
 import { guarded } from "./toast";
 
@@ -99,7 +99,7 @@ const STYLES: SeriesStyle[] = [
 function Curves({ run, records, steps, stepsSeen }: { run: RunDetail; records: EpochRecord[] } & StepsState) {
   const density = hasDensity(run) && run.config.dim !== undefined;
   const [unit, setUnit] = useState<Unit>("nats");
-  const perBit = density ? 1 / (run.config.dim! * Math.LN2) : null;
+  const perBit = density ? trainLossPerBit(run.config.dim!, steps) : null;
   const data = useMemo(
     () => curveData(steps, records, unit, perBit),
     // stepsSeen stands for the columns appended in place
