@@ -27,8 +27,9 @@ export class StepColumns {
 
 /**
  * The factor 1 / (dim · ln 2) that turns a density model's epoch train loss (nats) into bits per dimension, or null
- * when its training process streamed step points without bits/dim: its train loss is not −log p (the first phase of
- * a VQ-VAE prior is the VQ-VAE's objective). With no step points (a run trained elsewhere) the loss is taken as −log p.
+ * when its training process streamed step points without bits/dim: its train loss is not −log p (the first phase
+ * of a VQ-VAE prior is the VQ-VAE's objective). With no step points (a run trained elsewhere) the loss is taken as
+ * −log p.
  */
 export function trainLossPerBit(dim: number, steps: StepColumns): number | null {
   const lossIsNll = steps.step.length === 0 || steps.bits.some((b) => b !== null);
