@@ -2,6 +2,7 @@
   "variables": {
     "isa_sources": [
       "native/kernels/gemm.cc",
+      "native/kernels/linear.cc",
       "native/kernels/elementwise.cc",
       "native/kernels/reduce.cc",
       "native/kernels/conv.cc",

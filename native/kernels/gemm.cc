@@ -12,6 +12,7 @@
 #include "isa.h"
 #include "parallel.h"
 #include "simd.h"
+#include "gemm-masked.h"
 
 namespace dg {
 namespace DG_ISA_NS {
@@ -86,15 +87,6 @@ struct Buffers {
 };
 static Buffers& buffers() { thread_local Buffers buf; return buf; }
 
-// Elementwise masks fused into a product (masked linear layers), so W ⊙ M and (gᵀx) ⊙ M never exist as separate
-// tensors: `b` multiplies B's storage as it is packed (same layout as B, leading dimension ldb), `c` multiplies the
-// finished C (leading dimension ldc). Either may be null.
-struct GemmMasks {
-  const float* b = nullptr;
-  int64_t ldb = 0;
-  const float* c = nullptr;
-  int64_t ldc = 0;
-};
 
 // Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels: panel r, step p holds MR contiguous values.
 static void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool trans, int64_t i0, int64_t p0, float* dst) {
@@ -326,7 +318,7 @@ static void thread_grid(int64_t m, int64_t n, int nt, int& tm, int& tn) {
   }
 }
 
-static void sgemm_masked(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
+void sgemm_masked(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
                          const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads,
                          const GemmMasks& mk) {
   if (m == 0 || n == 0) return;
@@ -354,66 +346,6 @@ static void sgemm_masked(int64_t m, int64_t n, int64_t k, float alpha, const flo
 void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA, const float* B,
            int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads) {
   sgemm_masked(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc, nthreads, GemmMasks{});
-}
-
-void linear_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n) {
-  if (bias)
-    for (int64_t i = 0; i < m; i++) std::memcpy(out + i * n, bias, n * sizeof(float));
-  sgemm(m, n, k, 1.f, x, k, false, w, k, true, bias ? 1.f : 0.f, out, n, get_threads());
-}
-
-// Masked linear layer y = x (W ⊙ M)ᵀ + b, x [m, k], W and M [n, k]: the mask is applied while W is packed.
-void masked_linear_forward(const float* x, const float* w, const float* mask, const float* bias, float* out, int64_t m,
-                           int64_t k, int64_t n) {
-  if (bias)
-    for (int64_t i = 0; i < m; i++) std::memcpy(out + i * n, bias, n * sizeof(float));
-  sgemm_masked(m, n, k, 1.f, x, k, false, w, k, true, bias ? 1.f : 0.f, out, n, get_threads(),
-               GemmMasks{mask, k, nullptr, 0});
-}
-
-// Its input gradient gx [m, k] = g [m, n] · (W ⊙ M): the mask is applied while W is packed.
-void masked_linear_grad_input(const float* g, const float* w, const float* mask, float* gx, int64_t m, int64_t k,
-                              int64_t n) {
-  sgemm_masked(m, k, n, 1.f, g, n, false, w, k, false, 0.f, gx, k, get_threads(), GemmMasks{mask, k, nullptr, 0});
-}
-
-// Its weight gradient gw [n, k] = (gᵀ · x) ⊙ M: the mask multiplies each finished tile of the product.
-void masked_linear_grad_weight(const float* g, const float* x, const float* mask, float* gw, int64_t m, int64_t k,
-                               int64_t n) {
-  sgemm_masked(n, k, m, 1.f, g, n, true, x, k, false, 0.f, gw, k, get_threads(), GemmMasks{nullptr, 0, mask, k});
-}
-
-// A fully connected layer with its activation: out = act(x · wᵀ + bias), act a Unary op code or -1 for none,
-// applied in place while the output is still in cache.
-void linear_act_forward(const float* x, const float* w, const float* bias, float* out, int64_t m, int64_t k, int64_t n,
-                        int act) {
-  linear_forward(x, w, bias, out, m, k, n);
-  if (act >= 0) unary(act, out, out, m * n, 0.f, 0.f);
-}
-
-// Its backward in one call: gz = act'(·) ⊙ g from the saved output y (tanh: 1 − y², relu: [y > 0]), then
-// gb = Σ_rows gz, gx = gz · w, gw = gzᵀ · x. Any of gx, gw, gb may be null. gz lives in a per-thread scratch
-// buffer reused from step to step, so it costs no allocation.
-void linear_act_backward(const float* x, const float* w, const float* y, const float* g, float* gx, float* gw,
-                         float* gb, int64_t m, int64_t k, int64_t n, int act) {
-  const float* gz = g;
-  if (act >= 0) {
-    thread_local std::vector<float> scratch;
-    if (int64_t(scratch.size()) < m * n) scratch.resize(m * n);
-    unary_grad(act, y, y, g, scratch.data(), m * n, 0.f, 0.f);  // y > 0 ⇔ x > 0 for relu
-    gz = scratch.data();
-  }
-  if (gb) {
-    std::memset(gb, 0, n * sizeof(float));
-    for (int64_t i = 0; i < m; i++) {
-      const float* row = gz + i * n;
-#pragma GCC ivdep
-      for (int64_t j = 0; j < n; j++) gb[j] += row[j];
-    }
-  }
-  const int nt = get_threads();
-  if (gx) sgemm(m, k, n, 1.f, gz, n, false, w, k, false, 0.f, gx, k, nt);
-  if (gw) sgemm(n, k, m, 1.f, gz, n, true, x, k, false, 0.f, gw, k, nt);
 }
 
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool tA,
