@@ -4,7 +4,7 @@ import { record } from "../autograd/tape.js";
 import { broadcastShapes, contiguousStrides, fmt, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor-data.js";
 import { expand } from "./movement.js";
-import { backendFor, checkTensor, contiguousData, empty, sameDType } from "./util.js";
+import { backendFor, checkLinear, checkTensor, contiguousData, empty, sameDType } from "./util.js";
 
 /** The storage of x as a dense row-major matrix stack, or of its last-two-dims transpose (trans = true). */
 function matrixOperand(x: Tensor): { data: Storage; trans: boolean } {
@@ -63,20 +63,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** A fully connected layer in one kernel: x [..., in] · weight [out, in]ᵀ + bias [out] → [..., out]. */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  checkTensor("linear", x);
-  checkTensor("linear", weight, "weight");
-  const dtype = sameDType("linear", x, weight);
-  if (weight.ndim !== 2) throw new TypeError(`linear: weight ${fmt(weight.shape)} must be [out, in]`);
-  const [n, k] = weight.shape as [number, number];
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== k)
-    throw new TypeError(
-      `linear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: ` +
-        `input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
-    );
-  if (bias) {
-    sameDType("linear", x, bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== n) throw new TypeError(`linear: bias ${fmt(bias.shape)} must be [${n}]`);
-  }
+  const { n, k, dtype } = checkLinear("linear", x, weight, bias);
   const m = x.size / Math.max(k, 1);
   const out = empty([...x.shape.slice(0, -1), n], dtype);
   if (out.size > 0)

@@ -38,6 +38,28 @@ export function sameDType(op: string, a: Tensor, b: Tensor): DType {
   return a.dtype;
 }
 
+/**
+ * The operands of a fully connected layer x [..., in] · weight [out, in]ᵀ + bias [out] (linear, maskedLinear,
+ * linearActivation): tensors of one dtype, shapes that fit. Returns out (n), in (k) and the dtype.
+ */
+export function checkLinear(op: string, x: Tensor, weight: Tensor, bias: Tensor | null) {
+  checkTensor(op, x);
+  checkTensor(op, weight, "weight");
+  const dtype = sameDType(op, x, weight);
+  if (weight.ndim !== 2) throw new TypeError(`${op}: weight ${fmt(weight.shape)} must be [out, in]`);
+  const [n, k] = weight.shape as [number, number];
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== k)
+    throw new TypeError(
+      `${op}: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: ` +
+        `input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
+    );
+  if (bias) {
+    sameDType(op, x, bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== n) throw new TypeError(`${op}: bias ${fmt(bias.shape)} must be [${n}]`);
+  }
+  return { n, k, dtype };
+}
+
 export function checkTensor(op: string, x: unknown, name = "input"): asserts x is Tensor {
   if (!(x instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${x === null ? "null" : typeof x}`);

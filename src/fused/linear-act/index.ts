@@ -6,10 +6,9 @@
  * Kernels: reference.ts (plain loops, the oracle), native.ts (float32).
  */
 import { UnaryOp } from "../../backend/backend.js";
-import { fmt } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor-data.js";
 import type { DType } from "../../tensor/storage.js";
-import { checkTensor, contiguousData, empty, sameDType } from "../../ops/util.js";
+import { checkLinear, contiguousData, empty } from "../../ops/util.js";
 import { defineFusedOp, kernelsFor } from "../fused-op.js";
 import type { LinearActKernels } from "./kernels.js";
 import { nativeLinearAct } from "./native.js";
@@ -51,21 +50,7 @@ export const linearActOp = defineFusedOp<"linearAct", { act: number; hasBias: bo
 
 /** act(x [..., in] · weight [out, in]ᵀ + bias [out]) → [..., out] in one op; act "tanh", "relu" or null. */
 export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, activation: LinearActivation): Tensor {
-  checkTensor("linearActivation", x);
-  checkTensor("linearActivation", weight, "weight");
-  sameDType("linearActivation", x, weight);
-  if (weight.ndim !== 2) throw new TypeError(`linearActivation: weight ${fmt(weight.shape)} must be [out, in]`);
-  const [n, k] = weight.shape as [number, number];
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== k)
-    throw new TypeError(
-      `linearActivation: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: ` +
-        `input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
-    );
-  if (bias) {
-    sameDType("linearActivation", x, bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== n)
-      throw new TypeError(`linearActivation: bias ${fmt(bias.shape)} must be [${n}]`);
-  }
+  const { n, k } = checkLinear("linearActivation", x, weight, bias);
   if (activation !== null && activation !== "tanh" && activation !== "relu")
     throw new RangeError(`linearActivation: activation ${JSON.stringify(activation)} is not "tanh", "relu" or null`);
   const m = x.size / Math.max(k, 1);

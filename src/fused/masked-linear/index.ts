@@ -8,7 +8,7 @@
 import { fmt } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor-data.js";
 import type { DType } from "../../tensor/storage.js";
-import { checkTensor, contiguousData, empty, sameDType } from "../../ops/util.js";
+import { checkLinear, checkTensor, contiguousData, empty, sameDType } from "../../ops/util.js";
 import { defineFusedOp, kernelsFor } from "../fused-op.js";
 import type { MaskedLinearKernels } from "./kernels.js";
 import { nativeMaskedLinear } from "./native.js";
@@ -41,29 +41,15 @@ export const maskedLinearOp = defineFusedOp<"maskedLinear", { mask: Tensor; hasB
 });
 
 function check(x: Tensor, weight: Tensor, mask: Tensor, bias: Tensor | null): void {
-  checkTensor("maskedLinear", x);
-  checkTensor("maskedLinear", weight, "weight");
+  const { n, k } = checkLinear("maskedLinear", x, weight, bias);
   checkTensor("maskedLinear", mask, "mask");
-  sameDType("maskedLinear", x, weight);
   sameDType("maskedLinear", weight, mask);
-  if (weight.ndim !== 2) throw new TypeError(`maskedLinear: weight ${fmt(weight.shape)} must be [out, in]`);
-  const [n, k] = weight.shape as [number, number];
   if (mask.ndim !== 2 || mask.shape[0] !== n || mask.shape[1] !== k)
     throw new TypeError(`maskedLinear: mask ${fmt(mask.shape)} must have the weight's shape [${n},${k}]`);
   if (mask.requiresGrad)
     throw new TypeError(
       "maskedLinear: the mask is a constant and gets no gradient; use linear(x, w.mul(mask)) instead",
     );
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== k)
-    throw new TypeError(
-      `maskedLinear: input ${fmt(x.shape)} × weight ${fmt(weight.shape)}ᵀ: ` +
-        `input has ${x.shape[x.ndim - 1]} features, weight expects ${k}`,
-    );
-  if (bias) {
-    sameDType("maskedLinear", x, bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== n)
-      throw new TypeError(`maskedLinear: bias ${fmt(bias.shape)} must be [${n}]`);
-  }
 }
 
 /** x [..., in] · (weight ⊙ mask) [out, in]ᵀ + bias [out] → [..., out]; the mask gets no gradient. */
