@@ -67,6 +67,8 @@ export interface EpochRecord {
   epoch: number;
   step?: number;
   train_loss: number;
+  /** train_loss in bits per dimension; null when the loss is not −log p (absent in records before this field) */
+  train_bits_per_dim?: number | null;
   valid_nll_nats?: number;
   valid_bits_per_dim?: number;
   estimator?: string;

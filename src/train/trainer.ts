@@ -12,7 +12,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import path from "node:path";
 import { batchCount, batches } from "../data/loader.js";
 import type { Dataset } from "../data/datasets.js";
-import { isScorer, type GenerativeModel, type StepContext, type Trainable } from "../models/base.js";
+import { hasDensity, isScorer, type GenerativeModel, type StepContext, type Trainable } from "../models/base.js";
 import type { TrainingPhase } from "../models/base.js";
 import type { Recipe } from "../models/recipe.js";
 import { evaluateNll } from "../eval/likelihood.js";
@@ -306,12 +306,16 @@ export class Trainer {
     const { model, training: r } = this.o;
     const v = isScorer(model) ? evaluateNll(model, valid, { seed: this.o.seed, validation: true }) : null;
     model.train();
-    const score = v ? v.nll_nats : pos.trainLossSum / Math.max(pos.trainBatches, 1);
+    const trainLoss = pos.trainLossSum / Math.max(pos.trainBatches, 1);
+    const score = v ? v.nll_nats : trainLoss;
     const improved = score < pos.bestValid || !v;
+    // a one-phase density model's loss is −log p (or its bound) in nats per image; other losses have no bits/dim
+    const lossIsNll = this.phases.length === 1 && hasDensity(model);
     const record = {
       epoch: pos.epoch,
       step: pos.step,
-      train_loss: pos.trainLossSum / Math.max(pos.trainBatches, 1),
+      train_loss: trainLoss,
+      train_bits_per_dim: lossIsNll ? trainLoss / (valid.dim * Math.LN2) : null,
       ...(v ? { valid_nll_nats: v.nll_nats, valid_bits_per_dim: v.bits_per_dim, estimator: v.estimator } : {}),
       lr: this.optimizer.lr,
       seconds: (Date.now() - t0) / 1000,

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { app, models, Generator } from "../../src/index.js";
 import { scoreImages } from "../../src/app/draw.js";
+import { readEpochRecords } from "../../src/app/runs-index.js";
 
 const tmp = (p: string): string => mkdtempSync(path.join(os.tmpdir(), `deepgen-app-${p}-`));
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/v0.1");
@@ -138,6 +139,25 @@ test("a resumed run whose last save was cut short does not duplicate metrics lin
     .split("\n")
     .map((l) => JSON.parse(l).epoch);
   assert.deepEqual(epochs, [0, 1]);
+});
+
+test("epoch records: train loss in bits/dim for a one-phase density model, null for a two-phase one", async () => {
+  const out = path.join(tmp("bits"), "run");
+  const seed = Math.floor(Math.random() * 1000);
+  const cfg = { ...tiny, training: { ...tiny.training, batchSize: 5000 } };
+  await app.fit({ model: "made", config: JSON.stringify(cfg), out, seed }); // one epoch of 10 steps
+  const [made] = readEpochRecords(out);
+  // the same float64 division: 1e-12 relative
+  const want = made!.train_loss / (784 * Math.LN2);
+  assert.ok(Math.abs(made!.train_bits_per_dim! - want) <= 1e-12 * want, `${made!.train_bits_per_dim} vs ${want}`);
+  const gan = path.join(tmp("bits-gan"), "run");
+  const ganCfg = {
+    options: { noiseDim: 4, generatorHidden: [16], discriminatorHidden: [16] },
+    training: { ...tiny.training, batchSize: 5000 },
+  };
+  await app.fit({ model: "gan", config: JSON.stringify(ganCfg), out: gan, seed });
+  const [g] = readEpochRecords(gan);
+  assert.equal(g!.train_bits_per_dim, null, "a GAN's generator loss has no bits/dim");
 });
 
 test("a run whose validation NLL explodes stops as diverged and keeps its best checkpoint", async () => {

@@ -1,7 +1,7 @@
 /** The studio chart's unit rule: which epoch train losses may be shown in bits per dimension. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { StepColumns, trainLossPerBit } from "../../web/src/lib/curves.js";
+import { StepColumns, trainBits, trainLossPerBit } from "../../web/src/lib/curves.js";
 
 test("epoch train loss in bits/dim only where the stream says the loss is −log p", () => {
   const dim = 2 + Math.floor(Math.random() * 1000);
@@ -17,4 +17,16 @@ test("epoch train loss in bits/dim only where the stream says the loss is −log
   assert.equal(trainLossPerBit(dim, other), null);
   // no stream (a run trained outside the studio): the density model's loss is taken as nats of −log p
   assert.ok(trainLossPerBit(dim, new StepColumns()) !== null);
+});
+
+test("an epoch record's own bits/dim figure wins over the conversion; old records are converted", () => {
+  const loss = 50 + 100 * Math.random(),
+    perBit = Math.random(),
+    own = Math.random();
+  assert.equal(trainBits({ epoch: 0, train_loss: loss, train_bits_per_dim: own }, perBit), own);
+  // null: the run said its loss is not −log p, whatever the stream rule gives
+  assert.equal(trainBits({ epoch: 0, train_loss: loss, train_bits_per_dim: null }, perBit), null);
+  // a record from before the field: converted by the factor (exact: one multiplication), or not at all
+  assert.equal(trainBits({ epoch: 0, train_loss: loss }, perBit), loss * perBit);
+  assert.equal(trainBits({ epoch: 0, train_loss: loss }, null), null);
 });

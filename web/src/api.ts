@@ -25,6 +25,8 @@ export interface EpochRecord {
   /** the run's step count at the epoch's end */
   step?: number;
   train_loss: number;
+  /** train_loss in bits per dimension; null when the loss is not −log p (absent in records before this field) */
+  train_bits_per_dim?: number | null;
   valid_nll_nats?: number;
   valid_bits_per_dim?: number;
   estimator?: string;

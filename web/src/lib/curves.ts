@@ -36,6 +36,15 @@ export function trainLossPerBit(dim: number, steps: StepColumns): number | null 
   return lossIsNll ? 1 / (dim * Math.LN2) : null;
 }
 
+/**
+ * An epoch's train loss in bits per dimension: the record's own figure where it has one (null: not −log p), else —
+ * records written before the field existed — the loss converted by `perBit`.
+ */
+export function trainBits(r: EpochRecord, perBit: number | null): number | null {
+  if (r.train_bits_per_dim !== undefined) return r.train_bits_per_dim;
+  return perBit === null ? null : r.train_loss * perBit;
+}
+
 export type CurveData = [number[], (number | null)[], (number | null)[], (number | null)[]];
 
 /**
@@ -51,7 +60,7 @@ export function curveData(cols: StepColumns, records: readonly EpochRecord[], un
     const [xs, perStep, train, valid] = out;
     xs.push(x);
     perStep.push(step);
-    train.push(!r ? null : bits ? (perBit === null ? null : r.train_loss * perBit) : r.train_loss);
+    train.push(!r ? null : bits ? trainBits(r, perBit) : r.train_loss);
     valid.push((bits ? r?.valid_bits_per_dim : r?.valid_nll_nats) ?? null);
   };
   let j = 0;
