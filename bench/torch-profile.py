@@ -38,9 +38,9 @@ with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
         step()
 rows = []
 for e in prof.key_averages(group_by_input_shape=True):
-    rows.append({"op": e.key, "shapes": str(e.input_shapes)[:90], "self_ms": round(e.self_cpu_time_total / 1000 / args.steps, 2),
-                 "calls": e.count / args.steps})
+    self_ms = round(e.self_cpu_time_total / 1000 / args.steps, 2)
+    rows.append({"op": e.key, "shapes": str(e.input_shapes)[:90], "self_ms": self_ms, "calls": e.count / args.steps})
 rows.sort(key=lambda r: -r["self_ms"])
 total = sum(r["self_ms"] for r in rows)
-print(json.dumps({"case": args.case, "steps": args.steps, "self_ms_per_step": round(total, 1), "top": rows[:args.top]},
-                 indent=1))
+out = {"case": args.case, "steps": args.steps, "self_ms_per_step": round(total, 1), "top": rows[: args.top]}
+print(json.dumps(out, indent=1))

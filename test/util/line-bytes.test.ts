@@ -1,7 +1,7 @@
 /**
  * Lines are at most 120 bytes. ESLint's max-len and Prettier count characters, so a line of 118 characters with a few
- * multi-byte symbols (−, ≤, σ) passes both; this counts UTF-8 bytes over the TypeScript trees and the C++ sources of
- * native/ (no formatter checks those).
+ * multi-byte symbols (−, ≤, σ) passes both; this counts UTF-8 bytes over the TypeScript trees and the C++
+ * sources of native/ (no formatter checks those).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
