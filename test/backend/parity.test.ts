@@ -281,6 +281,12 @@ const stressCases: OpCase[] = [
     tol: big,
   },
   {
+    name: "conv2d 3x3 batch 1 [1,48,27,27]→40, 58 MFLOP (two threads split the GEMM's packed column panels)",
+    inputs: (g, d) => [R([1, 48, 27, 27])(g, d), R([40, 48, 3, 3], -0.1, 0.1)(g, d), R([40])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }),
+    tol: big,
+  },
+  {
     name: "conv2d 3x3 mask-B fused output ReLU batch 1 [1,32,28,28]→32 (threads in the GEMM)",
     inputs: (g, d) => [R([1, 32, 28, 28])(g, d), R([32, 32, 3, 3], -0.2, 0.2)(g, d), R([32])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 1, taps: maskTaps(3, true), activation: "relu" }),
