@@ -53,7 +53,8 @@ enum Binary {
 };
 void unary(int op, const float* x, float* out, int64_t n, float alpha, float beta);
 // out = gy * f'(x) where y = f(x) is available too (whichever is cheaper is used).
-void unary_grad(int op, const float* x, const float* y, const float* gy, float* out, int64_t n, float alpha, float beta);
+void unary_grad(int op, const float* x, const float* y, const float* gy, float* out, int64_t n, float alpha,
+                float beta);
 // Broadcast binary over an output of ndim dims (already collapsed); strides are element strides, 0 broadcasts.
 void binary(int op, const float* a, const float* b, float* out, int ndim, const int64_t* shape, const int64_t* sa,
             const int64_t* sb);
@@ -76,13 +77,16 @@ void cross_entropy_grad(const float* z, const int32_t* target, const float* glos
 void strided_copy(const float* x, float* out, int ndim, const int64_t* shape, const int64_t* ss, int64_t src_offset,
                   const int64_t* ds, int64_t dst_offset, bool accumulate);
 // index_select: out[o, j, i] = x[o, idx[j], i]; index_add: gx[o, idx[j], i] += g[o, j, i]
-void index_select(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t nIn, int64_t inner, int64_t nIdx);
+void index_select(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t nIn, int64_t inner,
+                  int64_t nIdx);
 void index_add(const float* g, const int32_t* idx, float* gx, int64_t outer, int64_t nIn, int64_t inner, int64_t nIdx);
 // gather: out[o, j, i] = x[o, idx[o, j, i], i]; scatter_add: gx[o, idx[o, j, i], i] += g[o, j, i]
 void gather(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t nIn, int64_t nOut, int64_t inner);
-void scatter_add(const float* g, const int32_t* idx, float* gx, int64_t outer, int64_t nIn, int64_t nOut, int64_t inner);
+void scatter_add(const float* g, const int32_t* idx, float* gx, int64_t outer, int64_t nIn, int64_t nOut,
+                 int64_t inner);
 
-// ---- convolution and pooling (conv.cc), NCHW. Geometry: p = {N, C, H, W, Cout, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo}
+// ---- convolution and pooling (conv.cc), NCHW.
+// Geometry: p = {N, C, H, W, Cout, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo}
 struct ConvGeom { int64_t N, C, H, W, Cout, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo; };
 void conv2d_forward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* out);
 void conv2d_backward_input(const ConvGeom& g, const float* gy, const float* w, float* gx);

@@ -77,7 +77,8 @@ static void unary_grad_range(int op, const float* x, const float* y, const float
   }
 }
 
-void unary_grad(int op, const float* x, const float* y, const float* gy, float* out, int64_t n, float alpha, float beta) {
+void unary_grad(int op, const float* x, const float* y, const float* gy, float* out, int64_t n, float alpha,
+                float beta) {
   parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
     unary_grad_range(op, x ? x + b : nullptr, y ? y + b : nullptr, gy + b, out + b, e - b, alpha, beta);
   });

@@ -89,7 +89,8 @@ static Buffers& buffers() { thread_local Buffers buf; return buf; }
 
 
 // Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels: panel r, step p holds MR contiguous values.
-static void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool trans, int64_t i0, int64_t p0, float* dst) {
+static void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool trans, int64_t i0, int64_t p0,
+                   float* dst) {
   for (int64_t ir = 0; ir < mc; ir += MR) {
     int64_t mr = std::min<int64_t>(MR, mc - ir);
     if (!trans) {

@@ -42,7 +42,8 @@ void strided_copy(const float* x, float* out, int ndim, const int64_t* shape, co
   });
 }
 
-void index_select(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t nIn, int64_t inner, int64_t nIdx) {
+void index_select(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t nIn, int64_t inner,
+                  int64_t nIdx) {
   for (int64_t o = 0; o < outer; o++)
     for (int64_t j = 0; j < nIdx; j++)
       std::memcpy(out + (o * nIdx + j) * inner, x + (o * nIn + idx[j]) * inner, inner * sizeof(float));
@@ -66,7 +67,8 @@ void gather(const float* x, const int32_t* idx, float* out, int64_t outer, int64
       }
 }
 
-void scatter_add(const float* g, const int32_t* idx, float* gx, int64_t outer, int64_t nIn, int64_t nOut, int64_t inner) {
+void scatter_add(const float* g, const int32_t* idx, float* gx, int64_t outer, int64_t nIn, int64_t nOut,
+                 int64_t inner) {
   for (int64_t o = 0; o < outer; o++)
     for (int64_t j = 0; j < nOut; j++)
       for (int64_t i = 0; i < inner; i++) {

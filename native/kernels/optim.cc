@@ -31,7 +31,8 @@ void adam_step(float* p, const float* g, float* m, float* v, int64_t n, float lr
   const int mode = weight_decay == 0.f ? 0 : (decoupled ? 2 : 1);
   parallel_for(n, kParallelGrain, [&](int64_t s, int64_t e) {
     if (mode == 0) adam_range<0>(p + s, g + s, m + s, v + s, e - s, lr, b1, b2, eps, step, inv_sqrt_bc2, 0.f);
-    else if (mode == 1) adam_range<1>(p + s, g + s, m + s, v + s, e - s, lr, b1, b2, eps, step, inv_sqrt_bc2, weight_decay);
+    else if (mode == 1)
+      adam_range<1>(p + s, g + s, m + s, v + s, e - s, lr, b1, b2, eps, step, inv_sqrt_bc2, weight_decay);
     else adam_range<2>(p + s, g + s, m + s, v + s, e - s, lr, b1, b2, eps, step, inv_sqrt_bc2, weight_decay);
   });
 }

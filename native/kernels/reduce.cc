@@ -24,8 +24,18 @@ static void reduce_block(int op, const float* x, float* out, int64_t n, int64_t 
         out[0] = t;
         break;
       }
-      case R_MAX: { float m = -INFINITY; for (int64_t i = 0; i < n; i++) m = x[i] > m || x[i] != x[i] ? x[i] : m; out[0] = m; break; }
-      case R_MIN: { float m = INFINITY; for (int64_t i = 0; i < n; i++) m = x[i] < m || x[i] != x[i] ? x[i] : m; out[0] = m; break; }
+      case R_MAX: {
+        float m = -INFINITY;
+        for (int64_t i = 0; i < n; i++) m = x[i] > m || x[i] != x[i] ? x[i] : m;
+        out[0] = m;
+        break;
+      }
+      case R_MIN: {
+        float m = INFINITY;
+        for (int64_t i = 0; i < n; i++) m = x[i] < m || x[i] != x[i] ? x[i] : m;
+        out[0] = m;
+        break;
+      }
       case R_LOGSUMEXP: {
         float m = -INFINITY;
         for (int64_t i = 0; i < n; i++) m = std::max(m, x[i]);
@@ -47,19 +57,31 @@ static void reduce_block(int op, const float* x, float* out, int64_t n, int64_t 
   switch (op) {
     case R_SUM:
       for (int64_t i = 0; i < inner; i++) out[i] = 0.f;
-      for (int64_t r = 0; r < n; r++) { const float* xr = x + r * stride; for (int64_t i = 0; i < inner; i++) out[i] += xr[i]; }
+      for (int64_t r = 0; r < n; r++) {
+        const float* xr = x + r * stride;
+        for (int64_t i = 0; i < inner; i++) out[i] += xr[i];
+      }
       break;
     case R_MAX:
       for (int64_t i = 0; i < inner; i++) out[i] = -INFINITY;
-      for (int64_t r = 0; r < n; r++) { const float* xr = x + r * stride; for (int64_t i = 0; i < inner; i++) out[i] = xr[i] > out[i] || xr[i] != xr[i] ? xr[i] : out[i]; }
+      for (int64_t r = 0; r < n; r++) {
+        const float* xr = x + r * stride;
+        for (int64_t i = 0; i < inner; i++) out[i] = xr[i] > out[i] || xr[i] != xr[i] ? xr[i] : out[i];
+      }
       break;
     case R_MIN:
       for (int64_t i = 0; i < inner; i++) out[i] = INFINITY;
-      for (int64_t r = 0; r < n; r++) { const float* xr = x + r * stride; for (int64_t i = 0; i < inner; i++) out[i] = xr[i] < out[i] || xr[i] != xr[i] ? xr[i] : out[i]; }
+      for (int64_t r = 0; r < n; r++) {
+        const float* xr = x + r * stride;
+        for (int64_t i = 0; i < inner; i++) out[i] = xr[i] < out[i] || xr[i] != xr[i] ? xr[i] : out[i];
+      }
       break;
     case R_LOGSUMEXP: {
       std::vector<float> m(inner, -INFINITY), s(inner, 0.f);
-      for (int64_t r = 0; r < n; r++) { const float* xr = x + r * stride; for (int64_t i = 0; i < inner; i++) m[i] = std::max(m[i], xr[i]); }
+      for (int64_t r = 0; r < n; r++) {
+        const float* xr = x + r * stride;
+        for (int64_t i = 0; i < inner; i++) m[i] = std::max(m[i], xr[i]);
+      }
       for (int64_t r = 0; r < n; r++) {
         const float* xr = x + r * stride;
         for (int64_t i = 0; i < inner; i++) s[i] += std::isfinite(m[i]) ? std::exp(xr[i] - m[i]) : 0.f;

@@ -4,6 +4,7 @@
  * and applies the gradient rules it is given from the root down. The tape knows no rule itself: the table is
  * assembled above the ops (src/autograd/gradient-table.ts) and handed to backward().
  */
+import { releaseStorage, trackAllocations } from "../tensor/storage.js";
 import type { GradNode, Tensor } from "../tensor/tensor-data.js";
 import type { CoreOp, CoreOpSaved } from "./op.js";
 
@@ -70,6 +71,39 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+/**
+ * The gradients backward() creates, counted by storage buffer: a buffer that only gradients in flight refer to (no
+ * leaf's .grad, nothing from before this backward) goes back to the storage pool once the last of them is consumed,
+ * so the next forward pass reuses it instead of allocating. Views share a buffer, hence counting buffers, not tensors.
+ */
+class GradBuffers {
+  /** buffers allocated during this backward (storage.ts adds them) that no leaf has received */
+  readonly born = new Set<ArrayBuffer>();
+  readonly #refs = new Map<ArrayBuffer, number>();
+
+  hold(t: Tensor): Tensor {
+    const b = t.data.buffer as ArrayBuffer;
+    if (this.born.has(b)) this.#refs.set(b, (this.#refs.get(b) ?? 0) + 1);
+    return t;
+  }
+
+  drop(t: Tensor): void {
+    const b = t.data.buffer as ArrayBuffer;
+    if (!this.born.has(b)) return;
+    const n = (this.#refs.get(b) ?? 0) - 1;
+    if (n > 0) return void this.#refs.set(b, n);
+    this.#refs.delete(b);
+    this.born.delete(b);
+    releaseStorage(t.data);
+  }
+
+  /** A leaf's .grad: the caller owns it now, so its buffer is never released. */
+  keep(t: Tensor): Tensor {
+    this.born.delete(t.data.buffer as ArrayBuffer);
+    return t;
+  }
+}
+
 export interface BackwardOptions {
   /** keep the graph so backward can run through it again (default false: saved tensors are released) */
   retainGraph?: boolean;
@@ -95,10 +129,13 @@ export function backward(
   }
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>();
-  grads.set(root, grad ?? onesLike(root));
   const prev = gradEnabled;
   gradEnabled = false;
+  const mine = new GradBuffers();
+  const prevTracked = trackAllocations(mine.born);
   try {
+    const g0 = grad ?? onesLike(root);
+    grads.set(root, mine.hold(g0));
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
       const g = grads.get(t);
@@ -106,7 +143,10 @@ export function backward(
       if (!g) continue;
       const node = t.node;
       if (!node) {
-        t.grad = t.grad ? accumulate(t.grad, g) : g;
+        if (t.grad) {
+          t.grad = mine.keep(accumulate(t.grad, g));
+          mine.drop(g);
+        } else t.grad = mine.keep(g);
         continue;
       }
       if (node.freed) {
@@ -122,15 +162,22 @@ export function backward(
         );
       }
       const inGrads = rule(g, node.inputs, t, node.saved);
+      for (const gi of inGrads) if (gi) mine.hold(gi); // before g is dropped: a rule may return g or a view of it
       node.inputs.forEach((inp, k) => {
         const gi = inGrads[k];
-        if (!gi || !inp.requiresGrad) return;
+        if (!gi) return;
+        if (!inp.requiresGrad) return mine.drop(gi);
         const acc = grads.get(inp);
-        grads.set(inp, acc ? acc.add(gi) : gi);
+        if (!acc) return void grads.set(inp, gi);
+        grads.set(inp, mine.hold(acc.add(gi)));
+        mine.drop(acc);
+        mine.drop(gi);
       });
+      mine.drop(g);
       if (!opts.retainGraph) node.freed = true;
     }
   } finally {
+    trackAllocations(prevTracked);
     gradEnabled = prev;
   }
   if (!opts.retainGraph) {

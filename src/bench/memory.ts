@@ -8,7 +8,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { Adam } from "../optim/adam.js";
 import { getBackend, setNumThreads } from "../backend/registry.js";
-import { storageBytesAllocated } from "../tensor/storage.js";
+import { storageBytesAllocated, storageBytesReused } from "../tensor/storage.js";
 import { Generator } from "../tensor/rng.js";
 import { stepCases } from "./step-cases.js";
 
@@ -17,7 +17,10 @@ export interface MemoryResult {
   steps: number;
   threads: number;
   peak_rss_mb: number;
+  /** tensor storage newly allocated per step (op outputs not served from released gradient buffers) */
   bytes_allocated_per_step: number;
+  /** op outputs per step served from gradient buffers the previous backward released */
+  bytes_reused_per_step: number;
   /** heap + array buffers after a full GC: after the last step minus after warm-up, per 1,000 steps of the run */
   heap_growth_mb_1000_steps: number;
   /** the same measure every `every` steps, from the end of warm-up */
@@ -63,7 +66,8 @@ export function benchMemory(
   for (let i = 0; i < warmup; i++) step();
   const samples = [mb(liveBytes(gc))];
   const rssStart = process.memoryUsage().rss;
-  const bytes0 = storageBytesAllocated();
+  const bytes0 = storageBytesAllocated(),
+    reused0 = storageBytesReused();
   for (let i = 1; i <= steps; i++) {
     step();
     if (i % every === 0 || i === steps) samples.push(mb(liveBytes(gc)));
@@ -75,6 +79,7 @@ export function benchMemory(
     threads,
     peak_rss_mb: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
     bytes_allocated_per_step: Math.round(perStep),
+    bytes_reused_per_step: Math.round((storageBytesReused() - reused0) / steps),
     heap_growth_mb_1000_steps: +(((samples.at(-1)! - samples[0]!) * 1000) / steps).toFixed(2),
     heap_mb_samples: samples,
     rss_mb_start: mb(rssStart),

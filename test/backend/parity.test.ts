@@ -248,6 +248,44 @@ const stressCases: OpCase[] = [
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
     tol: big,
   },
+  // strided convolutions gather from a zero-padded copy of each image: uneven strides, paddings and dilations
+  {
+    name: "conv2d 3x3 stride [2,3] padding [2,1] dilation [2,1], fused ReLUs [5,6,15,13]→10 (padded gather)",
+    inputs: (g, d) => [R([5, 6, 15, 13])(g, d), R([10, 6, 3, 3], -0.2, 0.2)(g, d), R([10])(g, d)],
+    fn: (x, w, b) =>
+      conv2d(x!, w!, b!, {
+        stride: [2, 3],
+        padding: [2, 1],
+        dilation: [2, 1],
+        preActivation: "relu",
+        activation: "relu",
+      }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 mask-B taps stride 2 [3,8,9,9]→8 (padded gather over live taps)",
+    inputs: (g, d) => [R([3, 8, 9, 9])(g, d), R([8, 8, 3, 3], -0.2, 0.2)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { stride: 2, padding: 1, taps: maskTaps(3, true) }),
+    tol: big,
+  },
+  {
+    name: "conv2d 4x4 stride 2 [4,3,40,40]→8 (padded gather, threads over images)",
+    inputs: (g, d) => [R([4, 3, 40, 40])(g, d), R([8, 3, 4, 4], -0.2, 0.2)(g, d), R([8])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
+    tol: big,
+  },
+  {
+    name: "convTranspose2d 3x3 stride 2 output padding 1 [3,8,7,6]→5 (padded scatter)",
+    inputs: (g, d) => [R([3, 8, 7, 6])(g, d), R([8, 5, 3, 3], -0.2, 0.2)(g, d), R([5])(g, d)],
+    fn: (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1, outputPadding: 1 }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 batch 1 [1,48,27,27]→40, 58 MFLOP (two threads split the GEMM's packed column panels)",
+    inputs: (g, d) => [R([1, 48, 27, 27])(g, d), R([40, 48, 3, 3], -0.1, 0.1)(g, d), R([40])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }),
+    tol: big,
+  },
   {
     name: "conv2d 3x3 mask-B fused output ReLU batch 1 [1,32,28,28]→32 (threads in the GEMM)",
     inputs: (g, d) => [R([1, 32, 28, 28])(g, d), R([32, 32, 3, 3], -0.2, 0.2)(g, d), R([32])(g, d)],

@@ -111,8 +111,8 @@ void nade_backward(const float* x, const float* W, const float* c, const float* 
         const float xv = x[r * D + i];
         if (xv != 0.f) add_scaled(a, Wi, -xv, H);  // back to a_i
         const float g = gl[r * D + i];
-        // one pass: h = σ(a_i); ∂V_i += g h; ∂x_i = W_i·S; ∂W_i += x_i S; S += g V_i h (1 − h)   (S before the update
-        // holds Σ_{k>i} ∂a_k, which is what W_i and x_i receive)
+        // one pass: h = σ(a_i); ∂V_i += g h; ∂x_i = W_i·S; ∂W_i += x_i S; S += g V_i h (1 − h)
+        // (S before the update holds Σ_{k>i} ∂a_k, which is what W_i and x_i receive)
         const vf gv = vset1(g), xvv = vset1(xv);
         vf dacc = {};
         auto chunk = [&](const float* ap, const float* wp, const float* vp, float* gvp, float* gwp, float* sp) {
