@@ -31,6 +31,7 @@ export {
 } from "./reproduce.js";
 export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
 export {
+  ONE_CLASS_SCORES,
   oneClass,
   oneClassPlan,
   oneClassRecipe,
