@@ -2,17 +2,15 @@
  * Fresh binarizations of 8-bit images, for scores that average a binary model's −log p over several draws of the same
  * image instead of trusting the one fixed draw a `-fixed` dataset holds (the draw itself adds noise to the score).
  */
-import { DATASETS, datasetInfo } from "./datasets.js";
+import { DATASETS } from "./datasets.js";
 import { binarizeInPlace } from "./idx-dataset.js";
 import type { Split } from "./split.js";
 import { Generator } from "../tensor/rng.js";
 
 /** The 8-bit dataset a binarized one draws from (`mnist-fixed`, `mnist-dynamic` → `mnist`); null when none. */
 export function greyName(name: string): string | null {
-  if (datasetInfo(name).binarization === "none") return null;
-  const m = /^(.+)-(?:fixed|dynamic)$/.exec(name);
-  const grey = m?.[1];
-  return grey && DATASETS.some((d) => d.name === grey && d.binarization === "none") ? grey : null;
+  const grey = /^(.+)-(?:fixed|dynamic)$/.exec(name)?.[1];
+  return grey && DATASETS.some((d) => d.name === grey) ? grey : null;
 }
 
 /**

@@ -21,6 +21,7 @@ test("greyName: the 8-bit dataset behind a binarized one, null when there is non
   assert.equal(greyName("mnist-dynamic"), "mnist");
   assert.equal(greyName("fashion-mnist-fixed"), "fashion-mnist");
   assert.equal(greyName("mnist"), null, "already 8-bit");
+  assert.equal(greyName("toy-fixed"), null, "no dataset named toy");
   assert.equal(greyName("binarized-mnist"), null, "the Larochelle–Murray files have no 8-bit originals here");
 });
 
