@@ -26,7 +26,10 @@ export interface OneClassOptions {
   model: string;
   /** the digit classes to treat as normal, one run each (default 0–9) */
   classes?: number[];
-  /** labelled dataset (default mnist-fixed; mnist-dynamic redraws the training binarization every epoch) */
+  /**
+   * labelled dataset (default: the one-class recipe's, else mnist-fixed); mnist-dynamic redraws the training
+   * binarization every epoch
+   */
   data?: string;
   /** config file or inline JSON for every run, as for fit */
   config?: string;
@@ -83,6 +86,11 @@ export function oneClassRecipe(model: string): RecipeName {
   return getModelSpec(model).recipes?.["one-class"] ? "one-class" : "default";
 }
 
+/** The dataset of the model's one-class recipe where it has one (its default recipe's data has no labels). */
+export function oneClassData(model: string): string {
+  return getModelSpec(model).recipes?.["one-class"]?.dataset ?? "mnist-fixed";
+}
+
 const ALL_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 /** One run of the plan: a digit's model, or its likelihood-ratio background. */
@@ -106,7 +114,7 @@ function backgroundData(data: string, digit: number, noise: number): string {
 
 /** Every run the options need, in order: per digit its model, then its background for the likelihood ratio. */
 function classRuns(o: OneClassOptions): ClassRun[] {
-  const data = o.data ?? "mnist-fixed",
+  const data = o.data ?? oneClassData(o.model),
     root = path.resolve(o.runs ?? "runs"),
     noise = o.noise ?? 0.1;
   if (!(noise > 0 && noise < 1)) throw new RangeError(`noise must be in (0, 1), got ${noise}`);
@@ -156,7 +164,7 @@ async function trainedScorer(o: OneClassOptions, r: ClassRun): Promise<Generativ
 
 export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
   const classes = o.classes ?? ALL_DIGITS;
-  const data = o.data ?? "mnist-fixed",
+  const data = o.data ?? oneClassData(o.model),
     split: SplitName = o.split ?? "test",
     score = o.score ?? "nll";
   const images = scoringImages(data, split, o.binarizations ?? 0, o.dataDir);

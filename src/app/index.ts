@@ -35,6 +35,7 @@ export {
   oneClass,
   oneClassPlan,
   oneClassRecipe,
+  oneClassData,
   parseClasses,
   type OneClassOptions,
   type OneClassResult,

@@ -32,7 +32,7 @@ export function anomalyCommand(program: Command): void {
     .description("train on one digit class, score the whole test set by −log p(x); AUROC per class and the mean")
     .requiredOption("--model <name>", "a model with a likelihood (see `deepgen models`)")
     .option("--classes <list>", "digits treated as normal, e.g. 0-9 or 3,5", "0-9")
-    .option("--data <name>", "labelled dataset", "mnist-fixed")
+    .option("--data <name>", "labelled dataset (default: the one-class recipe's, else mnist-fixed)")
     .option("--config <file|json>", "model options and training settings for every run")
     .option("--epochs <n>", "epochs per class", parsePositiveInt)
     .option("--seed <s>", "random seed", parseNonNegativeInt)
@@ -52,7 +52,7 @@ export function anomalyCommand(program: Command): void {
         o: QueueFlags & {
           model: string;
           classes: string;
-          data: string;
+          data?: string;
           config?: string;
           epochs?: number;
           seed?: number;

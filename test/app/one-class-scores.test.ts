@@ -16,6 +16,12 @@ import { detectionMetrics } from "../../src/eval/anomaly.js";
 import { evaluateNll } from "../../src/eval/likelihood.js";
 import { createModel, getModelSpec, isScorer } from "../../src/models/index.js";
 
+test("oneClassData: the one-class recipe's dataset, else mnist-fixed (a default recipe's data has no labels)", () => {
+  assert.equal(app.oneClassData("made"), getModelSpec("made").recipes!["one-class"]!.dataset);
+  assert.equal(app.oneClassData("fvsbn"), "mnist-fixed");
+  assert.equal(getModelSpec("fvsbn").recipe.dataset, "binarized-mnist");
+});
+
 test("greyName: the 8-bit dataset behind a binarized one, null when there is none", () => {
   assert.equal(greyName("mnist-fixed"), "mnist");
   assert.equal(greyName("mnist-dynamic"), "mnist");
