@@ -1,27 +1,35 @@
 /**
  * One-class anomaly detection on MNIST (the protocol of Ruff et al. 2018): for each digit class, train a density model
- * on that class alone, score the whole test set by −log p(x), and report how well the scores single out the other
- * nine classes — AUROC, average precision and FPR at 95% TPR per class, and the mean AUROC. With
- * `score: "complexity"` the score is Serrà et al.'s input-complexity correction: −log₂ p(x) minus the image's PNG
- * length in bits.
+ * on that class alone, score the whole test set, and report how well the scores single out the other nine classes —
+ * AUROC, average precision and FPR at 95% TPR per class, and the mean AUROC. The scores (−log p(x), input complexity,
+ * likelihood ratio against a background model) and the averaging over binarizations are in anomaly-scores.ts.
+ * `split: "valid"` scores the validation split (all ten digits, labelled) instead, to choose a configuration without
+ * looking at the test set.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { datasetInfo, DATASETS, type SplitName } from "../data/datasets.js";
+import { noiseName } from "../data/perturb.js";
 import { subsetName } from "../data/subset.js";
-import { loadDataset } from "../data/datasets.js";
 import { detectionMetrics, type DetectionMetrics } from "../eval/anomaly.js";
-import { complexityOfImages } from "../eval/ood.js";
-import { getModelSpec, type RecipeName } from "../models/index.js";
+import { getModelSpec, isScorer, type GenerativeModel, type RecipeName, type Scorer } from "../models/index.js";
 import { readConfig } from "../train/checkpoint.js";
-import { evaluate } from "./evaluate.js";
+import { ONE_CLASS_SCORES, oneClassScores, scoringImages, type OneClassScore } from "./anomaly-scores.js";
+import { requireCapability } from "./capabilities.js";
 import { fit, type FitHooks } from "./fit.js";
 import type { RunSpec } from "./run-spec.js";
+import { openRun } from "./runs.js";
+
+export { ONE_CLASS_SCORES, type OneClassScore } from "./anomaly-scores.js";
 
 export interface OneClassOptions {
   model: string;
   /** the digit classes to treat as normal, one run each (default 0–9) */
   classes?: number[];
-  /** labelled dataset (default mnist-fixed) */
+  /**
+   * labelled dataset (default: the one-class recipe's, else mnist-fixed); mnist-dynamic redraws the training
+   * binarization every epoch
+   */
   data?: string;
   /** config file or inline JSON for every run, as for fit */
   config?: string;
@@ -29,17 +37,17 @@ export interface OneClassOptions {
   seed?: number;
   runs?: string;
   dataDir?: string;
-  /** the anomaly score: −log p(x) (default) or −log₂ p(x) − PNG bits (input complexity, Serrà et al. 2020) */
+  /** the anomaly score: −log p(x) (default), input complexity or likelihood ratio (see anomaly-scores.ts) */
   score?: OneClassScore;
+  /** the split scored: test (default), or valid to choose a configuration */
+  split?: "valid" | "test";
+  /** average the score over this many fresh binarizations of the 8-bit images (default 0: the stored images) */
+  binarizations?: number;
+  /** μ of the likelihood-ratio background's training data: each pixel flipped with probability μ (default 0.1) */
+  noise?: number;
   onClass?(digit: number, index: number, total: number): void;
   hooks?: FitHooks;
 }
-
-export type OneClassScore = "nll" | "complexity";
-export const ONE_CLASS_SCORES: Record<OneClassScore, string> = {
-  nll: "-log p(x)",
-  complexity: "-log2 p(x) - PNG bits",
-};
 
 export interface OneClassRow extends DetectionMetrics {
   digit: number;
@@ -53,6 +61,9 @@ export interface OneClassResult {
   recipe: RecipeName;
   data: string;
   score: string;
+  split: "valid" | "test";
+  /** what was scored: the stored images, or the mean over fresh binarizations of the 8-bit ones */
+  images: string;
   rows: OneClassRow[];
   mean_auroc: number;
 }
@@ -75,67 +86,107 @@ export function oneClassRecipe(model: string): RecipeName {
   return getModelSpec(model).recipes?.["one-class"] ? "one-class" : "default";
 }
 
-/** The run of one digit class. */
-function classSpec(o: OneClassOptions, digit: number, runDir: string): RunSpec {
+/** The dataset of the model's one-class recipe where it has one (its default recipe's data has no labels). */
+export function oneClassData(model: string): string {
+  return getModelSpec(model).recipes?.["one-class"]?.dataset ?? "mnist-fixed";
+}
+
+const ALL_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/** One run of the plan: a digit's model, or its likelihood-ratio background. */
+interface ClassRun {
+  digit: number;
+  runDir: string;
+  dataset: string;
+}
+
+/**
+ * The background's training data: the digit's images with each pixel flipped with probability μ. Noise needs a
+ * fixed binarization, so a dynamically binarized dataset's background trains on its `-fixed` counterpart.
+ */
+function backgroundData(data: string, digit: number, noise: number): string {
+  const fixed = data.replace(/-dynamic$/, "-fixed");
+  const base = DATASETS.some((d) => d.name === fixed) ? fixed : data;
+  if (datasetInfo(base).binarization === "dynamic")
+    throw new RangeError(`likelihood-ratio: dataset "${data}" has no fixed binarization for the background`);
+  return noiseName(subsetName(base, [digit]), noise);
+}
+
+/** Every run the options need, in order: per digit its model, then its background for the likelihood ratio. */
+function classRuns(o: OneClassOptions): ClassRun[] {
+  const data = o.data ?? oneClassData(o.model),
+    root = path.resolve(o.runs ?? "runs"),
+    noise = o.noise ?? 0.1;
+  if (!(noise > 0 && noise < 1)) throw new RangeError(`noise must be in (0, 1), got ${noise}`);
+  return (o.classes ?? ALL_DIGITS).flatMap((digit) => [
+    { digit, runDir: path.join(root, `one-class-${o.model}-${digit}`), dataset: subsetName(data, [digit]) },
+    ...(o.score === "likelihood-ratio"
+      ? [
+          {
+            digit,
+            runDir: path.join(root, `one-class-${o.model}-${digit}-noise${noise}`),
+            dataset: backgroundData(data, digit, noise),
+          },
+        ]
+      : []),
+  ]);
+}
+
+function runSpec(o: OneClassOptions, r: ClassRun): RunSpec {
   return {
     model: o.model,
     recipe: oneClassRecipe(o.model),
-    out: runDir,
-    resume: existsSync(path.join(runDir, "config.json")),
-    training: { dataset: subsetName(o.data ?? "mnist-fixed", [digit]), ...(o.epochs ? { epochs: o.epochs } : {}) },
+    out: r.runDir,
+    resume: existsSync(path.join(r.runDir, "config.json")),
+    training: { dataset: r.dataset, ...(o.epochs ? { epochs: o.epochs } : {}) },
     ...(o.config ? { config: o.config } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.dataDir ? { dataDir: o.dataDir } : {}),
   };
 }
 
-const classRunDir = (o: OneClassOptions, digit: number): string =>
-  path.join(path.resolve(o.runs ?? "runs"), `one-class-${o.model}-${digit}`);
-
 const finished = (runDir: string): boolean =>
   existsSync(path.join(runDir, "config.json")) && readConfig(runDir).metrics !== undefined;
 
 /** The per-class runs still to do. */
 export function oneClassPlan(o: OneClassOptions): RunSpec[] {
-  return (o.classes ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-    .filter((d) => !finished(classRunDir(o, d)))
-    .map((d) => classSpec(o, d, classRunDir(o, d)));
+  return classRuns(o)
+    .filter((r) => !finished(r.runDir))
+    .map((r) => runSpec(o, r));
+}
+
+/** The run's best weights as a scorer, trained first unless it finished. */
+async function trainedScorer(o: OneClassOptions, r: ClassRun): Promise<GenerativeModel & Scorer> {
+  if (!finished(r.runDir)) await fit(runSpec(o, r), o.hooks);
+  const run = openRun(r.runDir);
+  return requireCapability(run.model, o.model, isScorer, "exact-density", "score images for anomaly detection");
 }
 
 export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
-  const classes = o.classes ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const data = o.data ?? "mnist-fixed";
+  const classes = o.classes ?? ALL_DIGITS;
+  const data = o.data ?? oneClassData(o.model),
+    split: SplitName = o.split ?? "test",
+    score = o.score ?? "nll";
+  const images = scoringImages(data, split, o.binarizations ?? 0, o.dataDir);
+  const runs = classRuns(o);
   const rows: OneClassRow[] = [];
-  let bits: Float64Array | undefined;
   for (const [i, digit] of classes.entries()) {
     o.onClass?.(digit, i, classes.length);
-    const runDir = classRunDir(o, digit);
-    if (!finished(runDir)) await fit(classSpec(o, digit, runDir), o.hooks);
-    const e = evaluate(runDir, { scores: true });
-    const labels = e.labels;
-    if (!labels) throw new RangeError(`dataset "${data}" has no labels; use mnist-fixed or mnist`);
-    const anomalous = Uint8Array.from(labels, (y) => (y === digit ? 0 : 1));
-    const scores = o.score === "complexity" ? complexityCorrected(e.scores!, (bits ??= testBits(o, data))) : e.scores!;
-    rows.push({ digit, run_dir: runDir, estimator: e.estimator, ...detectionMetrics(scores, anomalous) });
+    const [own, bg] = runs.filter((r) => r.digit === digit);
+    const model = await trainedScorer(o, own!);
+    const background = bg ? await trainedScorer(o, bg) : null;
+    const { scores, estimator } = oneClassScores(score, images, model, background, o.seed ?? 0);
+    const anomalous = Uint8Array.from(images.labels, (y) => (y === digit ? 0 : 1));
+    rows.push({ digit, run_dir: own!.runDir, estimator, ...detectionMetrics(scores, anomalous) });
   }
   return {
     model: o.model,
     recipe: oneClassRecipe(o.model),
     data,
-    score: ONE_CLASS_SCORES[o.score ?? "nll"],
+    score: ONE_CLASS_SCORES[score],
+    split: o.split ?? "test",
+    images: images.description,
     rows,
     mean_auroc: rows.reduce((s, r) => s + r.auroc, 0) / rows.length,
   };
-}
-
-/** L(x) in bits for every test image of the dataset: its length as an 8-bit PNG. */
-function testBits(o: OneClassOptions, data: string): Float64Array {
-  const test = loadDataset(data, o.dataDir).split("test");
-  return complexityOfImages(test.values, test.n, test.shape);
-}
-
-/** −log₂ p(x) − L(x) from −log p(x) in nats. */
-function complexityCorrected(nats: ArrayLike<number>, bits: Float64Array): Float64Array {
-  if (nats.length !== bits.length) throw new RangeError(`${nats.length} scores for ${bits.length} test images`);
-  return Float64Array.from(nats, (v, i) => v / Math.LN2 - bits[i]!);
 }

@@ -31,9 +31,11 @@ export {
 } from "./reproduce.js";
 export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
 export {
+  ONE_CLASS_SCORES,
   oneClass,
   oneClassPlan,
   oneClassRecipe,
+  oneClassData,
   parseClasses,
   type OneClassOptions,
   type OneClassResult,

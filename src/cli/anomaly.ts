@@ -1,13 +1,25 @@
 /** `deepgen anomaly one-class`: one-class anomaly detection, turned into AUROC per class. */
 import { InvalidArgumentError, type Command } from "commander";
-import { oneClass, oneClassPlan, parseClasses, type OneClassScore } from "../app/index.js";
+import { ONE_CLASS_SCORES, oneClass, oneClassPlan, parseClasses, type OneClassScore } from "../app/index.js";
 import { enqueueTrain } from "../queue/index.js";
 import { oodCommand } from "./anomaly-ood.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
 
 function parseScore(v: string): OneClassScore {
-  if (v !== "nll" && v !== "complexity") throw new InvalidArgumentError(`expected nll or complexity, got "${v}"`);
+  if (!(v in ONE_CLASS_SCORES))
+    throw new InvalidArgumentError(`expected ${Object.keys(ONE_CLASS_SCORES).join(", ")}, got "${v}"`);
+  return v as OneClassScore;
+}
+
+function parseFraction(v: string): number {
+  const x = Number(v);
+  if (!(x > 0 && x < 1)) throw new InvalidArgumentError(`expected a number in (0, 1), got "${v}"`);
+  return x;
+}
+
+function parseSplit(v: string): "valid" | "test" {
+  if (v !== "valid" && v !== "test") throw new InvalidArgumentError(`expected valid or test, got "${v}"`);
   return v;
 }
 
@@ -20,24 +32,35 @@ export function anomalyCommand(program: Command): void {
     .description("train on one digit class, score the whole test set by −log p(x); AUROC per class and the mean")
     .requiredOption("--model <name>", "a model with a likelihood (see `deepgen models`)")
     .option("--classes <list>", "digits treated as normal, e.g. 0-9 or 3,5", "0-9")
-    .option("--data <name>", "labelled dataset", "mnist-fixed")
+    .option("--data <name>", "labelled dataset (default: the one-class recipe's, else mnist-fixed)")
     .option("--config <file|json>", "model options and training settings for every run")
     .option("--epochs <n>", "epochs per class", parsePositiveInt)
     .option("--seed <s>", "random seed", parseNonNegativeInt)
     .option("--runs <dir>", "where the per-class runs live (finished ones are read, not retrained)", "runs")
-    .option("--score <name>", "nll (−log p(x)) or complexity (−log₂ p(x) − PNG bits)", parseScore, "nll")
+    .option(
+      "--score <name>",
+      "nll (−log p(x)), complexity (−log₂ p(x) − PNG bits) or likelihood-ratio (vs a noise-trained background)",
+      parseScore,
+      "nll",
+    )
+    .option("--split <name>", "test, or valid (all ten digits) to choose a configuration", parseSplit, "test")
+    .option("--binarizations <n>", "score the mean over n fresh binarizations of the 8-bit images", parseNonNegativeInt)
+    .option("--noise <mu>", "the background's training pixels flipped with probability mu", parseFraction)
     .option("--json", "JSON on stdout (AUROC as a fraction)")
     .action(
       async (
         o: QueueFlags & {
           model: string;
           classes: string;
-          data: string;
+          data?: string;
           config?: string;
           epochs?: number;
           seed?: number;
           runs: string;
           score: OneClassScore;
+          split: "valid" | "test";
+          binarizations?: number;
+          noise?: number;
           json?: boolean;
         },
       ) => {
@@ -59,7 +82,8 @@ export function anomalyCommand(program: Command): void {
           return;
         }
         console.log(
-          `one-class ${r.data}, ${r.model} (${r.recipe} recipe), score ${r.score} (${r.rows[0]?.estimator ?? "?"}):`,
+          `one-class ${r.data}, ${r.model} (${r.recipe} recipe), score ${r.score} (${r.rows[0]?.estimator ?? "?"}) ` +
+            `on ${r.images}:`,
         );
         console.log("digit  AUROC %  AUPRC %  FPR@95%TPR %");
         for (const row of r.rows)

@@ -55,7 +55,7 @@ test("one-class detection: a model trained on one digit scores the other digits 
   assert.equal(r.recipe, "one-class");
   const options = JSON.parse(readFileSync(path.join(r.rows[0]!.run_dir, "config.json"), "utf8")).options;
   assert.deepEqual([options.directConnections, options.hidden], [true, [16]]);
-  assert.equal(app.oneClassRecipe("nade"), "default", "a model without a one-class recipe uses its default");
+  assert.equal(app.oneClassRecipe("fvsbn"), "default", "a model without a one-class recipe uses its default");
   for (const row of r.rows) {
     assert.equal(row.n_normal + row.n_anomalies, 10000);
     // even a tiny model trained for two epochs separates one digit from the rest far better than chance

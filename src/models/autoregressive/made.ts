@@ -336,7 +336,9 @@ const madeRecipe: Recipe = {
 
 /**
  * One-class anomaly detection (`deepgen anomaly one-class`): a 500-unit MADE with direct connections on each digit's
- * ~5,000 training images, constant learning rate, the best epoch on that digit's validation images.
+ * ~5,000 training images, constant learning rate, the best epoch on that digit's validation images. Chosen on the
+ * valid split (mean AUROC, seed 0): fixed binarization 95.1 vs dynamic 94.8 with `--score complexity
+ * --binarizations 8`, the best of raw/complexity × stored/averaged images.
  */
 const oneClassRecipe: Recipe = {
   dataset: "mnist-fixed",
@@ -344,7 +346,9 @@ const oneClassRecipe: Recipe = {
   batchSize: 100,
   lr: 1e-3,
   options: { hidden: [500], directConnections: true },
-  reference: "one-class MNIST (Ruff et al. 2018): a plain PyTorch MADE of this shape, 20 epochs, 94.3 % mean AUROC",
+  reference:
+    "one-class MNIST (Ruff et al. 2018): a plain PyTorch MADE of this shape, 20 epochs, 94.3 % mean AUROC " +
+    "(measured here: 94.9 % with --score complexity --binarizations 8, 91.2 % with raw −log p)",
 };
 
 registerModel({

@@ -93,13 +93,22 @@ const recipe: Recipe = {
   reference: "Larochelle & Murray 2011: 88.86 nats; Uria et al. 2016: 88.33 (H = 500)",
 };
 
+/** One-class anomaly detection (`deepgen anomaly one-class`): MADE's one-class recipe, for comparison. */
+const oneClassRecipe: Recipe = {
+  dataset: "mnist-fixed",
+  epochs: 20,
+  batchSize: 100,
+  lr: 1e-3,
+  reference: "one-class MNIST (Ruff et al. 2018): H = 500, 20 epochs on one digit, the best epoch on its valid images",
+};
+
 registerModel({
   name: "nade",
   description: "NADE: weight-shared autoregressive model with an O(DH) fused kernel; exact likelihood",
   family: "autoregressive",
   options,
   recipe: recipe,
-  recipes: reproductionRecipes(recipe, { epochs: 2 }),
+  recipes: { ...reproductionRecipes(recipe, { epochs: 2 }), "one-class": oneClassRecipe },
   published: { nll_nats: 88.33, source: "Uria et al. 2016 (H = 500)", data: "binarized-mnist" },
   create: (config, data, generator) => new NADE(config, data, generator),
 });
