@@ -20,7 +20,7 @@ import type { Capability, ClassConditional, DataShape } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import type { IncrementalNet } from "./fast-sample.js";
-import { gatedNet } from "./fast-sample-cnn.js";
+import { gatedNet } from "./fast-sample-gated.js";
 import { checkGroups, eightBitRecipe, gate, OutputStack, outputFor, outputOptions } from "./layers.js";
 import { PIXEL_CAPABILITIES, PixelModel } from "./pixel-model.js";
 
