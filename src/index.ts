@@ -37,4 +37,5 @@ export * as models from "./models/index.js";
 export { nadeLogits, nadeSample } from "./fused/nade/index.js";
 export { lstmScan } from "./fused/lstm-scan/index.js";
 export { batchNormTrain } from "./fused/batch-norm/index.js";
+export { gatedUnit } from "./fused/gated-unit/index.js";
 export * as app from "./app/index.js";

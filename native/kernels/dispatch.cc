@@ -9,6 +9,7 @@
 #include "kernels.h"
 // fused ops whose kernels are built per instruction set list them in isa-kernels.h; their declarations:
 #include "../fused/batch-norm/batch-norm.h"
+#include "../fused/gated-unit/gated-unit.h"
 #include "../fused/lstm-scan/lstm-scan.h"
 #include "../fused/nade/nade.h"
 #include "../fused/iwae/iwae.h"

@@ -103,6 +103,10 @@
     (const float* x, const float* w, const float* mean, const float* var, const float* gy, float* gx, float* gw,      \
      float* gb, int64_t N, int64_t C, int64_t S, float eps),                                                          \
     (x, w, mean, var, gy, gx, gw, gb, N, C, S, eps))                                                                  \
+  X(void, gated_unit_forward, (const float* x, const float* y, float* out, int64_t R, int64_t M),                     \
+    (x, y, out, R, M))                                                                                                \
+  X(void, gated_unit_backward,                                                                                        \
+    (const float* x, const float* y, const float* g, float* gz, int64_t R, int64_t M), (x, y, g, gz, R, M))           \
   X(void, adam_step,                                                                                                  \
     (float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps, float bc1,    \
      float bc2, float weight_decay, bool decoupled),                                                                  \

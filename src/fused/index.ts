@@ -6,6 +6,7 @@ import type { GradRule } from "../autograd/tape.js";
 import type { SavedOf } from "./fused-op.js";
 import { linearActOp } from "./linear-act/index.js";
 import { batchNormOp } from "./batch-norm/index.js";
+import { gatedUnitOp } from "./gated-unit/index.js";
 import { lstmScanOp } from "./lstm-scan/index.js";
 import { maskedLinearOp } from "./masked-linear/index.js";
 import { nadeOp } from "./nade/index.js";
@@ -16,6 +17,7 @@ export const fusedOps = [
   linearActOp, // act(x Wᵀ + b) and its backward in one call each (src/fused/linear-act)
   maskedLinearOp, // x (W ⊙ M)ᵀ + b with the mask inside the GEMM (src/fused/masked-linear)
   batchNormOp, // batch normalisation with batch statistics (src/fused/batch-norm)
+  gatedUnitOp, // Gated PixelCNN's tanh(a) ⊙ σ(b) and its gradient in one pass each (src/fused/gated-unit)
 ] as const;
 
 type FusedOpList = (typeof fusedOps)[number];

@@ -22,6 +22,7 @@ import {
 } from "../../src/index.js";
 import { opCases, type OpCase } from "../cases.js";
 import { batchNormStressCases } from "../fused/batch-norm.cases.js";
+import { gatedUnitStressCases } from "../fused/gated-unit.cases.js";
 import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { maskedLinearStressCases } from "../fused/masked-linear.cases.js";
@@ -310,6 +311,7 @@ for (const isa of simdPaths()) {
     ...maskedLinearStressCases,
     ...linearActStressCases,
     ...batchNormStressCases,
+    ...gatedUnitStressCases,
   ]) {
     const atol = (c.tol ?? { atol: 1e-5 }).atol;
     const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;

@@ -2,6 +2,7 @@
 import type { OpCase } from "../cases.js";
 import { linearActCases } from "./linear-act.cases.js";
 import { batchNormCases } from "./batch-norm.cases.js";
+import { gatedUnitCases } from "./gated-unit.cases.js";
 import { lstmScanCases } from "./lstm-scan.cases.js";
 import { maskedLinearCases } from "./masked-linear.cases.js";
 import { nadeCases } from "./nade.cases.js";
@@ -12,4 +13,5 @@ export const fusedCases: OpCase[] = [
   ...maskedLinearCases,
   ...linearActCases,
   ...batchNormCases,
+  ...gatedUnitCases,
 ];

@@ -1,5 +1,6 @@
 /** Building blocks shared by the pixel models: option fields, the 1×1 output stack, shifts and the gated unit. */
 import * as z from "zod";
+import { gatedUnit } from "../../fused/gated-unit/index.js";
 import { MaskedConv2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
 import type { Generator } from "../../tensor/rng.js";
@@ -107,16 +108,10 @@ export function flipWidth(x: Tensor): Tensor {
 }
 
 /**
- * The gated unit tanh(a) ⊙ σ(b) of Gated PixelCNN on [B, 2F, H, W] → [B, F, H, W]. Each colour group's block of
- * channels holds its own a then b halves, so an output unit's two factors belong to the same group as the unit.
+ * The gated unit tanh(a) ⊙ σ(b) of Gated PixelCNN on [B, 2F, H, W] (plus `add`, if given, of the same shape) →
+ * [B, F, H, W]. Each colour group's block of channels holds its own a then b halves, so an output unit's two factors
+ * belong to the same group as the unit. One fused op (src/fused/gated-unit), forward and backward.
  */
-export function gate(x: Tensor, groups: number): Tensor {
-  const [B, F2, H, W] = x.shape as [number, number, number, number];
-  const per = F2 / (2 * groups);
-  const g = x.reshape(B, groups, 2, per, H, W);
-  return g
-    .slice(2, 0, 1)
-    .tanh()
-    .mul(g.slice(2, 1, 2).sigmoid())
-    .reshape(B, F2 / 2, H, W);
+export function gate(x: Tensor, groups: number, add: Tensor | null = null): Tensor {
+  return gatedUnit(x, groups, add);
 }
