@@ -14,6 +14,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import { ImageHistory } from "./history.js";
 import { ConvTranslator, PatchDiscriminator } from "./nets.js";
 import {
   cycleLoss,
@@ -32,7 +33,8 @@ export const options = z.object({
   blocks: field.nonNegativeInt(1, "residual blocks at the generators' quarter-size grid", 16),
   discriminatorWidth: field.positiveInt(32, "channels of the discriminators' first layer (doubled once)"),
   lambdaCycle: field.positiveNumber(10, "weight λ_cyc of the cycle loss"),
-  lambdaIdentity: nonNegativeNumber(0, "weight λ_id of the identity loss (0: none; the paper uses 0.5·λ_cyc)"),
+  lambdaIdentity: nonNegativeNumber(5, "weight λ_id of the identity loss (0: none; the paper's 0.5·λ_cyc = 5)"),
+  historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
 });
 export type CycleGANConfig = OptionsOf<typeof options>;
 
@@ -44,6 +46,10 @@ export class CycleGAN extends TranslationModel {
   readonly genBA: ConvTranslator;
   readonly discA: PatchDiscriminator;
   readonly discB: PatchDiscriminator;
+  /** earlier F(b), shown to D_A */
+  readonly historyA: ImageHistory;
+  /** earlier G(a), shown to D_B */
+  readonly historyB: ImageHistory;
 
   constructor(
     readonly config: CycleGANConfig,
@@ -56,6 +62,8 @@ export class CycleGAN extends TranslationModel {
     this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g));
     this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g));
     this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g));
+    this.historyA = this.registerModule("history_a", new ImageHistory(config.historySize, this.domainShape));
+    this.historyB = this.registerModule("history_b", new ImageHistory(config.historySize, this.domainShape));
   }
 
   map(x: Tensor, direction: TranslationDirection): Tensor {
@@ -65,11 +73,15 @@ export class CycleGAN extends TranslationModel {
   readonly G = (a: Tensor): Tensor => this.map(a, "a-to-b");
   readonly F = (b: Tensor): Tensor => this.map(b, "b-to-a");
 
-  /** D_B on real b against G(a), plus D_A on real a against F(b); the translations carry no gradient. */
-  discriminatorLoss(a: Tensor, b: Tensor): Tensor {
-    const [fakeB, fakeA] = noGrad(() => [this.G(a), this.F(b)]);
-    return lsDiscriminatorLoss(this.discB.forward(b), this.discB.forward(fakeB!)).add(
-      lsDiscriminatorLoss(this.discA.forward(a), this.discA.forward(fakeA!)),
+  /**
+   * D_B on real b against G(a), plus D_A on real a against F(b); the translations carry no gradient. Given a
+   * generator, each batch of translations passes through its history buffer first (history.ts).
+   */
+  discriminatorLoss(a: Tensor, b: Tensor, g?: Generator): Tensor {
+    let [fakeB, fakeA] = noGrad(() => [this.G(a), this.F(b)]) as [Tensor, Tensor];
+    if (g) [fakeB, fakeA] = [this.historyB.query(fakeB, g), this.historyA.query(fakeA, g)];
+    return lsDiscriminatorLoss(this.discB.forward(b), this.discB.forward(fakeB)).add(
+      lsDiscriminatorLoss(this.discA.forward(a), this.discA.forward(fakeA)),
     );
   }
 
@@ -98,9 +110,9 @@ export class CycleGAN extends TranslationModel {
       {
         name: "discriminators",
         parameters: [...this.discA.parameters(), ...this.discB.parameters()],
-        loss: (x) => {
+        loss: (x, ctx) => {
           const { a, b } = splitDomains(x, this.data);
-          return this.discriminatorLoss(a, b);
+          return this.discriminatorLoss(a, b, ctx.generator);
         },
       },
       {
