@@ -1,11 +1,12 @@
 /**
- * CycleGAN's history buffer of translations: the sampling rule against a plain re-statement of it driven by a copy of
- * the same seeded generator, its long-run rate of stored images, and its place in the checkpoint.
+ * The translators' history buffer: the sampling rule against a plain re-statement of it driven by a copy of the same
+ * seeded generator, its long-run rate of stored images, and its place in both models' checkpoints.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, type Tensor } from "../../src/index.js";
 import { CycleGAN, options as cycleganOptions } from "../../src/models/translation/cyclegan.js";
+import { CycleVAE, options as cycleVaeOptions } from "../../src/models/translation/cycle-vae.js";
 import { ImageHistory } from "../../src/models/translation/history.js";
 import { randomTensor } from "../helpers.js";
 
@@ -72,28 +73,35 @@ test("history buffer: passes fresh images through while filling, and about half 
   assert.throws(() => pool.query(wrong, g), /history buffer: images \[2, ?1, ?2, ?2\] must hold/);
 });
 
-test("CycleGAN keeps its translation histories in the checkpoint and feeds them in the discriminator phase", () => {
+test("both translators keep their translation histories in the checkpoint and fill them in the critics' phase", () => {
   const g = new Generator(15);
   const data = { dim: 4 * 784, shape: [4, 28, 28] as [number, number, number] };
-  const model = new CycleGAN(cycleganOptions.parse({ width: 4, discriminatorWidth: 4, historySize: 8 }), data, g);
-  const names = [...model.stateDict().keys()];
-  for (const n of ["history_a.images", "history_a.filled", "history_b.images", "history_b.filled"])
-    assert.ok(names.includes(n), `${n} in the state dict`);
-  const x = randomTensor(g, [3, 4 * 784], { dtype: "float32", low: 0, high: 1, grad: false });
-  model.trainingPhases()[0]!.loss(x, { generator: g, step: 0, epoch: 0 });
-  assert.deepEqual([model.historyA.count, model.historyB.count], [3, 3]);
-  // the stored G(a) are the translations of the batch's grey images
-  const stored = model.historyB.images.toArray().slice(0, 3 * 3 * 784);
-  const a = x
-    .reshape([3, 4, 784])
-    .slice(1, 0, 1)
-    .expand([3, 3, 784])
-    .contiguous()
-    .reshape([3, 3 * 784]);
-  const fake = model.translate(a, "a-to-b").toArray();
-  // same network, same inputs, eval and training mode alike (instance norm has no running statistics): 1e-6
-  assert.ok(
-    stored.every((v, i) => Math.abs(v - fake[i]!) < 1e-6),
-    "history_b holds G(a)",
-  );
+  const small = { width: 4, discriminatorWidth: 4, historySize: 8 };
+  for (const model of [
+    new CycleGAN(cycleganOptions.parse(small), data, g),
+    new CycleVAE(cycleVaeOptions.parse({ ...small, latentChannels: 2 }), data, g),
+  ]) {
+    const names = [...model.stateDict().keys()];
+    for (const n of ["history_a.images", "history_a.filled", "history_b.images", "history_b.filled"])
+      assert.ok(names.includes(n), `${model.modelName}: ${n} in the state dict`);
+    const x = randomTensor(g, [3, 4 * 784], { dtype: "float32", low: 0, high: 1, grad: false });
+    const phase = model.trainingPhases()[0]!;
+    assert.equal(phase.name, "discriminators");
+    phase.loss(x, { generator: g, step: 0, epoch: 0 });
+    assert.deepEqual([model.historyA.count, model.historyB.count], [3, 3]);
+    // the stored translations into B are those of the batch's grey images
+    const stored = model.historyB.images.toArray().slice(0, 3 * 3 * 784);
+    const a = x
+      .reshape([3, 4, 784])
+      .slice(1, 0, 1)
+      .expand([3, 3, 784])
+      .contiguous()
+      .reshape([3, 3 * 784]);
+    const fake = model.translate(a, "a-to-b").toArray();
+    // same network, same inputs; instance norm has no running statistics, so training and eval mode agree: 1e-6
+    assert.ok(
+      stored.every((v, i) => Math.abs(v - fake[i]!) < 1e-6),
+      `${model.modelName}: history_b holds the translations of a`,
+    );
+  }
 });
