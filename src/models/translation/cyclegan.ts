@@ -2,8 +2,8 @@
  * CycleGAN [1] for two unpaired image domains: generators G: A → B and F: B → A, PatchGAN discriminators D_B (real
  * B against G(a)) and D_A (real A against F(b)), trained with least-squares adversarial losses (the paper's choice),
  * the cycle loss λ_cyc (|F(G(a)) − a| + |G(F(b)) − b|) and the identity loss λ_id (|G(b) − b| + |F(a) − a|)
- * at the paper's weights λ_cyc = 10, λ_id = 0.5·λ_cyc. One training step updates both discriminators on a batch, the
- * translations held fixed and drawn through a history of the last 50 per domain [2] (history.ts), then both
+ * at the paper's weights λ_cyc = 10, λ_id = 0.5·λ_cyc. One training step updates both discriminators on a batch,
+ * the translations held fixed and drawn through a history of the last 50 per domain [2] (history.ts), then both
  * generators. Without the identity term and the history, F had collapsed to one output for every textured image;
  * the identity term makes F copy grey digits, and the history keeps D_A rejecting outputs it has already seen.
  * The recipe keeps the paper's optimizer (Adam, β1 = 0.5; the full rate for the first half of the steps, then
