@@ -7,7 +7,10 @@
  * generators. Without the identity term and the history, F had collapsed to one output for every textured image;
  * the identity term makes F copy grey digits, and the history keeps D_A rejecting outputs it has already seen.
  * The recipe keeps the paper's optimizer (Adam, β1 = 0.5; the full rate for the first half of the steps, then
- * linearly down to 0) over one epoch of batch 16 at 5e-4; MEASURED_PLACEHOLDER
+ * linearly down to 0) over one epoch of batch 16 at 5e-4. Measured at step 2,616 of its 3,125 (seed 0, test split):
+ * label survival A → B 14.5%, B → A 20.6%, cycle error 0.028 / 0.158; F no longer collapses but draws its strokes
+ * along the texture's edges while the digit itself crosses the B → A → B cycle invisibly, and G(a) is a noisy
+ * texture that hides the digit for F — the cycle is kept by hiding, not by showing, the digit (README).
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
  */
