@@ -12,8 +12,8 @@ const nonNeg = (rule: string) => z.number({ error: rule }).min(0, { error: rule 
 
 export const scheduleSchema = z.strictObject(
   {
-    kind: z.enum(["constant", "step", "exponential", "cosine", "warmup-cosine"], {
-      error: 'must be one of "constant", "step", "exponential", "cosine", "warmup-cosine"',
+    kind: z.enum(["constant", "step", "exponential", "cosine", "warmup-cosine", "linear-decay"], {
+      error: 'must be one of "constant", "step", "exponential", "cosine", "warmup-cosine", "linear-decay"',
     }),
     every: posInt("must be a positive integer (steps)").optional(),
     gamma: posNum("must be a positive number").optional(),
@@ -24,6 +24,12 @@ export const scheduleSchema = z.strictObject(
       .min(0, { error: "must be a non-negative integer (steps)" })
       .optional(),
     minFactor: nonNeg("must be a number in [0, 1]").max(1, { error: "must be a number in [0, 1]" }).optional(),
+    /** linear-decay: steps at the full rate before the decay to minFactor at `total` */
+    holdSteps: z
+      .number({ error: "must be a non-negative integer (steps)" })
+      .int({ error: "must be a non-negative integer (steps)" })
+      .min(0, { error: "must be a non-negative integer (steps)" })
+      .optional(),
   },
   { error: 'must be an object such as {"kind": "cosine", "total": 50000}' },
 );

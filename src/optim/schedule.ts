@@ -18,6 +18,14 @@ export const cosine =
   (total: number, minFactor = 0): Schedule =>
   (t) =>
     minFactor + (1 - minFactor) * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, total)) / total));
+/**
+ * The full rate for `hold` steps, then a straight line down to minFactor at step `total`, then flat (CycleGAN's
+ * schedule: constant for the first half of training, linear decay to zero over the second).
+ */
+export const linearDecay =
+  (total: number, hold = Math.floor(total / 2), minFactor = 0): Schedule =>
+  (t) =>
+    t < hold ? 1 : minFactor + (1 - minFactor) * Math.max(0, (total - t) / Math.max(1, total - hold));
 /** Linear warm-up from 0 over `steps`, then `after` (shifted to start at the end of warm-up). */
 export const warmup =
   (steps: number, after: Schedule = constant()): Schedule =>
@@ -25,12 +33,14 @@ export const warmup =
     t < steps ? (t + 1) / steps : after(t - steps);
 
 export interface ScheduleSpec {
-  kind: "constant" | "step" | "exponential" | "cosine" | "warmup-cosine";
+  kind: "constant" | "step" | "exponential" | "cosine" | "warmup-cosine" | "linear-decay";
   every?: number;
   gamma?: number;
   total?: number;
   warmupSteps?: number;
   minFactor?: number;
+  /** linear-decay: steps at the full rate before the decay (default: half of total) */
+  holdSteps?: number;
 }
 
 /** A schedule from its JSON description (model recipes and configs use these). */
@@ -46,5 +56,7 @@ export function makeSchedule(s: ScheduleSpec): Schedule {
       return cosine(s.total ?? 1, s.minFactor ?? 0);
     case "warmup-cosine":
       return warmup(s.warmupSteps ?? 0, cosine(s.total ?? 1, s.minFactor ?? 0));
+    case "linear-decay":
+      return linearDecay(s.total ?? 1, s.holdSteps ?? Math.floor((s.total ?? 1) / 2), s.minFactor ?? 0);
   }
 }

@@ -82,6 +82,10 @@ test("schedules and gradient-norm clipping", () => {
   assert.equal(schedules.cosine(100, 0.1)(200), 0.1);
   assert.equal(schedules.warmup(4)(1), 0.5);
   assertClose([schedules.warmup(10, schedules.exponential(0.9))(12)], [0.81], tol, "warm-up then decay");
+  // linear decay: full rate for 60 of 100 steps, then a line to 0.1 at step 100 (0.55 at step 80), then flat
+  const lin = schedules.makeSchedule({ kind: "linear-decay", total: 100, holdSteps: 60, minFactor: 0.1 });
+  assertClose([lin(0), lin(59), lin(60), lin(80), lin(100), lin(500)], [1, 1, 1, 0.55, 0.1, 0.1], tol, "linear decay");
+  assertClose([schedules.linearDecay(10)(4), schedules.linearDecay(10)(8)], [1, 0.4], tol, "hold half by default");
   const p = param([0, 0]),
     q = param([0]);
   setGrad(p, [3, 0]);

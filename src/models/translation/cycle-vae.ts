@@ -9,7 +9,8 @@
  * - cycle reconstruction: a → z_a → G_B(z_a) → E_B → z' → G_A(z') ≈ a, weighted λ_cyc, with λ_kl ½μ'²
  *   on the re-encoded latent; the same from b;
  * - adversarial (optional, λ_adv > 0, on by default): LSGAN terms for the translations G_B(z_a) against real b under
- *   a PatchGAN D_B and G_A(z_b) against real a under D_A, the discriminators trained in their own phase.
+ *   a PatchGAN D_B and G_A(z_b) against real a under D_A, the discriminators trained in their own phase on real
+ *   images against translations drawn through a history buffer of 50 per domain, as CycleGAN does (history.ts).
  * Translation at test time uses the latent mean: a → G_B(E_A(a)).
  * [1]: Liu, Breuel & Kautz 2017, Unsupervised Image-to-Image Translation Networks, https://arxiv.org/abs/1703.00848
  */
@@ -21,6 +22,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import { ImageHistory } from "./history.js";
 import { DownStages, instanceNorm, PatchDiscriminator, UpStages } from "./nets.js";
 import {
   DOMAIN_CHANNELS,
@@ -41,6 +43,7 @@ export const options = z.object({
   lambdaKl: nonNegativeNumber(0.01, "weight λ_kl of each KL term (mean ½μ²)"),
   lambdaCycle: field.positiveNumber(10, "weight λ_cyc of the cycle reconstruction (mean |x'' − x|)"),
   lambdaAdversarial: nonNegativeNumber(1, "weight λ_adv of the LSGAN terms on translations (0: no discriminators)"),
+  historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
 });
 export type CycleVAEConfig = OptionsOf<typeof options>;
 
@@ -58,6 +61,9 @@ export class CycleVAE extends TranslationModel {
   readonly decB: UpStages;
   readonly discA: PatchDiscriminator;
   readonly discB: PatchDiscriminator;
+  /** earlier translations into A and into B, shown to D_A and D_B */
+  readonly historyA: ImageHistory;
+  readonly historyB: ImageHistory;
 
   constructor(
     readonly config: CycleVAEConfig,
@@ -76,6 +82,8 @@ export class CycleVAE extends TranslationModel {
     this.decB = this.registerModule("dec_b", new UpStages(c, w, g));
     this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g));
     this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g));
+    this.historyA = this.registerModule("history_a", new ImageHistory(config.historySize, this.domainShape));
+    this.historyB = this.registerModule("history_b", new ImageHistory(config.historySize, this.domainShape));
   }
 
   /** μ of q(z | x) for images x [n, 3, H, W] of a domain */
@@ -134,11 +142,13 @@ export class CycleVAE extends TranslationModel {
     const discriminators: TrainingPhase = {
       name: "discriminators",
       parameters: [...this.discA.parameters(), ...this.discB.parameters()],
-      loss: (x) => {
+      loss: (x, ctx) => {
         const { a, b } = splitDomains(x, this.data);
-        const [fakeB, fakeA] = noGrad(() => [this.map(a, "a-to-b"), this.map(b, "b-to-a")]);
-        return lsDiscriminatorLoss(this.discB.forward(b), this.discB.forward(fakeB!)).add(
-          lsDiscriminatorLoss(this.discA.forward(a), this.discA.forward(fakeA!)),
+        const [fakeB, fakeA] = noGrad(() => [this.map(a, "a-to-b"), this.map(b, "b-to-a")]) as [Tensor, Tensor];
+        const pastB = this.historyB.query(fakeB, ctx.generator),
+          pastA = this.historyA.query(fakeA, ctx.generator);
+        return lsDiscriminatorLoss(this.discB.forward(b), this.discB.forward(pastB)).add(
+          lsDiscriminatorLoss(this.discA.forward(a), this.discA.forward(pastA)),
         );
       },
     };
@@ -156,7 +166,10 @@ registerModel({
     epochs: 1,
     batchSize: 16,
     lr: 5e-4,
-    reference: "Liu et al. 2017 (UNIT) train with Adam at lr 1e-4; 5e-4 and batch 16 here to learn in fewer steps",
+    betas: [0.5, 0.999],
+    reference:
+      "Liu et al. 2017 (UNIT) train with Adam at lr 1e-4, β = (0.5, 0.999); 5e-4 and batch 16 here to learn in " +
+      "fewer steps",
   },
   create: (config, data, generator) => new CycleVAE(config, data, generator),
 });

@@ -1,12 +1,18 @@
 /**
  * CycleGAN [1] for two unpaired image domains: generators G: A → B and F: B → A, PatchGAN discriminators D_B (real
  * B against G(a)) and D_A (real A against F(b)), trained with least-squares adversarial losses (the paper's choice),
- * the cycle loss λ_cyc (|F(G(a)) − a| + |G(F(b)) − b|) and the identity loss λ_id (|G(b) − b| + |F(a) − a|).
- * The paper's λ_cyc = 10 is the default; its identity term (λ_id = 0.5·λ_cyc, used there for photo ↔ painting) is
- * off by default: grey → colour is meant to change colours, and the two extra generator passes cost a third of a
- * step. One training step updates both discriminators on a batch (the translations held fixed), then both generators.
- * The paper's history buffer of generated images is left out (the generators are instance-normalised: nets.ts).
+ * the cycle loss λ_cyc (|F(G(a)) − a| + |G(F(b)) − b|) and the identity loss λ_id (|G(b) − b| + |F(a) − a|)
+ * at the paper's weights λ_cyc = 10, λ_id = 0.5·λ_cyc. One training step updates both discriminators on a batch,
+ * the translations held fixed and drawn through a history of the last 50 per domain [2] (history.ts), then both
+ * generators. Without the identity term and the history, F had collapsed to one output for every textured image;
+ * the identity term makes F copy grey digits, and the history keeps D_A rejecting outputs it has already seen.
+ * The recipe keeps the paper's optimizer (Adam, β1 = 0.5; the full rate for the first half of the steps, then
+ * linearly down to 0) over one epoch of batch 16 at 5e-4. Measured at step 2,616 of its 3,125 (seed 0, test split):
+ * label survival A → B 14.5%, B → A 20.6%, cycle error 0.028 / 0.158; F no longer collapses but draws its strokes
+ * along the texture's edges while the digit itself crosses the B → A → B cycle invisibly, and G(a) is a noisy
+ * texture that hides the digit for F — the cycle is kept by hiding, not by showing, the digit (README).
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
+ * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
  */
 import { noGrad } from "../../autograd/tape.js";
 import type { Generator } from "../../tensor/rng.js";
@@ -14,6 +20,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
+import { ImageHistory } from "./history.js";
 import { ConvTranslator, PatchDiscriminator } from "./nets.js";
 import {
   cycleLoss,
@@ -32,7 +39,8 @@ export const options = z.object({
   blocks: field.nonNegativeInt(1, "residual blocks at the generators' quarter-size grid", 16),
   discriminatorWidth: field.positiveInt(32, "channels of the discriminators' first layer (doubled once)"),
   lambdaCycle: field.positiveNumber(10, "weight λ_cyc of the cycle loss"),
-  lambdaIdentity: nonNegativeNumber(0, "weight λ_id of the identity loss (0: none; the paper uses 0.5·λ_cyc)"),
+  lambdaIdentity: nonNegativeNumber(5, "weight λ_id of the identity loss (0: none; the paper's 0.5·λ_cyc = 5)"),
+  historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
 });
 export type CycleGANConfig = OptionsOf<typeof options>;
 
@@ -44,6 +52,10 @@ export class CycleGAN extends TranslationModel {
   readonly genBA: ConvTranslator;
   readonly discA: PatchDiscriminator;
   readonly discB: PatchDiscriminator;
+  /** earlier F(b), shown to D_A */
+  readonly historyA: ImageHistory;
+  /** earlier G(a), shown to D_B */
+  readonly historyB: ImageHistory;
 
   constructor(
     readonly config: CycleGANConfig,
@@ -56,6 +68,8 @@ export class CycleGAN extends TranslationModel {
     this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g));
     this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g));
     this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g));
+    this.historyA = this.registerModule("history_a", new ImageHistory(config.historySize, this.domainShape));
+    this.historyB = this.registerModule("history_b", new ImageHistory(config.historySize, this.domainShape));
   }
 
   map(x: Tensor, direction: TranslationDirection): Tensor {
@@ -65,11 +79,15 @@ export class CycleGAN extends TranslationModel {
   readonly G = (a: Tensor): Tensor => this.map(a, "a-to-b");
   readonly F = (b: Tensor): Tensor => this.map(b, "b-to-a");
 
-  /** D_B on real b against G(a), plus D_A on real a against F(b); the translations carry no gradient. */
-  discriminatorLoss(a: Tensor, b: Tensor): Tensor {
-    const [fakeB, fakeA] = noGrad(() => [this.G(a), this.F(b)]);
-    return lsDiscriminatorLoss(this.discB.forward(b), this.discB.forward(fakeB!)).add(
-      lsDiscriminatorLoss(this.discA.forward(a), this.discA.forward(fakeA!)),
+  /**
+   * D_B on real b against G(a), plus D_A on real a against F(b); the translations carry no gradient. Given a
+   * generator, each batch of translations passes through its history buffer first (history.ts).
+   */
+  discriminatorLoss(a: Tensor, b: Tensor, g?: Generator): Tensor {
+    let [fakeB, fakeA] = noGrad(() => [this.G(a), this.F(b)]) as [Tensor, Tensor];
+    if (g) [fakeB, fakeA] = [this.historyB.query(fakeB, g), this.historyA.query(fakeA, g)];
+    return lsDiscriminatorLoss(this.discB.forward(b), this.discB.forward(fakeB)).add(
+      lsDiscriminatorLoss(this.discA.forward(a), this.discA.forward(fakeA)),
     );
   }
 
@@ -98,9 +116,9 @@ export class CycleGAN extends TranslationModel {
       {
         name: "discriminators",
         parameters: [...this.discA.parameters(), ...this.discB.parameters()],
-        loss: (x) => {
+        loss: (x, ctx) => {
           const { a, b } = splitDomains(x, this.data);
-          return this.discriminatorLoss(a, b);
+          return this.discriminatorLoss(a, b, ctx.generator);
         },
       },
       {
@@ -125,7 +143,12 @@ registerModel({
     epochs: 1,
     batchSize: 16,
     lr: 5e-4,
-    reference: "Zhu et al. 2017 train with Adam at lr 2e-4, batch 1; 5e-4 and batch 16 here to learn in fewer steps",
+    betas: [0.5, 0.999],
+    // 3,125 steps (50,000 pairs in batches of 16): the full rate for the first half, then linearly down to 0
+    schedule: { kind: "linear-decay", total: 3125, holdSteps: 1563 },
+    reference:
+      "Zhu et al. 2017: Adam (β1 = 0.5) at lr 2e-4, batch 1, constant for 100 epochs then linearly to 0 over 100; " +
+      "5e-4 and batch 16 here to learn in fewer steps",
   },
   create: (config, data, generator) => new CycleGAN(config, data, generator),
 });
