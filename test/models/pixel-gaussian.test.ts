@@ -173,8 +173,9 @@ for (const shape of [
 }
 
 const LOGITS = [0.3, -0.4],
-  MEANS = [0.2, 0.65],
-  // the second is below the floor log(1/(20·L)) and must be clamped to it
+  MEANS = [0.2, 0.745],
+  // the second is below the floor log(1/(20·L)) and must be clamped to it (its mean 0.4σ from a level boundary, so
+  // the clamp shows in the level frequencies too)
   LOG_SCALES = [-1.2, -9];
 
 /** A 2×2 PixelCNN whose output parameters are the constants above at every value (last layer: zero weight). */
