@@ -259,13 +259,8 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
     );
     const out = new Float64Array(n * this.dim);
     draws.forEach((_, k) => {
-      const per =
-        C === 0
-          ? byClass[0]![k]!
-          : marginalConditionals(
-              byClass.map((b) => b[k]!),
-              n,
-            );
+      const ofDraw = byClass.map((b) => b[k]!);
+      const per = C === 0 ? ofDraw[0]! : marginalConditionals(ofDraw, n);
       for (let i = 0; i < out.length; i++) out[i]! += per[i]! / draws.length;
     });
     return out;
