@@ -5,7 +5,7 @@
 import { datasetInfo } from "../data/datasets.js";
 import { hasDensity, hasPerPixelDensity, type Estimator } from "../models/index.js";
 import { tensor } from "../tensor/create.js";
-import { Generator } from "../tensor/rng.js";
+import { Generator, type GeneratorState } from "../tensor/rng.js";
 import { requireCapability } from "./capabilities.js";
 import { openRun } from "./runs.js";
 import { readScoreInput } from "./score-input.js";
@@ -43,6 +43,12 @@ function offGrid(values: Float32Array, binary: boolean): string | null {
   return null;
 }
 
+function atState(state: GeneratorState): Generator {
+  const g = new Generator();
+  g.setState(state);
+  return g;
+}
+
 export function score(target: string, o: ScoreOptions): ScoreResult {
   const run = openRun(target);
   const name = run.config.model;
@@ -63,9 +69,11 @@ export function score(target: string, o: ScoreOptions): ScoreResult {
   for (let s = 0; s < n; s += B) {
     const m = Math.min(B, n - s),
       x = tensor(values.subarray(s * D, (s + m) * D), [m, D]);
+    // per-pixel values from the same generator state, so that sampled (dequantized) scores sum to the image's
+    const state = g.getState();
     const r = density.logLikelihood(x, g);
     estimator = r.estimator;
-    const per = pixels ? pixels.perPixelLogLikelihood(x) : null;
+    const per = pixels ? pixels.perPixelLogLikelihood(x, null, atState(state)) : null;
     for (let i = 0; i < m; i++)
       scores.push({
         image: names[s + i]!,

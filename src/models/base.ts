@@ -9,8 +9,9 @@ import { Module } from "../nn/module.js";
 import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-/** How a log-likelihood figure was obtained. */
-export type Estimator = "exact" | "elbo" | `iwae-${number}` | "vq-bound" | "reconstruction";
+/** How a log-likelihood figure was obtained (`dequantized-bound-k`: a continuous density's bound over k draws). */
+export type Estimator =
+  "exact" | "elbo" | `iwae-${number}` | "vq-bound" | `dequantized-bound-${number}` | "reconstruction";
 
 export interface LikelihoodResult {
   /** per-image log p(x) (or its bound) in nats */
@@ -75,9 +76,13 @@ export interface Scorer {
   validationLogLikelihood?(x: Tensor, generator: Generator): LikelihoodResult;
 }
 
-/** log p(x_i | x_<i) of every value of every image, [n, dim] row-major, in raster order: row, column, channel. */
+/**
+ * log p(x_i | x_<i) of every value of every image, [n, dim] row-major, in raster order: row, column, channel. A model
+ * whose scores are sampled (dequantization) draws from `generator`; given logLikelihood's generator state, the values
+ * sum to its scores.
+ */
 export interface PixelScorer {
-  perPixelLogLikelihood(x: Tensor): Float64Array;
+  perPixelLogLikelihood(x: Tensor, labels?: Int32Array | null, generator?: Generator): Float64Array;
 }
 
 /** n samples [n, dim] with values in [0, 1] (of the given classes, for class-conditional models). */

@@ -22,7 +22,7 @@ import { registerModel } from "../registry.js";
 import type { IncrementalNet } from "./fast-sample.js";
 import { gatedNet } from "./fast-sample-gated.js";
 import { checkGroups, eightBitRecipe, gate, OutputStack, outputFor, outputOptions } from "./layers.js";
-import { PIXEL_CAPABILITIES, PixelModel } from "./pixel-model.js";
+import { pixelCapabilities, PixelModel } from "./pixel-model.js";
 
 export const options = z.object({
   features: field.positiveInt(32, "feature maps p of each stack"),
@@ -129,7 +129,8 @@ export class GatedPixelCNN extends PixelModel implements ClassConditional {
     generator: Generator,
   ) {
     super(data, outputFor(config));
-    this.capabilities = config.classes > 0 ? [...PIXEL_CAPABILITIES, "class-conditional"] : PIXEL_CAPABILITIES;
+    const own = pixelCapabilities(this.output);
+    this.capabilities = config.classes > 0 ? [...own, "class-conditional"] : own;
     const C = data.shape[0],
       p = config.features;
     for (const [name, k] of [

@@ -13,12 +13,17 @@ import { pixelOutput, type OutputKind, type PixelOutput } from "./outputs.js";
 /** The output options every pixel model has. */
 export const outputOptions = {
   output: field.oneOf(
-    ["bernoulli", "softmax", "logistic"],
+    ["bernoulli", "softmax", "logistic", "gaussian"],
     "bernoulli",
-    "output distribution per value: bernoulli (binary data), softmax over `levels`, or a discretized logistic mixture",
+    "output distribution per value: bernoulli (binary data), softmax over `levels`, a discretized logistic " +
+      "mixture, or a Gaussian mixture on dequantized values (scored as a bound)",
   ),
-  levels: field.positiveInt(256, "values per channel for softmax/logistic outputs (256 for 8-bit images)"),
-  mixtures: field.positiveInt(5, "logistic components per channel (logistic output)"),
+  levels: field.positiveInt(256, "values per channel for softmax/logistic/gaussian outputs (256 for 8-bit images)"),
+  mixtures: field.positiveInt(5, "components per channel (logistic and gaussian outputs)"),
+  dequantizationDraws: field.positiveInt(
+    4,
+    "uniform dequantization draws averaged per image when the gaussian output's bound is evaluated",
+  ),
 };
 /** A dropout probability in [0, 0.9], default 0. */
 export function dropoutField(description: string) {
@@ -26,7 +31,7 @@ export function dropoutField(description: string) {
   return z.number({ error: rule }).min(0, { error: rule }).max(0.9, { error: rule }).default(0).describe(description);
 }
 
-type OutputConfig = { output: OutputKind; levels: number; mixtures: number };
+type OutputConfig = { output: OutputKind; levels: number; mixtures: number; dequantizationDraws: number };
 
 /**
  * The `eightbit` recipe of a pixel model: 8-bit MNIST (`mnist`, 256 levels per value) with a 256-level output — a
@@ -54,7 +59,7 @@ export function eightBitRecipe(o: {
 }
 
 export function outputFor(config: OutputConfig): PixelOutput {
-  return pixelOutput(config.output, config.levels, config.mixtures);
+  return pixelOutput(config.output, config.levels, config.mixtures, config.dequantizationDraws);
 }
 
 /**

@@ -3,16 +3,23 @@
  * then colour channel R→G→B), with every conditional produced at once by a network whose connectivity respects that
  * order (masked convolutions, shifted stacks, row or diagonal recurrences). Scoring, per-pixel scores, sampling and
  * completion are written once here; a model supplies `network` and how many rows above it can see.
+ *
+ * With a continuous output the values are dequantized (Uria et al. 2013; Theis et al. 2016): level k of L becomes
+ * y = (k + u)/L, u ~ U(0, 1), and the model is the density p(y) = Π_i p(y_i | x_<i) on ℝ^D, where x_<i are the
+ * levels of the earlier values (a function of y_<i, so this is a density of y). The network thus sees the same
+ * discrete images when scoring as when sampling, and −log p(y) + D·log L bounds −log P(x) from above in
+ * expectation over u.
  */
 import { noGrad } from "../../autograd/tape.js";
-import { tensor } from "../../tensor/create.js";
-import type { Generator } from "../../tensor/rng.js";
+import { rand, tensor } from "../../tensor/create.js";
+import { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import {
   LikelihoodModel,
   type Capability,
   type Completer,
   type DataShape,
+  type Estimator,
   type LikelihoodResult,
   type PixelScorer,
   type Sampler,
@@ -30,7 +37,7 @@ export interface SampleOptions {
   labels?: Int32Array | null;
 }
 
-/** What every pixel model can do. */
+/** What every pixel model with a discrete output can do. */
 export const PIXEL_CAPABILITIES: readonly Capability[] = [
   "exact-density",
   "per-pixel-density",
@@ -39,8 +46,39 @@ export const PIXEL_CAPABILITIES: readonly Capability[] = [
   "trainable",
 ];
 
+/** A pixel model's capabilities: a continuous (dequantized) output has a bound where the others are exact. */
+export function pixelCapabilities(output: PixelOutput): readonly Capability[] {
+  if (!output.dequantizationDraws) return PIXEL_CAPABILITIES;
+  return PIXEL_CAPABILITIES.map((c) => (c === "exact-density" ? "bounded-density" : c));
+}
+
+/** Seed of the dequantization draws of per-pixel scores when the caller gives no generator. */
+const PER_PIXEL_SEED = 0;
+
+/** Conditionals of the marginal over C classes (uniform prior) from each class's log p(x_i | x_<i, y), [n, d]. */
+function marginalConditionals(byClass: ArrayLike<number>[], n: number): Float64Array {
+  const C = byClass.length,
+    d = byClass[0]!.length / n,
+    out = new Float64Array(n * d),
+    cum = new Float64Array(C);
+  for (let i = 0; i < n; i++) {
+    cum.fill(0);
+    let previous = 0;
+    for (let j = 0; j < d; j++) {
+      let top = -Infinity;
+      for (let y = 0; y < C; y++) top = Math.max(top, (cum[y]! += byClass[y]![i * d + j]!));
+      let s = 0;
+      for (let y = 0; y < C; y++) s += Math.exp(cum[y]! - top);
+      const marginal = top + Math.log(s) - Math.log(C);
+      out[i * d + j] = marginal - previous;
+      previous = marginal;
+    }
+  }
+  return out;
+}
+
 export abstract class PixelModel extends LikelihoodModel implements Scorer, Sampler, Completer, PixelScorer {
-  readonly capabilities: readonly Capability[] = PIXEL_CAPABILITIES;
+  readonly capabilities: readonly Capability[];
   readonly dim: number;
   readonly shape: [number, number, number];
 
@@ -49,6 +87,7 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
     readonly output: PixelOutput,
   ) {
     super();
+    this.capabilities = pixelCapabilities(output);
     this.dim = data.dim;
     this.shape = data.shape;
   }
@@ -94,13 +133,65 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
     return this.network(this.images(x).mul(2).sub(1), labels);
   }
 
-  /** log p(x_i | x_<i) for every value, [B, C, H, W]. */
-  logProbs(x: Tensor, labels: Int32Array | null = null): Tensor {
-    return this.output.logProb(this.outputParams(x, labels), this.images(x));
+  /**
+   * log p(x_i | x_<i) for every value, [B, C, H, W]. A dequantized output needs `noise` u [B, dim] in [0, 1) and
+   * gives log p(y_i | x_<i) − log L at y = (k + u)/L instead, whose expectation over u is at most log p(x_i | x_<i).
+   */
+  logProbs(x: Tensor, labels: Int32Array | null = null, noise: Tensor | null = null): Tensor {
+    return this.valueLogProbs(this.outputParams(x, labels), this.images(x), noise);
   }
 
-  loss(x: Tensor, _generator?: Generator, labels: Int32Array | null = null): Tensor {
-    return this.logProbs(x, labels).sum([1, 2, 3]).neg().mean();
+  /** logProbs from output parameters already computed: params [B, C·P, H, W], images [B, C, H, W]. */
+  private valueLogProbs(params: Tensor, images: Tensor, noise: Tensor | null): Tensor {
+    if (!this.output.dequantizationDraws) return this.output.logProb(params, images);
+    if (!noise)
+      throw new TypeError(`${this.constructor.name}: a ${this.output.kind} output needs dequantization noise`);
+    const L = this.output.levels;
+    const y = images
+      .mul(L - 1)
+      .add(this.images(noise))
+      .div(L);
+    return this.output.logProb(params, y).sub(Math.log(L));
+  }
+
+  /**
+   * Dequantization noise for n images: one U(0, 1) draw [n, dim] per evaluation draw of a continuous output (`draws`
+   * of them, default the output's own count), or a single null for a discrete output (no noise: one exact score).
+   */
+  protected noiseDraws(n: number, generator: Generator, draws?: number): Array<Tensor | null> {
+    const k = this.output.dequantizationDraws;
+    if (!k) return [null];
+    return Array.from({ length: draws ?? k }, () => rand([n, this.dim], { generator }));
+  }
+
+  /**
+   * log p(y) per image [B] of real values y [B, dim] under a dequantized output: each conditional sees the levels
+   * min(L − 1, max(0, ⌊y·L⌋)) of the earlier values (the density the bound evaluates at y = (k + u)/L).
+   */
+  logDensity(y: Tensor, labels: Int32Array | null = null): Tensor {
+    if (!this.output.dequantizationDraws)
+      throw new TypeError(`${this.constructor.name}: a ${this.output.kind} output is discrete (no density on ℝ)`);
+    const L = this.output.levels,
+      v = y.toArray();
+    const x = tensor(
+      Float32Array.from(v, (t) => Math.min(L - 1, Math.max(0, Math.floor(t * L))) / (L - 1)),
+      [...y.shape],
+    );
+    return this.output.logProb(this.outputParams(x, labels), this.images(y)).sum([1, 2, 3]);
+  }
+
+  /** How the log-likelihoods of this model are obtained: exact, or the bound over k dequantization draws. */
+  estimator(): Estimator {
+    const k = this.output.dequantizationDraws;
+    return k ? `dequantized-bound-${k}` : "exact";
+  }
+
+  /** −log p(x), or for a dequantized output −log p(y) + D·log L at a fresh y, in nats per image (batch mean). */
+  loss(x: Tensor, generator?: Generator, labels: Int32Array | null = null): Tensor {
+    if (this.output.dequantizationDraws && !generator)
+      throw new TypeError(`${this.constructor.name}: the ${this.output.kind} output's loss needs a generator`);
+    const [noise] = this.noiseDraws(x.shape[0]!, generator!, 1);
+    return this.logProbs(x, labels, noise).sum([1, 2, 3]).neg().mean();
   }
 
   /** Runs fn with dropout off, restoring the previous mode. */
@@ -121,49 +212,57 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
 
   /**
    * log p(x) per image: log p(x | y) with labels; without labels a class-conditional model gives the marginal under a
-   * uniform class prior, log p(x) = logsumexp_y log p(x | y) − log C (exact, one network pass per class).
+   * uniform class prior, log p(x) = logsumexp_y log p(x | y) − log C (exact, one network pass per class). A
+   * dequantized output gives the bound averaged over its draws of u (one network pass serves every draw: the
+   * network sees only the levels).
    */
-  logLikelihood(x: Tensor, _generator?: Generator, labels: Int32Array | null = null): LikelihoodResult {
+  logLikelihood(x: Tensor, generator?: Generator, labels: Int32Array | null = null): LikelihoodResult {
+    const n = x.shape[0]!;
     if (!labels && this.conditionClasses() > 0) {
-      const per = this.perPixelLogLikelihood(x),
-        n = x.shape[0]!,
+      const per = this.perPixelLogLikelihood(x, null, generator),
         d = per.length / n;
       const logp = new Float64Array(n);
       for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) logp[i]! += per[i * d + j]!;
-      return { logp, estimator: "exact" };
+      return { logp, estimator: this.estimator() };
     }
-    const lp = this.inEval(() => this.logProbs(x, labels).sum([1, 2, 3]).toArray());
-    return { logp: Float64Array.from(lp), estimator: "exact" };
+    const logp = new Float64Array(n);
+    this.inEval(() => {
+      const params = this.outputParams(x, labels),
+        images = this.images(x),
+        draws = this.noiseDraws(n, generator ?? new Generator(PER_PIXEL_SEED));
+      for (const u of draws) {
+        const lp = this.valueLogProbs(params, images, u).sum([1, 2, 3]).toArray();
+        for (let i = 0; i < n; i++) logp[i]! += lp[i]! / draws.length;
+      }
+    });
+    return { logp, estimator: this.estimator() };
   }
 
   /**
    * log p(xᵢ | x<ᵢ) for every pixel and channel, in generation order (raster, channels last). Without labels a
    * class-conditional model gives the marginal's conditionals: with M(i) = log Σ_y p(x≤ᵢ | y) − log C, the i-th
-   * is M(i) − M(i − 1), so that they sum to the marginal log p(x).
+   * is M(i) − M(i − 1), so that they sum to the marginal log p(x). A dequantized output gives
+   * log p(yᵢ | x<ᵢ) − log L averaged over its draws of u (from `generator`, else a fixed seed), summing to
+   * logLikelihood's bound for the same draws.
    */
-  perPixelLogLikelihood(x: Tensor, labels: Int32Array | null = null): Float64Array {
-    const C = labels ? 0 : this.conditionClasses();
-    if (C === 0) return Float64Array.from(this.inEval(() => this.logProbs(x, labels).permute(0, 2, 3, 1).toArray()));
-    const n = x.shape[0]!;
-    const byClass = Array.from({ length: C }, (_, y) =>
-      this.inEval(() => this.logProbs(x, new Int32Array(n).fill(y)).permute(0, 2, 3, 1).toArray()),
+  perPixelLogLikelihood(x: Tensor, labels: Int32Array | null = null, generator?: Generator): Float64Array {
+    const C = labels ? 0 : this.conditionClasses(),
+      n = x.shape[0]!,
+      images = this.images(x);
+    const draws = this.noiseDraws(n, generator ?? new Generator(PER_PIXEL_SEED));
+    // per class (or once, for the given labels): log p(xᵢ | x<ᵢ, y) of every draw, raster order with channels last
+    const byClass = (C === 0 ? [labels] : Array.from({ length: C }, (_, y) => new Int32Array(n).fill(y))).map((l) =>
+      this.inEval(() => {
+        const params = this.outputParams(x, l);
+        return draws.map((u) => this.valueLogProbs(params, images, u).permute(0, 2, 3, 1).toArray());
+      }),
     );
-    const d = byClass[0]!.length / n,
-      out = new Float64Array(n * d),
-      cum = new Float64Array(C);
-    for (let i = 0; i < n; i++) {
-      cum.fill(0);
-      let previous = 0;
-      for (let j = 0; j < d; j++) {
-        let top = -Infinity;
-        for (let y = 0; y < C; y++) top = Math.max(top, (cum[y]! += byClass[y]![i * d + j]!));
-        let s = 0;
-        for (let y = 0; y < C; y++) s += Math.exp(cum[y]! - top);
-        const marginal = top + Math.log(s) - Math.log(C);
-        out[i * d + j] = marginal - previous;
-        previous = marginal;
-      }
-    }
+    const out = new Float64Array(n * this.dim);
+    draws.forEach((_, k) => {
+      const ofDraw = byClass.map((b) => b[k]!);
+      const per = C === 0 ? ofDraw[0]! : marginalConditionals(ofDraw, n);
+      for (let i = 0; i < out.length; i++) out[i]! += per[i]! / draws.length;
+    });
     return out;
   }
 
