@@ -56,6 +56,9 @@ function scoreOpen(run: OpenRun, values: ArrayLike<number>, o: ScoreOptions): Im
   const model = requireCapability(run.model, run.config.model, hasDensity, "exact-density", "score images");
   const { x, n, binary } = prepare(run, values);
   const g = new Generator(o.seed ?? run.config.seed);
+  // per-pixel values from the same generator state, so that sampled (dequantized) scores sum to the image's
+  const atStart = new Generator();
+  atStart.setState(g.getState());
   model.eval();
   const r = noGrad(() => {
     const t = tensor(x, [n, run.config.dim]);
@@ -65,7 +68,7 @@ function scoreOpen(run: OpenRun, values: ArrayLike<number>, o: ScoreOptions): Im
   const perPixel =
     o.perPixel && hasPerPixelDensity(model)
       ? Float64Array.from(
-          noGrad(() => model.perPixelLogLikelihood(tensor(x, [n, run.config.dim]))),
+          noGrad(() => model.perPixelLogLikelihood(tensor(x, [n, run.config.dim]), null, atStart)),
           (v) => -v,
         )
       : null;

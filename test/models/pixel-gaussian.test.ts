@@ -4,6 +4,7 @@
  * the bound match a hand computation for fixed parameters, draws land on the levels with the right frequencies, and
  * cached sampling draws the full-image loop's values; a trained run (offline MNIST, two steps) reports bounds.
  */
+import { scoreImages } from "../../src/app/draw.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -373,4 +374,11 @@ test("a gaussian run: evaluation and `score` report dequantized-bound-4; per-pix
     const sum = s.per_pixel_nats!.reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - s.nll_nats) < 1e-3, `image ${i}: Σ per-pixel ${sum} vs ${s.nll_nats}`);
   });
+  // the studio's draw-and-score: the same rule under another seed (same 1e-3 tolerance)
+  const drawn = scoreImages(runDir, images, { perPixel: true, seed: 8 });
+  for (let i = 0; i < 3; i++) {
+    const sum = drawn.per_pixel_nats!.subarray(i * 784, (i + 1) * 784).reduce((a, b) => a + b, 0);
+    const nll = drawn.nll_nats[i]!;
+    assert.ok(Math.abs(sum - nll) < 1e-3, `drawn image ${i}: Σ per-pixel ${sum} vs ${nll}`);
+  }
 });
