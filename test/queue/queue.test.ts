@@ -64,9 +64,9 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const tiny = (epochs: number): string => {
-  const f = path.join(dir, `tiny-${epochs}.json`);
-  writeFileSync(f, JSON.stringify({ options: { hidden: [8] }, training: { epochs, batchSize: 500, lr: 0.01 } }));
+const tiny = (epochs: number, batchSize = 500): string => {
+  const f = path.join(dir, `tiny-${epochs}-${batchSize}.json`);
+  writeFileSync(f, JSON.stringify({ options: { hidden: [8] }, training: { epochs, batchSize, lr: 0.01 } }));
   return f;
 };
 
@@ -187,8 +187,9 @@ test(
   "kill -9 of a worker mid-training: another worker resumes the run, bitwise as if never stopped",
   { skip },
   async () => {
+    // 500 steps an epoch: an epoch of 100 took less than one progress report (500 ms), too short to catch mid-way
     const url = redis!.url,
-      cfg = tiny(3);
+      cfg = tiny(3, 100);
     const victim = path.join(dir, "victim"),
       reference = path.join(dir, "reference");
     const common = ["made", "--config", cfg, "--data", "mnist-fixed", "--seed", "4", "--json", "--no-progress"];
