@@ -45,7 +45,7 @@ export type Capability = (typeof CAPABILITIES)[number];
 /** What one capability means, for messages and `deepgen models`. */
 export const CAPABILITY_TEXT: Record<Capability, string> = {
   "exact-density": "exact log-likelihood",
-  "per-pixel-density": "exact per-pixel conditionals −log p(x_i | x_<i)",
+  "per-pixel-density": "per-pixel conditionals −log p(x_i | x_<i) (exact; terms of a bound for dequantized outputs)",
   "bounded-density": "a bound on the log-likelihood (ELBO / IWAE-k)",
   "reconstruction-score": "a reconstruction score (not a density)",
   sampler: "sampling",
