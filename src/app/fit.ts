@@ -21,6 +21,7 @@ import {
 import { loadWeights, saveWeights, writeConfig } from "../train/checkpoint.js";
 import { DivergenceError, Trainer, type TrainerHooks, type TrainStatus } from "../train/trainer.js";
 import { Generator } from "../tensor/rng.js";
+import { drainStoragePool } from "../tensor/storage.js";
 import { resolveRun, type RunSpec } from "./run-spec.js";
 
 export interface FitStart {
@@ -155,6 +156,8 @@ export async function fit(spec: RunSpec, hooks: FitHooks = {}): Promise<RunResul
     if (e instanceof DivergenceError)
       return { runDir, status: "diverged", steps: 0, epochs: 0, bestEpoch: -1, seconds: 0, reason: e.message };
     throw e;
+  } finally {
+    drainStoragePool(); // the step's released gradients are of no use once training stops
   }
   const result: RunResult = {
     runDir,

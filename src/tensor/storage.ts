@@ -96,6 +96,24 @@ export function releaseStorage(s: Storage): void {
   else pool.set(buf.byteLength, [buf]);
 }
 
+/** Bytes held in the pool of released buffers, waiting for reuse. */
+export function storagePoolBytes(): number {
+  return pooledBytes;
+}
+
+/**
+ * Empties the pool of released buffers and returns the bytes it held, for the garbage collector to take back. fit()
+ * calls it when training ends, so a long-lived process (the studio server, a queue worker) does not keep a step's
+ * gradients for the next run.
+ */
+export function drainStoragePool(): number {
+  const bytes = pooledBytes;
+  for (const list of pool.values()) for (const buf of list) pooled.delete(buf);
+  pool.clear();
+  pooledBytes = 0;
+  return bytes;
+}
+
 /** Starts (a set) or stops (null) recording the buffers allocated from now on into `into`. */
 export function trackAllocations(into: Set<ArrayBuffer> | null): Set<ArrayBuffer> | null {
   const prev = tracked;

@@ -11,6 +11,7 @@ import path from "node:path";
 import { app, models, Generator } from "../../src/index.js";
 import { scoreImages } from "../../src/app/draw.js";
 import { readEpochRecords } from "../../src/app/runs-index.js";
+import { storagePoolBytes } from "../../src/tensor/storage.js";
 
 const tmp = (p: string): string => mkdtempSync(path.join(os.tmpdir(), `deepgen-app-${p}-`));
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/v0.1");
@@ -83,6 +84,7 @@ test(
     const r = await app.fit({ model: "made", config: JSON.stringify(tiny), out, maxSteps: 3 });
     assert.equal(r.status, "paused");
     assert.equal(r.steps, 3);
+    assert.equal(storagePoolBytes(), 0, "fit empties the pool of released gradients when training stops");
     const config = JSON.parse(readFileSync(path.join(out, "config.json"), "utf8"));
     assert.deepEqual(config.options.hidden, [8]);
     assert.equal("options" in config.training, false, "the options used live in one place");

@@ -6,7 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, randn, type Tensor } from "../../src/index.js";
-import { storageBytesReused } from "../../src/tensor/storage.js";
+import {
+  drainStoragePool,
+  storageBytesAllocated,
+  storageBytesReused,
+  storagePoolBytes,
+} from "../../src/tensor/storage.js";
 import { assertClose } from "../helpers.js";
 
 const g = new Generator(7);
@@ -56,4 +61,22 @@ test("a gradient passed on as a view of the rule's input is not reused while in 
   // three terms in any order: atol 1e-5, rtol 1e-5
   const want = xs.map((v, i) => 2 * v * a[i]! + b[i]! + c[i]! * (1 - Math.tanh(v * c[i]!) ** 2));
   assertClose(x.grad!.toArray(), want, { atol: 1e-5, rtol: 1e-5 }, "x.grad through views, adds and reuse");
+});
+
+test("draining the pool hands its buffers back, and later allocations of that size are new", () => {
+  const x = R([128, 96]).requireGrad(); // 48 KiB gradients: above the size served without the pool
+  x.mul(R([128, 96]))
+    .tanh()
+    .mul(R([128, 96]))
+    .sum()
+    .backward();
+  const held = storagePoolBytes();
+  assert.ok(held >= 128 * 96 * 4, `the backward left its consumed gradients in the pool (held ${held} bytes)`);
+  assert.equal(drainStoragePool(), held, "drain reports what the pool held");
+  assert.equal(storagePoolBytes(), 0, "nothing left after the drain");
+  const allocated0 = storageBytesAllocated(),
+    reused0 = storageBytesReused();
+  R([128, 96]).mul(R([128, 96]));
+  assert.equal(storageBytesReused(), reused0, "no buffer came from the drained pool");
+  assert.ok(storageBytesAllocated() - allocated0 >= 3 * 128 * 96 * 4, "the three outputs were allocated anew");
 });
