@@ -22,6 +22,7 @@ export { openRun, runDataset, runSplit, checkSplit, type OpenRun } from "./runs.
 export { capabilitiesOf, requireCapability, CapabilityError } from "./capabilities.js";
 export { describeModel, listModelInfo, type ModelInfo } from "./catalog.js";
 export {
+  BUDGETS,
   reproduce,
   reproducePlan,
   reproductionMarkdown,

@@ -2,7 +2,14 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { reproduce, reproducePlan, reproductionMarkdown, withGeneratedTable, type Budget } from "../app/index.js";
+import {
+  BUDGETS,
+  reproduce,
+  reproducePlan,
+  reproductionMarkdown,
+  withGeneratedTable,
+  type Budget,
+} from "../app/index.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { enqueueTrain } from "../queue/index.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
@@ -12,7 +19,11 @@ export function reproduceCommand(program: Command): void {
   withQueueFlags(program.command("reproduce"))
     .description("the published-numbers table: run (or resume, or read) each model's recipe and compare")
     .argument("[models...]", "models (default: every model that declares a published figure)")
-    .option("--budget <b>", "full (each model's full recipe) or short (a minutes-long smoke recipe)", "short")
+    .option(
+      "--budget <b>",
+      "full (each model's full recipe), default (its default recipe) or short (a minutes-long smoke recipe)",
+      "short",
+    )
     .option("--runs <dir>", "where the runs live: <runs>/<model>-<budget>", "runs")
     .option("--data-dir <dir>", "directory with the binarized MNIST files (default: $DEEPGEN_DATA_DIR or ./data)")
     .option("--json", "the table as JSON on stdout, one object per model")
@@ -30,8 +41,8 @@ export function reproduceCommand(program: Command): void {
           readOnly?: boolean;
         },
       ) => {
-        if (o.budget !== "full" && o.budget !== "short")
-          throw new Error(`--budget must be full or short, not "${o.budget}"`);
+        if (!BUDGETS.includes(o.budget as Budget))
+          throw new Error(`--budget must be one of ${BUDGETS.join(", ")}, not "${o.budget}"`);
         const base = { models, budget: o.budget as Budget, runs: o.runs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
         if (o.queue) {
           const url = o.queue;

@@ -224,6 +224,17 @@ test("reproduce reads a finished run into the table, with the published figure a
     plan.map((p) => [p.model, p.recipe, path.basename(p.out!)]),
     [["nade", "short", "nade-short"]],
   );
+  // the default budget: each model's plain `deepgen train` recipe, read from <runs>/<model>-default
+  cpSync(path.join(runs, "made-short"), path.join(runs, "made-default"), { recursive: true });
+  const [d] = await app.reproduce({ models: ["made"], budget: "default", runs, readOnly: true });
+  assert.equal(d!.nll_nats, done.metrics!.nll_nats);
+  assert.equal(d!.command, `deepgen train made --out ${path.join(runs, "made-default")}`, "no --recipe flag");
+  assert.match(app.reproductionMarkdown([d!]), /Default budget: each model's default recipe/);
+  const planDefault = app.reproducePlan({ models: ["made", "nade"], budget: "default", runs });
+  assert.deepEqual(
+    planDefault.map((p) => [p.model, p.recipe, path.basename(p.out!)]),
+    [["nade", "default", "nade-default"]],
+  );
 });
 
 test("studio scores: per-pixel conditionals of image models sum to −log p(x); none for others", async () => {
