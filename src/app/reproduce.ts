@@ -11,6 +11,7 @@ import { getBackend, getNumThreads, nativeAddon } from "../backend/registry.js";
 import { getModelSpec, listModels, type ModelSpec, type Recipe } from "../models/index.js";
 import { readConfig } from "../train/checkpoint.js";
 import { fit, type FitHooks } from "./fit.js";
+import { readEpochRecords } from "./runs-index.js";
 import type { RunSpec } from "./run-spec.js";
 
 export type Budget = "full" | "default" | "short";
@@ -115,7 +116,7 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproductionR
     }
     const done = finishedMetrics(runDir);
     if (!done && o.readOnly) {
-      rows.push({ ...base, ...empty(recipe.dataset), status: "not run" });
+      rows.push({ ...base, ...empty(recipe.dataset), status: unfinishedStatus(runDir, recipe.epochs) });
       continue;
     }
     const metrics = done ?? (await fit(rowSpec(spec, budget, runDir, o.dataDir), o.hooks)).metrics;
@@ -140,6 +141,17 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproductionR
 
 function empty(dataset: string) {
   return { nll_nats: null, estimator: null, binarization: null, dataset, gap_nats: null, train_seconds: null };
+}
+
+/**
+ * What a run without test metrics got to: "not run" when there is none, else its epochs and best validation NLL (a
+ * run stopped before its recipe's end is scored on test only when it finishes).
+ */
+function unfinishedStatus(runDir: string, epochs: number): string {
+  const scored = readEpochRecords(runDir).filter((r) => typeof r.valid_nll_nats === "number");
+  if (scored.length === 0) return existsSync(path.join(runDir, "config.json")) ? "started, no epoch yet" : "not run";
+  const best = Math.min(...scored.map((r) => r.valid_nll_nats!));
+  return `unfinished: ${scored.length} of ${epochs} epochs, best valid ${best.toFixed(2)}`;
 }
 
 /** The recorded test metrics of a finished run, or null. */

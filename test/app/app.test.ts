@@ -230,6 +230,14 @@ test("reproduce reads a finished run into the table, with the published figure a
   assert.equal(d!.nll_nats, done.metrics!.nll_nats);
   assert.equal(d!.command, `deepgen train made --out ${path.join(runs, "made-default")}`, "no --recipe flag");
   assert.match(app.reproductionMarkdown([d!]), /Default budget: each model's default recipe/);
+  // read-only rows of runs without test metrics say how far they got (an epoch of 50 steps and 10 more, then paused)
+  const cfg3 = { options: { hidden: [8] }, training: { epochs: 3, batchSize: 1000, dataset: "mnist-fixed" } };
+  await app.fit({ model: "made", config: JSON.stringify(cfg3), out: path.join(runs, "made-full"), maxSteps: 60 });
+  const valid = readEpochRecords(path.join(runs, "made-full"))[0]!.valid_nll_nats!;
+  const [partial, absent] = await app.reproduce({ models: ["made", "nade"], budget: "full", runs, readOnly: true });
+  const fullEpochs = models.getModelSpec("made").recipes!.full!.epochs;
+  assert.equal(partial!.status, `unfinished: 1 of ${fullEpochs} epochs, best valid ${valid.toFixed(2)}`);
+  assert.equal(absent!.status, "not run");
   const planDefault = app.reproducePlan({ models: ["made", "nade"], budget: "default", runs });
   assert.deepEqual(
     planDefault.map((p) => [p.model, p.recipe, path.basename(p.out!)]),
