@@ -7,7 +7,8 @@ import { MaskedLinear } from "../../nn/linear.js";
 import { tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { DataShape } from "../base.js";
+import type { Capability, DataInit, DataShape } from "../base.js";
+import type { Split } from "../../data/datasets.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel, reproductionRecipes, type Recipe } from "../registry.js";
 import { AutoregressiveModel } from "./autoregressive.js";
@@ -15,6 +16,7 @@ import * as z from "zod";
 
 export const options = z.object({
   zeroInit: field.boolean(true, "start every weight and bias at zero (each logistic regression at p = ½)"),
+  biasFromData: field.boolean(false, "start each bias at the log-odds of its pixel in the training data"),
 });
 export type FVSBNConfig = OptionsOf<typeof options>;
 
@@ -26,13 +28,21 @@ export function lowerTriangular(D: number): Tensor {
   );
 }
 
-export class FVSBN extends AutoregressiveModel {
+export class FVSBN extends AutoregressiveModel implements DataInit {
+  override readonly capabilities: readonly Capability[] = [
+    "exact-density",
+    "sampler",
+    "completer",
+    "data-init",
+    "trainable",
+  ];
   readonly modelName = "fvsbn";
   readonly dim: number;
   readonly layer: MaskedLinear;
 
   constructor(
-    readonly config: FVSBNConfig,
+    // biasFromData may be left out (off) by code that builds the model directly
+    readonly config: Pick<FVSBNConfig, "zeroInit"> & Partial<FVSBNConfig>,
     data: DataShape,
     generator: Generator,
   ) {
@@ -46,6 +56,23 @@ export class FVSBN extends AutoregressiveModel {
       this.layer.weight.data.fill(0);
       this.layer.bias!.data.fill(0);
     }
+  }
+
+  /**
+   * With `biasFromData`, each pixel's logistic regression starts at its marginal: b_i = log(p̄_i / (1 − p̄_i)), the
+   * frequency clamped to [1e-3, 1 − 1e-3] for pixels that are (almost) always off.
+   */
+  initFromData(train: Split): void {
+    if (!this.config.biasFromData) return;
+    const D = this.dim,
+      count = new Float64Array(D);
+    for (let r = 0; r < train.n; r++) for (let i = 0; i < D; i++) count[i]! += train.values[r * D + i]!;
+    this.layer.bias!.data.set(
+      Array.from(count, (c) => {
+        const q = Math.min(Math.max(c / train.n, 1e-3), 1 - 1e-3);
+        return Math.log(q / (1 - q));
+      }),
+    );
   }
 
   order(): Int32Array {
