@@ -31,7 +31,7 @@ export const scheduleSchema = z.strictObject(
       .min(0, { error: "must be a non-negative integer (steps)" })
       .optional(),
     /** stages: each stage lasts `ratio` times as many steps as the one before (Burda et al.: 3) */
-    ratio: z.number({ error: "must be a number ≥ 1" }).min(1, { error: "must be a number ≥ 1" }).finite().optional(),
+    ratio: z.number({ error: "must be a number >= 1" }).min(1, { error: "must be a number >= 1" }).finite().optional(),
     /** stages: the number of stages; the rate stays at the last stage's after them */
     stages: posInt("must be a positive integer").optional(),
   },

@@ -35,7 +35,7 @@ function newModel(): models.GenerativeModel & models.Trainable {
 
 const copyParams = (m: models.GenerativeModel) => m.parameters().map((p) => Float32Array.from(p.data));
 
-test("the average follows a ← β_t·a + (1 − β_t)·w, β_t = min(β, (1 + t)/(10 + t)), after every step", async () => {
+test("the average follows a ← b·a + (1 − b)·w, b = min(β, (1 + t)/(10 + t)), after every step", async () => {
   const model = newModel();
   const ref = copyParams(model); // a_0 = the initial weights
   const trainer = new Trainer({
