@@ -54,6 +54,8 @@ export const recipeSchema = z
     weightDecay: nonNeg("must be a non-negative number, e.g. 0.0001").optional(),
     /** false: weight decay on the weight matrices only, not on biases and other one-dimensional parameters */
     decayBiases: z.boolean({ error: "must be true or false" }).optional(),
+    /** L1 penalty λ·Σ|w| on the weight matrices (not biases), added to the loss of every image */
+    l1: nonNeg("must be a non-negative number, e.g. 0.0005").optional(),
     /** sgd's momentum (default 0.9) */
     momentum: nonNeg("must be a number in [0, 1)").lt(1, { error: "must be a number in [0, 1)" }).optional(),
     /**

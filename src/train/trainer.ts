@@ -139,6 +139,17 @@ export function addWeightDecay(params: readonly Tensor[], wd: number): void {
   });
 }
 
+/**
+ * L1 on the weights only: g ← g + λ·sign(w) (the subgradient of λ·Σ|w|) for every parameter of two or more
+ * dimensions. It drives the weights of inputs that do not matter towards zero, where L2 only shrinks them.
+ */
+export function addL1(params: readonly Tensor[], l1: number): void {
+  if (!(l1 > 0)) return;
+  noGrad(() => {
+    for (const p of params) if (p.grad && p.shape.length >= 2) p.grad = p.grad.add(p.sign().mul(l1));
+  });
+}
+
 /** Removes temporary files left by a write that was killed before its rename. */
 export function cleanTemporaryFiles(runDir: string): string[] {
   if (!existsSync(runDir)) return [];
@@ -209,6 +220,7 @@ export class Trainer {
         loss.backward();
         if (r.clipNorm) clipGradNorm(opt.params, r.clipNorm);
         if (r.decayBiases === false) addWeightDecay(opt.params, r.weightDecay ?? 0);
+        if (r.l1) addL1(opt.params, r.l1);
         opt.step();
         phase.afterUpdate?.(x, ctx);
         value = loss.item();

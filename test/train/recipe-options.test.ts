@@ -56,6 +56,22 @@ test("decayBiases: false decays the weight matrix by lr·wd·w and leaves the bi
   assert.ok(names.some((n) => n.endsWith("bias")) && w0.some((w) => w.some((v) => Math.abs(v) > 0.01)));
 });
 
+test("l1 moves the weight matrix by lr·λ·sign(w) and leaves the bias alone", () => {
+  const w0 = fvsbn()
+    .parameters()
+    .map((p) => Float32Array.from(p.data));
+  const plain = oneStep({}),
+    l1 = oneStep({ l1: 0.2 });
+  fvsbn()
+    .parameters()
+    .forEach((p, i) => {
+      for (let k = 0; k < w0[i]!.length; k++) {
+        const want = p.shape.length >= 2 ? plain[i]![k]! - 0.1 * 0.2 * Math.sign(w0[i]![k]!) : plain[i]![k]!;
+        assert.ok(Math.abs(l1[i]![k]! - want) < 1e-5, `parameter ${i}[${k}]`); // float32 updates, values of order 1
+      }
+    });
+});
+
 test("sgd's momentum comes from the recipe; momentum and decayBiases are refused where they do not apply", () => {
   const p = fvsbn().parameters();
   const r = parseRecipe("test", { dataset: "d", epochs: 1, batchSize: 1, lr: 0.1, optimizer: "sgd", momentum: 0.5 });
