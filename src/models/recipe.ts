@@ -12,8 +12,8 @@ const nonNeg = (rule: string) => z.number({ error: rule }).min(0, { error: rule 
 
 export const scheduleSchema = z.strictObject(
   {
-    kind: z.enum(["constant", "step", "exponential", "cosine", "warmup-cosine", "linear-decay"], {
-      error: 'must be one of "constant", "step", "exponential", "cosine", "warmup-cosine", "linear-decay"',
+    kind: z.enum(["constant", "step", "exponential", "cosine", "warmup-cosine", "linear-decay", "stages"], {
+      error: 'must be one of "constant", "step", "exponential", "cosine", "warmup-cosine", "linear-decay", "stages"',
     }),
     every: posInt("must be a positive integer (steps)").optional(),
     gamma: posNum("must be a positive number").optional(),
@@ -30,6 +30,10 @@ export const scheduleSchema = z.strictObject(
       .int({ error: "must be a non-negative integer (steps)" })
       .min(0, { error: "must be a non-negative integer (steps)" })
       .optional(),
+    /** stages: each stage lasts `ratio` times as many steps as the one before (Burda et al.: 3) */
+    ratio: z.number({ error: "must be a number >= 1" }).min(1, { error: "must be a number >= 1" }).finite().optional(),
+    /** stages: the number of stages; the rate stays at the last stage's after them */
+    stages: posInt("must be a positive integer").optional(),
   },
   { error: 'must be an object such as {"kind": "cosine", "total": 50000}' },
 );
@@ -48,6 +52,19 @@ export const recipeSchema = z
       .enum(["adam", "adamw", "sgd", "rmsprop"], { error: 'must be one of "adam", "adamw", "sgd", "rmsprop"' })
       .optional(),
     weightDecay: nonNeg("must be a non-negative number, e.g. 0.0001").optional(),
+    /** false: weight decay on the weight matrices only, not on biases and other one-dimensional parameters */
+    decayBiases: z.boolean({ error: "must be true or false" }).optional(),
+    /** L1 penalty λ·Σ|w| on the weight matrices (not biases), added to the loss of every image */
+    l1: nonNeg("must be a non-negative number, e.g. 0.0005").optional(),
+    /** sgd's momentum (default 0.9) */
+    momentum: nonNeg("must be a number in [0, 1)").lt(1, { error: "must be a number in [0, 1)" }).optional(),
+    /**
+     * decay of an exponential moving average of the weights (e.g. 0.999): the average is what validation, the best
+     * checkpoint and evaluation use, while the raw weights keep training; 0 or absent: no average
+     */
+    ema: nonNeg("must be a number in [0, 1), e.g. 0.999")
+      .lt(1, { error: "must be a number in [0, 1), e.g. 0.999" })
+      .optional(),
     /** Adam's moment decays (adam, adamw): one pair for every phase, or pairs by phase name; default [0.9, 0.999] */
     betas: z
       .union([betaPair, z.record(z.string(), betaPair)], {
@@ -64,6 +81,18 @@ export const recipeSchema = z
     options: z.record(z.string(), z.unknown(), { error: "must be an object of model options" }).optional(),
   })
   .superRefine((r, ctx) => {
+    if (r.momentum !== undefined && (r.optimizer ?? "adam") !== "sgd")
+      ctx.addIssue({
+        code: "custom",
+        path: ["momentum"],
+        message: `applies to sgd only, not ${r.optimizer ?? "adam"}`,
+      });
+    if (r.decayBiases === false && r.optimizer === "adamw")
+      ctx.addIssue({
+        code: "custom",
+        path: ["decayBiases"],
+        message: "applies to the L2 of adam, sgd and rmsprop, not to adamw's decoupled decay",
+      });
     if (r.betas && r.optimizer && r.optimizer !== "adam" && r.optimizer !== "adamw")
       ctx.addIssue({ code: "custom", path: ["betas"], message: `applies to adam and adamw only, not ${r.optimizer}` });
   });

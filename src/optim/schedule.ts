@@ -32,8 +32,27 @@ export const warmup =
   (t) =>
     t < steps ? (t + 1) / steps : after(t - steps);
 
+/**
+ * Piecewise-constant stages of growing length: stage i (0-based) lasts first·ratio^i steps at gamma^i, and the last
+ * of `count` stages goes on at its rate. Burda et al. (2016) train for 3^i epochs at 10^(−i/7) · 1e-3, i = 0…7:
+ * first = one epoch of steps, ratio 3, gamma 10^(−1/7), 8 stages.
+ */
+export const stages =
+  (first: number, ratio: number, gamma: number, count: number): Schedule =>
+  (t) => {
+    let end = first,
+      len = first,
+      i = 0;
+    while (t >= end && i < count - 1) {
+      len *= ratio;
+      end += len;
+      i++;
+    }
+    return gamma ** i;
+  };
+
 export interface ScheduleSpec {
-  kind: "constant" | "step" | "exponential" | "cosine" | "warmup-cosine" | "linear-decay";
+  kind: "constant" | "step" | "exponential" | "cosine" | "warmup-cosine" | "linear-decay" | "stages";
   every?: number;
   gamma?: number;
   total?: number;
@@ -41,6 +60,10 @@ export interface ScheduleSpec {
   minFactor?: number;
   /** linear-decay: steps at the full rate before the decay (default: half of total) */
   holdSteps?: number;
+  /** stages: growth of the stage length (default 3) */
+  ratio?: number;
+  /** stages: number of stages (default 8) */
+  stages?: number;
 }
 
 /** A schedule from its JSON description (model recipes and configs use these). */
@@ -58,5 +81,7 @@ export function makeSchedule(s: ScheduleSpec): Schedule {
       return warmup(s.warmupSteps ?? 0, cosine(s.total ?? 1, s.minFactor ?? 0));
     case "linear-decay":
       return linearDecay(s.total ?? 1, s.holdSteps ?? Math.floor((s.total ?? 1) / 2), s.minFactor ?? 0);
+    case "stages":
+      return stages(s.every ?? 1, s.ratio ?? 3, s.gamma ?? 10 ** (-1 / 7), s.stages ?? 8);
   }
 }

@@ -91,8 +91,16 @@ export function saveWeights(file: string, model: GenerativeModel, meta: Record<s
 /** Tensor-name prefix of phase p's optimizer buffers: `optim.` for the first (as before phases), `optim<p>.` after. */
 const optimPrefix = (p: number): string => (p === 0 ? "optim" : `optim${p}`);
 
-export function saveLast(file: string, model: GenerativeModel, opts: Optimizer[], pos: TrainerPosition): void {
+/** The training position; `extra` adds tensors of the Trainer's own (e.g. `ema.*`, the weight average). */
+export function saveLast(
+  file: string,
+  model: GenerativeModel,
+  opts: Optimizer[],
+  pos: TrainerPosition,
+  extra?: ReadonlyMap<string, { shape: number[]; data: Storage }>,
+): void {
   const t = weightsOf(model);
+  for (const [k, v] of extra ?? []) t.set(k, { shape: v.shape, data: v.data as SafeArray });
   opts.forEach((opt, p) => {
     for (const [name, arrays] of Object.entries(opt.stateDict().buffers))
       arrays.forEach((a, i) => t.set(`${optimPrefix(p)}.${name}.${i}`, { shape: [a.length], data: a as SafeArray }));

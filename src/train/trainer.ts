@@ -25,6 +25,9 @@ import { SGD } from "../optim/sgd.js";
 import { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { loadLast, saveLast, saveWeights, type TrainerPosition } from "./checkpoint.js";
+import { readSafetensors } from "./safetensors.js";
+import { WeightAverage } from "./weight-average.js";
+import { noGrad } from "../autograd/tape.js";
 import { writeFileAtomic } from "../util/fs.js";
 
 export interface StepProgress {
@@ -101,6 +104,10 @@ export function phaseBetas(r: Recipe, phase: string, phases: readonly string[] =
   return b[phase] ?? [0.9, 0.999];
 }
 
+/**
+ * The optimizer of one phase. With `decayBiases: false` the optimizer itself decays nothing: the Trainer adds the L2
+ * gradient to the weights alone (`addWeightDecay`), which is the same coupled L2 the optimizers apply.
+ */
 export function makeOptimizer(
   params: Tensor[],
   r: Recipe,
@@ -108,16 +115,39 @@ export function makeOptimizer(
   betas: [number, number] = Array.isArray(r.betas) ? r.betas : [0.9, 0.999],
 ): Optimizer {
   const lr = r.lr * lrFactor;
+  const wd = r.decayBiases === false ? 0 : (r.weightDecay ?? 0);
   switch (r.optimizer ?? "adam") {
     case "adam":
-      return new Adam(params, { lr, betas, weightDecay: r.weightDecay ?? 0 });
+      return new Adam(params, { lr, betas, weightDecay: wd });
     case "adamw":
       return new AdamW(params, { lr, betas, weightDecay: r.weightDecay ?? 1e-2 });
     case "sgd":
-      return new SGD(params, { lr, momentum: 0.9, weightDecay: r.weightDecay ?? 0 });
+      return new SGD(params, { lr, momentum: r.momentum ?? 0.9, weightDecay: wd });
     case "rmsprop":
-      return new RMSprop(params, { lr, weightDecay: r.weightDecay ?? 0 });
+      return new RMSprop(params, { lr, weightDecay: wd });
   }
+}
+
+/**
+ * L2 on the weights only: g ← g + wd·w for every parameter of two or more dimensions (weight matrices, kernels);
+ * biases and norm gains (one dimension) are left undecayed. Gradients are replaced, not written in place.
+ */
+export function addWeightDecay(params: readonly Tensor[], wd: number): void {
+  if (!(wd > 0)) return;
+  noGrad(() => {
+    for (const p of params) if (p.grad && p.shape.length >= 2) p.grad = p.grad.add(p.mul(wd));
+  });
+}
+
+/**
+ * L1 on the weights only: g ← g + λ·sign(w) (the subgradient of λ·Σ|w|) for every parameter of two or more
+ * dimensions. It drives the weights of inputs that do not matter towards zero, where L2 only shrinks them.
+ */
+export function addL1(params: readonly Tensor[], l1: number): void {
+  if (!(l1 > 0)) return;
+  noGrad(() => {
+    for (const p of params) if (p.grad && p.shape.length >= 2) p.grad = p.grad.add(p.sign().mul(l1));
+  });
 }
 
 /** Removes temporary files left by a write that was killed before its rename. */
@@ -148,6 +178,8 @@ export class Trainer {
   readonly phases: TrainingPhase[];
   readonly optimizers: Optimizer[];
   readonly schedule: Schedule;
+  /** the moving average of the weights, when the recipe sets `ema` */
+  readonly average: WeightAverage | null;
   #interrupted = false;
 
   constructor(readonly o: TrainerOptions) {
@@ -157,6 +189,7 @@ export class Trainer {
       makeOptimizer(p.parameters, o.training, p.lrFactor, phaseBetas(o.training, p.name, names)),
     );
     this.schedule = makeSchedule(o.training.schedule ?? { kind: "constant" });
+    this.average = o.training.ema ? averageOf(o.model, this.phases, o.training.ema) : null;
   }
 
   /** The first phase's optimizer (the only one of likelihood models). */
@@ -186,6 +219,8 @@ export class Trainer {
         opt.zeroGrad();
         loss.backward();
         if (r.clipNorm) clipGradNorm(opt.params, r.clipNorm);
+        if (r.decayBiases === false) addWeightDecay(opt.params, r.weightDecay ?? 0);
+        if (r.l1) addL1(opt.params, r.l1);
         opt.step();
         phase.afterUpdate?.(x, ctx);
         value = loss.item();
@@ -228,6 +263,7 @@ export class Trainer {
     if (this.o.resume && existsSync(lastFile)) {
       pos = loadLast(lastFile, model, this.optimizers);
       gen.setState(pos.generator);
+      this.average?.load(readSafetensors(lastFile).tensors);
     }
     truncateMetrics(metricsFile, pos.epoch);
     const train = dataset.split("train"),
@@ -244,7 +280,7 @@ export class Trainer {
       const opts = this.optimizers.map((o) => ({ kind: o.kind, lr: o.lr, stepCount: o.stepCount }));
       pos.optimizer = opts[0]!;
       if (opts.length > 1) pos.optimizers = opts;
-      saveLast(lastFile, model, this.optimizers, pos);
+      saveLast(lastFile, model, this.optimizers, pos, this.average?.tensors());
       lastSave = Date.now();
     };
     const everyMs = (this.o.checkpointSeconds ?? 60) * 1000;
@@ -264,6 +300,7 @@ export class Trainer {
           pos.trainBatches++;
           pos.batch++;
           pos.step++;
+          this.average?.update(pos.step);
           stepsThisSession++;
           this.o.onStep?.({
             epoch: pos.epoch,
@@ -304,7 +341,12 @@ export class Trainer {
     valid: ReturnType<Dataset["split"]>,
   ): TrainSummary | null {
     const { model, training: r } = this.o;
-    const v = isScorer(model) ? evaluateNll(model, valid, { seed: this.o.seed, validation: true }) : null;
+    const avg = this.average;
+    const validate = () =>
+      isScorer(model) ? evaluateNll(model, valid, { seed: this.o.seed, validation: true }) : null;
+    // with averaging, the average is what is validated and kept; the raw weights' score is recorded beside it
+    const v = avg ? avg.withAverage(validate) : validate();
+    const raw = avg && v ? validate() : null;
     model.train();
     const trainLoss = pos.trainLossSum / Math.max(pos.trainBatches, 1);
     const score = v ? v.nll_nats : trainLoss;
@@ -317,6 +359,7 @@ export class Trainer {
       train_loss: trainLoss,
       train_bits_per_dim: lossIsNll ? trainLoss / (valid.dim * Math.LN2) : null,
       ...(v ? { valid_nll_nats: v.nll_nats, valid_bits_per_dim: v.bits_per_dim, estimator: v.estimator } : {}),
+      ...(raw ? { raw_valid_nll_nats: raw.nll_nats } : {}),
       lr: this.optimizer.lr,
       seconds: (Date.now() - t0) / 1000,
       best: improved,
@@ -327,11 +370,13 @@ export class Trainer {
       pos.bestValid = score;
       pos.bestEpoch = pos.epoch;
       pos.epochsWithoutImprovement = 0;
-      saveWeights(bestFile, model, {
+      const meta = {
         epoch: String(pos.epoch),
         valid_nll_nats: String(score),
         ...(v ? { estimator: v.estimator } : {}),
-      });
+      };
+      if (avg) avg.withAverage(() => saveWeights(bestFile, model, { ...meta, weights: "ema" }));
+      else saveWeights(bestFile, model, meta);
     } else pos.epochsWithoutImprovement++;
     this.metrics(record);
     if (exploded)
@@ -363,4 +408,15 @@ export class Trainer {
       seconds: (Date.now() - t0) / 1000,
     };
   }
+}
+
+/** The moving average of every parameter that some training phase updates, named as in the model's state dict. */
+function averageOf(model: GenerativeModel, phases: readonly TrainingPhase[], decay: number): WeightAverage {
+  const trained = new Set(phases.flatMap((p) => p.parameters));
+  const named = model.namedParameters().filter(([, p]) => trained.has(p));
+  return new WeightAverage(
+    named.map(([n]) => n),
+    named.map(([, p]) => p),
+    decay,
+  );
 }
