@@ -15,6 +15,7 @@
  * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
  */
 import { noGrad } from "../../autograd/tape.js";
+import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js";
@@ -23,7 +24,6 @@ import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
 import { ConvTranslator, PatchDiscriminator } from "./nets.js";
 import {
-  cycleLoss,
   DOMAIN_CHANNELS,
   l1,
   lsDiscriminatorLoss,
@@ -41,6 +41,14 @@ export const options = z.object({
   lambdaCycle: field.positiveNumber(10, "weight λ_cyc of the cycle loss"),
   lambdaIdentity: nonNegativeNumber(5, "weight λ_id of the identity loss (0: none; the paper's 0.5·λ_cyc = 5)"),
   historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
+  cycleNoise: nonNegativeNumber(0, "σ of Gaussian noise added to G(a) and F(b) before the cycle's way back (0: none)"),
+  cycleWeightB: nonNegativeNumber(1, "share of λ_cyc on the B → A → B cycle (the A → B → A one has all of it)"),
+  skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
+  discriminatorLayers: z
+    .union([z.literal(2), z.literal(3)], { error: "must be 2 or 3" })
+    .default(2)
+    .describe("stride-2 layers of the discriminators: 2 (18 × 18-pixel patches) or 3 (38 × 38, the whole image)"),
+  discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
 });
 export type CycleGANConfig = OptionsOf<typeof options>;
 
@@ -64,10 +72,11 @@ export class CycleGAN extends TranslationModel {
   ) {
     super(data);
     const c = DOMAIN_CHANNELS;
-    this.genAB = this.registerModule("g_ab", new ConvTranslator(c, config.width, config.blocks, g));
-    this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g));
-    this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g));
-    this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g));
+    const critic = { layers: config.discriminatorLayers, norm: config.discriminatorNorm };
+    this.genAB = this.registerModule("g_ab", new ConvTranslator(c, config.width, config.blocks, g, config.skip));
+    this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g, config.skip));
+    this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
+    this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
     this.historyA = this.registerModule("history_a", new ImageHistory(config.historySize, this.domainShape));
     this.historyB = this.registerModule("history_b", new ImageHistory(config.historySize, this.domainShape));
   }
@@ -91,17 +100,30 @@ export class CycleGAN extends TranslationModel {
     );
   }
 
-  /** Both generators' objective: adversarial + λ_cyc · cycle + λ_id · identity. */
-  generatorLoss(a: Tensor, b: Tensor): Tensor {
-    const { lambdaCycle, lambdaIdentity } = this.config;
+  /**
+   * The cycle terms from the translations G(a) and F(b): λ_cyc (|F(G(a) + σε) − a| + w_B |G(F(b) + σε') − b|),
+   * ε, ε' standard normal drawn from `g` (needed only when σ > 0). The noise sits in the cycle path alone (the
+   * adversarial terms see the clean translations): a code hidden in faint variations of a translation is drowned, so
+   * the way back must read what the translation visibly shows.
+   */
+  cycleTerms(a: Tensor, b: Tensor, fakeB: Tensor, fakeA: Tensor, g?: Generator): Tensor {
+    const { lambdaCycle, cycleNoise, cycleWeightB } = this.config;
+    if (cycleNoise > 0 && !g) throw new TypeError("cyclegan: the cycle noise (cycleNoise > 0) needs a generator");
+    const noisy = (t: Tensor): Tensor =>
+      cycleNoise > 0 ? t.add(randn([...t.shape], { std: cycleNoise, generator: g! })) : t;
+    let cyc = l1(this.F(noisy(fakeB)), a);
+    if (cycleWeightB > 0) cyc = cyc.add(l1(this.G(noisy(fakeA)), b).mul(cycleWeightB));
+    return cyc.mul(lambdaCycle);
+  }
+
+  /** Both generators' objective: adversarial + cycle terms + λ_id · identity. */
+  generatorLoss(a: Tensor, b: Tensor, g?: Generator): Tensor {
+    const { lambdaIdentity } = this.config;
     const fakeB = this.G(a),
       fakeA = this.F(b);
     const adversarial = lsGeneratorLoss(this.discB.forward(fakeB)).add(lsGeneratorLoss(this.discA.forward(fakeA)));
     // the cycle starts from the translations the adversarial terms saw: G(a) and F(b) are computed once
-    const G = (t: Tensor): Tensor => (t === a ? fakeB : this.G(t)),
-      F = (t: Tensor): Tensor => (t === b ? fakeA : this.F(t));
-    const cyc = cycleLoss(a, b, G, F);
-    let loss = adversarial.add(cyc.mul(lambdaCycle));
+    let loss = adversarial.add(this.cycleTerms(a, b, fakeB, fakeA, g));
     if (lambdaIdentity > 0)
       loss = loss.add(
         l1(this.G(b), b)
@@ -124,9 +146,9 @@ export class CycleGAN extends TranslationModel {
       {
         name: "generators",
         parameters: [...this.genAB.parameters(), ...this.genBA.parameters()],
-        loss: (x) => {
+        loss: (x, ctx) => {
           const { a, b } = splitDomains(x, this.data);
-          return this.generatorLoss(a, b);
+          return this.generatorLoss(a, b, ctx.generator);
         },
       },
     ];
