@@ -45,7 +45,7 @@ test("cycle noise: added to G(a) and F(b) on the way back only, drawn from the s
   assert.throws(() => m.cycleTerms(a, b, fakeB, fakeA), /cycleNoise > 0\) needs a generator/);
 });
 
-test("cycle weights: λ_cyc on A → B → A, λ_cyc·w_B on B → A → B; without noise no generator is needed", () => {
+test("cycle weights: λ_cyc on A → B → A, λ_cyc·w_B on B → A → B; no generator needed without noise", () => {
   const g = new Generator(3);
   const a = images(g, 2),
     b = images(g, 2);

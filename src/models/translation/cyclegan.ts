@@ -42,7 +42,7 @@ export const options = z.object({
   lambdaIdentity: nonNegativeNumber(5, "weight λ_id of the identity loss (0: none; the paper's 0.5·λ_cyc = 5)"),
   historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
   cycleNoise: nonNegativeNumber(0, "σ of Gaussian noise added to G(a) and F(b) before the cycle's way back (0: none)"),
-  cycleWeightB: nonNegativeNumber(1, "share of λ_cyc on the B → A → B cycle (the A → B → A one has all of it)"),
+  cycleWeightB: nonNegativeNumber(1, "share of λ_cyc on the B → A → B cycle (A → B → A has all of it)"),
   skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
   discriminatorLayers: z
     .union([z.literal(2), z.literal(3)], { error: "must be 2 or 3" })
