@@ -1,13 +1,15 @@
 /**
  * CycleGAN's options against steganography: the cycle noise (only on the way back, drawn from the step's generator),
- * the B → A → B cycle's share of λ_cyc, the generators' skip, and the discriminators' depth and normalisation.
+ * the B → A → B cycle's share of λ_cyc, the generators' skip, and the discriminators' depth and normalisation; and
+ * the Cycle VAE's cycle noise.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, randn, type Tensor } from "../../src/index.js";
 import { CycleGAN, options as cycleganOptions } from "../../src/models/translation/cyclegan.js";
+import { CycleVAE, options as cycleVaeOptions } from "../../src/models/translation/cycle-vae.js";
 import { PatchDiscriminator } from "../../src/models/translation/nets.js";
-import { l1, lsGeneratorLoss } from "../../src/models/translation/translator.js";
+import { l1, lsGeneratorLoss, splitDomains } from "../../src/models/translation/translator.js";
 import { randomTensor } from "../helpers.js";
 
 const DATA = { dim: 4 * 784, shape: [4, 28, 28] as [number, number, number] };
@@ -121,4 +123,31 @@ test("discriminator norm: the scores no longer depend on the scale of the second
     if (norm) assert.ok(change < 2e-3, `norm: scores moved by ${change}`);
     else assert.ok(change > 0.05, `no norm: scores moved by only ${change}`);
   }
+});
+
+test("Cycle VAE's cycle noise: added to the translation before it is re-encoded, and nowhere else", () => {
+  const o = { width: 4, latentChannels: 2, lambdaAdversarial: 0, cycleNoise: 0.3, lambdaKl: 0.5 };
+  const m = new CycleVAE(cycleVaeOptions.parse(o), DATA, new Generator(9));
+  const x = randomTensor(new Generator(10), [2, 4 * 784], { dtype: "float32", low: 0, high: 1, grad: false });
+  const { a, b } = splitDomains(x, DATA);
+  // the VAE phase restated, drawing from a twin generator in the model's order: z, the cycle noise, z'
+  const twin = new Generator(11);
+  const kl = (mu: Tensor): number => 0.5 * 0.5 * mu.square().mean().item();
+  const direction = (img: Tensor, from: "a" | "b", to: "a" | "b"): number => {
+    const mu = m.encode(img, from);
+    const z = mu.add(noise(twin, mu, 1));
+    const translated = m.decode(z, to);
+    const back = m.encode(translated.add(noise(twin, translated, 0.3)), to);
+    const cycle = l1(m.decode(back.add(noise(twin, back, 1)), from), img).item();
+    return 10 * l1(m.decode(z, from), img).item() + kl(mu) + 10 * cycle + kl(back);
+  };
+  const want = direction(a, "a", "b") + direction(b, "b", "a");
+  const vae = m.trainingPhases().find((p) => p.name === "vae")!;
+  close(vae.loss(x, { generator: new Generator(11), step: 0, epoch: 0 }).item(), want, "VAE phase loss");
+  const quiet = new CycleVAE(cycleVaeOptions.parse({ ...o, cycleNoise: 0 }), DATA, new Generator(9));
+  const quietLoss = quiet
+    .trainingPhases()[0]!
+    .loss(x, { generator: new Generator(11), step: 0, epoch: 0 })
+    .item();
+  assert.ok(Math.abs(quietLoss - want) > 1e-4, "σ = 0.3 changes the loss");
 });

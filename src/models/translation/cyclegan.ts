@@ -22,7 +22,7 @@ import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js"
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
-import { ConvTranslator, PatchDiscriminator } from "./nets.js";
+import { ConvTranslator, criticLayers, PatchDiscriminator } from "./nets.js";
 import {
   DOMAIN_CHANNELS,
   l1,
@@ -44,10 +44,7 @@ export const options = z.object({
   cycleNoise: nonNegativeNumber(0, "σ of Gaussian noise added to G(a) and F(b) before the cycle's way back (0: none)"),
   cycleWeightB: nonNegativeNumber(1, "share of λ_cyc on the B → A → B cycle (A → B → A has all of it)"),
   skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
-  discriminatorLayers: z
-    .union([z.literal(2), z.literal(3)], { error: "must be 2 or 3" })
-    .default(2)
-    .describe("stride-2 layers of the discriminators: 2 (18 × 18-pixel patches) or 3 (38 × 38, the whole image)"),
+  discriminatorLayers: criticLayers,
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
 });
 export type CycleGANConfig = OptionsOf<typeof options>;
@@ -168,6 +165,8 @@ registerModel({
     betas: [0.5, 0.999],
     // 3,125 steps (50,000 pairs in batches of 16): the full rate for the first half, then linearly down to 0
     schedule: { kind: "linear-decay", total: 3125, holdSteps: 1563 },
+    // noise on the cycle's way back, and critics that see the whole image, instance-normalised (header)
+    options: { cycleNoise: 0.1, discriminatorLayers: 3, discriminatorNorm: true },
     reference:
       "Zhu et al. 2017: Adam (β1 = 0.5) at lr 2e-4, batch 1, constant for 100 epochs then linearly to 0 over 100; " +
       "5e-4 and batch 16 here to learn in fewer steps",

@@ -13,6 +13,7 @@ import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import * as z from "zod";
 
 const down = { stride: 2, padding: 1 };
 const LEAKY = 0.2;
@@ -77,6 +78,12 @@ export class ConvTranslator extends Module {
     return this.skip ? out.add(this.skip.forward(x)) : out;
   }
 }
+
+/** The option that picks a PatchDiscriminator's depth, shared by both translation models. */
+export const criticLayers = z
+  .union([z.literal(2), z.literal(3)], { error: "must be 2 or 3" })
+  .default(2)
+  .describe("stride-2 layers of the discriminators: 2 (18 × 18-pixel patches) or 3 (38 × 38, the whole image)");
 
 export interface PatchOptions {
   /** stride-2 layers: 2 (a score per 18 × 18 patch of a 7 × 7 grid) or 3 (3 × 3 grid, 38 × 38 patches) */
