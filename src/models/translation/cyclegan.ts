@@ -7,12 +7,18 @@
  * generators. Without the identity term and the history, F had collapsed to one output for every textured image;
  * the identity term makes F copy grey digits, and the history keeps D_A rejecting outputs it has already seen.
  * The recipe keeps the paper's optimizer (Adam, β1 = 0.5; the full rate for the first half of the steps, then
- * linearly down to 0) over one epoch of batch 16 at 5e-4. Measured at step 2,616 of its 3,125 (seed 0, test split):
- * label survival A → B 14.5%, B → A 20.6%, cycle error 0.028 / 0.158; F no longer collapses but draws its strokes
- * along the texture's edges while the digit itself crosses the B → A → B cycle invisibly, and G(a) is a noisy
- * texture that hides the digit for F — the cycle is kept by hiding, not by showing, the digit (README).
+ * linearly down to 0) over one epoch of batch 16 at 5e-4. With the paper's losses alone both cycles were kept by
+ * hiding the digit, not showing it (Chu et al. 2017 [3]): G(a) became a noisy texture encoding a, F drew strokes along
+ * the texture's edges, and label survival fell as training went on (to 14.5% A → B, 20.6% B → A at step 2,616).
+ * The recipe therefore adds Gaussian noise σ = 0.1 to G(a) and F(b) on the cycle's way back only (`cycleNoise`; the
+ * hidden code drowns, what the translation shows survives), and critics with a third stride-2 layer (the centre
+ * cell sees the whole image) and instance norm. Measured over its 3,125 steps (seed 0, all 10,000 test images):
+ * survival A → B 48.4%, B → A 66.9%, rising along the run; cycle error 0.038 / 0.238 (README). Lowering the
+ * B → A → B cycle's weight (`cycleWeightB`) let F collapse to one output in a short run; the generators' skip is an
+ * option too (`skip`), not measured without.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
+ * [3]: Chu, Zhmoginov & Sandler 2017, CycleGAN, a Master of Steganography, https://arxiv.org/abs/1712.02950
  */
 import { noGrad } from "../../autograd/tape.js";
 import { randn } from "../../tensor/create.js";
