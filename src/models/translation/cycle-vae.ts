@@ -11,7 +11,9 @@
  * - adversarial (optional, λ_adv > 0, on by default): LSGAN terms for the translations G_B(z_a) against real b under
  *   a PatchGAN D_B and G_A(z_b) against real a under D_A, the discriminators trained in their own phase on real
  *   images against translations drawn through a history buffer of 50 per domain, as CycleGAN does (history.ts).
- * Translation at test time uses the latent mean: a → G_B(E_A(a)).
+ * Translation at test time uses the latent mean: a → G_B(E_A(a)). The options against hidden cycle codes of
+ * cyclegan.ts apply here too: Gaussian noise on the translation before it is re-encoded (the cycle path only) and
+ * deeper, instance-normalised critics.
  * [1]: Liu, Breuel & Kautz 2017, Unsupervised Image-to-Image Translation Networks, https://arxiv.org/abs/1703.00848
  */
 import { noGrad } from "../../autograd/tape.js";
@@ -23,7 +25,7 @@ import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js"
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
-import { DownStages, instanceNorm, PatchDiscriminator, UpStages } from "./nets.js";
+import { criticLayers, DownStages, instanceNorm, PatchDiscriminator, UpStages } from "./nets.js";
 import {
   DOMAIN_CHANNELS,
   l1,
@@ -44,6 +46,9 @@ export const options = z.object({
   lambdaCycle: field.positiveNumber(10, "weight λ_cyc of the cycle reconstruction (mean |x'' − x|)"),
   lambdaAdversarial: nonNegativeNumber(1, "weight λ_adv of the LSGAN terms on translations (0: no discriminators)"),
   historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
+  cycleNoise: nonNegativeNumber(0, "σ of Gaussian noise added to a translation before it is re-encoded (0: none)"),
+  discriminatorLayers: criticLayers,
+  discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
 });
 export type CycleVAEConfig = OptionsOf<typeof options>;
 
@@ -80,8 +85,9 @@ export class CycleVAE extends TranslationModel {
     this.decShared = this.registerModule("dec_shared", new Conv2d(zc, 2 * w, 3, { padding: 1, generator: g }));
     this.decA = this.registerModule("dec_a", new UpStages(c, w, g));
     this.decB = this.registerModule("dec_b", new UpStages(c, w, g));
-    this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g));
-    this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g));
+    const critic = { layers: config.discriminatorLayers, norm: config.discriminatorNorm };
+    this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
+    this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
     this.historyA = this.registerModule("history_a", new ImageHistory(config.historySize, this.domainShape));
     this.historyB = this.registerModule("history_b", new ImageHistory(config.historySize, this.domainShape));
   }
@@ -114,7 +120,11 @@ export class CycleVAE extends TranslationModel {
     const mu = this.encode(x, from);
     const z = sample(mu);
     const translated = this.decode(z, to);
-    const back = this.encode(translated, to);
+    // noise on the way back only (as in cyclegan.ts): a code hidden in faint variations of the translation is drowned
+    const back = this.encode(
+      c.cycleNoise > 0 ? translated.add(randn([...translated.shape], { std: c.cycleNoise, generator: g })) : translated,
+      to,
+    );
     let loss = l1(this.decode(z, from), x)
       .mul(c.lambdaReconstruction)
       .add(kl(mu))

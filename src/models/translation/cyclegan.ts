@@ -7,23 +7,29 @@
  * generators. Without the identity term and the history, F had collapsed to one output for every textured image;
  * the identity term makes F copy grey digits, and the history keeps D_A rejecting outputs it has already seen.
  * The recipe keeps the paper's optimizer (Adam, β1 = 0.5; the full rate for the first half of the steps, then
- * linearly down to 0) over one epoch of batch 16 at 5e-4. Measured at step 2,616 of its 3,125 (seed 0, test split):
- * label survival A → B 14.5%, B → A 20.6%, cycle error 0.028 / 0.158; F no longer collapses but draws its strokes
- * along the texture's edges while the digit itself crosses the B → A → B cycle invisibly, and G(a) is a noisy
- * texture that hides the digit for F — the cycle is kept by hiding, not by showing, the digit (README).
+ * linearly down to 0) over one epoch of batch 16 at 5e-4. With the paper's losses alone both cycles were kept by
+ * hiding the digit, not showing it (Chu et al. 2017 [3]): G(a) became a noisy texture encoding a, F drew strokes along
+ * the texture's edges, and label survival fell as training went on (to 14.5% A → B, 20.6% B → A at step 2,616).
+ * The recipe therefore adds Gaussian noise σ = 0.1 to G(a) and F(b) on the cycle's way back only (`cycleNoise`; the
+ * hidden code drowns, what the translation shows survives), and critics with a third stride-2 layer (the centre
+ * cell sees the whole image) and instance norm. Measured over its 3,125 steps (seed 0, all 10,000 test images):
+ * survival A → B 48.4%, B → A 66.9%, rising along the run; cycle error 0.038 / 0.238 (README). Lowering the
+ * B → A → B cycle's weight (`cycleWeightB`) let F collapse to one output in a short run; the generators' skip is an
+ * option too (`skip`), not measured without.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
+ * [3]: Chu, Zhmoginov & Sandler 2017, CycleGAN, a Master of Steganography, https://arxiv.org/abs/1712.02950
  */
 import { noGrad } from "../../autograd/tape.js";
+import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
-import { ConvTranslator, PatchDiscriminator } from "./nets.js";
+import { ConvTranslator, criticLayers, PatchDiscriminator } from "./nets.js";
 import {
-  cycleLoss,
   DOMAIN_CHANNELS,
   l1,
   lsDiscriminatorLoss,
@@ -41,6 +47,11 @@ export const options = z.object({
   lambdaCycle: field.positiveNumber(10, "weight λ_cyc of the cycle loss"),
   lambdaIdentity: nonNegativeNumber(5, "weight λ_id of the identity loss (0: none; the paper's 0.5·λ_cyc = 5)"),
   historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
+  cycleNoise: nonNegativeNumber(0, "σ of Gaussian noise added to G(a) and F(b) before the cycle's way back (0: none)"),
+  cycleWeightB: nonNegativeNumber(1, "share of λ_cyc on the B → A → B cycle (A → B → A has all of it)"),
+  skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
+  discriminatorLayers: criticLayers,
+  discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
 });
 export type CycleGANConfig = OptionsOf<typeof options>;
 
@@ -64,10 +75,11 @@ export class CycleGAN extends TranslationModel {
   ) {
     super(data);
     const c = DOMAIN_CHANNELS;
-    this.genAB = this.registerModule("g_ab", new ConvTranslator(c, config.width, config.blocks, g));
-    this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g));
-    this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g));
-    this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g));
+    const critic = { layers: config.discriminatorLayers, norm: config.discriminatorNorm };
+    this.genAB = this.registerModule("g_ab", new ConvTranslator(c, config.width, config.blocks, g, config.skip));
+    this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g, config.skip));
+    this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
+    this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
     this.historyA = this.registerModule("history_a", new ImageHistory(config.historySize, this.domainShape));
     this.historyB = this.registerModule("history_b", new ImageHistory(config.historySize, this.domainShape));
   }
@@ -91,17 +103,30 @@ export class CycleGAN extends TranslationModel {
     );
   }
 
-  /** Both generators' objective: adversarial + λ_cyc · cycle + λ_id · identity. */
-  generatorLoss(a: Tensor, b: Tensor): Tensor {
-    const { lambdaCycle, lambdaIdentity } = this.config;
+  /**
+   * The cycle terms from the translations G(a) and F(b): λ_cyc (|F(G(a) + σε) − a| + w_B |G(F(b) + σε') − b|),
+   * ε, ε' standard normal drawn from `g` (needed only when σ > 0). The noise sits in the cycle path alone (the
+   * adversarial terms see the clean translations): a code hidden in faint variations of a translation is drowned, so
+   * the way back must read what the translation visibly shows.
+   */
+  cycleTerms(a: Tensor, b: Tensor, fakeB: Tensor, fakeA: Tensor, g?: Generator): Tensor {
+    const { lambdaCycle, cycleNoise, cycleWeightB } = this.config;
+    if (cycleNoise > 0 && !g) throw new TypeError("cyclegan: the cycle noise (cycleNoise > 0) needs a generator");
+    const noisy = (t: Tensor): Tensor =>
+      cycleNoise > 0 ? t.add(randn([...t.shape], { std: cycleNoise, generator: g! })) : t;
+    let cyc = l1(this.F(noisy(fakeB)), a);
+    if (cycleWeightB > 0) cyc = cyc.add(l1(this.G(noisy(fakeA)), b).mul(cycleWeightB));
+    return cyc.mul(lambdaCycle);
+  }
+
+  /** Both generators' objective: adversarial + cycle terms + λ_id · identity. */
+  generatorLoss(a: Tensor, b: Tensor, g?: Generator): Tensor {
+    const { lambdaIdentity } = this.config;
     const fakeB = this.G(a),
       fakeA = this.F(b);
     const adversarial = lsGeneratorLoss(this.discB.forward(fakeB)).add(lsGeneratorLoss(this.discA.forward(fakeA)));
     // the cycle starts from the translations the adversarial terms saw: G(a) and F(b) are computed once
-    const G = (t: Tensor): Tensor => (t === a ? fakeB : this.G(t)),
-      F = (t: Tensor): Tensor => (t === b ? fakeA : this.F(t));
-    const cyc = cycleLoss(a, b, G, F);
-    let loss = adversarial.add(cyc.mul(lambdaCycle));
+    let loss = adversarial.add(this.cycleTerms(a, b, fakeB, fakeA, g));
     if (lambdaIdentity > 0)
       loss = loss.add(
         l1(this.G(b), b)
@@ -124,9 +149,9 @@ export class CycleGAN extends TranslationModel {
       {
         name: "generators",
         parameters: [...this.genAB.parameters(), ...this.genBA.parameters()],
-        loss: (x) => {
+        loss: (x, ctx) => {
           const { a, b } = splitDomains(x, this.data);
-          return this.generatorLoss(a, b);
+          return this.generatorLoss(a, b, ctx.generator);
         },
       },
     ];
@@ -146,6 +171,8 @@ registerModel({
     betas: [0.5, 0.999],
     // 3,125 steps (50,000 pairs in batches of 16): the full rate for the first half, then linearly down to 0
     schedule: { kind: "linear-decay", total: 3125, holdSteps: 1563 },
+    // noise on the cycle's way back, and critics that see the whole image, instance-normalised (header)
+    options: { cycleNoise: 0.1, discriminatorLayers: 3, discriminatorNorm: true },
     reference:
       "Zhu et al. 2017: Adam (β1 = 0.5) at lr 2e-4, batch 1, constant for 100 epochs then linearly to 0 over 100; " +
       "5e-4 and batch 16 here to learn in fewer steps",

@@ -5,13 +5,15 @@
  * instance-normalised (per image and channel, no learned scale, as in the paper): without it the output logits ran
  * away within 40 steps (to −120, every pixel black, the sigmoid's gradient gone). A translation does not depend on
  * its batch. The discriminator is a PatchGAN [1]: one score per cell of the quarter-size grid, each seeing an
- * 18 × 18-pixel patch.
+ * 18 × 18-pixel patch; with a third stride-2 layer, one score per cell of a 3 × 3 grid, each field 38 × 38 pixels
+ * wide (the centre cell's covers the whole image), so that a texture with no digit in it can be told from one with.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  */
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import * as z from "zod";
 
 const down = { stride: 2, padding: 1 };
 const LEAKY = 0.2;
@@ -52,9 +54,11 @@ export class ConvTranslator extends Module {
   readonly blocks: ResidualBlock[];
   readonly up1: ConvTranspose2d;
   readonly up2: ConvTranspose2d;
-  readonly skip: Conv2d;
 
-  constructor(channels: number, width: number, nBlocks: number, g: Generator) {
+  /** without the skip (`skip` false) every pixel passes through the quarter-size grid */
+  readonly skip: Conv2d | null;
+
+  constructor(channels: number, width: number, nBlocks: number, g: Generator, skip = true) {
     super();
     this.down1 = this.registerModule("down1", new Conv2d(channels, width, 4, { ...down, generator: g }));
     this.down2 = this.registerModule("down2", new Conv2d(width, 2 * width, 4, { ...down, generator: g }));
@@ -63,34 +67,59 @@ export class ConvTranslator extends Module {
     );
     this.up1 = this.registerModule("up1", new ConvTranspose2d(2 * width, width, 4, { ...down, generator: g }));
     this.up2 = this.registerModule("up2", new ConvTranspose2d(width, channels, 4, { ...down, generator: g }));
-    this.skip = this.registerModule("skip", new Conv2d(channels, channels, 1, { generator: g }));
+    this.skip = skip ? this.registerModule("skip", new Conv2d(channels, channels, 1, { generator: g })) : null;
   }
 
   /** pixel logits [n, C, H, W] for images [n, C, H, W] */
   forward(x: Tensor): Tensor {
     let h = instanceNorm(this.down2.forward(instanceNorm(this.down1.forward(x)).relu())).relu();
     for (const b of this.blocks) h = b.forward(h);
-    return this.up2.forward(instanceNorm(this.up1.forward(h)).relu()).add(this.skip.forward(x));
+    const out = this.up2.forward(instanceNorm(this.up1.forward(h)).relu());
+    return this.skip ? out.add(this.skip.forward(x)) : out;
   }
 }
 
+/** The option that picks a PatchDiscriminator's depth, shared by both translation models. */
+export const criticLayers = z
+  .union([z.literal(2), z.literal(3)], { error: "must be 2 or 3" })
+  .default(2)
+  .describe("stride-2 layers of the discriminators: 2 (18 × 18-pixel patches) or 3 (38 × 38, the whole image)");
+
+export interface PatchOptions {
+  /** stride-2 layers: 2 (a score per 18 × 18 patch of a 7 × 7 grid) or 3 (3 × 3 grid, 38 × 38 patches) */
+  layers?: 2 | 3;
+  /** instance-normalise every layer after the first, as the paper's discriminators do */
+  norm?: boolean;
+}
+
 /**
- * PatchGAN: 4 × 4 stride-2 convs (w, 2w) with LeakyReLU, then a 3 × 3 conv to one score per cell, [n, H/4 · W/4].
+ * PatchGAN: 4 × 4 stride-2 convs (w, 2w[, 4w]) with LeakyReLU, then a 3 × 3 conv to one score per cell,
+ * [n, cells]; optionally instance-normalised after every conv but the first.
  */
 export class PatchDiscriminator extends Module {
-  readonly c1: Conv2d;
-  readonly c2: Conv2d;
+  readonly convs: Conv2d[];
   readonly out: Conv2d;
+  readonly norm: boolean;
 
-  constructor(channels: number, width: number, g: Generator) {
+  constructor(channels: number, width: number, g: Generator, o: PatchOptions = {}) {
     super();
-    this.c1 = this.registerModule("c1", new Conv2d(channels, width, 4, { ...down, generator: g }));
-    this.c2 = this.registerModule("c2", new Conv2d(width, 2 * width, 4, { ...down, generator: g }));
-    this.out = this.registerModule("out", new Conv2d(2 * width, 1, 3, { padding: 1, generator: g }));
+    const layers = o.layers ?? 2;
+    this.norm = o.norm ?? false;
+    this.convs = Array.from({ length: layers }, (_, i) => {
+      const cin = i === 0 ? channels : width * 2 ** (i - 1);
+      // the first two keep their names of a 2-layer critic, so that earlier checkpoints still load
+      return this.registerModule(`c${i + 1}`, new Conv2d(cin, width * 2 ** i, 4, { ...down, generator: g }));
+    });
+    this.out = this.registerModule("out", new Conv2d(width * 2 ** (layers - 1), 1, 3, { padding: 1, generator: g }));
   }
 
   forward(x: Tensor): Tensor {
-    const h = this.c2.forward(this.c1.forward(x).leakyRelu(LEAKY)).leakyRelu(LEAKY);
+    let h = x;
+    this.convs.forEach((c, i) => {
+      h = c.forward(h);
+      if (this.norm && i > 0) h = instanceNorm(h);
+      h = h.leakyRelu(LEAKY);
+    });
     const s = this.out.forward(h);
     return s.reshape([x.shape[0]!, s.size / x.shape[0]!]);
   }
