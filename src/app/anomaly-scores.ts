@@ -79,7 +79,10 @@ function imagesOf(
     description = `${which} of ${data}`;
   if (binarizations > 0) {
     const grey = greyName(data);
-    if (!grey) throw new RangeError(`binarizations: dataset "${data}" is not a binarization of an 8-bit dataset`);
+    if (!grey)
+      throw new RangeError(
+        `binarizations: dataset "${data}" is not a binarization of an 8-bit dataset; score its stored images with 0`,
+      );
     const greySplit = select(loadDataset(grey, opts.dataDir).split(split));
     draw = (k) => binarizedDraw(greySplit, DRAW_SEED[split], k);
     description = `the mean over ${binarizations} binarizations of the 8-bit ${which.replace(/^the /, "")} of ${grey}`;

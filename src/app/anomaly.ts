@@ -30,6 +30,15 @@ import { openRun } from "./runs.js";
 
 export { ONE_CLASS_SCORES, type OneClassScore } from "./anomaly-scores.js";
 
+/**
+ * The scoring chosen on the valid split (README, "One-class MNIST"): input complexity averaged over 8 fresh
+ * binarizations. The command's defaults; `oneClass` itself defaults to plain −log p(x) of the stored images.
+ */
+export const ONE_CLASS_DEFAULTS = { score: "complexity", binarizations: 8 } as const satisfies {
+  score: OneClassScore;
+  binarizations: number;
+};
+
 export interface OneClassOptions {
   /**
    * the model, or several joined by commas (`made,nade`): each class's score is then the mean over the models of

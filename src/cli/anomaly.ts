@@ -1,6 +1,13 @@
 /** `deepgen anomaly one-class`: one-class anomaly detection, turned into AUROC per class. */
 import { InvalidArgumentError, type Command } from "commander";
-import { ONE_CLASS_SCORES, oneClass, oneClassPlan, parseClasses, type OneClassScore } from "../app/index.js";
+import {
+  ONE_CLASS_DEFAULTS,
+  ONE_CLASS_SCORES,
+  oneClass,
+  oneClassPlan,
+  parseClasses,
+  type OneClassScore,
+} from "../app/index.js";
 import { enqueueTrain } from "../queue/index.js";
 import { oodCommand } from "./anomaly-ood.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
@@ -47,7 +54,7 @@ export function anomalyCommand(program: Command): void {
   const anomaly = program.command("anomaly").description("anomaly detection with density models, scored by AUROC");
   oodCommand(anomaly);
   withQueueFlags(anomaly.command("one-class"))
-    .description("train on one digit class, score the whole test set by −log p(x); AUROC per class and the mean")
+    .description("train on one digit class, score the whole test set (input complexity); AUROC per class and the mean")
     .requiredOption(
       "--model <name>",
       "a model with a likelihood (see `deepgen models`), or several joined by commas (their scores, standardized on " +
@@ -63,12 +70,17 @@ export function anomalyCommand(program: Command): void {
     .option("--runs <dir>", "where the per-class runs live (finished ones are read, not retrained)", "runs")
     .option(
       "--score <name>",
-      "nll (−log p(x)), complexity (−log₂ p(x) − PNG bits) or likelihood-ratio (vs a noise-trained background)",
+      "complexity (−log₂ p(x) − PNG bits), nll (−log p(x)) or likelihood-ratio (vs a noise-trained background)",
       parseScore,
-      "nll",
+      ONE_CLASS_DEFAULTS.score,
     )
     .option("--split <name>", "test, or valid (all ten digits) to choose a configuration", parseSplit, "test")
-    .option("--binarizations <n>", "score the mean over n fresh binarizations of the 8-bit images", parseNonNegativeInt)
+    .option(
+      "--binarizations <n>",
+      "score the mean over n fresh binarizations of the 8-bit images (0: the stored images)",
+      parseNonNegativeInt,
+      ONE_CLASS_DEFAULTS.binarizations,
+    )
     .option("--noise <mu>", "the background's training pixels flipped with probability mu", parseFraction)
     .option("--json", "JSON on stdout (AUROC as a fraction)")
     .action(
@@ -85,7 +97,7 @@ export function anomalyCommand(program: Command): void {
           runs: string;
           score: OneClassScore;
           split: "valid" | "test";
-          binarizations?: number;
+          binarizations: number;
           noise?: number;
           json?: boolean;
         },
