@@ -36,18 +36,56 @@ export interface ScoringImages {
 }
 
 export function scoringImages(data: string, split: SplitName, binarizations: number, dataDir?: string): ScoringImages {
+  return imagesOf(data, split, binarizations, { dataDir });
+}
+
+/**
+ * The first `limit` training images of one class, made as the scored images are (stored, or N draws of the 8-bit
+ * originals from the train split's stream): what a score's scale is fitted on when scores of several models are
+ * combined, so that no test or valid image takes part.
+ */
+export function classTrainingImages(
+  data: string,
+  digit: number,
+  binarizations: number,
+  opts: { limit?: number; dataDir?: string } = {},
+): ScoringImages {
+  return imagesOf(data, "train", binarizations, { ...opts, digit });
+}
+
+/** A split's rows of one class, the first `limit` of them. */
+function classRows(s: Split, digit: number, limit: number): Split {
+  const rows: number[] = [];
+  for (let i = 0; i < s.n && rows.length < limit; i++) if (s.labels![i] === digit) rows.push(i);
+  const values = new Float32Array(rows.length * s.dim);
+  rows.forEach((r, j) => values.set(s.values.subarray(r * s.dim, (r + 1) * s.dim), j * s.dim));
+  return { ...s, n: rows.length, values, labels: Int32Array.from(rows, () => digit) };
+}
+
+function imagesOf(
+  data: string,
+  split: SplitName,
+  binarizations: number,
+  opts: { dataDir?: string; digit?: number; limit?: number },
+): ScoringImages {
   if (!Number.isInteger(binarizations) || binarizations < 0)
     throw new RangeError(`binarizations must be a non-negative integer, got ${binarizations}`);
-  const stored = loadDataset(data, dataDir).split(split);
+  const select = (s: Split): Split =>
+    opts.digit === undefined ? s : classRows(s, opts.digit, opts.limit ?? Number.POSITIVE_INFINITY);
+  const stored = select(loadDataset(data, opts.dataDir).split(split));
   if (!stored.labels) throw new RangeError(`dataset "${data}" has no labels; use mnist-fixed or mnist-dynamic`);
+  const which = opts.digit === undefined ? `the ${split} images` : `${stored.n} ${split} images of digit ${opts.digit}`;
   let draw = (_k: number): Split => stored,
-    description = `the ${split} images of ${data}`;
+    description = `${which} of ${data}`;
   if (binarizations > 0) {
     const grey = greyName(data);
-    if (!grey) throw new RangeError(`binarizations: dataset "${data}" is not a binarization of an 8-bit dataset`);
-    const greySplit = loadDataset(grey, dataDir).split(split);
+    if (!grey)
+      throw new RangeError(
+        `binarizations: dataset "${data}" is not a binarization of an 8-bit dataset; score its stored images with 0`,
+      );
+    const greySplit = select(loadDataset(grey, opts.dataDir).split(split));
     draw = (k) => binarizedDraw(greySplit, DRAW_SEED[split], k);
-    description = `the mean over ${binarizations} binarizations of the 8-bit ${split} images of ${grey}`;
+    description = `the mean over ${binarizations} binarizations of the 8-bit ${which.replace(/^the /, "")} of ${grey}`;
   }
   const bits = new Map<number, Float64Array>();
   return {
@@ -101,4 +139,22 @@ export function oneClassScores(
     drawScores(score, nll(model, s), other).forEach((v, i) => (sum[i]! += v));
   }
   return { scores: sum.map((v) => v / images.count), estimator };
+}
+
+/**
+ * The scores of several models combined: each standardized by the mean and standard deviation of its scores on the
+ * class's training images (`fit`), then averaged, so that no model dominates by its scale (a MADE's and a NADE's
+ * −log p spread differently). One part is returned as it is.
+ */
+export function combineScores(parts: { scores: Float64Array; fit: Float64Array | null }[]): Float64Array {
+  if (parts.length === 1) return parts[0]!.scores;
+  const out = new Float64Array(parts[0]!.scores.length);
+  for (const { scores, fit } of parts) {
+    if (!fit || fit.length < 2) throw new RangeError("combining scores needs at least two standardization scores");
+    const mean = fit.reduce((a, b) => a + b, 0) / fit.length;
+    const sd = Math.sqrt(fit.reduce((a, b) => a + (b - mean) ** 2, 0) / (fit.length - 1));
+    if (!(sd > 0)) throw new RangeError("combining scores: a model's standardization scores are all equal");
+    scores.forEach((v, i) => (out[i]! += (v - mean) / sd / parts.length));
+  }
+  return out;
 }

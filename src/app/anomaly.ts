@@ -14,7 +14,15 @@ import { subsetName } from "../data/subset.js";
 import { detectionMetrics, type DetectionMetrics } from "../eval/anomaly.js";
 import { getModelSpec, isScorer, type GenerativeModel, type RecipeName, type Scorer } from "../models/index.js";
 import { readConfig } from "../train/checkpoint.js";
-import { ONE_CLASS_SCORES, oneClassScores, scoringImages, type OneClassScore } from "./anomaly-scores.js";
+import {
+  classTrainingImages,
+  combineScores,
+  ONE_CLASS_SCORES,
+  oneClassScores,
+  scoringImages,
+  type OneClassScore,
+  type ScoringImages,
+} from "./anomaly-scores.js";
 import { requireCapability } from "./capabilities.js";
 import { fit, type FitHooks } from "./fit.js";
 import type { RunSpec } from "./run-spec.js";
@@ -22,7 +30,20 @@ import { openRun } from "./runs.js";
 
 export { ONE_CLASS_SCORES, type OneClassScore } from "./anomaly-scores.js";
 
+/**
+ * The scoring chosen on the valid split (README, "One-class MNIST"): input complexity averaged over 8 fresh
+ * binarizations. The command's defaults; `oneClass` itself defaults to plain −log p(x) of the stored images.
+ */
+export const ONE_CLASS_DEFAULTS = { score: "complexity", binarizations: 8 } as const satisfies {
+  score: OneClassScore;
+  binarizations: number;
+};
+
 export interface OneClassOptions {
+  /**
+   * the model, or several joined by commas (`made,nade`): each class's score is then the mean over the models of
+   * their scores standardized on the class's own training images (see `combineScores`)
+   */
   model: string;
   /** the digit classes to treat as normal, one run each (default 0–9) */
   classes?: number[];
@@ -34,7 +55,13 @@ export interface OneClassOptions {
   /** config file or inline JSON for every run, as for fit */
   config?: string;
   epochs?: number;
+  /** the seed of a single run per class (default 0); ignored when `seeds` is given */
   seed?: number;
+  /**
+   * an ensemble per class: one run per seed, the score the mean of the runs' scores (a run of seed s ≠ 0 lives in
+   * `one-class-<model>-<digit>-seed<s>`)
+   */
+  seeds?: number[];
   runs?: string;
   dataDir?: string;
   /** the anomaly score: −log p(x) (default), input complexity or likelihood ratio (see anomaly-scores.ts) */
@@ -57,10 +84,12 @@ export interface OneClassRow extends DetectionMetrics {
 
 export interface OneClassResult {
   model: string;
-  /** the recipe the per-class runs start from */
-  recipe: RecipeName;
+  /** the recipe the per-class runs start from (one per model, joined by commas) */
+  recipe: string;
   data: string;
   score: string;
+  /** the seeds of each class's runs, whose scores are averaged */
+  seeds: number[];
   split: "valid" | "test";
   /** what was scored: the stored images, or the mean over fresh binarizations of the 8-bit ones */
   images: string;
@@ -88,16 +117,43 @@ export function oneClassRecipe(model: string): RecipeName {
 
 /** The dataset of the model's one-class recipe where it has one (its default recipe's data has no labels). */
 export function oneClassData(model: string): string {
-  return getModelSpec(model).recipes?.["one-class"]?.dataset ?? "mnist-fixed";
+  const data = oneClassModels(model).map((m) => getModelSpec(m).recipes?.["one-class"]?.dataset ?? "mnist-fixed");
+  if (new Set(data).size > 1)
+    throw new RangeError(`${model}: the one-class recipes train on ${data.join(" and ")}; choose one with --data`);
+  return data[0]!;
 }
+
+/** The models of `made` or `made,nade`, each registered, none twice. */
+export function oneClassModels(model: string): string[] {
+  const models = model.split(",").map((m) => m.trim());
+  if (models.some((m) => m === "") || new Set(models).size !== models.length)
+    throw new RangeError(`model: "${model}" is not a model or a list of distinct models such as made,nade`);
+  models.forEach((m) => getModelSpec(m));
+  return models;
+}
+
+/** Standardization images per class when scores of several models are combined (fitted on these only). */
+export const STANDARDIZE_IMAGES = 1000;
 
 const ALL_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-/** One run of the plan: a digit's model, or its likelihood-ratio background. */
+/** One run of the plan: a digit's model of one seed, or its likelihood-ratio background. */
 interface ClassRun {
+  model: string;
   digit: number;
+  seed: number;
   runDir: string;
   dataset: string;
+  background: boolean;
+}
+
+/** The seeds of the per-class ensemble: `seeds`, else the single `seed` (default 0). */
+export function oneClassSeeds(o: Pick<OneClassOptions, "seed" | "seeds">): number[] {
+  const seeds = o.seeds ?? [o.seed ?? 0];
+  if (seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && s >= 0))
+    throw new RangeError(`seeds must be non-negative integers, got ${JSON.stringify(seeds)}`);
+  if (new Set(seeds).size !== seeds.length) throw new RangeError(`seeds: ${seeds.join(",")} repeats a seed`);
+  return seeds;
 }
 
 /**
@@ -112,35 +168,37 @@ function backgroundData(data: string, digit: number, noise: number): string {
   return noiseName(subsetName(base, [digit]), noise);
 }
 
-/** Every run the options need, in order: per digit its model, then its background for the likelihood ratio. */
+/** Every run the options need, in order: per digit and seed its model, then its likelihood-ratio background. */
 function classRuns(o: OneClassOptions): ClassRun[] {
   const data = o.data ?? oneClassData(o.model),
     root = path.resolve(o.runs ?? "runs"),
     noise = o.noise ?? 0.1;
   if (!(noise > 0 && noise < 1)) throw new RangeError(`noise must be in (0, 1), got ${noise}`);
-  return (o.classes ?? ALL_DIGITS).flatMap((digit) => [
-    { digit, runDir: path.join(root, `one-class-${o.model}-${digit}`), dataset: subsetName(data, [digit]) },
-    ...(o.score === "likelihood-ratio"
-      ? [
-          {
-            digit,
-            runDir: path.join(root, `one-class-${o.model}-${digit}-noise${noise}`),
-            dataset: backgroundData(data, digit, noise),
-          },
-        ]
-      : []),
-  ]);
+  const seeds = oneClassSeeds(o),
+    models = oneClassModels(o.model);
+  return (o.classes ?? ALL_DIGITS).flatMap((digit) =>
+    models.flatMap((model) =>
+      seeds.flatMap((seed) => {
+        const own = path.join(root, `one-class-${model}-${digit}${seed === 0 ? "" : `-seed${seed}`}`);
+        const run = { model, digit, seed, runDir: own, dataset: subsetName(data, [digit]), background: false };
+        if (o.score !== "likelihood-ratio") return [run];
+        return [run, { ...run, runDir: `${own}-noise${noise}`, dataset: backgroundData(data, digit, noise) }].map(
+          (r, i) => ({ ...r, background: i === 1 }),
+        );
+      }),
+    ),
+  );
 }
 
 function runSpec(o: OneClassOptions, r: ClassRun): RunSpec {
   return {
-    model: o.model,
-    recipe: oneClassRecipe(o.model),
+    model: r.model,
+    recipe: oneClassRecipe(r.model),
     out: r.runDir,
     resume: existsSync(path.join(r.runDir, "config.json")),
     training: { dataset: r.dataset, ...(o.epochs ? { epochs: o.epochs } : {}) },
     ...(o.config ? { config: o.config } : {}),
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    seed: r.seed,
     ...(o.dataDir ? { dataDir: o.dataDir } : {}),
   };
 }
@@ -159,7 +217,7 @@ export function oneClassPlan(o: OneClassOptions): RunSpec[] {
 async function trainedScorer(o: OneClassOptions, r: ClassRun): Promise<GenerativeModel & Scorer> {
   if (!finished(r.runDir)) await fit(runSpec(o, r), o.hooks);
   const run = openRun(r.runDir);
-  return requireCapability(run.model, o.model, isScorer, "exact-density", "score images for anomaly detection");
+  return requireCapability(run.model, r.model, isScorer, "exact-density", "score images for anomaly detection");
 }
 
 export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
@@ -168,22 +226,45 @@ export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
     split: SplitName = o.split ?? "test",
     score = o.score ?? "nll";
   const images = scoringImages(data, split, o.binarizations ?? 0, o.dataDir);
-  const runs = classRuns(o);
+  const runs = classRuns(o),
+    models = oneClassModels(o.model),
+    binarizations = o.binarizations ?? 0;
   const rows: OneClassRow[] = [];
   for (const [i, digit] of classes.entries()) {
     o.onClass?.(digit, i, classes.length);
-    const [own, bg] = runs.filter((r) => r.digit === digit);
-    const model = await trainedScorer(o, own!);
-    const background = bg ? await trainedScorer(o, bg) : null;
-    const { scores, estimator } = oneClassScores(score, images, model, background, o.seed ?? 0);
+    const own = runs.filter((r) => r.digit === digit && !r.background);
+    let estimator = "exact";
+    /** each model's score: the mean over its seeds' runs, of the scored images and of the standardization ones */
+    const modelScores = async (model: string, imgs: ScoringImages): Promise<Float64Array> => {
+      const mine = own.filter((r) => r.model === model);
+      const sum = new Float64Array(imgs.labels.length);
+      for (const run of mine) {
+        const scorer = await trainedScorer(o, run);
+        const bg = runs.find((r) => r.background && r.model === model && r.seed === run.seed && r.digit === digit);
+        const background = bg ? await trainedScorer(o, bg) : null;
+        const member = oneClassScores(score, imgs, scorer, background, run.seed);
+        member.scores.forEach((v, j) => (sum[j]! += v / mine.length));
+        estimator = member.estimator;
+      }
+      return sum;
+    };
+    const train =
+      models.length > 1
+        ? classTrainingImages(data, digit, binarizations, { limit: STANDARDIZE_IMAGES, dataDir: o.dataDir })
+        : null;
+    const parts: { scores: Float64Array; fit: Float64Array | null }[] = [];
+    for (const model of models)
+      parts.push({ scores: await modelScores(model, images), fit: train && (await modelScores(model, train)) });
+    const scores = combineScores(parts);
     const anomalous = Uint8Array.from(images.labels, (y) => (y === digit ? 0 : 1));
-    rows.push({ digit, run_dir: own!.runDir, estimator, ...detectionMetrics(scores, anomalous) });
+    rows.push({ digit, run_dir: own[0]!.runDir, estimator, ...detectionMetrics(scores, anomalous) });
   }
   return {
     model: o.model,
-    recipe: oneClassRecipe(o.model),
+    recipe: models.map(oneClassRecipe).join(","),
     data,
     score: ONE_CLASS_SCORES[score],
+    seeds: oneClassSeeds(o),
     split: o.split ?? "test",
     images: images.description,
     rows,

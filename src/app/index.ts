@@ -34,6 +34,7 @@ export type { Budget, ReproductionRow, ReproduceOptions } from "./reproduce.js";
 export {
   ONE_CLASS_SCORES,
   oneClass,
+  ONE_CLASS_DEFAULTS,
   oneClassPlan,
   oneClassRecipe,
   oneClassData,
