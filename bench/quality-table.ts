@@ -5,13 +5,14 @@
  * row; with --markdown, the table as Markdown instead.
  *
  *   node --import tsx bench/quality-table.ts --run DIR [--run DIR ...] [--n 1000] [--seed 0] [--cache DIR]
- *        [--parzen gan,dcgan] [--last] [--markdown] [--no-floors]
+ *        [--parzen gan,dcgan] [--n-valid 1000] [--last] [--markdown] [--no-floors]
  *
  * The floors are n real training images against each reference, and binarized training images against the 8-bit
  * test split (how far binarization alone moves images in the classifier's feature space).
  * --last samples each run's last.safetensors (the weights at the end of its budget) instead of best.safetensors.
  * --parzen names the models (8-bit runs only) that also get the Parzen-window log-likelihood of the 8-bit test split
- * (σ chosen on 1,000 validation images; Goodfellow et al. 2014's protocol, which used 10,000 samples).
+ * (σ chosen on --n-valid validation images, default 1,000; Goodfellow et al. 2014's protocol used 10,000 samples
+ * and the validation set).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "0" },
     cache: { type: "string" },
     parzen: { type: "string", default: "" },
+    "n-valid": { type: "string", default: "1000" },
     last: { type: "boolean", default: false },
     markdown: { type: "boolean", default: false },
     "no-floors": { type: "boolean", default: false },
@@ -63,7 +65,11 @@ if (!hasClassifier(values.cache)) {
   });
 }
 const clf = loadClassifier(values.cache);
-const refs = { "8-bit": mnistReference({ n }), binarized: mnistReference({ binarized: true, n }) };
+const nValid = Number(values["n-valid"]);
+const refs = {
+  "8-bit": mnistReference({ n, nValid }),
+  binarized: mnistReference({ binarized: true, n, nValid }),
+};
 
 /** steps, images seen and epochs from the checkpoint's trainer position (last.safetensors) or its epoch (best). */
 function budgetOf(file: string, model: Parameters<typeof loadWeights>[1], batchSize: number, nTrain: number): string {
