@@ -5,13 +5,15 @@
  * row; with --markdown, the table as Markdown instead.
  *
  *   node --import tsx bench/quality-table.ts --run DIR [--run DIR ...] [--n 1000] [--seed 0] [--cache DIR]
- *        [--parzen gan,dcgan] [--last] [--markdown] [--no-floors]
+ *        [--parzen gan,dcgan] [--n-valid 1000] [--last] [--markdown] [--no-floors | --floors 8-bit,...]
  *
  * The floors are n real training images against each reference, and binarized training images against the 8-bit
- * test split (how far binarization alone moves images in the classifier's feature space).
+ * test split (how far binarization alone moves images in the classifier's feature space). --floors picks some of
+ * them (binarized, 8-bit, crossed): each floor costs as much as a model's row.
  * --last samples each run's last.safetensors (the weights at the end of its budget) instead of best.safetensors.
  * --parzen names the models (8-bit runs only) that also get the Parzen-window log-likelihood of the 8-bit test split
- * (σ chosen on 1,000 validation images; Goodfellow et al. 2014's protocol, which used 10,000 samples).
+ * (σ chosen on --n-valid validation images, default 1,000; Goodfellow et al. 2014's protocol used 10,000 samples
+ * and the validation set).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -37,9 +39,11 @@ const { values } = parseArgs({
     seed: { type: "string", default: "0" },
     cache: { type: "string" },
     parzen: { type: "string", default: "" },
+    "n-valid": { type: "string", default: "1000" },
     last: { type: "boolean", default: false },
     markdown: { type: "boolean", default: false },
     "no-floors": { type: "boolean", default: false },
+    floors: { type: "string", default: "binarized,8-bit,crossed" },
   },
 });
 const n = Number(values.n);
@@ -63,7 +67,11 @@ if (!hasClassifier(values.cache)) {
   });
 }
 const clf = loadClassifier(values.cache);
-const refs = { "8-bit": mnistReference({ n }), binarized: mnistReference({ binarized: true, n }) };
+const nValid = Number(values["n-valid"]);
+const refs = {
+  "8-bit": mnistReference({ n, nValid }),
+  binarized: mnistReference({ binarized: true, n, nValid }),
+};
 
 /** steps, images seen and epochs from the checkpoint's trainer position (last.safetensors) or its epoch (best). */
 function budgetOf(file: string, model: Parameters<typeof loadWeights>[1], batchSize: number, nTrain: number): string {
@@ -88,13 +96,14 @@ for (const dir of values.run!) {
   // with --markdown the rows still go out as they finish, on stderr
   (values.markdown ? console.error : console.log)(JSON.stringify({ run: dir, ...row, sample_seconds: s.seconds }));
 }
-for (const kind of values["no-floors"] ? [] : (["binarized", "8-bit"] as const)) {
+const floors = new Set(values["no-floors"] ? [] : values.floors!.split(",").filter(Boolean));
+for (const kind of (["binarized", "8-bit"] as const).filter((k) => floors.has(k))) {
   const quality = qualityFloor(refs[kind], clf, n, { parzen: false });
   const row = { model: "real training images (floor)", data: `${refs[kind].dataset} train (${kind})`, budget: "—" };
   rows.push({ ...row, quality });
   (values.markdown ? console.error : console.log)(JSON.stringify({ ...row, quality }));
 }
-if (!values["no-floors"]) {
+if (floors.has("crossed")) {
   const binTrain = loadDataset("mnist-fixed").split("train");
   const images = tensor(binTrain.values.slice(0, n * 784), [n, 784]);
   const quality = sampleQuality(images, refs["8-bit"], clf, { parzen: false });

@@ -9,6 +9,9 @@ import { Generator, noGrad, type Tensor } from "../../src/index.js";
 import { leakyMlpInputGradient, mlpForward, type AffineWeights } from "../../src/models/adversarial/mlp-net.js";
 import { gradientPenalty, interpolates, WGANGP, options as wganOptions } from "../../src/models/adversarial/wgan-gp.js";
 import { DCGAN, options as dcganOptions } from "../../src/models/adversarial/dcgan.js";
+import "../../src/models/adversarial/gan.js"; // registers gan
+import { getModelSpec } from "../../src/models/registry.js";
+import { datasetInfo } from "../../src/data/datasets.js";
 import { assertClose, gradCheck, randomTensor } from "../helpers.js";
 
 /** A random float64 LeakyReLU critic sizes[0] → … → 1. */
@@ -139,4 +142,14 @@ test("dcgan: benchmark architecture's parameter count, image shapes, batch-indep
   const odd = new DCGAN({ ...m.config }, { dim: 35, shape: [1, 5, 7] }, new Generator(6));
   assert.deepEqual(odd.sample(2, new Generator(7)).shape, [2, 35]);
   assert.deepEqual(odd.score(randomTensor(new Generator(8), [2, 35], { grad: false, dtype: "float32" })).shape, [2]);
+});
+
+test("gan, dcgan and wgan-gp recipes train on 8-bit MNIST in [0, 1], the data their sigmoid output can match", () => {
+  for (const name of ["gan", "dcgan", "wgan-gp"]) {
+    const spec = getModelSpec(name);
+    for (const r of [spec.recipe, ...Object.values(spec.recipes ?? {})]) {
+      const info = datasetInfo(r.dataset);
+      assert.equal(info.binarization, "none", `${name}'s recipe trains on ${r.dataset} (${info.binarization})`);
+    }
+  }
 });

@@ -1,7 +1,8 @@
 /** Latent-variable models: ELBO and KL against their definitions, IWAE → exact log p(x), PPCA closed form = EM. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Generator, tensor, bceWithLogits, distributions as D } from "../../src/index.js";
+import { Generator, tensor, randn, bceWithLogits, distributions as D } from "../../src/index.js";
+import { getModelSpec, getRecipe } from "../../src/models/registry.js";
 import { VAE, options as vaeOptions } from "../../src/models/latent/vae.js";
 import { canSample } from "../../src/models/base.js";
 import { PPCA, emStep } from "../../src/models/latent/ppca.js";
@@ -275,4 +276,39 @@ test("PPCA free parameters: Dq − q(q−1)/2 + D + 1, a full covariance and mea
   // at q = D − 1 the model is a full Gaussian: D(D + 1)/2 covariance entries plus D means
   for (const D of [3, 5, 9]) assert.equal(count(D, D - 1), BigInt((D * (D + 1)) / 2 + D));
   assert.equal(count(784, 50), 38760n);
+});
+
+test("VAE on 8-bit grey values: grey-pixel cross-entropy + KL, samples are decoder means, eightbit recipe", () => {
+  const vae = new VAE({ ...vaeOptions.parse({}), hidden: [9], latent: 2, k: 1 }, shape(6), new Generator(11));
+  // grey values k/255 as in 8-bit MNIST, none of them 0 or 1
+  const grey = new Generator(12).uniform01(4 * 6).map((u) => (1 + Math.floor(u * 253)) / 255);
+  const x = tensor(Array.from(grey), [4, 6]);
+  const loss = vae.loss(x, new Generator(13)).item();
+  const q = vae.encode(x);
+  const logits = vae.decode(q.rsample(new Generator(13))).toArray(),
+    mu = q.loc.toArray(),
+    ls = q.logScale.toArray();
+  // −[x log σ(l) + (1 − x) log(1 − σ(l))], log σ(l) = −log(1 + e^−l), log(1 − σ(l)) = −log(1 + e^l)
+  let byHand = 0;
+  for (let i = 0; i < 24; i++) {
+    const l = logits[i]!,
+      v = grey[i]!;
+    byHand += v * Math.log1p(Math.exp(-l)) + (1 - v) * Math.log1p(Math.exp(l));
+  }
+  for (let i = 0; i < 8; i++) byHand += 0.5 * (Math.exp(2 * ls[i]!) + mu[i]! ** 2 - 1 - 2 * ls[i]!);
+  // float32 network, sums of 24 + 8 terms of O(1): 1e-4 relative
+  assertClose([loss], [byHand / 4], { atol: 1e-4, rtol: 1e-4 }, "negative ELBO on grey values");
+
+  // samples are σ(decoder(z)), z ~ N(0, I): grey means strictly inside (0, 1), not Bernoulli draws
+  const s = vae.sample(5, new Generator(14)).toArray();
+  const z = randn([5, 2], { generator: new Generator(14) });
+  assertClose(s, vae.decodeMean(z).toArray(), { atol: 1e-6, rtol: 0 }, "sample = decoder mean");
+  assert.ok(
+    s.every((v) => v > 0 && v < 1),
+    "decoder means lie strictly inside (0, 1)",
+  );
+
+  const r = getRecipe(getModelSpec("vae"), "eightbit");
+  assert.equal(r.dataset, "mnist", "the eightbit recipe trains on 8-bit MNIST");
+  assert.equal(getModelSpec("vae").recipe.dataset, "binarized-mnist", "the default recipe stays binarized");
 });

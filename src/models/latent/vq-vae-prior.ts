@@ -141,11 +141,13 @@ registerModel({
   options,
   recipe: {
     dataset: "binarized-mnist",
-    epochs: 20,
+    epochs: 5,
     batchSize: 100,
     lr: 1e-3,
     patience: 5,
-    reference: "van den Oord et al. 2017: EMA codebook (γ 0.99, β 0.25) and a PixelCNN prior; MLP encoder/decoder",
+    reference:
+      "van den Oord et al. 2017: EMA codebook (γ 0.99, β 0.25) and a PixelCNN prior; MLP encoder/decoder. Measured " +
+      "at 5 epochs: test bound 112.32 nats, sample FID 106.9 vs the VAE's 239.8 (README, sample quality)",
   },
   recipes: {
     short: {
