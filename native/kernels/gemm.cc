@@ -249,6 +249,68 @@ static int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
   return std::min(cap, (size + unit - 1) / unit * unit);
 }
 
+// Products with one row or one column of C (a 1-channel convolution, a linear layer to one output, their weight
+// gradients): the micro-kernel would compute MR rows or NR columns and use one, so these are plain dot products or
+// row updates instead, vectorized along whichever side is contiguous. `scratch` holds the gathered vector.
+static inline float dot(const float* a, const float* b, int64_t k) {
+  vf s0{}, s1{}, s2{}, s3{};
+  int64_t p = 0;
+  for (; p + 4 * VW <= k; p += 4 * VW) {
+    s0 += vload(a + p) * vload(b + p);
+    s1 += vload(a + p + VW) * vload(b + p + VW);
+    s2 += vload(a + p + 2 * VW) * vload(b + p + 2 * VW);
+    s3 += vload(a + p + 3 * VW) * vload(b + p + 3 * VW);
+  }
+  for (; p + VW <= k; p += VW) s0 += vload(a + p) * vload(b + p);
+  s0 += s1 + s2 + s3;
+  float s = 0.f;
+  for (int l = 0; l < VW; l++) s += s0[l];
+  for (; p < k; p++) s += a[p] * b[p];
+  return s;
+}
+
+// acc[0..n) += s * x[0..n)
+static inline void axpy(float s, const float* x, float* acc, int64_t n) {
+  const vf sv = vset1(s);
+  int64_t j = 0;
+  for (; j + VW <= n; j += VW) vstore(acc + j, vload(acc + j) + sv * vload(x + j));
+  for (; j < n; j++) acc[j] += s * x[j];
+}
+
+// v[p] = src[p * stride] for p < k, or src itself when contiguous.
+static const float* contiguous(const float* src, int64_t stride, int64_t k, std::vector<float>& buf) {
+  if (stride == 1) return src;
+  buf.resize(k);
+  for (int64_t p = 0; p < k; p++) buf[p] = src[p * stride];
+  return buf.data();
+}
+
+// C (m x n, one of them 1) = alpha * op(A) op(B) + beta * C; beta == 0 never reads C.
+static void gemv(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA, const float* B,
+                 int64_t ldb, bool tB, float beta, float* C, int64_t ldc) {
+  thread_local std::vector<float> vec, acc;
+  // The long side is the row of C when m == 1 and the column when n == 1; `rows` of op(B)ᵀ or op(A) give its
+  // entries as dot products when contiguous along k, else the vector's entries scale rows of the matrix (axpy).
+  const bool rowOut = m == 1;
+  const int64_t len = rowOut ? n : m, outStride = rowOut ? 1 : ldc;
+  const float* v = rowOut ? contiguous(A, tA ? lda : 1, k, vec) : contiguous(B, tB ? 1 : ldb, k, vec);
+  const float* M = rowOut ? B : A;
+  // entry e of the output pairs v with M's e-th row (dot) or its e-th column (axpy over k rows of M)
+  const bool dotForm = rowOut ? tB : !tA;
+  const int64_t ld = rowOut ? ldb : lda;
+  const auto store = [&](int64_t e, float s) {
+    float& c = C[e * outStride];
+    c = beta != 0.f ? alpha * s + beta * c : alpha * s;
+  };
+  if (dotForm) {
+    for (int64_t e = 0; e < len; e++) store(e, dot(M + e * ld, v, k));
+    return;
+  }
+  acc.assign(len, 0.f);
+  for (int64_t p = 0; p < k; p++) axpy(v[p], M + p * ld, acc.data(), len);
+  for (int64_t e = 0; e < len; e++) store(e, acc[e]);
+}
+
 static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
                          const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc,
                          const GemmMasks& mk = GemmMasks{}) {
@@ -258,6 +320,10 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
         const float v = beta != 0.f ? beta * C[i * ldc + j] : 0.f;
         C[i * ldc + j] = mk.c ? v * mk.c[i * mk.ldc + j] : v;
       }
+    return;
+  }
+  if ((m == 1 || n == 1) && !mk.b && !mk.c) {
+    gemv(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc);
     return;
   }
   Buffers& buf = buffers();
