@@ -28,9 +28,10 @@ for (const isa of simdPaths()) {
           // C = one row: op(B) row-major (row updates) and transposed (dot products); A read with a stride
           assert.deepEqual(row.matmul(b).toArray(), rows.matmul(b).narrow(0, 0, 1).toArray(), `1×${k} · B`);
           assert.deepEqual(row.matmul(bt.T).toArray(), rows.matmul(bt.T).narrow(0, 0, 1).toArray(), `1×${k} · Bᵀ`);
-          const colsT = rows.T.contiguous(); // [k, 3]: its column 0 as a strided one-row Aᵀ
+          const colsT = rows.T.contiguous(); // [k, 3]: read through transposed views, as op(A) with tA
           const rowT = colsT.narrow(1, 0, 1).contiguous();
-          assert.deepEqual(rowT.T.matmul(b).toArray(), colsT.T.matmul(b).narrow(0, 0, 1).toArray(), `Aᵀ 1×${k} · B`);
+          const want = colsT.T.matmul(b).narrow(0, 0, 1).toArray();
+          assert.deepEqual(rowT.T.matmul(b).toArray(), want, `Aᵀ 1×${k} · B`);
           // C = one column: A row-major (dot products) and transposed (row updates)
           const a = R(g, [45, k]),
             at = R(g, [k, 45]);
