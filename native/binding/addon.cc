@@ -186,10 +186,10 @@ inline const int32_t* TapsOrNull(const CallbackInfo& info, size_t i) {
 inline int64_t TapCount(const CallbackInfo& info, size_t i) {
   return info[i].IsNull() ? 0 : int64_t(info[i].As<Napi::Int32Array>().ElementLength());
 }
-// (geom, taps|null, flags, x, w, bias|null, out)
+// (geom, taps|null, flags, x, w, bias|null, out, residual|null)
 Value Conv2dRelu(const CallbackInfo& info) {
   dg::conv2d_relu_forward(Geom(info, 0), TapsOrNull(info, 1), TapCount(info, 1), int(N(info, 2)), F(info, 3),
-                          F(info, 4), F(info, 5), F(info, 6));
+                          F(info, 4), F(info, 5), F(info, 6), F(info, 7));
   return info.Env().Undefined();
 }
 // (geom, taps|null, flags, x, w, y|null, gy, gx|null, gw|null, gb|null)

@@ -86,11 +86,82 @@ void im2col_padded(const ConvGeom& g, const Taps& taps, const float* x, float* c
     }
 }
 
+// Stride-1 convolutions whose output rows are as wide as the input's ("same" padding, PixelCNN's masked layers):
+// output pixel p = oy*Wo + ox reads the image at p + d for tap (i, j), d = (i*dh - ph)*W + j*dw - pw. The live part
+// of a tap's column row is then one contiguous run of the image, copied (or added back) in one vectorized pass; only
+// the entries whose column falls outside the image (they wrap to the neighbouring row) are zeroed afterwards.
+// Clipping every 28-float row with two memsets and a memcpy took ~1 of the 4.2 ms of a mask-B layer's forward.
+bool use_shifted(const ConvGeom& g) { return g.sh == 1 && g.sw == 1 && g.Wo == g.W; }
+
+// The shifted run of tap (i, j): offset d, output rows [rlo, rhi) and columns [clo, chi) that read inside the image,
+// and the run [p0, p1) from the first such pixel to the last (empty when no pixel reads inside).
+struct Shift {
+  int64_t d, rlo, rhi, clo, chi, p0, p1;
+  Shift(const ConvGeom& g, int64_t i, int64_t j) {
+    const int64_t offR = i * g.dh - g.ph;  // iy = oy + offR
+    rlo = std::clamp<int64_t>(-offR, 0, g.Ho);
+    rhi = std::clamp<int64_t>(g.H - offR, rlo, g.Ho);
+    valid_cols(g, j, clo, chi);
+    d = offR * g.W + j * g.dw - g.pw;
+    const bool live = rhi > rlo && chi > clo;
+    p0 = live ? rlo * g.Wo + clo : 0;
+    p1 = live ? (rhi - 1) * g.Wo + chi : 0;
+  }
+};
+
+void im2col_shifted(const ConvGeom& g, const Taps& taps, const float* x, float* col, int64_t ld, bool relu) {
+  const int64_t T = taps.size(), P = g.Ho * g.Wo, HW = g.H * g.W;
+  for (int64_t t = 0; t < T; t++) {
+    const Shift s(g, taps.list[t] / g.kw, taps.list[t] % g.kw);
+    for (int64_t c = 0; c < g.C; c++) {
+      float* row = col + (c * T + t) * ld;
+      const float* src = x + c * HW + s.d + s.p0;  // the image pixel that output pixel p0 reads
+      float* dst = row + s.p0;
+      const int64_t n = s.p1 - s.p0;
+      std::memset(row, 0, s.p0 * sizeof(float));
+      if (relu)
+        for (int64_t p = 0; p < n; p++) dst[p] = src[p] > 0.f ? src[p] : 0.f;
+      else
+        std::memcpy(dst, src, n * sizeof(float));
+      std::memset(row + s.p1, 0, (P - s.p1) * sizeof(float));
+      if (s.p1 == s.p0) continue;
+      for (int64_t oy = s.rlo; oy < s.rhi; oy++) {  // the wrapped columns of the copied rows
+        float* r = row + oy * g.Wo;
+        for (int64_t ox = 0; ox < s.clo; ox++) r[ox] = 0.f;
+        for (int64_t ox = s.chi; ox < g.Wo; ox++) r[ox] = 0.f;
+      }
+    }
+  }
+}
+
+// The adjoint: each tap's run is added back in one pass. The wrapped entries of col are zeroed first (col is scratch
+// that the caller rebuilds), so every image value receives exactly the terms the clipped loops would add, in the same
+// order (taps increasing).
+void col2im_shifted(const ConvGeom& g, const Taps& taps, float* col, int64_t ld, float* x) {
+  const int64_t T = taps.size(), HW = g.H * g.W;
+  std::memset(x, 0, g.C * HW * sizeof(float));
+  for (int64_t c = 0; c < g.C; c++)
+    for (int64_t t = 0; t < T; t++) {
+      const Shift s(g, taps.list[t] / g.kw, taps.list[t] % g.kw);
+      if (s.p1 == s.p0) continue;
+      float* row = col + (c * T + t) * ld;
+      for (int64_t oy = s.rlo; oy < s.rhi; oy++) {
+        float* r = row + oy * g.Wo;
+        for (int64_t ox = 0; ox < s.clo; ox++) r[ox] = 0.f;
+        for (int64_t ox = s.chi; ox < g.Wo; ox++) r[ox] = 0.f;
+      }
+      float* dst = x + c * HW + s.d + s.p0;
+      const float* src = row + s.p0;
+      for (int64_t p = 0; p < s.p1 - s.p0; p++) dst[p] += src[p];
+    }
+}
+
 // col[c*T + t, oy*Wo + ox] = x[c, oy*sh - ph + i*dh, ox*sw - pw + j*dw] for tap t = (i, j); 0 outside the image.
 // Rows of col are ld floats apart (several images side by side share one column matrix).
 // With `relu`, max(x, 0) is gathered instead of x (as the relu op computes it: NaN and -0 give 0).
 void im2col(const ConvGeom& g, const Taps& taps, const float* x, float* col, int64_t ld, bool relu = false) {
   if (use_padded(g)) return im2col_padded(g, taps, x, col, ld, relu);
+  if (use_shifted(g)) return im2col_shifted(g, taps, x, col, ld, relu);
   const int64_t T = taps.size();
   for (int64_t c = 0; c < g.C; c++)
     for (int64_t t = 0; t < T; t++) {
@@ -134,9 +205,11 @@ void col2im_padded(const ConvGeom& g, const Taps& taps, const float* col, int64_
       std::memcpy(x + (c * g.H + y) * g.W, xp + (c * Hp + y + g.ph) * Wp + g.pw, g.W * sizeof(float));
 }
 
-// The adjoint of im2col: x[c, iy, ix] = Σ col[...] over the entries that read it (x is overwritten).
-void col2im(const ConvGeom& g, const Taps& taps, const float* col, int64_t ld, float* x) {
+// The adjoint of im2col: x[c, iy, ix] = Σ col[...] over the entries that read it (x is overwritten). col is scratch:
+// the shifted form zeroes some of its entries.
+void col2im(const ConvGeom& g, const Taps& taps, float* col, int64_t ld, float* x) {
   if (use_padded(g)) return col2im_padded(g, taps, col, ld, x);
+  if (use_shifted(g)) return col2im_shifted(g, taps, col, ld, x);
   std::memset(x, 0, g.C * g.H * g.W * sizeof(float));
   const int64_t T = taps.size();
   for (int64_t c = 0; c < g.C; c++)

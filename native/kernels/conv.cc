@@ -95,7 +95,7 @@ float row_sum(const float* p, int64_t n) {
 }
 
 void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, const float* w, const float* bias,
-             float* out) {
+             float* out, const float* residual = nullptr) {
   const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
   std::vector<float> wbuf;
@@ -108,10 +108,17 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, con
       for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
     for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ld, reluIn);
     float* dst = G > 1 ? res : out + n0 * g.Cout * P;
-    if (bias)
+    if (residual)  // the GEMM accumulates onto residual + bias, so the skip connection costs no pass of its own
+      for (int64_t n = n0; n < n1; n++)
+        for (int64_t o = 0; o < g.Cout; o++) {
+          const float *r = residual + (n * g.Cout + o) * P, b = bias ? bias[o] : 0.f;
+          float* d = dst + o * ld + (n - n0) * P;
+          for (int64_t p = 0; p < P; p++) d[p] = r[p] + b;
+        }
+    else if (bias)
       for (int64_t o = 0; o < g.Cout; o++) std::fill(dst + o * ld, dst + (o + 1) * ld, bias[o]);
     const float* cols = pw && !reluIn ? x + n0 * CHW : col;
-    sgemm(g.Cout, ld, K, 1.f, wc, K, false, cols, ld, false, bias ? 1.f : 0.f, dst, ld, threads);
+    sgemm(g.Cout, ld, K, 1.f, wc, K, false, cols, ld, false, bias || residual ? 1.f : 0.f, dst, ld, threads);
     if (flags & kReluOut) relu_inplace(dst, g.Cout * ld);
     if (G > 1) side_by_side(res, nullptr, n0, n1, g.Cout, P, false, out);
   });
@@ -125,8 +132,8 @@ void conv2d_taps_forward(const ConvGeom& g, const int32_t* tapList, int64_t nTap
 }
 
 void conv2d_relu_forward(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, int flags, const float* x,
-                         const float* w, const float* bias, float* out) {
-  forward(g, Taps(g, tapList, nTaps), flags, x, w, bias, out);
+                         const float* w, const float* bias, float* out, const float* residual) {
+  forward(g, Taps(g, tapList, nTaps), flags, x, w, bias, out, residual);
 }
 
 void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* gy,

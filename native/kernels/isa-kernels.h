@@ -69,8 +69,8 @@
     (g, taps, nTaps, x, gy, gw))                                                                                      \
   X(void, conv2d_relu_forward,                                                                                         \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
-     const float* bias, float* out),                                                                                  \
-    (g, taps, nTaps, flags, x, w, bias, out))                                                                         \
+     const float* bias, float* out, const float* residual),                                                           \
+    (g, taps, nTaps, flags, x, w, bias, out, residual))                                                               \
   X(void, conv2d_relu_backward,                                                                                        \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
      const float* y, const float* gy, float* gx, float* gw, float* gb),                                               \

@@ -202,8 +202,8 @@ export const coreGradRules: { [K in CoreOp]: GradRule<CoreOpSaved[K]> } = {
   },
   // conv: ∂x = convᵀ(g, w), ∂w = Σ g ⊗ im2col(x), ∂b = Σ g
   // one backend call: gz = g · [y > 0] if the output was rectified; ∂b = Σ gz, ∂w = gz ⋆ x⁺,
-  // ∂x = (wᵀ ⋆ gz) · [x > 0] if the input was (x⁺ = the input as the kernel read it)
-  conv2d: (g, [x, w, b], out, s) => {
+  // ∂x = (wᵀ ⋆ gz) · [x > 0] if the input was (x⁺ = the input as the kernel read it); ∂residual = g
+  conv2d: (g, [x, w, b, r], out, s) => {
     const gx = x!.requiresGrad ? empty(x!.shape, x!.dtype) : null,
       gw = w!.requiresGrad ? empty(w!.shape, w!.dtype) : null,
       gb = s.hasBias && b!.requiresGrad ? empty(b!.shape, b!.dtype) : null;
@@ -217,7 +217,8 @@ export const coreGradRules: { [K in CoreOp]: GradRule<CoreOpSaved[K]> } = {
       gw?.data ?? null,
       gb?.data ?? null,
     );
-    return s.hasBias ? [gx, gw, gb] : [gx, gw];
+    const res = s.hasResidual ? [(s.hasBias ? r : b)!.requiresGrad ? g : null] : [];
+    return s.hasBias ? [gx, gw, gb, ...res] : [gx, gw, ...res];
   },
   // convᵀ is conv's input-adjoint: ∂x = conv(g, w), ∂w = conv-weight-grad with the roles of x and g swapped
   convTranspose2d: (g, [x, w, b], _out, s) => {

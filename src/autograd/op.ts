@@ -58,7 +58,7 @@ export interface CoreOpSaved {
   // linear algebra and convolution
   matmul: None;
   linear: { hasBias: boolean };
-  conv2d: { geom: ConvGeom; hasBias: boolean };
+  conv2d: { geom: ConvGeom; hasBias: boolean; hasResidual?: boolean };
   convTranspose2d: { geom: ConvGeom; hasBias: boolean };
   maxPool2d: { geom: ConvGeom; argmax: Int32Array };
   avgPool2d: { geom: ConvGeom };

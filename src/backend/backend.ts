@@ -149,7 +149,8 @@ export interface Backend {
   indexAdd(g: Storage, idx: Int32Array, gx: Storage, outer: number, nIn: number, inner: number, nIdx: number): void;
   gather(x: Storage, idx: Int32Array, out: Storage, outer: number, nIn: number, nOut: number, inner: number): void;
   scatterAdd(g: Storage, idx: Int32Array, gx: Storage, outer: number, nIn: number, nOut: number, inner: number): void;
-  conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null, out: Storage): void;
+  /** out = conv(x) + bias (+ residual, same shape as out, when given; never with a rectified output). */
+  conv2d(g: ConvGeom, x: Storage, w: Storage, bias: Storage | null, out: Storage, residual?: Storage | null): void;
   conv2dGradInput(g: ConvGeom, gy: Storage, w: Storage, gx: Storage): void;
   conv2dGradWeight(g: ConvGeom, x: Storage, gy: Storage, gw: Storage): void;
   /**

@@ -18,7 +18,8 @@ const binaryImages = (b: number, g: Generator): Tensor => bernoulli(0.13, [b, 1,
 
 /**
  * 7×7 mask-A conv 1→64; 5 residual blocks (ReLU, 1×1 64→32, ReLU, 3×3 mask-B 32→32, ReLU, 1×1 32→64); head
- * ReLU, 1×1 64→64, ReLU, 1×1 64→1. Every ReLU sits next to a convolution and runs inside its kernel pass.
+ * ReLU, 1×1 64→64, ReLU, 1×1 64→1. Every ReLU sits next to a convolution and runs inside its kernel pass, and
+ * each block's skip connection is added as its last convolution writes its output.
  */
 export function pixelcnn(g: Generator): StepCase {
   const ch = 64,
@@ -34,7 +35,7 @@ export function pixelcnn(g: Generator): StepCase {
   const x = binaryImages(batch, g);
   const loss = (): Tensor => {
     let h = first.forward(x);
-    for (const [a, m, c] of blocks) h = h.add(c!.forward(m!.forward(a!.forward(h))));
+    for (const [a, m, c] of blocks) h = c!.forward(m!.forward(a!.forward(h)), h); // h + c(…), added in c's kernel
     const logits = head[1]!.forward(head[0]!.forward(h));
     return bceWithLogits(logits, x, { reduction: "sum" }).div(batch);
   };

@@ -7,7 +7,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { defaultUniform } from "./init.js";
 import { Module } from "./module.js";
 
-export interface ConvOptions extends Conv2dOptions {
+export interface ConvOptions extends Omit<Conv2dOptions, "residual"> {
   bias?: boolean;
   generator?: Generator;
 }
@@ -46,9 +46,14 @@ export class Conv2d extends Module {
     return undefined;
   }
 
-  forward(x: Tensor): Tensor {
+  /** conv(x), plus `residual` (the output's shape) added in the same kernel pass when given. */
+  forward(x: Tensor, residual?: Tensor): Tensor {
     const taps = this.liveTaps();
-    return conv2d(x, this.effectiveWeight(), this.bias, taps ? { ...this.opts, taps } : this.opts);
+    return conv2d(x, this.effectiveWeight(), this.bias, {
+      ...this.opts,
+      ...(taps && { taps }),
+      ...(residual && { residual }),
+    });
   }
 }
 

@@ -92,6 +92,11 @@ export interface Conv2dOptions {
   activation?: "relu";
   /** conv2d only: "relu" rectifies the input as the kernel reads it (conv(max(x, 0)): pre-activation blocks). */
   preActivation?: "relu";
+  /**
+   * conv2d only: a tensor of the output's shape added to the result as the kernel writes it (r + conv(x): a residual
+   * block's skip connection without a separate add). Not together with `activation`.
+   */
+  residual?: Tensor;
 }
 
 function reluFlags(o: Conv2dOptions): number {
@@ -177,7 +182,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (opts.taps && opts.taps.length < g.kh * g.kw) g.taps = checkTaps(g.kh, g.kw, opts.taps);
   const relu = reluFlags(opts);
   if (relu) g.relu = relu;
-  const out = empty([g.n, g.cOut, g.ho, g.wo], x.dtype);
+  const outShape = [g.n, g.cOut, g.ho, g.wo],
+    r = opts.residual;
+  if (r) checkResidual(r, x, outShape, opts);
+  const out = empty(outShape, x.dtype);
   if (out.size > 0)
     backendFor(x.dtype).conv2d(
       g,
@@ -185,8 +193,19 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
       contiguousData(weight),
       bias ? contiguousData(bias) : null,
       out.data,
+      r ? contiguousData(r) : null,
     );
-  return record("conv2d", bias ? [x, weight, bias] : [x, weight], out, { geom: g, hasBias: !!bias });
+  const inputs = [x, weight, ...(bias ? [bias] : []), ...(r ? [r] : [])];
+  return record("conv2d", inputs, out, { geom: g, hasBias: !!bias, hasResidual: !!r });
+}
+
+function checkResidual(r: Tensor, x: Tensor, outShape: number[], opts: Conv2dOptions): void {
+  checkTensor("conv2d", r, "residual");
+  sameDType("conv2d", x, r);
+  if (r.ndim !== 4 || r.shape.some((d, i) => d !== outShape[i]))
+    throw new TypeError(`conv2d: residual ${fmt(r.shape)} must have the output's shape ${fmt(outShape)}`);
+  if (opts.activation)
+    throw new RangeError("conv2d: residual and activation together are ambiguous; apply the activation separately");
 }
 
 /** Transposed convolution (the adjoint of conv2d in its input): x [N, Cin, H, W], weight [Cin, Cout, kh, kw]. */

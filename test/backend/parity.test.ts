@@ -27,6 +27,7 @@ import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { maskedLinearStressCases } from "../fused/masked-linear.cases.js";
 import { linearActStressCases } from "../fused/linear-act.cases.js";
+import { gemvCases, residualCases, shiftedGatherCases } from "../native/fast-paths.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 import { onSimd, simdPaths } from "./simd-paths.js";
 
@@ -312,6 +313,9 @@ for (const isa of simdPaths()) {
     ...linearActStressCases,
     ...batchNormStressCases,
     ...gatedUnitStressCases,
+    ...shiftedGatherCases,
+    ...gemvCases,
+    ...residualCases,
   ]) {
     const atol = (c.tol ?? { atol: 1e-5 }).atol;
     const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;

@@ -81,9 +81,9 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     indexAdd: (g, idx, gx, outer, nIn, inner, nIdx) => a.indexAdd(g, idx, gx, outer, nIn, inner, nIdx),
     gather: (x, idx, out, outer, nIn, nOut, inner) => a.gather(x, idx, out, outer, nIn, nOut, inner),
     scatterAdd: (g, idx, gx, outer, nIn, nOut, inner) => a.scatterAdd(g, idx, gx, outer, nIn, nOut, inner),
-    conv2d: (g, x, w, bias, out) =>
-      g.relu
-        ? a.conv2dRelu(geom(g), g.taps ?? null, g.relu, x, w, bias, out)
+    conv2d: (g, x, w, bias, out, residual) =>
+      g.relu || residual
+        ? a.conv2dRelu(geom(g), g.taps ?? null, g.relu ?? 0, x, w, bias, out, residual ?? null)
         : g.taps
           ? a.conv2dTaps(geom(g), g.taps, x, w, bias, out)
           : a.conv2d(geom(g), x, w, bias, out),

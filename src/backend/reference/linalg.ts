@@ -152,12 +152,20 @@ function forEachTap(
 const rectified = (x: Storage): Storage => x.map((v) => (v > 0 ? v : 0));
 
 // out[n, o, oy, ox] = bias[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, iy, ix]; with g.relu, x and/or out rectified
-export function conv2d(g: ConvGeom, xIn: Storage, w: Storage, bias: Storage | null, out: Storage): void {
+export function conv2d(
+  g: ConvGeom,
+  xIn: Storage,
+  w: Storage,
+  bias: Storage | null,
+  out: Storage,
+  residual: Storage | null = null,
+): void {
   const P = g.ho * g.wo,
     relu = g.relu ?? 0,
     x = relu & RELU_INPUT ? rectified(xIn) : xIn;
   for (let n = 0; n < g.n; n++)
     for (let o = 0; o < g.cOut; o++) out.fill(bias ? bias[o]! : 0, (n * g.cOut + o) * P, (n * g.cOut + o + 1) * P);
+  if (residual) for (let i = 0; i < out.length; i++) out[i]! += residual[i]!;
   forEachTap(g, g.c, (n, c, oy, ox, i, j, iy, ix) => {
     const xv = x[((n * g.c + c) * g.h + iy) * g.w + ix]!;
     for (let o = 0; o < g.cOut; o++)

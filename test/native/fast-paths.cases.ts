@@ -1,0 +1,148 @@
+/**
+ * Parity cases (native vs reference, every instruction-set path: test/backend/parity.test.ts runs them) for two
+ * native fast paths:
+ * - stride-1 convolutions whose output rows are as wide as the input's gather each tap as one shifted run of the
+ *   image and zero the wrapped columns (native/kernels/conv-gather.h): output heights other than the input's,
+ *   dilations, taps whose rows or columns fall wholly outside a tiny image, 1×k kernels, fused ReLUs;
+ * - products with one row or one column of C run as dot products or row updates (native/kernels/gemm.cc `gemv`):
+ *   every storage order of both operands, a 1-output convolution and linear layer, and sizes that thread;
+ * - conv2d's `residual`, added onto the output as the GEMM accumulates (native/kernels/conv.cc): pointwise, masked,
+ *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's.
+ */
+import { conv2d, linear, type DType, type Generator } from "../../src/index.js";
+import type { OpCase } from "../cases.js";
+import { randomTensor } from "../helpers.js";
+
+const R =
+  (shape: number[], low = -2, high = 2) =>
+  (gen: Generator, dtype: DType) =>
+    randomTensor(gen, shape, { dtype, low, high });
+// float32 sums of up to a few hundred terms of size ~1 against float64 sums
+const tol = { atol: 5e-4, rtol: 2e-4 };
+/** PixelCNN's visible taps of a kh×kw kernel: rows above the centre, the centre row left of it (and it, for B). */
+const maskTaps = (kh: number, kw: number, centre: boolean): number[] =>
+  Array.from({ length: Math.floor((kh * kw) / 2) + (centre ? 1 : 0) }, (_, t) => t);
+
+export const shiftedGatherCases: OpCase[] = [
+  {
+    name: "conv2d 3x3 padding [0,1] [3,5,9,11]→6 (shifted gather; output 7 rows of 9)",
+    inputs: (g, d) => [R([3, 5, 9, 11])(g, d), R([6, 5, 3, 3], -0.3, 0.3)(g, d), R([6])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: [0, 1] }),
+    tol,
+  },
+  {
+    name: "conv2d 3x3 dilation 2 padding 2, mask-B taps, fused ReLUs [2,4,10,9]→5 (shifted gather, dilated)",
+    inputs: (g, d) => [R([2, 4, 10, 9])(g, d), R([5, 4, 3, 3], -0.3, 0.3)(g, d), R([5])(g, d)],
+    fn: (x, w, b) =>
+      conv2d(x!, w!, b!, {
+        padding: 2,
+        dilation: 2,
+        taps: maskTaps(3, 3, true),
+        preActivation: "relu",
+        activation: "relu",
+      }),
+    tol,
+  },
+  {
+    name: "conv2d 5x5 padding 2 on 2x2 images [3,3,2,2]→4 (taps wholly outside the image, grouped)",
+    inputs: (g, d) => [R([3, 3, 2, 2])(g, d), R([4, 3, 5, 5], -0.3, 0.3)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { padding: 2 }),
+    tol,
+  },
+  {
+    name: "conv2d 1x3 mask-B taps padding [0,1], input ReLU [2,6,5,13]→7 (Row LSTM's input-to-state shape)",
+    inputs: (g, d) => [R([2, 6, 5, 13])(g, d), R([7, 6, 1, 3], -0.3, 0.3)(g, d), R([7])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: [0, 1], taps: maskTaps(1, 3, true), preActivation: "relu" }),
+    tol,
+  },
+  {
+    name: "conv2d 7x7 mask-A taps fused output ReLU [2,3,28,28]→9 (shifted gather, threads over images)",
+    inputs: (g, d) => [R([2, 3, 28, 28])(g, d), R([9, 3, 7, 7], -0.2, 0.2)(g, d), R([9])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 3, taps: maskTaps(7, 7, false), activation: "relu" }),
+    tol,
+  },
+];
+
+export const gemvCases: OpCase[] = [
+  {
+    name: "matmul one row [1,300]x[300,129] (row updates)",
+    inputs: (g, d) => [R([1, 300])(g, d), R([300, 129])(g, d)],
+    fn: (a, b) => a!.matmul(b!),
+    tol,
+  },
+  {
+    name: "matmul one row, transposed B [1,300]x[129,300]ᵀ (dot products)",
+    inputs: (g, d) => [R([1, 300])(g, d), R([129, 300])(g, d)],
+    fn: (a, b) => a!.matmul(b!.T),
+    tol,
+  },
+  {
+    name: "matmul one row, transposed A [300,1]ᵀx[300,37] (A gathered with a stride)",
+    inputs: (g, d) => [R([300, 1])(g, d), R([300, 37])(g, d)],
+    fn: (a, b) => a!.T.matmul(b!),
+    tol,
+  },
+  {
+    name: "matmul one column [67,300]x[300,1] (dot products)",
+    inputs: (g, d) => [R([67, 300])(g, d), R([300, 1])(g, d)],
+    fn: (a, b) => a!.matmul(b!),
+    tol,
+  },
+  {
+    name: "matmul one column, transposed A [300,67]ᵀx[300,1] (row updates)",
+    inputs: (g, d) => [R([300, 67])(g, d), R([300, 1])(g, d)],
+    fn: (a, b) => a!.T.matmul(b!),
+    tol,
+  },
+  {
+    name: "matmul one column, transposed B [67,45]x[1,45]ᵀ",
+    inputs: (g, d) => [R([67, 45])(g, d), R([1, 45])(g, d)],
+    fn: (a, b) => a!.matmul(b!.T),
+    tol,
+  },
+  {
+    name: "matmul one column [2600,4100]x[4100,1], 21 MFLOP (threads split the rows)",
+    inputs: (g, d) => [R([2600, 4100], -1, 1)(g, d), R([4100, 1], -1, 1)(g, d)],
+    fn: (a, b) => a!.matmul(b!),
+    tol: { atol: 2e-3, rtol: 2e-4 },
+  },
+  {
+    name: "linear to one output [64,6272]→1 (DCGAN's discriminator head: both gradients are one-row products)",
+    inputs: (g, d) => [R([64, 6272], -1, 1)(g, d), R([1, 6272], -0.05, 0.05)(g, d), R([1])(g, d)],
+    fn: (x, w, b) => linear(x!, w!, b!),
+    tol: { atol: 2e-3, rtol: 2e-4 },
+  },
+  {
+    name: "conv2d 1x1 to one channel [3,64,28,28]→1 (PixelCNN's last layer: gemv forward and weight gradient)",
+    inputs: (g, d) => [R([3, 64, 28, 28])(g, d), R([1, 64, 1, 1], -0.2, 0.2)(g, d), R([1])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!),
+    tol,
+  },
+];
+
+export const residualCases: OpCase[] = [
+  {
+    name: "conv2d 1x1 + residual [4,16,28,28]→32 with bias (PixelCNN block's last layer, threads over images)",
+    inputs: (g, d) => [
+      R([4, 16, 28, 28])(g, d),
+      R([32, 16, 1, 1], -0.3, 0.3)(g, d),
+      R([32])(g, d),
+      R([4, 32, 28, 28])(g, d),
+    ],
+    fn: (x, w, b, r) => conv2d(x!, w!, b!, { residual: r! }),
+    tol,
+  },
+  {
+    name: "conv2d 3x3 mask-B taps, input ReLU, + residual, no bias [2,6,9,9]→6",
+    inputs: (g, d) => [R([2, 6, 9, 9])(g, d), R([6, 6, 3, 3], -0.3, 0.3)(g, d), R([2, 6, 9, 9])(g, d)],
+    fn: (x, w, r) =>
+      conv2d(x!, w!, null, { padding: 1, taps: maskTaps(3, 3, true), preActivation: "relu", residual: r! }),
+    tol,
+  },
+  {
+    name: "conv2d 4x4 stride 2 + residual, small outputs [9,5,14,14]→7 (grouped side by side)",
+    inputs: (g, d) => [R([9, 5, 14, 14])(g, d), R([7, 5, 4, 4], -0.2, 0.2)(g, d), R([7])(g, d), R([9, 7, 7, 7])(g, d)],
+    fn: (x, w, b, r) => conv2d(x!, w!, b!, { stride: 2, padding: 1, residual: r! }),
+    tol,
+  },
+];
