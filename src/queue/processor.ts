@@ -14,8 +14,13 @@ import { CapabilityError } from "../app/index.js";
 import type { EvalJob, EvalJobResult, JobName, ShardJob, TrainJob, TrainResult } from "./jobs.js";
 
 // The worker that forked this process died (e.g. kill -9): stop at once rather than keep writing into a run directory
-// whose job another worker will resume once the lock expires.
+// whose job another worker will resume once the lock expires. The closed channel's "disconnect" event waits for the
+// event loop to read it, so every progress call also checks the parent directly: an orphan is re-parented at once.
+const parent = process.ppid;
 process.on("disconnect", () => process.exit(70));
+function exitIfOrphaned(): void {
+  if (process.ppid !== parent) process.exit(70);
+}
 
 /** The fit under way, so a shutdown signal can stop it cleanly (it saves its position). */
 let current: AbortController | null = null;
@@ -25,6 +30,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => current?
 function throttled<T>(job: SandboxedJob, ms = 500): (p: T, force?: boolean) => void {
   let last = 0;
   return (p, force = false) => {
+    exitIfOrphaned();
     const now = Date.now();
     if (!force && now - last < ms) return;
     last = now;
