@@ -28,7 +28,7 @@ import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js"
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
-import { ConvTranslator, criticLayers, PatchDiscriminator } from "./nets.js";
+import { binomialBlur, ConvTranslator, criticLayers, PatchDiscriminator, upsamplingOption } from "./nets.js";
 import {
   DOMAIN_CHANNELS,
   l1,
@@ -52,6 +52,12 @@ export const options = z.object({
   skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
   discriminatorLayers: criticLayers,
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
+  upsampling: upsamplingOption,
+  cycleBlur: field.nonNegativeInt(
+    0,
+    "passes of a [1, 2, 1] blur over G(a) and F(b) before the cycle's way back (0: none; σ = √(passes/2) px)",
+    8,
+  ),
 });
 export type CycleGANConfig = OptionsOf<typeof options>;
 
@@ -76,8 +82,9 @@ export class CycleGAN extends TranslationModel {
     super(data);
     const c = DOMAIN_CHANNELS;
     const critic = { layers: config.discriminatorLayers, norm: config.discriminatorNorm };
-    this.genAB = this.registerModule("g_ab", new ConvTranslator(c, config.width, config.blocks, g, config.skip));
-    this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g, config.skip));
+    const gen = { skip: config.skip, upsampling: config.upsampling };
+    this.genAB = this.registerModule("g_ab", new ConvTranslator(c, config.width, config.blocks, g, gen));
+    this.genBA = this.registerModule("g_ba", new ConvTranslator(c, config.width, config.blocks, g, gen));
     this.discA = this.registerModule("d_a", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
     this.discB = this.registerModule("d_b", new PatchDiscriminator(c, config.discriminatorWidth, g, critic));
     this.historyA = this.registerModule("history_a", new ImageHistory(config.historySize, this.domainShape));
@@ -110,10 +117,12 @@ export class CycleGAN extends TranslationModel {
    * the way back must read what the translation visibly shows.
    */
   cycleTerms(a: Tensor, b: Tensor, fakeB: Tensor, fakeA: Tensor, g?: Generator): Tensor {
-    const { lambdaCycle, cycleNoise, cycleWeightB } = this.config;
+    const { lambdaCycle, cycleNoise, cycleWeightB, cycleBlur } = this.config;
     if (cycleNoise > 0 && !g) throw new TypeError("cyclegan: the cycle noise (cycleNoise > 0) needs a generator");
-    const noisy = (t: Tensor): Tensor =>
-      cycleNoise > 0 ? t.add(randn([...t.shape], { std: cycleNoise, generator: g! })) : t;
+    const noisy = (x: Tensor): Tensor => {
+      const t = binomialBlur(x, cycleBlur);
+      return cycleNoise > 0 ? t.add(randn([...t.shape], { std: cycleNoise, generator: g! })) : t;
+    };
     let cyc = l1(this.F(noisy(fakeB)), a);
     if (cycleWeightB > 0) cyc = cyc.add(l1(this.G(noisy(fakeA)), b).mul(cycleWeightB));
     return cyc.mul(lambdaCycle);
