@@ -11,8 +11,10 @@
  */
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
+import { concat } from "../../ops/movement.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { field } from "../options.js";
 import * as z from "zod";
 
 const down = { stride: 2, padding: 1 };
@@ -40,41 +42,107 @@ class ResidualBlock extends Module {
   }
 }
 
+/** [n, C, H, W] → [n, C, 2H, 2W], each value copied into a 2 × 2 block (nearest-neighbour upsampling). */
+export function upsampleNearest(x: Tensor): Tensor {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  return x
+    .reshape([n, c, h, 1, w, 1])
+    .expand([n, c, h, 2, w, 2])
+    .contiguous()
+    .reshape([n, c, 2 * h, 2 * w]);
+}
+
+/**
+ * The [1, 2, 1] / 4 binomial filter along one spatial axis (2: rows, 3: columns) of [n, C, H, W], the edge values
+ * repeated beyond the border so that a flat image stays flat.
+ */
+function binomial(x: Tensor, axis: 2 | 3): Tensor {
+  const len = x.shape[axis]!;
+  const padded = concat([x.slice(axis, 0, 1), x, x.slice(axis, len - 1, len)], axis);
+  const at = (start: number): Tensor => padded.slice(axis, start, start + len);
+  return at(0).add(at(1).mul(2)).add(at(2)).mul(0.25);
+}
+
+/**
+ * `passes` rounds of the separable binomial filter: a low-pass blur with σ = √(passes / 2) pixels. It removes the
+ * pixel-scale patterns a generator can hide a code in and keeps a digit's strokes (two pixels wide and more).
+ */
+export function binomialBlur(x: Tensor, passes: number): Tensor {
+  let h = x;
+  for (let i = 0; i < passes; i++) h = binomial(binomial(h, 2), 3);
+  return h;
+}
+
+/** How a generator doubles its grid: a 4 × 4 stride-2 transposed conv, or nearest upsampling then a 3 × 3 conv. */
+export type Upsampling = "transposed" | "resize";
+
+/** The option that picks it, shared by both translation models. */
+export const upsamplingOption = field.oneOf(
+  ["transposed", "resize"],
+  "transposed",
+  "how the generators double their grid: 4 × 4 stride-2 transposed convs, or nearest upsampling then a 3 × 3 " +
+    "conv (resize-conv, Odena et al. 2016: no uneven overlap, so no checkerboard pattern)",
+);
+
+/** One doubling of the grid, cin → cout channels, by either rule (registered under the caller's name). */
+function upLayer(cin: number, cout: number, mode: Upsampling, g: Generator): Conv2d | ConvTranspose2d {
+  return mode === "resize"
+    ? new Conv2d(cin, cout, 3, { padding: 1, generator: g })
+    : new ConvTranspose2d(cin, cout, 4, { ...down, generator: g });
+}
+
+/** Applies a layer made by upLayer: a plain conv is the resize rule, so the grid is doubled first. */
+function up(layer: Conv2d | ConvTranspose2d, h: Tensor): Tensor {
+  return layer instanceof Conv2d ? layer.forward(upsampleNearest(h)) : layer.forward(h);
+}
+
+export interface TranslatorOptions {
+  /** the 1 × 1 convolution of the input added to the output logits (default on) */
+  skip?: boolean;
+  /** how the up-path doubles its grid (default "transposed") */
+  upsampling?: Upsampling;
+}
+
 /**
  * Image → image of the same size: 4 × 4 stride-2 convs to w and 2w channels → `blocks` residual blocks on the
- * quarter-size grid → 4 × 4 stride-2 transposed convs to w and to the image channels; ReLU between, plus a 1 × 1
- * convolution of the input itself (the outermost skip of a U-Net generator, which pix2pix and CycleGAN also offer):
- * pixel logits out, the caller applies the sigmoid. The skip lets a generator keep the digit's strokes from the first
- * step instead of rediscovering them through the quarter-size grid. The paper's 7 × 7 input and output convolutions
- * are left out: each layer costs about as much as the others here, and the mapping between these domains is local.
+ * quarter-size grid → two doublings of the grid (transposed convs, or resize-convs) to w and to the image channels;
+ * ReLU between, plus a 1 × 1 convolution of the input itself (the outermost skip of a U-Net generator, which pix2pix
+ * and CycleGAN also offer): pixel logits out, the caller applies the sigmoid. The skip lets a generator keep the
+ * digit's strokes from the first step instead of rediscovering them through the quarter-size grid. The paper's 7 × 7
+ * input and output convolutions are left out: each layer costs about as much as the others here, and the mapping
+ * between these domains is local. A transposed conv gives neighbouring output pixels different subsets of its kernel
+ * (a per-pixel pattern the generator must learn to cancel); nearest upsampling then a conv treats them alike.
  */
 export class ConvTranslator extends Module {
   readonly down1: Conv2d;
   readonly down2: Conv2d;
   readonly blocks: ResidualBlock[];
-  readonly up1: ConvTranspose2d;
-  readonly up2: ConvTranspose2d;
+  // a transposed conv keeps its earlier name and shape, so that checkpoints from before the option still load
+  readonly up1: Conv2d | ConvTranspose2d;
+  readonly up2: Conv2d | ConvTranspose2d;
 
   /** without the skip (`skip` false) every pixel passes through the quarter-size grid */
   readonly skip: Conv2d | null;
 
-  constructor(channels: number, width: number, nBlocks: number, g: Generator, skip = true) {
+  constructor(channels: number, width: number, nBlocks: number, g: Generator, o: TranslatorOptions = {}) {
     super();
+    const mode = o.upsampling ?? "transposed";
     this.down1 = this.registerModule("down1", new Conv2d(channels, width, 4, { ...down, generator: g }));
     this.down2 = this.registerModule("down2", new Conv2d(width, 2 * width, 4, { ...down, generator: g }));
     this.blocks = Array.from({ length: nBlocks }, (_, i) =>
       this.registerModule(`block${i}`, new ResidualBlock(2 * width, g)),
     );
-    this.up1 = this.registerModule("up1", new ConvTranspose2d(2 * width, width, 4, { ...down, generator: g }));
-    this.up2 = this.registerModule("up2", new ConvTranspose2d(width, channels, 4, { ...down, generator: g }));
-    this.skip = skip ? this.registerModule("skip", new Conv2d(channels, channels, 1, { generator: g })) : null;
+    this.up1 = this.registerModule("up1", upLayer(2 * width, width, mode, g));
+    this.up2 = this.registerModule("up2", upLayer(width, channels, mode, g));
+    this.skip =
+      (o.skip ?? true) ? this.registerModule("skip", new Conv2d(channels, channels, 1, { generator: g })) : null;
   }
 
   /** pixel logits [n, C, H, W] for images [n, C, H, W] */
   forward(x: Tensor): Tensor {
     let h = instanceNorm(this.down2.forward(instanceNorm(this.down1.forward(x)).relu())).relu();
     for (const b of this.blocks) h = b.forward(h);
-    const out = this.up2.forward(instanceNorm(this.up1.forward(h)).relu());
+    const out = up(this.up2, instanceNorm(up(this.up1, h)).relu());
     return this.skip ? out.add(this.skip.forward(x)) : out;
   }
 }
