@@ -17,6 +17,7 @@ import { registerModel } from "../registry.js";
 import { AdversarialModel } from "./adversarial.js";
 import { discriminatorLoss, generatorLoss } from "./losses.js";
 import { LEAKY_SLOPE } from "./mlp-net.js";
+import { normalInit } from "./normal-init.js";
 import * as z from "zod";
 
 export const options = z.object({
@@ -28,6 +29,12 @@ export const options = z.object({
     "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
   ),
   discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
+  init: field.oneOf(
+    ["normal", "uniform"],
+    "normal",
+    "weights from N(0, 0.02²), BatchNorm gains from N(1, 0.02²), zero biases (normal, the paper's) or the " +
+      "layers' own U(±1/√fan_in) (uniform)",
+  ),
 });
 export type DCGANConfig = OptionsOf<typeof options>;
 
@@ -132,6 +139,11 @@ export class DCGAN extends AdversarialModel {
       new DCGANGenerator(config.noiseDim, config.width, data, generator),
     );
     this.discriminatorNet = this.registerModule("discriminator", new DCGANDiscriminator(config.width, data, generator));
+    if (config.init === "normal") {
+      const { fc, bn0, up1, bn1, up2 } = this.generatorNet,
+        d = this.discriminatorNet;
+      normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc], generator);
+    }
   }
 
   get noiseDim(): number {
