@@ -2,7 +2,8 @@
  * DCGAN [1] for 28×28 images, in the project's benchmark configuration: G: z → Linear(128·7·7) + BatchNorm + ReLU
  * → [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
  * channels, sigmoid; D: Conv(4, 2, 1) 64 + LeakyReLU(0.2) → Conv(4, 2, 1) 128 + BatchNorm + LeakyReLU → Linear 1.
- * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss).
+ * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss). Weights
+ * start from the paper's N(0, 0.02²) (normal-init.ts) unless `init` is "uniform".
  * [1]: Radford, Metz & Chintala 2016, https://arxiv.org/abs/1511.06434
  */
 import { BatchNorm1d, BatchNorm2d } from "../../nn/layers.js";
@@ -17,6 +18,7 @@ import { registerModel } from "../registry.js";
 import { AdversarialModel } from "./adversarial.js";
 import { discriminatorLoss, generatorLoss } from "./losses.js";
 import { LEAKY_SLOPE } from "./mlp-net.js";
+import { normalInit } from "./normal-init.js";
 import * as z from "zod";
 
 export const options = z.object({
@@ -28,6 +30,12 @@ export const options = z.object({
     "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
   ),
   discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
+  init: field.oneOf(
+    ["normal", "uniform"],
+    "normal",
+    "weights from N(0, 0.02²), BatchNorm gains from N(1, 0.02²), zero biases (normal, the paper's) or the " +
+      "layers' own U(±1/√fan_in) (uniform)",
+  ),
 });
 export type DCGANConfig = OptionsOf<typeof options>;
 
@@ -132,6 +140,11 @@ export class DCGAN extends AdversarialModel {
       new DCGANGenerator(config.noiseDim, config.width, data, generator),
     );
     this.discriminatorNet = this.registerModule("discriminator", new DCGANDiscriminator(config.width, data, generator));
+    if (config.init === "normal") {
+      const { fc, bn0, up1, bn1, up2 } = this.generatorNet,
+        d = this.discriminatorNet;
+      normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc], generator);
+    }
   }
 
   get noiseDim(): number {
@@ -166,13 +179,15 @@ registerModel({
   options,
   recipe: {
     dataset: "mnist",
-    epochs: 10,
+    epochs: 3,
     batchSize: 64,
     lr: 2e-4,
     betas: [0.5, 0.999],
     reference:
-      "Radford et al. 2016: Adam at lr 2e-4 with β1 = 0.5, batch 64; after 3 epochs FID was 242.4 on 10k samples " +
-      "against 8-bit test (README, sample quality), 10 epochs not measured yet",
+      "Radford et al. 2016: N(0, 0.02²) weights, Adam at lr 2e-4 with β1 = 0.5, batch 64. After these 3 epochs " +
+      "(seed 0): FID 144.7, classifier score 6.44, precision 0.49, recall 0.72, all ten digits on 10k samples " +
+      "against the 8-bit test images (README, sample quality; the paper reports no MNIST FID); with PyTorch's " +
+      "default uniform initialisation the same 3 epochs gave FID 242.4",
   },
   create: (config, data, generator) => new DCGAN(config, data, generator),
 });
