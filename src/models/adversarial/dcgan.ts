@@ -179,15 +179,15 @@ registerModel({
   options,
   recipe: {
     dataset: "mnist",
-    epochs: 3,
+    epochs: 10,
     batchSize: 64,
     lr: 2e-4,
     betas: [0.5, 0.999],
     reference:
-      "Radford et al. 2016: N(0, 0.02²) weights, Adam at lr 2e-4 with β1 = 0.5, batch 64. After these 3 epochs " +
-      "(seed 0): FID 144.7, classifier score 6.44, precision 0.49, recall 0.72, all ten digits on 10k samples " +
-      "against the 8-bit test images (README, sample quality; the paper reports no MNIST FID); with PyTorch's " +
-      "default uniform initialisation the same 3 epochs gave FID 242.4",
+      "Radford et al. 2016: N(0, 0.02²) weights, Adam at lr 2e-4 with β1 = 0.5, batch 64. After these 10 epochs " +
+      "(seed 0): FID 94.4, classifier score 7.20, precision 0.51, recall 0.78, all ten digits on 10k samples " +
+      "against the 8-bit test images (README, sample quality; the paper reports no MNIST FID); after 3 epochs " +
+      "144.7, and with PyTorch's default uniform initialisation 242.4",
   },
   create: (config, data, generator) => new DCGAN(config, data, generator),
 });
