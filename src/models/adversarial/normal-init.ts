@@ -2,8 +2,8 @@
  * Radford et al. 2016's initialisation (§4): every weight drawn from N(0, 0.02²). Convolution, transposed
  * convolution and linear weights get N(0, σ²) and zero biases; BatchNorm gains N(1, σ²) and zero shifts, as the
  * reference implementations apply it. The library's layers start from PyTorch's default U(±1/√fan_in) instead, which
- * for the generator's last transposed convolution (fan-in 64·4·4 counted on the output channel: 16) is U(±0.25),
- * twelve times the paper's scale.
+ * for the generator's last transposed convolution (fan-in counted on its one output channel: 1·4·4 = 16) is
+ * U(±0.25): a standard deviation of 0.144, seven times the paper's 0.02.
  */
 import { noGrad } from "../../autograd/tape.js";
 import { BatchNorm } from "../../nn/layers.js";
