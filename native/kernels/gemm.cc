@@ -12,7 +12,6 @@
 #include "isa.h"
 #include "parallel.h"
 #include "simd.h"
-#include "gemm-masked.h"
 #include "gemm-gemv.h"
 
 namespace dg {
@@ -113,59 +112,9 @@ static void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool tra
   }
 }
 
-// pack_b with each value of B multiplied by the matching value of M: a separate copy of the loops, so the common
-// unmasked packing keeps its exact code.
-static void pack_b_masked(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool trans, int64_t p0, int64_t j0,
-                          float* dst, const float* M, int64_t ldm) {
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    int64_t nr = std::min<int64_t>(NR, nc - jr);
-    if (!trans) {
-      for (int64_t p = 0; p < kc; p++) {
-        const float* src = B + (p0 + p) * ldb + j0 + jr;
-        const float* msk = M + (p0 + p) * ldm + j0 + jr;
-        float* d = dst + p * NR;
-        if (nr == NR) {
-          for (int v = 0; v < NV; v++) vstore(d + v * VW, vload(src + v * VW) * vload(msk + v * VW));
-        } else {
-          int64_t c = 0;
-          for (; c < nr; c++) d[c] = src[c] * msk[c];
-          for (; c < NR; c++) d[c] = 0.f;
-        }
-      }
-    } else {
-      const float* src = B + (j0 + jr) * ldb + p0;
-      const float* msk = M + (j0 + jr) * ldm + p0;
-      for (int64_t q = 0; q < kc; q += 16) {
-        const int64_t qn = std::min<int64_t>(16, kc - q);
-        float* d = dst + q * NR;
-        // the products of a row's 16 steps first (contiguous, vectorized), then their transposing stores
-        alignas(64) float prod[16];
-        for (int64_t c = 0; c < nr; c++) {
-          const float* sr = src + c * ldb + q;
-          const float* mr = msk + c * ldm + q;
-          if (qn == 16) {
-            for (int v = 0; v < 16; v += VW) vstore(prod + v, vload(sr + v) * vload(mr + v));
-          } else {
-            for (int64_t p = 0; p < qn; p++) prod[p] = sr[p] * mr[p];
-          }
-          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = prod[p];
-        }
-        for (int64_t c = nr; c < NR; c++)
-          for (int64_t p = 0; p < qn; p++) d[p * NR + c] = 0.f;
-      }
-    }
-    dst += NR * kc;
-  }
-}
-
 // Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels.
-// A non-null M (same layout as B, leading dimension ldm) multiplies each value as it is packed.
-static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool trans, int64_t p0, int64_t j0, float* dst,
-                   const float* M = nullptr, int64_t ldm = 0) {
-  if (M) {
-    pack_b_masked(kc, nc, B, ldb, trans, p0, j0, dst, M, ldm);
-    return;
-  }
+static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool trans, int64_t p0, int64_t j0,
+                   float* dst) {
   for (int64_t jr = 0; jr < nc; jr += NR) {
     int64_t nr = std::min<int64_t>(NR, nc - jr);
     if (!trans) {
@@ -199,11 +148,9 @@ static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool tra
 // The A panel's element (row r, step p) is at a[p * ps + r * rs]: packed panels have ps = MR, rs = 1; A read in place
 // has ps = 1, rs = lda (row-major) or ps = lda, rs = 1 (transposed storage).
 // B's row p is at b + p * bs: bs = NR for packed panels, ldb for row-major B read in place.
-// A non-null cm (leading dimension ldcm) multiplies the finished tile before it is stored.
 template <int LAYOUT>  // 0: rs = 1 (packed or transposed A), 1: ps = 1 (row-major A)
 static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t as, const float* __restrict b,
-                                int64_t bs, float* c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr,
-                                const float* cm = nullptr, int64_t ldcm = 0) {
+                                int64_t bs, float* c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
   vf acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
@@ -226,7 +173,6 @@ static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t a
         float* cp = c + r * ldc + v * VW;
         vf res = acc[r][v] * alpha;
         if (beta != 0.f) res += vload(cp) * beta;
-        if (cm) res *= vload(cm + r * ldcm + v * VW);
         vstore(cp, res);
       }
   } else {
@@ -235,9 +181,8 @@ static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t a
       for (int v = 0; v < NV; v++) *reinterpret_cast<vf*>(tile + r * NR + v * VW) = acc[r][v];
     for (int64_t r = 0; r < mr; r++)
       for (int64_t j = 0; j < nr; j++) {
-        float res = alpha * tile[r * NR + j];
-        res = beta != 0.f ? res + beta * c[r * ldc + j] : res;
-        c[r * ldc + j] = cm ? res * cm[r * ldcm + j] : res;
+        const float res = alpha * tile[r * NR + j];
+        c[r * ldc + j] = beta != 0.f ? res + beta * c[r * ldc + j] : res;
       }
   }
 }
@@ -252,17 +197,13 @@ static int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
 
 
 static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
-                         const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc,
-                         const GemmMasks& mk = GemmMasks{}) {
+                         const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc) {
   if (k == 0) {
     for (int64_t i = 0; i < m; i++)
-      for (int64_t j = 0; j < n; j++) {
-        const float v = beta != 0.f ? beta * C[i * ldc + j] : 0.f;
-        C[i * ldc + j] = mk.c ? v * mk.c[i * mk.ldc + j] : v;
-      }
+      for (int64_t j = 0; j < n; j++) C[i * ldc + j] = beta != 0.f ? beta * C[i * ldc + j] : 0.f;
     return;
   }
-  if ((m == 1 || n == 1) && !mk.b && !mk.c) {
+  if (m == 1 || n == 1) {
     gemv(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc, balanced_block(k, blocks().kc, 1));
     return;
   }
@@ -272,14 +213,13 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
                 MCb = balanced_block(m, bl.mc, MR);
   // B is read in place (row-major only) when few rows of A use it: packing it would cost more than it saves. Only a
   // partial last column panel is packed then, so the kernel never reads past column n.
-  const bool directB = !tB && m <= kDirectBRows && !mk.b;  // a masked B is always packed (the mask is applied there)
+  const bool directB = !tB && m <= kDirectBRows;
   for (int64_t jc = 0; jc < n; jc += NCb) {
     const int64_t nc = std::min(NCb, n - jc), fullB = directB ? nc / NR * NR : 0;
     for (int64_t pc = 0; pc < k; pc += KCb) {
       const int64_t kc = std::min(KCb, k - pc);
       const float beta_eff = pc == 0 ? beta : 1.f;
-      const bool lastK = pc + kc >= k;  // C's mask applies once, to the finished sums
-      if (fullB < nc) pack_b(kc, nc - fullB, B, ldb, tB, pc, jc + fullB, buf.b, mk.b, mk.ldb);
+      if (fullB < nc) pack_b(kc, nc - fullB, B, ldb, tB, pc, jc + fullB, buf.b);
       for (int64_t ic = 0; ic < m; ic += MCb) {
         const int64_t mc = std::min(MCb, m - ic);
         // A is read in place when its block serves few column panels (packing would not pay for itself); only a
@@ -291,19 +231,15 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
           const float* bp = inPlace ? B + pc * ldb + jc + jr : buf.b + ((jr - fullB) / NR) * NR * kc;
           const int64_t bs = inPlace ? ldb : NR, nr = std::min<int64_t>(NR, nc - jr);
           float* cj = C + ic * ldc + jc + jr;
-          const float* cmj = mk.c && lastK ? mk.c + ic * mk.ldc + jc + jr : nullptr;
-          const auto cm = [&](int64_t ir) { return cmj ? cmj + ir * mk.ldc : nullptr; };
           for (int64_t ir = 0; ir < full; ir += MR) {
             if (tA)
-              micro_kernel<0>(kc, A + pc * lda + ic + ir, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr,
-                              cm(ir), mk.ldc);
+              micro_kernel<0>(kc, A + pc * lda + ic + ir, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
             else
-              micro_kernel<1>(kc, A + (ic + ir) * lda + pc, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR,
-                              nr, cm(ir), mk.ldc);
+              micro_kernel<1>(kc, A + (ic + ir) * lda + pc, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
           }
           for (int64_t ir = full; ir < mc; ir += MR)
             micro_kernel<0>(kc, buf.a + ((ir - full) / MR) * MR * kc, MR, bp, bs, cj + ir * ldc, ldc, alpha,
-                            beta_eff, std::min<int64_t>(MR, mc - ir), nr, cm(ir), mk.ldc);
+                            beta_eff, std::min<int64_t>(MR, mc - ir), nr);
         }
       }
     }
@@ -325,14 +261,13 @@ static void thread_grid(int64_t m, int64_t n, int nt, int& tm, int& tn) {
   }
 }
 
-void sgemm_masked(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
-                         const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads,
-                         const GemmMasks& mk) {
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA, const float* B,
+           int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads) {
   if (m == 0 || n == 0) return;
   double flops = 2.0 * double(m) * double(n) * double(k);
   int nt = flops < kGemmParallelFlops ? 1 : nthreads, tm = 1, tn = 1;
   if (nt > 1) thread_grid(m, n, nt, tm, tn);
-  if (tm * tn <= 1) { sgemm_serial(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc, mk); return; }
+  if (tm * tn <= 1) { sgemm_serial(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc); return; }
   const int64_t rowUnits = (m + MR - 1) / MR, colUnits = (n + NR - 1) / NR;
 #pragma omp parallel num_threads(tm * tn)
   {
@@ -342,17 +277,9 @@ void sgemm_masked(int64_t m, int64_t n, int64_t k, float alpha, const float* A, 
     if (i1 > i0 && j1 > j0) {
       const float* At = tA ? A + i0 : A + i0 * lda;
       const float* Bt = tB ? B + j0 * ldb : B + j0;
-      GemmMasks mt = mk;
-      if (mt.b) mt.b += tB ? j0 * mt.ldb : j0;
-      if (mt.c) mt.c += i0 * mt.ldc + j0;
-      sgemm_serial(i1 - i0, j1 - j0, k, alpha, At, lda, tA, Bt, ldb, tB, beta, C + i0 * ldc + j0, ldc, mt);
+      sgemm_serial(i1 - i0, j1 - j0, k, alpha, At, lda, tA, Bt, ldb, tB, beta, C + i0 * ldc + j0, ldc);
     }
   }
-}
-
-void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA, const float* B,
-           int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads) {
-  sgemm_masked(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc, nthreads, GemmMasks{});
 }
 
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, const float* A, int64_t strideA, bool tA,

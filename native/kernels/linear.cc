@@ -1,10 +1,9 @@
-// Fully connected layers on top of the GEMM: x · Wᵀ + b, the masked layer of MADE (the mask applied inside the
-// product, never as a W ⊙ M tensor) and a layer with its activation (forward and backward in one call each).
+// Fully connected layers on top of the GEMM: x · Wᵀ + b, the masked layer of MADE (W ⊙ M formed in a per-thread
+// scratch array, never as a tensor) and a layer with its activation (forward and backward in one call each).
 #include <cstring>
 #include <vector>
 #include "isa.h"
 #include "parallel.h"
-#include "gemm-masked.h"
 
 namespace dg {
 namespace DG_ISA_NS {
@@ -15,25 +14,35 @@ void linear_forward(const float* x, const float* w, const float* bias, float* ou
   sgemm(m, n, k, 1.f, x, k, false, w, k, true, bias ? 1.f : 0.f, out, n, get_threads());
 }
 
-// Masked linear layer y = x (W ⊙ M)ᵀ + b, x [m, k], W and M [n, k]: the mask is applied while W is packed.
+// W ⊙ M into a scratch array of this thread (reused between calls). One contiguous, vectorised pass over W and M
+// costs less than applying the mask inside the product: there the mask is read in the packing order of W, which for
+// the transposed W of the forward pass is strided, and the input gradient loses the unpacked read of W that a
+// plain product with 100-odd rows takes (made2's layers, 100 x 784 x 500: forward 1.42 -> 1.0 ms, see PERFORMANCE.md).
+static const float* masked_weights(const float* w, const float* mask, int64_t count) {
+  thread_local std::vector<float> wm;
+  if (int64_t(wm.size()) < count) wm.resize(count);
+  float* d = wm.data();
+  for (int64_t i = 0; i < count; i++) d[i] = w[i] * mask[i];
+  return d;
+}
+
+// Masked linear layer y = x (W ⊙ M)ᵀ + b, x [m, k], W and M [n, k].
 void masked_linear_forward(const float* x, const float* w, const float* mask, const float* bias, float* out, int64_t m,
                            int64_t k, int64_t n) {
-  if (bias)
-    for (int64_t i = 0; i < m; i++) std::memcpy(out + i * n, bias, n * sizeof(float));
-  sgemm_masked(m, n, k, 1.f, x, k, false, w, k, true, bias ? 1.f : 0.f, out, n, get_threads(),
-               GemmMasks{mask, k, nullptr, 0});
+  linear_forward(x, masked_weights(w, mask, n * k), bias, out, m, k, n);
 }
 
-// Its input gradient gx [m, k] = g [m, n] · (W ⊙ M): the mask is applied while W is packed.
+// Its input gradient gx [m, k] = g [m, n] · (W ⊙ M).
 void masked_linear_grad_input(const float* g, const float* w, const float* mask, float* gx, int64_t m, int64_t k,
                               int64_t n) {
-  sgemm_masked(m, k, n, 1.f, g, n, false, w, k, false, 0.f, gx, k, get_threads(), GemmMasks{mask, k, nullptr, 0});
+  sgemm(m, k, n, 1.f, g, n, false, masked_weights(w, mask, n * k), k, false, 0.f, gx, k, get_threads());
 }
 
-// Its weight gradient gw [n, k] = (gᵀ · x) ⊙ M: the mask multiplies each finished tile of the product.
+// Its weight gradient gw [n, k] = (gᵀ · x) ⊙ M: the product, then one contiguous pass of the mask over it.
 void masked_linear_grad_weight(const float* g, const float* x, const float* mask, float* gw, int64_t m, int64_t k,
                                int64_t n) {
-  sgemm_masked(n, k, m, 1.f, g, n, true, x, k, false, 0.f, gw, k, get_threads(), GemmMasks{nullptr, 0, mask, k});
+  sgemm(n, k, m, 1.f, g, n, true, x, k, false, 0.f, gw, k, get_threads());
+  for (int64_t i = 0, count = n * k; i < count; i++) gw[i] *= mask[i];
 }
 
 // A fully connected layer with its activation: out = act(x · wᵀ + bias), act a Unary op code or -1 for none,
