@@ -1,6 +1,6 @@
 /**
- * MADE's masked linear layers (made2's shapes: batch 100, 784 → 500 → 500 → 784) against the plain GEMM of the same
- * shape: CPU milliseconds (median of --reps calls, after 10 warm-up calls) and GFLOP/s of the forward product, the
+ * MADE's masked linear layers (made2's shapes: batch 100, 784 → 500 → 500 → 784) against the plain GEMM of the
+ * same shape: CPU milliseconds (median of --reps calls, after 10 warm-up calls) and GFLOP/s of the forward product, the
  * input gradient and the weight gradient, one JSON line each. The gap between `masked_ms` and `plain_ms` is what the
  * mask costs.
  *
