@@ -63,8 +63,9 @@ registerModel({
     betas: [0.5, 0.999],
     reference:
       "Goodfellow et al. 2014, Algorithm 1 with Adam (lr 2e-4, β1 = 0.5 as in DCGAN; the paper used SGD with " +
-      "momentum); no likelihood is reported. After 3 epochs: Parzen 33.5 ± 1.8 nats on 8-bit test (10k " +
-      "samples; the paper's GAN: 225 ± 2); 30 epochs not measured yet",
+      "momentum); no likelihood is reported. After these 30 epochs (seed 0, 10k samples against the 8-bit test " +
+      "images): FID 214.4, classifier score 5.64, precision 0.72, recall 0.61, all ten digits, Parzen 109.8 ± 1.6 " +
+      "nats (the paper's GAN: 225 ± 2); after 10 epochs FID 295.0 with 7 digits, after 3 epochs 318.7",
   },
   create: (config, data, generator) => new GAN(config, data, generator),
 });
