@@ -167,8 +167,8 @@ if (floors.has("crossed")) {
 if (values.markdown) {
   const f = (v: number, d = 1) => v.toFixed(d);
   console.log(
-    `| model | training data | weights, budget | test NLL, nats | FID ↓ | classifier score ↑ | precision | recall | ` +
-      `digits present | reference (n = ${n}) | CPU s |`,
+    `| model | training data | weights, budget | test NLL, nats | FID ↓ | classifier score ↑ | precision | ` +
+      `recall | digits present | reference (n = ${n}) | CPU s |`,
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
