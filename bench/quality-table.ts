@@ -10,11 +10,15 @@
  * The floors are n real training images against each reference, and binarized training images against the 8-bit
  * test split (how far binarization alone moves images in the classifier's feature space). --floors picks some of
  * them (binarized, 8-bit, crossed): each floor costs as much as a model's row.
- * --last samples each run's last.safetensors (the weights at the end of its budget) instead of best.safetensors.
+ * --last samples each run's last.safetensors (the weights at the end of its budget) instead of best.safetensors; a
+ * --run that names a .safetensors file samples that file whatever --last says, so one table can mix best and last.
+ * Each row names its weights file and what training they hold, the test NLL the run recorded (config.json's, which
+ * training measured on best.safetensors), and the CPU seconds its sampling and scoring took.
  * --parzen names the models (8-bit runs only) that also get the Parzen-window log-likelihood of the 8-bit test split
  * (σ chosen on --n-valid validation images, default 1,000; Goodfellow et al. 2014's protocol used 10,000 samples
  * and the validation set).
  */
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { sample } from "../src/app/generate.js";
@@ -56,8 +60,13 @@ interface Row {
   model: string;
   data: string;
   budget: string;
+  /** test NLL recorded in the run's config.json, with its estimator */
+  test_nll_nats?: string;
   quality: SampleQuality;
   sample_seconds?: number;
+  sample_cpu_seconds?: number;
+  /** CPU seconds of sampling and scoring the row (this process, all threads) */
+  cpu_seconds?: number;
 }
 
 if (!hasClassifier(values.cache)) {
@@ -73,35 +82,78 @@ const refs = {
   binarized: mnistReference({ binarized: true, n, nValid }),
 };
 
-/** steps, images seen and epochs from the checkpoint's trainer position (last.safetensors) or its epoch (best). */
-function budgetOf(file: string, model: Parameters<typeof loadWeights>[1], batchSize: number, nTrain: number): string {
-  const meta = loadWeights(file, model);
-  if (!meta.position) return `best of epoch ${meta.epoch ?? "?"}`;
-  const pos = JSON.parse(meta.position) as { step: number };
-  return `${pos.step} steps × ${batchSize} (${((pos.step * batchSize) / nTrain).toFixed(2)} epochs)`;
+/** The step at which epoch `epoch` (0-based, as checkpoints count) ended, from the run's metrics.jsonl. */
+function stepOfEpoch(runDir: string, epoch: number): number | null {
+  const file = path.join(runDir, "metrics.jsonl");
+  if (!existsSync(file)) return null;
+  for (const line of readFileSync(file, "utf8").split("\n").filter(Boolean)) {
+    const r = JSON.parse(line) as { epoch?: number; step?: number };
+    if (r.epoch === epoch && r.step !== undefined) return r.step;
+  }
+  return null;
 }
+
+/**
+ * The weights file and what training it holds: steps, images seen and epochs from last.safetensors's trainer position,
+ * or best.safetensors's epoch (1-based here) with its step from metrics.jsonl, and whether it is the weight average.
+ */
+function budgetOf(run: ReturnType<typeof loadRun>, batchSize: number, nTrain: number): string {
+  const meta = loadWeights(run.weights, run.model);
+  const file = path.basename(run.weights);
+  const steps = (step: number) => `${step} steps × ${batchSize} (${((step * batchSize) / nTrain).toFixed(2)} epochs)`;
+  if (meta.position) return `${file}: ${steps((JSON.parse(meta.position) as { step: number }).step)}`;
+  if (meta.epoch === undefined) return `${file}: epoch unknown`;
+  const step = stepOfEpoch(run.runDir, Number(meta.epoch));
+  const average = meta.weights === "ema" ? ", weight average" : "";
+  return `${file}: best valid at epoch ${Number(meta.epoch) + 1}${step === null ? "" : `, ${steps(step)}`}${average}`;
+}
+
+/** The test NLL that training recorded in config.json (measured on best.safetensors), where there is one. */
+function testNll(run: ReturnType<typeof loadRun>): string | undefined {
+  const m = run.config.metrics;
+  if (!m || m.split !== "test" || typeof m.nll_nats !== "number") return undefined;
+  const other = path.basename(run.weights) === "best.safetensors" ? "" : ", of best.safetensors";
+  return `${m.nll_nats.toFixed(2)} (${String(m.estimator)}${other})`;
+}
+
+/** CPU seconds of this process (user + system) since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return Math.round((d.user + d.system) / 1e4) / 100;
+};
 
 const rows: Row[] = [];
 for (const dir of values.run!) {
-  const target = values.last ? path.join(dir, "last.safetensors") : dir;
+  const cpu0 = process.cpuUsage();
+  const target = values.last && !dir.endsWith(".safetensors") ? path.join(dir, "last.safetensors") : dir;
   const run = loadRun(target);
   const ds = loadDataset(run.config.dataset, run.config.dataDir);
   const kind = ds.binarization === "none" ? "8-bit" : "binarized";
-  const budget = budgetOf(run.weights, run.model, run.config.training.batchSize, ds.split("train").n);
+  const budget = budgetOf(run, run.config.training.batchSize, ds.split("train").n);
   const s = sample(target, { n, seed: Number(values.seed) });
+  const sampleCpu = cpuSince(cpu0);
   const parzen = kind === "8-bit" && parzenModels.has(run.config.model);
   const quality = sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), refs[kind], clf, { parzen });
-  const row = { model: run.config.model, data: `${run.config.dataset} (${kind})`, budget, quality };
-  rows.push({ ...row, sample_seconds: s.seconds });
+  const nll = testNll(run);
+  const row = {
+    model: run.config.model,
+    data: `${run.config.dataset} (${kind})`,
+    budget,
+    ...(nll ? { test_nll_nats: nll } : {}),
+    quality,
+  };
+  const timing = { sample_seconds: s.seconds, sample_cpu_seconds: sampleCpu, cpu_seconds: cpuSince(cpu0) };
+  rows.push({ ...row, ...timing });
   // with --markdown the rows still go out as they finish, on stderr
-  (values.markdown ? console.error : console.log)(JSON.stringify({ run: dir, ...row, sample_seconds: s.seconds }));
+  (values.markdown ? console.error : console.log)(JSON.stringify({ run: target, ...row, ...timing }));
 }
 const floors = new Set(values["no-floors"] ? [] : values.floors!.split(",").filter(Boolean));
 for (const kind of (["binarized", "8-bit"] as const).filter((k) => floors.has(k))) {
+  const cpu0 = process.cpuUsage();
   const quality = qualityFloor(refs[kind], clf, n, { parzen: false });
   const row = { model: "real training images (floor)", data: `${refs[kind].dataset} train (${kind})`, budget: "—" };
-  rows.push({ ...row, quality });
-  (values.markdown ? console.error : console.log)(JSON.stringify({ ...row, quality }));
+  rows.push({ ...row, quality, cpu_seconds: cpuSince(cpu0) });
+  (values.markdown ? console.error : console.log)(JSON.stringify({ ...row, quality, cpu_seconds: cpuSince(cpu0) }));
 }
 if (floors.has("crossed")) {
   const binTrain = loadDataset("mnist-fixed").split("train");
@@ -115,17 +167,18 @@ if (floors.has("crossed")) {
 if (values.markdown) {
   const f = (v: number, d = 1) => v.toFixed(d);
   console.log(
-    `| model | training data | budget | FID ↓ | classifier score ↑ | precision | recall | digits present | ` +
-      `reference (n = ${n}) |`,
+    `| model | training data | weights, budget | test NLL, nats | FID ↓ | classifier score ↑ | precision | ` +
+      `recall | digits present | reference (n = ${n}) | CPU s |`,
   );
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const q = r.quality;
     const present = q.label_histogram.fractions.filter((p) => p >= PRESENT).length;
     const ref = q.reference.binarized ? "binarized test" : "8-bit test";
     console.log(
-      `| ${r.model} | ${r.data} | ${r.budget} | ${f(q.fid)} | ${f(q.classifier_score, 2)} | ${f(q.precision, 2)} | ` +
-        `${f(q.recall, 2)} | ${present} | ${ref} |`,
+      `| ${r.model} | ${r.data} | ${r.budget} | ${r.test_nll_nats ?? "—"} | ${f(q.fid)} | ` +
+        `${f(q.classifier_score, 2)} | ${f(q.precision, 2)} | ${f(q.recall, 2)} | ${present} | ${ref} | ` +
+        `${r.cpu_seconds ?? "—"} |`,
     );
   }
   for (const r of rows.filter((r) => r.quality.parzen)) {
