@@ -125,7 +125,7 @@ test("cycle blur: G(a) and F(b) are blurred, then noised, on the way back only",
   assert.throws(() => cycleganOptions.parse({ cycleBlur: 9 }), /cycleBlur|9|8/);
 });
 
-test("Cycle VAE's cycle blur: the translation is blurred, then noised, before re-encoding; the critic sees it sharp", () => {
+test("Cycle VAE: the translation is blurred, then noised, before re-encoding; the critic sees it sharp", () => {
   const o = { width: 4, latentChannels: 2, discriminatorWidth: 4, cycleNoise: 0.2, cycleBlur: 2, lambdaCycle: 30 };
   // an untrained decoder draws nearly flat images, which a blur hardly changes: its last layer's weights scaled by 40
   // give translations pixel-scale contrast

@@ -59,6 +59,7 @@ export const options = z.object({
   skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
   discriminatorLayers: criticLayers,
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
+  discriminatorSteps: field.positiveInt(1, "updates of both discriminators per update of the generators, on one batch"),
   upsampling: upsamplingOption,
   cycleBlur: field.nonNegativeInt(
     0,
@@ -157,6 +158,7 @@ export class CycleGAN extends TranslationModel {
       {
         name: "discriminators",
         parameters: [...this.discA.parameters(), ...this.discB.parameters()],
+        repeat: this.config.discriminatorSteps,
         loss: (x, ctx) => {
           const { a, b } = splitDomains(x, this.data);
           return this.discriminatorLoss(a, b, ctx.generator);
