@@ -16,7 +16,10 @@
  * cycle path only; the critic scores the sharp translation), and deeper, instance-normalised critics. The recipe
  * takes cyclegan's (blur 2 passes, σ = 0.1, 3-layer critics, Adam β1 = 0.5 at 5e-4, batch 16, the rate held for
  * half the steps, then linearly to 0) over one epoch, 3,125 steps, instead of two; UNIT's loss weights are kept.
- * MEASURED
+ * Measured (seed 0, all 10,000 test images, README): label survival A → B 56.7%, B → A 46.2%, cycle error
+ * 0.037 / 0.217, in 474 CPU-s; cyclegan over the same epoch kept 54.0% / 85.8%. G_B(z_a) shows the digit in a
+ * stippled texture, as cyclegan's G does; G_A(z_b) draws a grey digit for some textured ones and blobs for many,
+ * and the A → B → A cycle brings a back with a stray dot beside it.
  * [1]: Liu, Breuel & Kautz 2017, Unsupervised Image-to-Image Translation Networks, https://arxiv.org/abs/1703.00848
  */
 import { noGrad } from "../../autograd/tape.js";
