@@ -167,9 +167,11 @@ test("discriminator steps: k updates of both critics, each drawing a batch throu
     // each update stores its batch of 2 translations per domain in the (50-slot) histories
     assert.equal(m.historyB.count, 2 * k, `k = ${k}: translations shown to D_B`);
     assert.equal(m.historyA.count, 2 * k, `k = ${k}: translations shown to D_A`);
-    const [dOpt, gOpt] = t.optimizers as [{ stepCount: number }, { stepCount: number }];
-    assert.equal(dOpt.stepCount, k, "discriminator updates");
-    assert.equal(gOpt.stepCount, 1, "generator updates");
+    assert.deepEqual(
+      t.optimizers.map((o) => o.stepCount),
+      [k, 1],
+      "updates of the discriminators, then of the generators",
+    );
     assert.ok(
       m.discB.out.weight.data.some((v, i) => v !== dB0[i]) && m.genAB.up2.weight.data.some((v, i) => v !== gAB0[i]),
     );
