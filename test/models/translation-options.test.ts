@@ -1,7 +1,7 @@
 /**
  * CycleGAN's options against steganography: the cycle noise (only on the way back, drawn from the step's generator),
  * the B → A → B cycle's share of λ_cyc, the generators' skip, and the discriminators' depth and normalisation; and
- * the Cycle VAE's cycle noise.
+ * the discriminators' updates per step; the Cycle VAE's cycle noise.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +10,9 @@ import { CycleGAN, options as cycleganOptions } from "../../src/models/translati
 import { CycleVAE, options as cycleVaeOptions } from "../../src/models/translation/cycle-vae.js";
 import { PatchDiscriminator } from "../../src/models/translation/nets.js";
 import { l1, lsGeneratorLoss, splitDomains } from "../../src/models/translation/translator.js";
+import { Trainer } from "../../src/train/trainer.js";
+import type { Dataset } from "../../src/data/datasets.js";
+import type { Recipe } from "../../src/models/registry.js";
 import { randomTensor } from "../helpers.js";
 
 const DATA = { dim: 4 * 784, shape: [4, 28, 28] as [number, number, number] };
@@ -150,4 +153,28 @@ test("Cycle VAE's cycle noise: added to the translation before it is re-encoded,
     .loss(x, { generator: new Generator(11), step: 0, epoch: 0 })
     .item();
   assert.ok(Math.abs(quietLoss - want) > 1e-4, "σ = 0.3 changes the loss");
+});
+
+test("discriminator steps: k updates of both critics, each drawing a batch through the histories, per step", () => {
+  const x = randomTensor(new Generator(12), [2, 4 * 784], { dtype: "float32", low: 0, high: 1, grad: false });
+  const r: Recipe = { dataset: "mnist-translation", epochs: 1, batchSize: 2, lr: 1e-3, betas: [0.5, 0.999] };
+  for (const k of [1, 3]) {
+    const m = model({ discriminatorSteps: k });
+    const dB0 = Float32Array.from(m.discB.out.weight.data),
+      gAB0 = Float32Array.from(m.genAB.up2.weight.data);
+    const t = new Trainer({ model: m, dataset: {} as Dataset, runDir: "/nonexistent", training: r, seed: 0 });
+    t.trainStep(x, { generator: new Generator(13), step: 0, epoch: 0, labels: null });
+    // each update stores its batch of 2 translations per domain in the (50-slot) histories
+    assert.equal(m.historyB.count, 2 * k, `k = ${k}: translations shown to D_B`);
+    assert.equal(m.historyA.count, 2 * k, `k = ${k}: translations shown to D_A`);
+    assert.deepEqual(
+      t.optimizers.map((o) => o.stepCount),
+      [k, 1],
+      "updates of the discriminators, then of the generators",
+    );
+    assert.ok(
+      m.discB.out.weight.data.some((v, i) => v !== dB0[i]) && m.genAB.up2.weight.data.some((v, i) => v !== gAB0[i]),
+    );
+  }
+  assert.throws(() => cycleganOptions.parse({ discriminatorSteps: 0 }), /positive integer/);
 });

@@ -1,13 +1,14 @@
 /**
  * CycleGAN's options for smooth translations: the generators' resize-conv up-path (nearest upsampling, then a 3 × 3
- * conv) and the binomial blur on the cycle's way back.
+ * conv) and the binomial blur on the cycle's way back; the Cycle VAE's blur before re-encoding.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, randn, tensor, type Tensor } from "../../src/index.js";
 import { CycleGAN, options as cycleganOptions } from "../../src/models/translation/cyclegan.js";
+import { CycleVAE, options as cycleVaeOptions } from "../../src/models/translation/cycle-vae.js";
 import { binomialBlur, ConvTranslator, instanceNorm, upsampleNearest } from "../../src/models/translation/nets.js";
-import { l1 } from "../../src/models/translation/translator.js";
+import { l1, lsGeneratorLoss, splitDomains } from "../../src/models/translation/translator.js";
 import { Conv2d, ConvTranspose2d } from "../../src/nn/conv.js";
 import { randomTensor } from "../helpers.js";
 
@@ -122,4 +123,46 @@ test("cycle blur: G(a) and F(b) are blurred, then noised, on the way back only",
   const unblurred = sharp.cycleTerms(a, b, sharp.G(a), sharp.F(b), new Generator(7)).item();
   assert.ok(Math.abs(unblurred - got) > 1e-4, "the blur changes the cycle terms");
   assert.throws(() => cycleganOptions.parse({ cycleBlur: 9 }), /cycleBlur|9|8/);
+});
+
+test("Cycle VAE: the translation is blurred, then noised, before re-encoding; the critic sees it sharp", () => {
+  const o = { width: 4, latentChannels: 2, discriminatorWidth: 4, cycleNoise: 0.2, cycleBlur: 2, lambdaCycle: 30 };
+  // an untrained decoder draws nearly flat images, which a blur hardly changes: its last layer's weights scaled by 40
+  // give translations pixel-scale contrast
+  const contrasty = (m: CycleVAE): CycleVAE => {
+    for (const d of [m.decA, m.decB]) d.u2.weight.data.set(Array.from(d.u2.weight.data, (v) => 40 * Number(v)));
+    return m;
+  };
+  const m = contrasty(new CycleVAE(cycleVaeOptions.parse(o), DATA, new Generator(8)));
+  const x = randomTensor(new Generator(9), [2, 4 * 784], { dtype: "float32", low: 0, high: 1, grad: false });
+  const { a, b } = splitDomains(x, DATA);
+  // the VAE phase restated (default λ_rec 10, λ_kl 0.01, λ_adv 1), drawing from a twin generator in the model's
+  // order: z, the cycle noise, z'
+  const twin = new Generator(10);
+  const eps = (t: Tensor, std: number): Tensor => randn([...t.shape], { std, generator: twin });
+  const kl = (mu: Tensor): number => 0.5 * 0.01 * mu.square().mean().item();
+  const direction = (img: Tensor, from: "a" | "b", to: "a" | "b"): number => {
+    const mu = m.encode(img, from);
+    const z = mu.add(eps(mu, 1));
+    const translated = m.decode(z, to);
+    const smooth = binomialBlur(translated, 2);
+    const back = m.encode(smooth.add(eps(smooth, 0.2)), to);
+    const cycle = l1(m.decode(back.add(eps(back, 1)), from), img).item();
+    const adversarial = lsGeneratorLoss((to === "b" ? m.discB : m.discA).forward(translated)).item();
+    return 10 * l1(m.decode(z, from), img).item() + kl(mu) + 30 * cycle + kl(back) + adversarial;
+  };
+  const want = direction(a, "a", "b") + direction(b, "b", "a");
+  const vae = (model: CycleVAE): number =>
+    model
+      .trainingPhases()
+      .find((p) => p.name === "vae")!
+      .loss(x, { generator: new Generator(10), step: 0, epoch: 0 })
+      .item();
+  const got = vae(m);
+  // float32 means of a few thousand terms, summed in other orders: 1e-5 relative
+  assert.ok(Math.abs(got - want) <= 1e-5 * want, `${got} vs ${want}`);
+  // the same weights without the blur: the loss moves by over 10× the tolerance above
+  const sharp = contrasty(new CycleVAE(cycleVaeOptions.parse({ ...o, cycleBlur: 0 }), DATA, new Generator(8)));
+  assert.ok(Math.abs(vae(sharp) - got) > 1e-4 * got, `the blur changes the VAE phase's loss: ${vae(sharp)} vs ${got}`);
+  assert.throws(() => cycleVaeOptions.parse({ cycleBlur: 9 }), /cycleBlur|9|8/);
 });

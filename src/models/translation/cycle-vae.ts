@@ -12,8 +12,14 @@
  *   a PatchGAN D_B and G_A(z_b) against real a under D_A, the discriminators trained in their own phase on real
  *   images against translations drawn through a history buffer of 50 per domain, as CycleGAN does (history.ts).
  * Translation at test time uses the latent mean: a → G_B(E_A(a)). The options against hidden cycle codes of
- * cyclegan.ts apply here too: Gaussian noise on the translation before it is re-encoded (the cycle path only) and
- * deeper, instance-normalised critics.
+ * cyclegan.ts apply here too: a binomial blur, then Gaussian noise, on the translation before it is re-encoded (the
+ * cycle path only; the critic scores the sharp translation), and deeper, instance-normalised critics. The recipe
+ * takes cyclegan's (blur 2 passes, σ = 0.1, 3-layer critics, Adam β1 = 0.5 at 5e-4, batch 16, the rate held for
+ * half the steps, then linearly to 0) over one epoch, 3,125 steps, instead of two; UNIT's loss weights are kept.
+ * Measured (seed 0, all 10,000 test images, README): label survival A → B 56.7%, B → A 46.2%, cycle error
+ * 0.037 / 0.217, in 474 CPU-s; cyclegan over the same epoch kept 54.0% / 85.8%. G_B(z_a) shows the digit in a
+ * stippled texture, as cyclegan's G does; G_A(z_b) draws a grey digit for some textured ones and blobs for many,
+ * and the A → B → A cycle brings a back with a stray dot beside it.
  * [1]: Liu, Breuel & Kautz 2017, Unsupervised Image-to-Image Translation Networks, https://arxiv.org/abs/1703.00848
  */
 import { noGrad } from "../../autograd/tape.js";
@@ -25,7 +31,7 @@ import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js"
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
-import { criticLayers, DownStages, instanceNorm, PatchDiscriminator, UpStages } from "./nets.js";
+import { binomialBlur, criticLayers, DownStages, instanceNorm, PatchDiscriminator, UpStages } from "./nets.js";
 import {
   DOMAIN_CHANNELS,
   l1,
@@ -47,6 +53,11 @@ export const options = z.object({
   lambdaAdversarial: nonNegativeNumber(1, "weight λ_adv of the LSGAN terms on translations (0: no discriminators)"),
   historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
   cycleNoise: nonNegativeNumber(0, "σ of Gaussian noise added to a translation before it is re-encoded (0: none)"),
+  cycleBlur: field.nonNegativeInt(
+    0,
+    "passes of a [1, 2, 1] blur over a translation before it is re-encoded (0: none; σ = √(passes/2) px)",
+    8,
+  ),
   discriminatorLayers: criticLayers,
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
 });
@@ -120,9 +131,11 @@ export class CycleVAE extends TranslationModel {
     const mu = this.encode(x, from);
     const z = sample(mu);
     const translated = this.decode(z, to);
-    // noise on the way back only (as in cyclegan.ts): a code hidden in faint variations of the translation is drowned
+    // blur, then noise, on the way back only (as in cyclegan.ts): a code hidden in pixel-scale or faint variations of
+    // the translation is smoothed away and drowned, the strokes it shows are not
+    const smooth = binomialBlur(translated, c.cycleBlur);
     const back = this.encode(
-      c.cycleNoise > 0 ? translated.add(randn([...translated.shape], { std: c.cycleNoise, generator: g })) : translated,
+      c.cycleNoise > 0 ? smooth.add(randn([...smooth.shape], { std: c.cycleNoise, generator: g })) : smooth,
       to,
     );
     let loss = l1(this.decode(z, from), x)
@@ -177,6 +190,13 @@ registerModel({
     batchSize: 16,
     lr: 5e-4,
     betas: [0.5, 0.999],
+    // cyclegan's schedule over one pass instead of two (3,125 steps of 16 over 50,000 pairs; a step costs about as
+    // much as cyclegan's, and two passes did not fit the time measured in): the full rate for the first half, then
+    // linearly down to 0
+    schedule: { kind: "linear-decay", total: 3125, holdSteps: 1562 },
+    // cyclegan's guards against hidden cycle codes: blur and noise on the way back, critics that see the whole image,
+    // instance-normalised (header)
+    options: { cycleNoise: 0.1, cycleBlur: 2, discriminatorLayers: 3, discriminatorNorm: true },
     reference:
       "Liu et al. 2017 (UNIT) train with Adam at lr 1e-4, β = (0.5, 0.999); 5e-4 and batch 16 here to learn in " +
       "fewer steps",

@@ -23,6 +23,10 @@
  * G(a) still shows the digit inside a stippled texture, with or without blur and resize-conv, so the stipple is no
  * cycle code: it is what the critic D_B lets through. Lowering the B → A → B cycle's weight (`cycleWeightB`) let F
  * collapse to one output in a short run; the generators' skip is an option too (`skip`), not measured without.
+ * Two critic updates per step (`discriminatorSteps` 2), screened (seed 0, first 1,000 test images) against the
+ * recipe at the same step: 600 steps 46.0% / 43.8% against 37.7% / 48.2%, 900 steps 46.0% / 46.7% against
+ * 33.6% / 51.2% (the recipe's figure of the earlier 900-step screen, reproduced exactly), for 1.25× the CPU time;
+ * A → B gains, B → A loses a little; short runs, so the recipe keeps one update until a full run beats it.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
  * [3]: Chu, Zhmoginov & Sandler 2017, CycleGAN, a Master of Steganography, https://arxiv.org/abs/1712.02950
@@ -59,6 +63,7 @@ export const options = z.object({
   skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
   discriminatorLayers: criticLayers,
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
+  discriminatorSteps: field.positiveInt(1, "updates of both discriminators per update of the generators, on one batch"),
   upsampling: upsamplingOption,
   cycleBlur: field.nonNegativeInt(
     0,
@@ -157,6 +162,7 @@ export class CycleGAN extends TranslationModel {
       {
         name: "discriminators",
         parameters: [...this.discA.parameters(), ...this.discB.parameters()],
+        repeat: this.config.discriminatorSteps,
         loss: (x, ctx) => {
           const { a, b } = splitDomains(x, this.data);
           return this.discriminatorLoss(a, b, ctx.generator);
