@@ -5,15 +5,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { app, models, Generator } from "../../src/index.js";
 import { scoreImages } from "../../src/app/draw.js";
 import { readEpochRecords } from "../../src/app/runs-index.js";
 import { storagePoolBytes } from "../../src/tensor/storage.js";
+import { tempDir } from "../tmp.js";
 
-const tmp = (p: string): string => mkdtempSync(path.join(os.tmpdir(), `deepgen-app-${p}-`));
+const tmp = (p: string): string => tempDir(`deepgen-app-${p}-`);
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/v0.1");
 const tiny = { options: { hidden: [8] }, training: { epochs: 1, batchSize: 500, lr: 0.01, dataset: "mnist-fixed" } };
 

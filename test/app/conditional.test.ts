@@ -5,18 +5,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { app, Generator, models, tensor } from "../../src/index.js";
 import type { GatedPixelCNN } from "../../src/models/pixel/gated-pixelcnn.js";
+import { tempDir } from "../tmp.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
 const cli = (...args: string[]) =>
   run(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), ...args], { cwd: root });
-const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-cond-"));
+const dir = tempDir("deepgen-cond-");
 const options = { features: 4, layers: 2, outputHidden: 4, firstKernel: 3, classes: 10 };
 
 test("a conditional Gated PixelCNN trains on labelled MNIST and samples a class through the CLI", async () => {

@@ -5,8 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { app, Generator } from "../../src/index.js";
 import { oneClassSeeds, STANDARDIZE_IMAGES } from "../../src/app/anomaly.js";
@@ -16,6 +15,7 @@ import { detectionMetrics } from "../../src/eval/anomaly.js";
 import { evaluateNll } from "../../src/eval/likelihood.js";
 import { isScorer } from "../../src/models/index.js";
 import { seedsOf } from "../../src/cli/anomaly.js";
+import { tempDir } from "../tmp.js";
 
 test("oneClassSeeds and the CLI's --seeds/--ensemble: the seeds of each class's runs", () => {
   assert.deepEqual(oneClassSeeds({}), [0]);
@@ -31,7 +31,7 @@ test("oneClassSeeds and the CLI's --seeds/--ensemble: the seeds of each class's 
 });
 
 test("one-class with two seeds: two runs per class, the score the mean of their −log p (1e-12)", async () => {
-  const runs = mkdtempSync(path.join(os.tmpdir(), "deepgen-oneclass-seeds-"));
+  const runs = tempDir("deepgen-oneclass-seeds-");
   const config = JSON.stringify({ options: { hidden: [16] }, training: { epochs: 1, batchSize: 100, lr: 0.01 } });
   const r = await app.oneClass({ model: "made", classes: [7], config, runs, split: "valid", seeds: [0, 3] });
   assert.deepEqual(r.seeds, [0, 3]);
@@ -110,7 +110,7 @@ test("classTrainingImages: the first training images of the class, stored or dra
 });
 
 test("one-class with two models: the mean of their scores standardized on the class's training images", async () => {
-  const runs = mkdtempSync(path.join(os.tmpdir(), "deepgen-oneclass-combine-"));
+  const runs = tempDir("deepgen-oneclass-combine-");
   const r = await app.oneClass({ model: "made,fvsbn", classes: [0], epochs: 1, runs, split: "valid" });
   assert.equal(r.recipe, "one-class,default");
   const valid = loadDataset("mnist-fixed").split("valid");

@@ -5,8 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { app, Generator } from "../../src/index.js";
 import { drawScores, oneClassScores, scoringImages, type ScoringImages } from "../../src/app/anomaly-scores.js";
@@ -15,6 +14,7 @@ import { loadDataset, type Split } from "../../src/data/datasets.js";
 import { detectionMetrics } from "../../src/eval/anomaly.js";
 import { evaluateNll } from "../../src/eval/likelihood.js";
 import { createModel, getModelSpec, isScorer } from "../../src/models/index.js";
+import { tempDir } from "../tmp.js";
 
 test("oneClassData: the one-class recipe's dataset, else mnist-fixed (a default recipe's data has no labels)", () => {
   assert.equal(app.oneClassData("made"), getModelSpec("made").recipes!["one-class"]!.dataset);
@@ -142,7 +142,7 @@ test("scoringImages: the stored split, or draws from the 8-bit originals of the 
 });
 
 test("one-class on the valid split, averaged over draws; the likelihood ratio against a noisy background", async () => {
-  const runs = mkdtempSync(path.join(os.tmpdir(), "deepgen-oneclass-lr-"));
+  const runs = tempDir("deepgen-oneclass-lr-");
   const config = JSON.stringify({ options: { hidden: [16] }, training: { epochs: 1, batchSize: 100, lr: 0.01 } });
   const o = { model: "made", classes: [1], config, runs, split: "valid" as const, binarizations: 2 };
   const lr = await app.oneClass({ ...o, score: "likelihood-ratio", noise: 0.2 });

@@ -1,10 +1,8 @@
 /** `reproduce --write`: the generated table goes between its markers; the prose around it is kept byte for byte. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { reproduce, withGeneratedTable } from "../../src/app/index.js";
+import { tempDir } from "../tmp.js";
 
 test("withGeneratedTable appends a section once, then replaces only what lies between its markers", () => {
   const prose = "# Reproduction\n\nHow the numbers were measured.\n";
@@ -32,7 +30,7 @@ test("withGeneratedTable appends a section once, then replaces only what lies be
 });
 
 test("reproduce --read-only lists a model without a finished run as not run, and trains nothing", async () => {
-  const runs = mkdtempSync(path.join(os.tmpdir(), "deepgen-repro-ro-"));
+  const runs = tempDir("deepgen-repro-ro-");
   const rows = await reproduce({ models: ["made", "nade"], budget: "short", runs, readOnly: true });
   assert.deepEqual(
     rows.map((r) => [r.model, r.status, r.nll_nats]),

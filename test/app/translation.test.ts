@@ -6,8 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { decode } from "fast-png";
@@ -18,12 +17,13 @@ import { trainClassifier } from "../../src/eval/classifier/index.js";
 import { translationMetrics } from "../../src/eval/translation.js";
 import type { TranslationDirection, Translator } from "../../src/models/base.js";
 import { tensor, type Tensor } from "../../src/index.js";
+import { tempDir } from "../tmp.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
 const cli = (...args: string[]) =>
   run(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), ...args], { cwd: root });
-const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-translation-"));
+const dir = tempDir("deepgen-translation-");
 const cacheDir = path.join(dir, "classifiers");
 // tiny classifiers (1,000 images, two epochs): enough to exercise the report, not to measure with
 const tinyRecipes = { a: { nTrain: 1000, epochs: 2, batchSize: 32 }, b: { nTrain: 1000, epochs: 2, batchSize: 32 } };

@@ -2,12 +2,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { decode } from "fast-png";
 import { assertClose } from "../helpers.js";
+import { tempDir } from "../tmp.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const main = path.join(root, "src/cli/main.ts");
@@ -21,7 +21,7 @@ const fails = async (args: string[], stderr: RegExp) => {
     `deepgen ${args.join(" ")}`,
   );
 };
-const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-cli-"));
+const dir = tempDir("deepgen-cli-");
 const cfg = path.join(dir, "tiny.json");
 writeFileSync(cfg, JSON.stringify({ options: { hidden: [16] }, training: { epochs: 1, batchSize: 250, lr: 0.01 } }));
 

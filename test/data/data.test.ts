@@ -1,13 +1,13 @@
 /** Loaders and formats: valid, corrupt and truncated files; the real datasets; batching; PNG grids. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
-import os from "node:os";
+import { existsSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { data, Generator } from "../../src/index.js";
+import { tempDir } from "../tmp.js";
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "deepgen-data-"));
+const tmp = () => tempDir("deepgen-data-");
 /** The project's machines keep the binarized MNIST beside the repository; elsewhere set DEEPGEN_DATA_DIR. */
 const sharedData = process.env.DEEPGEN_DATA_DIR ?? path.resolve(import.meta.dirname, "../../../shared/data");
 const haveBinarized = existsSync(path.join(sharedData, "binarized_mnist", "binarized_mnist_test.amat.gz"));

@@ -1,13 +1,13 @@
 /** Fashion-MNIST (files, checksums, splits, binarized variant) and colour MNIST (shape, grid, colours, determinism). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { app, data, Generator, tensor } from "../../src/index.js";
+import { tempDir } from "../tmp.js";
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "deepgen-fashion-"));
+const tmp = () => tempDir("deepgen-fashion-");
 const dataDir = process.env.DEEPGEN_DATA_DIR ?? path.resolve(import.meta.dirname, "../../../shared/data");
 const haveFashion = data.hasFashionMnist(dataDir);
 const skipFashion = haveFashion
@@ -178,7 +178,7 @@ test("colour MNIST: the same seed paints the same images, another seed other col
 });
 
 test("colour MNIST end to end: a logistic PixelCNN trains a step on [3,28,28] and scores images", async () => {
-  const out = mkdtempSync(path.join(os.tmpdir(), "deepgen-colour-run-"));
+  const out = tempDir("deepgen-colour-run-");
   await app.fit({
     model: "pixelcnn",
     out,

@@ -1,8 +1,7 @@
 /** Reading user images: every PNG colour type and bit depth, interlaced or not; hostile PNGs; NPY image arrays. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { data, Generator } from "../../src/index.js";
@@ -10,8 +9,9 @@ import { readImages } from "../../src/data/images.js";
 import { decodePng } from "../../src/data/png-decode.js";
 import { DataFormatError } from "../../src/data/formats.js";
 import { chunk, concat, encodePng, ihdr, SAMPLES_PER_PIXEL, SIGNATURE, type PngSpec } from "./png-encoder.js";
+import { tempDir } from "../tmp.js";
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "deepgen-images-"));
+const tmp = () => tempDir("deepgen-images-");
 const COMBOS: Array<[PngSpec["colorType"], PngSpec["depth"][]]> = [
   [0, [1, 2, 4, 8, 16]],
   [2, [8, 16]],

@@ -1,13 +1,13 @@
 /** Anomaly metrics against hand computations (ties included), and one-class detection end to end on tiny runs. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { auprc, auroc, detectionMetrics, fprAtTpr } from "../../src/eval/anomaly.js";
 import { app, Generator } from "../../src/index.js";
 import { loadDataset } from "../../src/data/datasets.js";
 import { complexityOfImages } from "../../src/eval/ood.js";
+import { tempDir } from "../tmp.js";
 
 /** AUROC by brute force over every (anomaly, normal) pair: 1 if the anomaly scores higher, ½ if tied. */
 function pairs(s: number[], y: number[]): number {
@@ -47,7 +47,7 @@ test("AUROC, average precision and FPR@95%TPR match hand computations, ties coun
 });
 
 test("one-class detection: a model trained on one digit scores the other digits as anomalous", async () => {
-  const runs = mkdtempSync(path.join(os.tmpdir(), "deepgen-oneclass-"));
+  const runs = tempDir("deepgen-oneclass-");
   const config = JSON.stringify({ options: { hidden: [16] }, training: { epochs: 2, batchSize: 100, lr: 0.01 } });
   const r = await app.oneClass({ model: "made", classes: [0, 1], config, runs });
   assert.equal(r.rows.length, 2);

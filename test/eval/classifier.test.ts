@@ -1,8 +1,7 @@
 /** The MNIST classifier: recipe hashing, the checkpoint cache, seeded training, and sampleQuality end to end. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Generator, tensor, noGrad } from "../../src/index.js";
 import {
@@ -21,6 +20,7 @@ import {
 import { mnistReference, qualityFloor, sampleQuality } from "../../src/eval/sample-quality.js";
 import { CheckpointError } from "../../src/train/safetensors.js";
 import { assertClose } from "../helpers.js";
+import { tempDir } from "../tmp.js";
 
 const tiny: ClassifierRecipe = {
   ...DEFAULT_RECIPE,
@@ -30,7 +30,7 @@ const tiny: ClassifierRecipe = {
   nTrain: 3000,
   lr: 5e-3,
 };
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "deepgen-classifier-"));
+const tmp = () => tempDir("deepgen-classifier-");
 
 test("recipeHash is stable under key order and changes with any recipe field", () => {
   const h = recipeHash(tiny);

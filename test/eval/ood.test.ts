@@ -6,8 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { decode } from "fast-png";
@@ -18,6 +17,7 @@ import { oodScores, pngComplexityBits, topK } from "../../src/eval/ood.js";
 import { FVSBN } from "../../src/models/autoregressive/fvsbn.js";
 import { noisyDataset, parseNoiseName, perturb } from "../../src/data/perturb.js";
 import { assertClose } from "../helpers.js";
+import { tempDir } from "../tmp.js";
 
 const D = 24;
 
@@ -113,7 +113,7 @@ test(
   "deepgen anomaly ood: a tiny binarized run writes JSON (AUROC in [0, 1]), histograms and top-16 grids",
   { skip: haveFashion ? false : "Fashion-MNIST not installed (apt-get install -y dataset-fashion-mnist)" },
   async () => {
-    const runs = mkdtempSync(path.join(os.tmpdir(), "deepgen-ood-"));
+    const runs = tempDir("deepgen-ood-");
     const main = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
     const args = ["anomaly", "ood", "--model", "made", "--binarized", "--max-steps", "2", "--limit", "30"];
     const config = JSON.stringify({ options: { hidden: [16] }, training: { batchSize: 50 } });

@@ -7,14 +7,14 @@
 import { scoreImages } from "../../src/app/draw.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { app, data, Generator, noGrad, tensor, type Tensor } from "../../src/index.js";
 import { encodeNpy } from "../../src/data/formats.js";
 import { evaluateNll } from "../../src/eval/likelihood.js";
 import type { PixelModel } from "../../src/models/pixel/pixel-model.js";
 import { assertCausal, makePixel, rankOf, type Shape3 } from "./pixel-helpers.js";
+import { tempDir } from "../tmp.js";
 
 const tiny: Array<[string, Record<string, unknown>]> = [
   ["pixelcnn", { features: 6, blocks: 1, outputHidden: 6 }],
@@ -344,7 +344,7 @@ for (const [name, opts, shape] of cached)
   });
 
 test("a gaussian run: evaluation and `score` report dequantized-bound-4; per-pixel sums match", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-gaussian-")),
+  const dir = tempDir("deepgen-gaussian-"),
     runDir = path.join(dir, "run");
   await app.fit({
     model: "pixelcnn",

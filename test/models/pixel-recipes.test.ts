@@ -4,11 +4,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { app, data, Generator, models } from "../../src/index.js";
 import type { PixelModel } from "../../src/models/pixel/pixel-model.js";
+import { tempDir } from "../tmp.js";
 
 const pixelModels = ["pixelcnn", "gated-pixelcnn", "row-lstm", "diagonal-bilstm"];
 
@@ -36,7 +35,7 @@ test("recipe names are kebab-case and never 'default'", () => {
 });
 
 test("fit --recipe eightbit: a small PixelCNN takes steps on 8-bit MNIST with a finite loss", async () => {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), "deepgen-8bit-")), "run");
+  const out = path.join(tempDir("deepgen-8bit-"), "run");
   const options = { features: 4, blocks: 1, outputHidden: 4, mixtures: 2 };
   const losses: number[] = [];
   const r = await app.fit(

@@ -6,8 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { encode } from "fast-png";
@@ -15,8 +14,9 @@ import { app, data, Generator, tensor } from "../../src/index.js";
 import { encodeNpy } from "../../src/data/formats.js";
 import { hasExactDensity } from "../../src/models/base.js";
 import { assertClose } from "../helpers.js";
+import { tempDir } from "../tmp.js";
 
-const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-score-"));
+const dir = tempDir("deepgen-score-");
 const runDir = path.join(dir, "run");
 const root = path.resolve(import.meta.dirname, "../..");
 

@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -26,6 +26,7 @@ import {
   type RedisServer,
   type WorkerProcess,
 } from "./harness.js";
+import { tempDir } from "../tmp.js";
 
 const missing = redisMissing();
 if (missing) console.log(`# skipping the queue tests: ${missing}`);
@@ -53,7 +54,7 @@ let dir = "",
 before(async () => {
   if (missing) return;
   setNumThreads(1); // the workers run one kernel thread per job; compare like with like
-  dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-queue-"));
+  dir = tempDir("deepgen-queue-");
   redis = await startRedis(dir);
   workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
 });

@@ -1,15 +1,14 @@
 /** A studio on a random port over a fresh runs directory, JSON calls and Server-Sent Events read from real HTTP. */
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { startStudio, type Studio } from "../../src/server/server.js";
+import { tempDir } from "../tmp.js";
 
 /** A JSON response body, read field by field by the assertions */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export async function tempStudio(): Promise<Studio & { runsDir: string }> {
-  const runsDir = path.join(mkdtempSync(path.join(os.tmpdir(), "deepgen-studio-")), "runs");
+  const runsDir = path.join(tempDir("deepgen-studio-"), "runs");
   const s = await startStudio({ runsDir, port: 0 });
   return { ...s, runsDir };
 }

@@ -4,11 +4,10 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { startStudio } from "../../src/server/server.js";
 import { tempStudio } from "./helpers.js";
+import { tempDir } from "../tmp.js";
 
 let studio: Awaited<ReturnType<typeof tempStudio>>;
 before(async () => {
@@ -34,7 +33,7 @@ test("the built page and its bundled assets are served", async () => {
 });
 
 test("without a built page the studio says how to build it", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-noweb-"));
+  const dir = tempDir("deepgen-noweb-");
   await assert.rejects(
     startStudio({ runsDir: path.join(dir, "runs"), port: 0, webDir: path.join(dir, "web") }),
     /the studio's page is not built .*run `npm run build:web`/,

@@ -4,14 +4,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Generator, models, tensor, type data } from "../../src/index.js";
 import type { Adam } from "../../src/optim/adam.js";
 import { makeOptimizer, Trainer } from "../../src/train/trainer.js";
 import type { Recipe } from "../../src/models/registry.js";
 import { assertClose } from "../helpers.js";
+import { tempDir } from "../tmp.js";
 
 const base: Recipe = { dataset: "synthetic", epochs: 1, batchSize: 8, lr: 0.01 };
 
@@ -84,7 +82,7 @@ test("the Trainer gives each phase its betas: one pair for all, pairs by phase n
     new Trainer({
       model: gan(),
       dataset: synthetic(),
-      runDir: mkdtempSync(path.join(os.tmpdir(), "deepgen-betas-")),
+      runDir: tempDir("deepgen-betas-"),
       training: models.parseRecipe("test", { ...base, betas }),
       seed: 0,
     });

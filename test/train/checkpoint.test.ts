@@ -1,12 +1,12 @@
 /** safetensors round trip and rejection of malformed files; loading never half-applies. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { decodeSafetensors, encodeSafetensors, CheckpointError } from "../../src/train/safetensors.js";
 import { loadWeights, readConfig, saveWeights } from "../../src/train/checkpoint.js";
 import { models, Generator } from "../../src/index.js";
+import { tempDir } from "../tmp.js";
 
 const sample = () =>
   new Map<string, { shape: number[]; data: Float32Array | Int32Array | Uint8Array }>([
@@ -94,7 +94,7 @@ test("malformed safetensors files are rejected with the reason", () => {
 });
 
 test("a bad checkpoint leaves the model untouched", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
+  const dir = tempDir("deepgen-ckpt-");
   const spec = models.getModelSpec("made");
   const make = (seed: number) =>
     models.createModel(spec, { hidden: [5] }, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
@@ -122,7 +122,7 @@ test("a bad checkpoint leaves the model untouched", () => {
 });
 
 test("a checkpoint holding NaN or Infinity is refused at load, naming the tensor and the index", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
+  const dir = tempDir("deepgen-ckpt-");
   const spec = models.getModelSpec("made");
   const make = (seed: number) =>
     models.createModel(spec, { hidden: [5] }, { dim: 6, shape: [1, 2, 3] }, new Generator(seed));
@@ -155,7 +155,7 @@ test("a checkpoint holding NaN or Infinity is refused at load, naming the tensor
 });
 
 test("a config.json that is not a run config is refused with its path, whatever its JSON holds", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-ckpt-"));
+  const dir = tempDir("deepgen-ckpt-");
   const ok = { format: 1, deepgen: "0", model: "made", options: {}, dataset: "x", dim: 6, shape: [1, 2, 3], seed: 1 };
   for (const bad of [null, [], 3, "x", { ...ok, options: null }, { ...ok, shape: [1, -2, 3] }, { ...ok, dim: "6" }]) {
     writeFileSync(path.join(dir, "config.json"), JSON.stringify(bad));

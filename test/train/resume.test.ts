@@ -1,12 +1,12 @@
 /** A run interrupted and resumed ends bitwise identical to one that was not. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Generator, models, type data } from "../../src/index.js";
 import { Trainer } from "../../src/train/trainer.js";
 import type { Recipe } from "../../src/models/registry.js";
+import { tempDir } from "../tmp.js";
 
 function dataset(): data.Dataset {
   const g = new Generator(11);
@@ -37,8 +37,8 @@ function newModel(): models.AutoregressiveModel {
 
 test("interrupt after 4 steps (mid-epoch, before any validation) + resume = uninterrupted, bit for bit", async () => {
   const ds = dataset();
-  const dirA = mkdtempSync(path.join(os.tmpdir(), "deepgen-a-")),
-    dirB = mkdtempSync(path.join(os.tmpdir(), "deepgen-b-"));
+  const dirA = tempDir("deepgen-a-"),
+    dirB = tempDir("deepgen-b-");
   const a = newModel();
   const full = await new Trainer({ model: a, dataset: ds, runDir: dirA, training, seed: 3 }).run();
   assert.equal(full.status, "finished");
@@ -74,7 +74,7 @@ test("interrupt after 4 steps (mid-epoch, before any validation) + resume = unin
   await new Trainer({
     model: c,
     dataset: ds,
-    runDir: mkdtempSync(path.join(os.tmpdir(), "deepgen-c-")),
+    runDir: tempDir("deepgen-c-"),
     training,
     seed: 4,
   }).run();

@@ -1,14 +1,14 @@
 /** The Trainer's moving average of the weights: its update rule, what it is used for, and resume. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Generator, models, type data } from "../../src/index.js";
 import { Trainer } from "../../src/train/trainer.js";
 import { loadWeights } from "../../src/train/checkpoint.js";
 import { evaluateNll } from "../../src/eval/likelihood.js";
 import type { Recipe } from "../../src/models/registry.js";
+import { tempDir } from "../tmp.js";
 
 function dataset(): data.Dataset {
   const g = new Generator(21);
@@ -25,7 +25,7 @@ function dataset(): data.Dataset {
 }
 
 const training: Recipe = { dataset: "synthetic", epochs: 3, batchSize: 16, lr: 0.05, ema: 0.9 };
-const tmp = (tag: string) => mkdtempSync(path.join(os.tmpdir(), `deepgen-ema-${tag}-`));
+const tmp = (tag: string) => tempDir(`deepgen-ema-${tag}-`);
 
 function newModel(): models.GenerativeModel & models.Trainable {
   // random (not zero) initial weights, so that the average's starting point matters

@@ -1,13 +1,13 @@
 /** The shared file helpers: atomic replacement and SHA-256. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sha256, writeFileAtomic } from "../../src/util/fs.js";
+import { tempDir } from "../tmp.js";
 
 test("writeFileAtomic replaces a file's whole content and leaves no temporary file", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-fs-"));
+  const dir = tempDir("deepgen-fs-");
   const file = path.join(dir, "out.bin");
   writeFileSync(file, "old content that is longer than the new one");
   const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37) % 256);

@@ -5,12 +5,12 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { fit } from "../../src/app/index.js";
 import { tempStudio } from "../server/helpers.js";
+import { tempDir } from "../tmp.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const missing = existsSync(CHROMIUM)
@@ -22,7 +22,7 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 /** Screenshots of each view, kept as test artefacts in $DEEPGEN_SCREENSHOTS (the README's come from here). */
-const shots = process.env.DEEPGEN_SCREENSHOTS ?? mkdtempSync(path.join(os.tmpdir(), "deepgen-screens-"));
+const shots = process.env.DEEPGEN_SCREENSHOTS ?? tempDir("deepgen-screens-");
 const shoot = async (name: string): Promise<void> => {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
