@@ -17,7 +17,7 @@ void linear_forward(const float* x, const float* w, const float* bias, float* ou
 // W ⊙ M into a scratch array of this thread (reused between calls). One contiguous, vectorised pass over W and M
 // costs less than applying the mask inside the product: there the mask is read in the packing order of W, which for
 // the transposed W of the forward pass is strided, and the input gradient loses the unpacked read of W that a
-// plain product with 100-odd rows takes (made2's layers, 100 x 784 x 500: forward 1.42 -> 1.0 ms, see PERFORMANCE.md).
+// plain product with 100-odd rows takes (made2, 100 x 784 -> 500: forward 1.56 -> 1.13 ms, PERFORMANCE.md).
 static const float* masked_weights(const float* w, const float* mask, int64_t count) {
   thread_local std::vector<float> wm;
   if (int64_t(wm.size()) < count) wm.resize(count);

@@ -31,7 +31,15 @@ import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js"
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
-import { binomialBlur, criticLayers, DownStages, instanceNorm, PatchDiscriminator, UpStages } from "./nets.js";
+import {
+  criticLayers,
+  cycleBlurOption,
+  DownStages,
+  instanceNorm,
+  obscure,
+  PatchDiscriminator,
+  UpStages,
+} from "./nets.js";
 import {
   DOMAIN_CHANNELS,
   l1,
@@ -53,11 +61,7 @@ export const options = z.object({
   lambdaAdversarial: nonNegativeNumber(1, "weight λ_adv of the LSGAN terms on translations (0: no discriminators)"),
   historySize: field.nonNegativeInt(50, "translations kept per domain to show the discriminators (0: none)", 1000),
   cycleNoise: nonNegativeNumber(0, "σ of Gaussian noise added to a translation before it is re-encoded (0: none)"),
-  cycleBlur: field.nonNegativeInt(
-    0,
-    "passes of a [1, 2, 1] blur over a translation before it is re-encoded (0: none; σ = √(passes/2) px)",
-    8,
-  ),
+  cycleBlur: cycleBlurOption,
   discriminatorLayers: criticLayers,
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
 });
@@ -131,13 +135,8 @@ export class CycleVAE extends TranslationModel {
     const mu = this.encode(x, from);
     const z = sample(mu);
     const translated = this.decode(z, to);
-    // blur, then noise, on the way back only (as in cyclegan.ts): a code hidden in pixel-scale or faint variations of
-    // the translation is smoothed away and drowned, the strokes it shows are not
-    const smooth = binomialBlur(translated, c.cycleBlur);
-    const back = this.encode(
-      c.cycleNoise > 0 ? smooth.add(randn([...smooth.shape], { std: c.cycleNoise, generator: g })) : smooth,
-      to,
-    );
+    // blur, then noise, on the way back only (as in cyclegan.ts)
+    const back = this.encode(obscure(translated, c.cycleBlur, c.cycleNoise, g), to);
     let loss = l1(this.decode(z, from), x)
       .mul(c.lambdaReconstruction)
       .add(kl(mu))

@@ -32,14 +32,20 @@
  * [3]: Chu, Zhmoginov & Sandler 2017, CycleGAN, a Master of Steganography, https://arxiv.org/abs/1712.02950
  */
 import { noGrad } from "../../autograd/tape.js";
-import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DataShape, TrainingPhase, TranslationDirection } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
-import { binomialBlur, ConvTranslator, criticLayers, PatchDiscriminator, upsamplingOption } from "./nets.js";
+import {
+  ConvTranslator,
+  criticLayers,
+  cycleBlurOption,
+  obscure,
+  PatchDiscriminator,
+  upsamplingOption,
+} from "./nets.js";
 import {
   DOMAIN_CHANNELS,
   l1,
@@ -65,11 +71,7 @@ export const options = z.object({
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
   discriminatorSteps: field.positiveInt(1, "updates of both discriminators per update of the generators, on one batch"),
   upsampling: upsamplingOption,
-  cycleBlur: field.nonNegativeInt(
-    0,
-    "passes of a [1, 2, 1] blur over G(a) and F(b) before the cycle's way back (0: none; σ = √(passes/2) px)",
-    8,
-  ),
+  cycleBlur: cycleBlurOption,
 });
 export type CycleGANConfig = OptionsOf<typeof options>;
 
@@ -130,11 +132,7 @@ export class CycleGAN extends TranslationModel {
    */
   cycleTerms(a: Tensor, b: Tensor, fakeB: Tensor, fakeA: Tensor, g?: Generator): Tensor {
     const { lambdaCycle, cycleNoise, cycleWeightB, cycleBlur } = this.config;
-    if (cycleNoise > 0 && !g) throw new TypeError("cyclegan: the cycle noise (cycleNoise > 0) needs a generator");
-    const noisy = (x: Tensor): Tensor => {
-      const t = binomialBlur(x, cycleBlur);
-      return cycleNoise > 0 ? t.add(randn([...t.shape], { std: cycleNoise, generator: g! })) : t;
-    };
+    const noisy = (x: Tensor): Tensor => obscure(x, cycleBlur, cycleNoise, g);
     let cyc = l1(this.F(noisy(fakeB)), a);
     if (cycleWeightB > 0) cyc = cyc.add(l1(this.G(noisy(fakeA)), b).mul(cycleWeightB));
     return cyc.mul(lambdaCycle);

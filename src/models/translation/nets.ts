@@ -12,6 +12,7 @@
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
 import { concat } from "../../ops/movement.js";
+import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { field } from "../options.js";
@@ -71,6 +72,24 @@ export function binomialBlur(x: Tensor, passes: number): Tensor {
   let h = x;
   for (let i = 0; i < passes; i++) h = binomial(binomial(h, 2), 3);
   return h;
+}
+
+/** The option that sets the blur on the cycle's way back, shared by both translation models. */
+export const cycleBlurOption = field.nonNegativeInt(
+  0,
+  "passes of a [1, 2, 1] blur over a translation before the cycle's way back (0: none; σ = √(passes/2) px)",
+  8,
+);
+
+/**
+ * A translation as the cycle's way back sees it: blurred (`blur` passes), then with Gaussian noise of σ = `noise`
+ * added. A code hidden in pixel-scale or faint variations is smoothed away and drowned; the strokes it shows are not.
+ */
+export function obscure(x: Tensor, blur: number, noise: number, g?: Generator): Tensor {
+  const t = binomialBlur(x, blur);
+  if (noise <= 0) return t;
+  if (!g) throw new TypeError("translation: the cycle noise (cycleNoise > 0) needs a generator");
+  return t.add(randn([...t.shape], { std: noise, generator: g }));
 }
 
 /** How a generator doubles its grid: a 4 × 4 stride-2 transposed conv, or nearest upsampling then a 3 × 3 conv. */
