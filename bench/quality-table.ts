@@ -18,10 +18,10 @@
  * (σ chosen on --n-valid validation images, default 1,000; Goodfellow et al. 2014's protocol used 10,000 samples
  * and the validation set).
  */
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { sample } from "../src/app/generate.js";
+import { readEpochRecords } from "../src/app/runs-index.js";
 import { loadDataset } from "../src/data/datasets.js";
 import {
   hasClassifier,
@@ -84,13 +84,7 @@ const refs = {
 
 /** The step at which epoch `epoch` (0-based, as checkpoints count) ended, from the run's metrics.jsonl. */
 function stepOfEpoch(runDir: string, epoch: number): number | null {
-  const file = path.join(runDir, "metrics.jsonl");
-  if (!existsSync(file)) return null;
-  for (const line of readFileSync(file, "utf8").split("\n").filter(Boolean)) {
-    const r = JSON.parse(line) as { epoch?: number; step?: number };
-    if (r.epoch === epoch && r.step !== undefined) return r.step;
-  }
-  return null;
+  return readEpochRecords(runDir).find((r) => r.epoch === epoch)?.step ?? null;
 }
 
 /**
@@ -152,8 +146,9 @@ for (const kind of (["binarized", "8-bit"] as const).filter((k) => floors.has(k)
   const cpu0 = process.cpuUsage();
   const quality = qualityFloor(refs[kind], clf, n, { parzen: false });
   const row = { model: "real training images (floor)", data: `${refs[kind].dataset} train (${kind})`, budget: "—" };
-  rows.push({ ...row, quality, cpu_seconds: cpuSince(cpu0) });
-  (values.markdown ? console.error : console.log)(JSON.stringify({ ...row, quality, cpu_seconds: cpuSince(cpu0) }));
+  const done = { ...row, quality, cpu_seconds: cpuSince(cpu0) };
+  rows.push(done);
+  (values.markdown ? console.error : console.log)(JSON.stringify(done));
 }
 if (floors.has("crossed")) {
   const binTrain = loadDataset("mnist-fixed").split("train");
