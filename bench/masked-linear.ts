@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { nativeAddon } from "../src/backend/registry.js";
-import { cpuNow } from "../src/bench/clock.js";
+import { cpuNow, median } from "../src/bench/clock.js";
 
 type Kernel = (...args: unknown[]) => void;
 const addon = nativeAddon() as unknown as Record<string, Kernel> | null;
@@ -19,16 +19,15 @@ const reps = Number(values.reps);
 const uniform = (n: number): Float32Array => Float32Array.from({ length: n }, () => Math.random() - 0.5);
 
 /** median CPU milliseconds of one call */
-function median(fn: () => void): number {
+function timeCall(fn: () => void): number {
   for (let i = 0; i < 10; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const a = cpuNow();
-    fn();
-    t.push(cpuNow() - a);
-  }
-  t.sort((x, y) => x - y);
-  return t[t.length >> 1]!; // cpuNow counts milliseconds
+  return median(
+    Array.from({ length: reps }, () => {
+      const start = cpuNow();
+      fn();
+      return cpuNow() - start;
+    }),
+  );
 }
 
 const m = 100;
@@ -64,8 +63,8 @@ for (const [k, n] of [
     ],
   ];
   for (const [kernel, masked, plain] of rows) {
-    const maskedMs = median(masked),
-      plainMs = median(plain);
+    const maskedMs = timeCall(masked),
+      plainMs = timeCall(plain);
     const r = (v: number) => Math.round(v * 1000) / 1000;
     console.log(
       JSON.stringify({
