@@ -101,12 +101,13 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, con
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
-    const int64_t ld = (n1 - n0) * P;
+    // the GEMM reads the column matrix in place, so its rows are ldc floats apart (aligned) rather than ld
+    const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
     // a pointwise convolution reads the image itself, or its rectified copy (C x P, cache-sized) with reluIn
-    float *col = scratch(0, pw && !reluIn ? 0 : K * ld), *res = scratch(1, G > 1 ? g.Cout * ld : 0);
+    float *col = scratch(0, pw && !reluIn ? 0 : K * ldc), *res = scratch(1, G > 1 ? g.Cout * ld : 0);
     if (pw && reluIn)
       for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
-    for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ld, reluIn);
+    for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn);
     float* dst = G > 1 ? res : out + n0 * g.Cout * P;
     if (residual)  // the GEMM accumulates onto residual + bias, so the skip connection costs no pass of its own
       for (int64_t n = n0; n < n1; n++)
@@ -118,7 +119,7 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, con
     else if (bias)
       for (int64_t o = 0; o < g.Cout; o++) std::fill(dst + o * ld, dst + (o + 1) * ld, bias[o]);
     const float* cols = pw && !reluIn ? x + n0 * CHW : col;
-    sgemm(g.Cout, ld, K, 1.f, wc, K, false, cols, ld, false, bias || residual ? 1.f : 0.f, dst, ld, threads);
+    sgemm(g.Cout, ld, K, 1.f, wc, K, false, cols, ldc, false, bias || residual ? 1.f : 0.f, dst, ld, threads);
     if (flags & kReluOut) relu_inplace(dst, g.Cout * ld);
     if (G > 1) side_by_side(res, nullptr, n0, n1, g.Cout, P, false, out);
   });

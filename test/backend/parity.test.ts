@@ -27,7 +27,7 @@ import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { maskedLinearStressCases } from "../fused/masked-linear.cases.js";
 import { linearActStressCases } from "../fused/linear-act.cases.js";
-import { gemvCases, residualCases, shiftedGatherCases } from "../native/fast-paths.cases.js";
+import { gemvCases, phasedGatherCases, residualCases, shiftedGatherCases } from "../native/fast-paths.cases.js";
 import { assertClose, randomTensor } from "../helpers.js";
 import { onSimd, simdPaths } from "./simd-paths.js";
 
@@ -314,6 +314,7 @@ for (const isa of simdPaths()) {
     ...batchNormStressCases,
     ...gatedUnitStressCases,
     ...shiftedGatherCases,
+    ...phasedGatherCases,
     ...gemvCases,
     ...residualCases,
   ]) {

@@ -6,10 +6,14 @@
  *   dilations, taps whose rows or columns fall wholly outside a tiny image, 1×k kernels, fused ReLUs;
  * - products with one row or one column of C run as dot products or row updates (native/kernels/gemm.cc `gemv`):
  *   every storage order of both operands, a 1-output convolution and linear layer, and sizes that thread;
+ * - strided convolutions gather from a padded copy of the image split into column phases, one vector run per output
+ *   row (native/kernels/conv-gather.h): outputs narrower than a vector (one store a row, the last masked), tap
+ *   blocks shorter than one vector, rows of 8 and of 17 (whole vectors and a masked tail), strides wider than the
+ *   image, dilations, live taps, input ReLU; transposed convolutions run the same code as their scatter;
  * - conv2d's `residual`, added onto the output as the GEMM accumulates (native/kernels/conv.cc): pointwise, masked,
  *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's.
  */
-import { conv2d, linear, type DType, type Generator } from "../../src/index.js";
+import { conv2d, convTranspose2d, linear, type DType, type Generator } from "../../src/index.js";
 import type { OpCase } from "../cases.js";
 import { randomTensor } from "../helpers.js";
 
@@ -59,6 +63,39 @@ export const shiftedGatherCases: OpCase[] = [
     name: "conv2d 7x7 mask-A taps fused output ReLU [2,3,28,28]→9 (shifted gather, threads over images)",
     inputs: (g, d) => [R([2, 3, 28, 28])(g, d), R([9, 3, 7, 7], -0.2, 0.2)(g, d), R([9])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 3, taps: maskTaps(7, 7, false), activation: "relu" }),
+    tol,
+  },
+];
+
+export const phasedGatherCases: OpCase[] = [
+  {
+    name: "conv2d 3x3 stride 2 [3,4,4,5]→6 (output 2x3: a tap's block is shorter than one vector)",
+    inputs: (g, d) => [R([3, 4, 4, 5])(g, d), R([6, 4, 3, 3], -0.3, 0.3)(g, d), R([6])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
+    tol,
+  },
+  {
+    name: "conv2d 2x3 stride [1,3] padding [0,2] [2,3,5,22]→4, input ReLU (rows of exactly 8)",
+    inputs: (g, d) => [R([2, 3, 5, 22])(g, d), R([4, 3, 2, 3], -0.3, 0.3)(g, d), R([4])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: [1, 3], padding: [0, 2], preActivation: "relu" }),
+    tol,
+  },
+  {
+    name: "conv2d 3x3 stride 2 dilation [1,2] mask-B taps [2,5,6,36]→3 (rows of 17: two vectors and a masked tail)",
+    inputs: (g, d) => [R([2, 5, 6, 36])(g, d), R([3, 5, 3, 3], -0.3, 0.3)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { stride: 2, padding: 1, dilation: [1, 2], taps: maskTaps(3, 3, true) }),
+    tol,
+  },
+  {
+    name: "conv2d 2x2 stride 4 padding 1 on 2-column images [3,2,7,2]→5 (stride wider than the image)",
+    inputs: (g, d) => [R([3, 2, 7, 2])(g, d), R([5, 2, 2, 2], -0.3, 0.3)(g, d), R([5])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 4, padding: 1 }),
+    tol,
+  },
+  {
+    name: "convTranspose2d 4x4 stride 2 [6,16,7,7]→8 (DCGAN's generator layer: the phased scatter, grouped)",
+    inputs: (g, d) => [R([6, 16, 7, 7])(g, d), R([16, 8, 4, 4], -0.2, 0.2)(g, d), R([8])(g, d)],
+    fn: (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1 }),
     tol,
   },
 ];
