@@ -101,7 +101,7 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, con
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
-    // the GEMM reads the column matrix in place, so its rows are ldc floats apart (aligned) rather than ld
+    // column matrices have rows ldc floats apart, 64-byte aligned (padded_ld), rather than ld
     const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
     // a pointwise convolution reads the image itself, or its rectified copy (C x P, cache-sized) with reluIn
     float *col = scratch(0, pw && !reluIn ? 0 : K * ldc), *res = scratch(1, G > 1 ? g.Cout * ld : 0);
@@ -145,16 +145,16 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
-    const int64_t ld = (n1 - n0) * P;
-    float *col = scratch(0, pw ? 0 : K * ld), *gyg = scratch(1, G > 1 ? g.Cout * ld : 0);
+    const int64_t ld = (n1 - n0) * P, ldc = padded_ld(ld);
+    float *col = scratch(0, pw ? 0 : K * ldc), *gyg = scratch(1, G > 1 ? g.Cout * ld : 0);
     if (G > 1) side_by_side(gy, gyg, n0, n1, g.Cout, P, true);
     const float* gsrc = G > 1 ? gyg : gy + n0 * g.Cout * P;
     if (pw) {
       sgemm(K, P, g.Cout, 1.f, wc, K, true, gsrc, P, false, 0.f, gx + n0 * CHW, P, threads);
       return;
     }
-    sgemm(K, ld, g.Cout, 1.f, wc, K, true, gsrc, ld, false, 0.f, col, ld, threads);
-    for (int64_t n = n0; n < n1; n++) col2im(g, taps, col + (n - n0) * P, ld, gx + n * CHW);
+    sgemm(K, ld, g.Cout, 1.f, wc, K, true, gsrc, ld, false, 0.f, col, ldc, threads);
+    for (int64_t n = n0; n < n1; n++) col2im(g, taps, col + (n - n0) * P, ldc, gx + n * CHW);
   });
 }
 
@@ -172,16 +172,16 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int t) {
     std::vector<float>& acc = partial[t];
     if (acc.empty()) acc.assign(g.Cout * K, 0.f);
-    const int64_t ld = (n1 - n0) * P;
-    float *col = scratch(0, pw ? 0 : K * ld), *gyg = scratch(1, G > 1 ? g.Cout * ld : 0);
-    for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ld);
+    const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
+    float *col = scratch(0, pw ? 0 : K * ldc), *gyg = scratch(1, G > 1 ? g.Cout * ld : 0);
+    for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc);
     if (G > 1) side_by_side(gy, gyg, n0, n1, g.Cout, P, true);
     const float* gsrc = G > 1 ? gyg : gy + n0 * g.Cout * P;
     const float* cols = pw ? x + n0 * CHW : col;
     if (transposed)  // acc[K, Cout] += col · gyᵀ
-      sgemm(K, g.Cout, ld, 1.f, cols, ld, false, gsrc, ld, true, 1.f, acc.data(), g.Cout, threads);
+      sgemm(K, g.Cout, ld, 1.f, cols, ldc, false, gsrc, ld, true, 1.f, acc.data(), g.Cout, threads);
     else  // acc[Cout, K] += gy · colᵀ
-      sgemm(g.Cout, K, ld, 1.f, gsrc, ld, false, cols, ld, true, 1.f, acc.data(), K, threads);
+      sgemm(g.Cout, K, ld, 1.f, gsrc, ld, false, cols, ldc, true, 1.f, acc.data(), K, threads);
   });
   if (partial[0].empty()) partial[0].assign(g.Cout * K, 0.f);  // no images
   for (int t = 1; t < nt; t++)
@@ -240,9 +240,9 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
     const bool doW = gw && sweep == 0, doB = gb && sweep == 0, doX = gx && sweep == sweeps - 1;
     if (!doW && !doB && !doX) continue;
     for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int t) {
-      const int64_t ld = (n1 - n0) * P;
+      const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
       const bool mask = (flags & kReluOut) || G > 1;
-      float *col = scratch(0, (doW && (!pw || reluIn)) || (doX && !pw) ? K * ld : 0),
+      float *col = scratch(0, (doW && (!pw || reluIn)) || (doX && !pw) ? K * ldc : 0),
             *gzb = scratch(1, mask ? g.Cout * ld : 0);
       const float* gz = output_grad(g, flags, y, gy, n0, n1, G, gzb);
       if (doB) {
@@ -254,19 +254,19 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
         if (acc.empty()) acc.assign(g.Cout * K, 0.f);
         if (pw && reluIn)
           for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
-        for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ld, reluIn);
+        for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn);
         const float* cols = pw && !reluIn ? x + n0 * CHW : col;
         if (transposed)  // acc[K, Cout] += col · gzᵀ
-          sgemm(K, g.Cout, ld, 1.f, cols, ld, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
+          sgemm(K, g.Cout, ld, 1.f, cols, ldc, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
         else  // acc[Cout, K] += gz · colᵀ
-          sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ld, true, 1.f, acc.data(), K, threads);
+          sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ldc, true, 1.f, acc.data(), K, threads);
       }
       if (doX) {
         if (pw) {
           sgemm(K, P, g.Cout, 1.f, wc, K, true, gz, P, false, 0.f, gx + n0 * CHW, P, threads);
         } else {
-          sgemm(K, ld, g.Cout, 1.f, wc, K, true, gz, ld, false, 0.f, col, ld, threads);
-          for (int64_t n = n0; n < n1; n++) col2im(g, taps, col + (n - n0) * P, ld, gx + n * CHW);
+          sgemm(K, ld, g.Cout, 1.f, wc, K, true, gz, ld, false, 0.f, col, ldc, threads);
+          for (int64_t n = n0; n < n1; n++) col2im(g, taps, col + (n - n0) * P, ldc, gx + n * CHW);
         }
         if (reluIn)
           for (int64_t i = n0 * CHW; i < n1 * CHW; i++) gx[i] = x[i] > 0.f ? gx[i] : 0.f;
