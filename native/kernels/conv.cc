@@ -107,7 +107,8 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, con
     float *col = scratch(0, pw && !reluIn ? 0 : K * ldc), *res = scratch(1, G > 1 ? g.Cout * ld : 0);
     if (pw && reluIn)
       for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
-    for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn);
+    for (int64_t n = n0; n < n1 && !pw; n++)  // each image may spill into the columns after it
+      im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn, ldc - (n - n0 + 1) * P);
     float* dst = G > 1 ? res : out + n0 * g.Cout * P;
     if (residual)  // the GEMM accumulates onto residual + bias, so the skip connection costs no pass of its own
       for (int64_t n = n0; n < n1; n++)
@@ -174,7 +175,8 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
     if (acc.empty()) acc.assign(g.Cout * K, 0.f);
     const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
     float *col = scratch(0, pw ? 0 : K * ldc), *gyg = scratch(1, G > 1 ? g.Cout * ld : 0);
-    for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc);
+    for (int64_t n = n0; n < n1 && !pw; n++)  // each image may spill into the columns after it
+      im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, false, ldc - (n - n0 + 1) * P);
     if (G > 1) side_by_side(gy, gyg, n0, n1, g.Cout, P, true);
     const float* gsrc = G > 1 ? gyg : gy + n0 * g.Cout * P;
     const float* cols = pw ? x + n0 * CHW : col;
@@ -254,7 +256,8 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
         if (acc.empty()) acc.assign(g.Cout * K, 0.f);
         if (pw && reluIn)
           for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
-        for (int64_t n = n0; n < n1 && !pw; n++) im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn);
+        for (int64_t n = n0; n < n1 && !pw; n++)  // each image may spill into the columns after it
+          im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn, ldc - (n - n0 + 1) * P);
         const float* cols = pw && !reluIn ? x + n0 * CHW : col;
         if (transposed)  // acc[K, Cout] += col · gzᵀ
           sgemm(K, g.Cout, ld, 1.f, cols, ldc, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);

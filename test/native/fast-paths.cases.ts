@@ -9,7 +9,8 @@
  * - strided convolutions gather from a padded copy of the image split into column phases, one vector run per output
  *   row (native/kernels/conv-gather.h): outputs narrower than a vector (one store a row, the last masked), tap
  *   blocks shorter than one vector, rows of 8 and of 17 (whole vectors and a masked tail), strides wider than the
- *   image, dilations, live taps, input ReLU; transposed convolutions run the same code as their scatter;
+ *   image, dilations, live taps, input ReLU, a group of images that fills its column matrix's rows exactly (the
+ *   last image may not spill past them); transposed convolutions run the same code as their scatter;
  * - conv2d's `residual`, added onto the output as the GEMM accumulates (native/kernels/conv.cc): pointwise, masked,
  *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's.
  */
@@ -90,6 +91,12 @@ export const phasedGatherCases: OpCase[] = [
     name: "conv2d 2x2 stride 4 padding 1 on 2-column images [3,2,7,2]→5 (stride wider than the image)",
     inputs: (g, d) => [R([3, 2, 7, 2])(g, d), R([5, 2, 2, 2], -0.3, 0.3)(g, d), R([5])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 4, padding: 1 }),
+    tol,
+  },
+  {
+    name: "conv2d 4x4 stride 2 [16,3,8,8]→5, input ReLU (16 images of 4x4 side by side: no spare column after them)",
+    inputs: (g, d) => [R([16, 3, 8, 8])(g, d), R([5, 3, 4, 4], -0.3, 0.3)(g, d), R([5])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, preActivation: "relu" }),
     tol,
   },
   {
