@@ -172,22 +172,38 @@ export class DCGAN extends AdversarialModel {
   }
 }
 
+/** The paper's optimiser at a constant rate; the recipes differ only in length. */
+const dcganRecipe = {
+  dataset: "mnist",
+  batchSize: 64,
+  lr: 2e-4,
+  betas: [0.5, 0.999] as [number, number],
+};
+
 registerModel({
   name: "dcgan",
   description: "DCGAN (Radford et al. 2016): ConvTranspose generator with BatchNorm, conv LeakyReLU discriminator",
   family: "adversarial",
   options,
   recipe: {
-    dataset: "mnist",
+    ...dcganRecipe,
     epochs: 10,
-    batchSize: 64,
-    lr: 2e-4,
-    betas: [0.5, 0.999],
     reference:
       "Radford et al. 2016: N(0, 0.02²) weights, Adam at lr 2e-4 with β1 = 0.5, batch 64. After these 10 epochs " +
       "(seed 0): FID 94.4, classifier score 7.20, precision 0.51, recall 0.78, all ten digits on 10k samples " +
       "against the 8-bit test images (README, sample quality; the paper reports no MNIST FID); after 3 epochs " +
       "144.7, and with PyTorch's default uniform initialisation 242.4",
+  },
+  recipes: {
+    // the default run continued at the same constant rate (a resumed run ends bit for bit where an uninterrupted
+    // one does): 30 epochs are what reach FID ≤ 0.35× the VAE's, ≈ 84 CPU-min at one thread
+    full: {
+      ...dcganRecipe,
+      epochs: 30,
+      reference:
+        "the default recipe for 30 epochs (seed 0): FID 65.8 (0.33× the 8-bit VAE's 200.5), classifier score " +
+        "7.67, precision 0.53, recall 0.83, all ten digits on 10k samples against the 8-bit test images (README)",
+    },
   },
   create: (config, data, generator) => new DCGAN(config, data, generator),
 });
