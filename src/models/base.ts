@@ -213,7 +213,7 @@ export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   "closed-form": ["fitClosedForm"],
   "data-init": ["initFromData"],
   trainable: ["trainingPhases"],
-  "class-conditional": ["sample", "loss"],
+  "class-conditional": ["sample"],
   translator: ["translate"],
 };
 
