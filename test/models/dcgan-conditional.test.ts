@@ -1,8 +1,8 @@
 /**
- * The class-conditional DCGAN: G's class vector is the same as feeding z concatenated with the one-hot label, D's
- * logit gains exactly ⟨e_y, φ(x)⟩ (projection discriminator), the training phases take the batch's labels, sampling
- * draws the classes in turn when none are given, and a short training run on two classes that differ only in where
- * the ink is learns to draw each class where its ink belongs.
+ * The class-conditional DCGAN: G's class vector is the same as feeding z concatenated with the one-hot label,
+ * D's logit gains exactly ⟨e_y, φ(x)⟩ (projection discriminator), the training phases take the batch's labels,
+ * sampling draws the classes in turn when none are given, and a short training run on four classes that differ only
+ * in where the ink is learns to draw each class where its ink belongs.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -113,7 +113,7 @@ test("conditional sampling: the classes in turn by default, the given labels oth
   assert.deepEqual(byDefault.slice(0, 64), zeros.slice(0, 64), "row 0 has label 0 both times");
 });
 
-/** Four classes of 8×8 images that differ only in where the ink is: in quadrant y (0 top left, …, 3 bottom right). */
+/** Four classes of 8×8 images that differ only in where the ink is: quadrant y (0 top left, …, 3 bottom right). */
 const quadrant = (p: number): number => (Math.floor(p / 8) < 4 ? 0 : 2) + (p % 8 < 4 ? 0 : 1);
 
 function quadrants(n: number, g: Generator): { x: Tensor; labels: Int32Array } {
