@@ -8,7 +8,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, noGrad, rand, tensor, type Tensor } from "../../src/index.js";
 import { DCGAN, options as dcganOptions } from "../../src/models/adversarial/dcgan.js";
-import { LEAKY_SLOPE } from "../../src/models/adversarial/mlp-net.js";
 import { isClassConditional } from "../../src/models/base.js";
 import { concat, oneHot } from "../../src/ops/movement.js";
 import { Adam } from "../../src/optim/adam.js";
@@ -61,12 +60,16 @@ test("conditional D: the logit is the unconditional one plus ⟨e_y, φ(x)⟩ (p
   const y = Int32Array.from([3, 0, 1, 1, 2, 3]);
   noGrad(() => {
     const d = cond.discriminatorNet;
-    // φ(x): D's last features, composed from its own layers (batch statistics of this batch, as in the forward)
-    const img = x.reshape([6, 1, 8, 8]);
-    const phi = d.bn2.forward(d.conv2.forward(d.conv1.forward(img).leakyRelu(LEAKY_SLOPE))).leakyRelu(LEAKY_SLOPE);
-    const f = phi.reshape([6, phi.size / 6]).toArray(),
+    // φ(x): D's last features, the input of its final linear layer, caught on their way in
+    const fcForward = d.fc.forward.bind(d.fc);
+    let phi: Tensor | null = null;
+    d.fc.forward = (t: Tensor): Tensor => ((phi = t), fcForward(t));
+    const logits = cond.score(x, y).toArray();
+    assert.ok(phi !== null, "D's last layer was not called");
+    const f = (phi as Tensor).toArray(),
       E = d.embed!.weight; // [features, classes]
     const nf = f.length / 6;
+    assert.equal(nf, 2 * 4 * 2 * 2, "φ has 2·width·(H/4)·(W/4) features");
     const expected = plain
       .score(x)
       .toArray()
@@ -75,7 +78,7 @@ test("conditional D: the logit is the unconditional one plus ⟨e_y, φ(x)⟩ (p
         for (let j = 0; j < nf; j++) dot += f[i * nf + j]! * E.data[j * k + y[i]!]!;
         return u + dot;
       });
-    assertClose(cond.score(x, y).toArray(), expected, { atol: 1e-4, rtol: 1e-4 }, "projection logit");
+    assertClose(logits, expected, { atol: 1e-4, rtol: 1e-4 }, "projection logit");
   });
 });
 
