@@ -8,6 +8,7 @@
  * link of the next row from the same result. Every step writes into buffers made once per sampling call (the
  * engine's kernels called "into"), so the 784 steps allocate nothing per layer and leave the garbage collector idle.
  */
+import { withThreads } from "../../backend/registry.js";
 import { gatedUnitInto } from "../../fused/gated-unit/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { type ConvLayer, tapConv } from "./fast-sample-cnn.js";
@@ -221,18 +222,22 @@ export function gatedNet(
       });
       return headNet.at(hLast);
     },
-    rowDone(r) {
-      L.forEach((l, i) => {
-        const v = s.vPre[i]!;
-        if (l.window) windowRowInto(l.vertical, l.window, l.kv[0], l.kv[1], s.vPack, v);
-        else l.vertical.at(input, r, 0, W, v); // the first layer: few input channels, a small gather
-        if (r + 1 < H) setLink(l, v, n, W);
-        const next = L[i + 1];
-        if (!next) return; // the last layer's vertical stack reaches the output only through its link
-        if (l.cond) addClassTerms(v, W * n, n, l.cond, l.p2, 0);
-        gatedUnitInto(v, null, next.window!.advance(), W * n, l.p2 / 2);
-      });
-    },
+    // On the calling thread: a row's products (0.3–0.8 ms each, about 600 per call) are the only work big enough for
+    // the engine's parallel regions, and with another process on the second core each region waited for it
+    // (REPRODUCTION.md, cached sampling); on an idle machine two threads would save at most half of that product time.
+    rowDone: (r) =>
+      withThreads(1, () =>
+        L.forEach((l, i) => {
+          const v = s.vPre[i]!;
+          if (l.window) windowRowInto(l.vertical, l.window, l.kv[0], l.kv[1], s.vPack, v);
+          else l.vertical.at(input, r, 0, W, v); // the first layer: few input channels, a small gather
+          if (r + 1 < H) setLink(l, v, n, W);
+          const next = L[i + 1];
+          if (!next) return; // the last layer's vertical stack reaches the output only through its link
+          if (l.cond) addClassTerms(v, W * n, n, l.cond, l.p2, 0);
+          gatedUnitInto(v, null, next.window!.advance(), W * n, l.p2 / 2);
+        }),
+      ),
   };
 }
 
