@@ -9,7 +9,7 @@
  */
 import { noGrad } from "../../autograd/tape.js";
 import { linear } from "../../ops/linalg.js";
-import { backendFor } from "../../ops/util.js";
+import { backendFor, contiguousData } from "../../ops/util.js";
 import { contiguousStrides, fmt } from "../../tensor/shape.js";
 import type { Generator } from "../../tensor/rng.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -129,7 +129,7 @@ export class TapConv {
     this.inF = I;
     this.outF = O;
     this.taps = live.map((t) => [Math.floor(t / kw) - origin[0], (t % kw) - origin[1]]);
-    const src = w.weight.contiguous().toArray(),
+    const src = contiguousData(w.weight),
       T = live.length,
       p = new Float32Array(O * T * I);
     for (let o = 0; o < O; o++)
