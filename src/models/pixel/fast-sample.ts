@@ -149,12 +149,8 @@ export class TapConv {
       I = this.inF,
       T = this.taps.length,
       m = count * n;
-    const gemm = (x: Float32Array): Float32Array => {
-      if (!out) return matmulRows(x, m, this.packed, this.bias);
-      linearInto(x, m, this.packed, this.bias, out);
-      return out;
-    };
-    if (T === 1 && this.taps[0]![0] === 0 && this.taps[0]![1] === 0) return gemm(input.block(r, c, count));
+    if (T === 1 && this.taps[0]![0] === 0 && this.taps[0]![1] === 0)
+      return this.#gemm(input.block(r, c, count), m, out);
     if (this.#scratch.length < m * T * I) this.#scratch = new Float32Array(m * T * I);
     const x = this.#scratch,
       d = input.data;
@@ -168,7 +164,14 @@ export class TapConv {
         }
       }
     }
-    return gemm(x.subarray(0, m * T * I));
+    return this.#gemm(x.subarray(0, m * T * I), m, out);
+  }
+
+  /** The packed taps x [m, T·I] through the weights, into out when given. */
+  #gemm(x: Float32Array, m: number, out: Float32Array | undefined): Float32Array {
+    if (!out) return matmulRows(x, m, this.packed, this.bias);
+    linearInto(x, m, this.packed, this.bias, out);
+    return out;
   }
 }
 
