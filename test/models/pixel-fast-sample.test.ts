@@ -88,7 +88,7 @@ test("gated-pixelcnn: cached sampling follows the class labels", () => {
   assert.deepEqual(ones, m.sample(8, new Generator(1), { labels: new Int32Array(8).fill(1), naive: true }).toArray());
 });
 
-test("linearInto and packInto write what linear and a view's contiguous() return, and refuse sizes that do not fit", () => {
+test("linearInto and packInto write what linear and a view's contiguous() return, and refuse misfits", () => {
   const g = new Generator(13);
   const x = randomTensor(g, [7, 5], { dtype: "float32", grad: false }),
     w = randomTensor(g, [4, 5], { dtype: "float32", grad: false }),
@@ -98,7 +98,7 @@ test("linearInto and packInto write what linear and a view's contiguous() return
   assert.deepEqual(Array.from(out), linear(x, w, b).toArray());
   linearInto(x.data as Float32Array, 7, w, null, out);
   assert.deepEqual(Array.from(out), linear(x, w).toArray());
-  assert.throws(() => linearInto(x.data as Float32Array, 6, w, b, out), /do not fit \[6, 5\] → 4/);
+  assert.throws(() => linearInto(x.data as Float32Array, 6, w, b, out), /do not fit \[6, 5\] to \[6, 4\]/);
   // a RowCache-like layout [positions, n, F] read as [n, taps, F] from position 1
   const src = Float32Array.from(g.uniform01(4 * 3 * 2)),
     shape = [3, 2, 2],
@@ -110,7 +110,7 @@ test("linearInto and packInto write what linear and a view's contiguous() return
   assert.throws(() => packInto(src, 13, shape, strides, packed), /view \[3,2,2\]/);
 });
 
-test("gated-pixelcnn: cached samples with two kernel threads equal one thread's, and the thread count is restored", () => {
+test("gated-pixelcnn: cached samples with two kernel threads equal one thread's; the thread count is restored", () => {
   const m = makePixel("gated-pixelcnn", { features: 4, layers: 3, outputHidden: 8 }, [1, 6, 5]);
   const before = getNumThreads();
   try {

@@ -68,7 +68,9 @@ export function linearInto(x: Float32Array, m: number, w: Tensor, bias: Tensor |
   if (bias && !(bias.data instanceof Float32Array && bias.size === N && bias.data.length === N))
     throw new TypeError(`linearInto: bias ${fmt(bias.shape)} must be a packed float32 [${N}]`);
   if (x.length !== m * K || out.length !== m * N)
-    throw new TypeError(`linearInto: x of ${x.length} and out of ${out.length} values do not fit [${m}, ${K}] → ${N}`);
+    throw new TypeError(
+      `linearInto: x of ${x.length} and out of ${out.length} values do not fit [${m}, ${K}] to [${m}, ${N}]`,
+    );
   if (out.length > 0) backendFor("float32").linear(x, w.data, bias ? bias.data : null, out, m, K, N);
 }
 
