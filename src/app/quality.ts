@@ -41,7 +41,7 @@ export function runSampleQuality(target: string, o: RunQualityOptions): RunQuali
   const opts = { parzen: !!o.parzen };
   return {
     model: run.config.model,
-    samples: sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), ref, clf, opts),
+    samples: sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), ref, clf, { ...opts, labels: s.labels }),
     floor: qualityFloor(ref, clf, n, opts),
   };
 }

@@ -43,6 +43,8 @@ function printQuality(q: RunQuality): void {
   console.log(row("samples", q.samples));
   console.log(row("floor (real train)", q.floor));
   console.log(`labels of samples: ${q.samples.label_histogram.counts.join(" ")}`);
+  if (q.samples.label_accuracy !== null)
+    console.log(`read as the class they were drawn as: ${(100 * q.samples.label_accuracy).toFixed(2)}%`);
   if (q.samples.parzen)
     console.log("Parzen-window log-likelihood is a poor estimate of the true likelihood (Theis et al. 2016).");
 }

@@ -49,16 +49,28 @@ export interface LabelHistogram {
 }
 
 export function labelHistogram(probs: Matrix): LabelHistogram {
-  const { rows: n, cols: c, data } = probs;
+  const { rows: n, cols: c } = probs;
   const counts = new Array<number>(c).fill(0);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < c; k++) if (data[i * c + k]! > data[i * c + best]!) best = k;
-    counts[best]!++;
-  }
+  for (let i = 0; i < n; i++) counts[argmaxRow(probs, i)]!++;
   const fractions = counts.map((k) => (n > 0 ? k / n : 0));
   const entropy_nats = -fractions.reduce((s, f) => s + (f > 0 ? f * Math.log(f) : 0), 0);
   return { counts, fractions, entropy_nats };
+}
+
+/** The argmax of one row of probabilities (the first of equal maxima). */
+function argmaxRow(probs: Matrix, i: number): number {
+  const { cols: c, data } = probs;
+  let best = 0;
+  for (let k = 1; k < c; k++) if (data[i * c + k]! > data[i * c + best]!) best = k;
+  return best;
+}
+
+/** For samples drawn as given classes: the fraction of rows whose most probable class is the row's label. */
+export function labelAccuracy(probs: Matrix, labels: Int32Array): number {
+  if (labels.length !== probs.rows) throw new RangeError(`labelAccuracy: ${labels.length} labels, ${probs.rows} rows`);
+  let hits = 0;
+  for (let i = 0; i < probs.rows; i++) if (argmaxRow(probs, i) === labels[i]) hits++;
+  return probs.rows > 0 ? hits / probs.rows : 0;
 }
 
 /** Total variation distance ½ Σ |p − q| between two label histograms' fractions. */

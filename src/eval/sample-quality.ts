@@ -11,6 +11,7 @@ import type { FeatureExtractor } from "./classifier/classifier.js";
 import {
   classifierScore,
   classifierScoreSplits,
+  labelAccuracy,
   labelHistogram,
   totalVariation,
   type LabelHistogram,
@@ -65,6 +66,8 @@ export interface SampleQualityOptions {
   /** the Parzen-window estimate (default on); its σ grid */
   parzen?: boolean | { sigmas?: readonly number[] };
   onProgress?: (stage: "features" | "fid" | "precision-recall" | "parzen") => void;
+  /** the class each sample was drawn as (a class-conditional model's): adds `label_accuracy` */
+  labels?: Int32Array | null;
 }
 
 export interface SampleQuality {
@@ -82,6 +85,8 @@ export interface SampleQuality {
   label_histogram: LabelHistogram;
   /** total variation between the samples' and the reference's predicted-label fractions */
   label_tv_to_reference: number;
+  /** for samples drawn as given classes: the fraction the classifier reads as the class asked for (else null) */
+  label_accuracy: number | null;
   parzen: ParzenResult | null;
 }
 
@@ -112,6 +117,8 @@ export function sampleQuality(
   opts.onProgress?.("precision-recall");
   const prk = precisionRecall(fr, fs, k);
   const hist = labelHistogram(ps);
+  if (opts.labels && opts.labels.length !== ps.rows)
+    throw new RangeError(`sampleQuality: ${opts.labels.length} labels for ${ps.rows} samples`);
   let parzen: ParzenResult | null = null;
   if (opts.parzen !== false) {
     opts.onProgress?.("parzen");
@@ -139,6 +146,7 @@ export function sampleQuality(
     k,
     label_histogram: hist,
     label_tv_to_reference: totalVariation(hist.fractions, labelHistogram(pr).fractions),
+    label_accuracy: opts.labels ? labelAccuracy(ps, opts.labels) : null,
     parzen,
   };
 }

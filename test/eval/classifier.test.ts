@@ -132,6 +132,18 @@ test("sampleQuality: the reference against itself scores FID 0, precision = reca
   const self = sampleQuality(ref.images, ref, c, { k: 3, parzen: { sigmas: [0.2, 0.5] } });
   assert.ok(self.fid < 1e-9, `FID ${self.fid}`); // tolerance: float64 round-off
   assert.deepEqual([self.precision, self.recall, self.label_tv_to_reference], [1, 1, 0]);
+  assert.equal(self.label_accuracy, null, "no labels given: no label accuracy");
+  // drawn "as" the classes the classifier reads: accuracy 1; every label shifted by one class: accuracy 0
+  const probs = c.probs(ref.images).toArray();
+  const read = Int32Array.from({ length: 300 }, (_, i) => {
+    const row = probs.slice(i * 10, i * 10 + 10);
+    return row.indexOf(Math.max(...row));
+  });
+  const opts = { k: 3, parzen: false };
+  assert.equal(sampleQuality(ref.images, ref, c, { ...opts, labels: read }).label_accuracy, 1);
+  const shifted = read.map((y) => (y + 1) % 10);
+  assert.equal(sampleQuality(ref.images, ref, c, { ...opts, labels: shifted }).label_accuracy, 0);
+  assert.throws(() => sampleQuality(ref.images, ref, c, { ...opts, labels: new Int32Array(5) }), /5 labels/);
   assert.equal(self.reference.binarized, false);
   assert.equal(self.samples_binary, false);
   const floor = qualityFloor(ref, c, 300, { parzen: { sigmas: [0.2, 0.5] } });

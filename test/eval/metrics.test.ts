@@ -3,7 +3,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator } from "../../src/index.js";
 import { matrix, type Matrix } from "../../src/eval/linalg64.js";
-import { classifierScore, classifierScoreSplits, labelHistogram } from "../../src/eval/classifier-score.js";
+import {
+  classifierScore,
+  classifierScoreSplits,
+  labelAccuracy,
+  labelHistogram,
+} from "../../src/eval/classifier-score.js";
 import { forEachDistanceBlock } from "../../src/eval/distances.js";
 import { knnRadii, precisionRecall } from "../../src/eval/precision-recall.js";
 import { parzenLogLikelihoods, parzenWindow, PARZEN_SIGMAS } from "../../src/eval/parzen.js";
@@ -75,6 +80,25 @@ test("label histogram counts the argmax of each row", () => {
   assert.deepEqual(h.counts, counts);
   assert.ok(Math.abs(h.fractions.reduce((a, b) => a + b, 0) - 1) < 1e-12, "fractions sum to 1");
   assert.ok(h.entropy_nats > 0 && h.entropy_nats <= Math.log(10) + 1e-12, `entropy ${h.entropy_nats}`);
+});
+
+test("label accuracy: the fraction of rows whose argmax is the row's label, the first of equal maxima winning", () => {
+  // hand-made: argmaxes 2, 0 (tie between 0 and 1: the first), 1, 2
+  const p = matrix(4, 3, [0.1, 0.2, 0.7, 0.4, 0.4, 0.2, 0.3, 0.6, 0.1, 0.2, 0.3, 0.5]);
+  assert.equal(labelAccuracy(p, Int32Array.from([2, 0, 1, 2])), 1);
+  assert.equal(labelAccuracy(p, Int32Array.from([2, 1, 1, 0])), 0.5);
+  assert.equal(labelAccuracy(p, Int32Array.from([0, 1, 0, 0])), 0);
+  assert.throws(() => labelAccuracy(p, new Int32Array(3)), /3 labels, 4 rows/);
+  // random rows: against a brute-force count
+  const g = new Generator(13);
+  const q = randomProbs(g, 300, 10);
+  const labels = Int32Array.from({ length: 300 }, (_, i) => (i * 7) % 10);
+  let hits = 0;
+  for (let i = 0; i < 300; i++) {
+    const row = Array.from(q.data.subarray(i * 10, i * 10 + 10));
+    if (row.indexOf(Math.max(...row)) === labels[i]) hits++;
+  }
+  assert.equal(labelAccuracy(q, labels), hits / 300);
 });
 
 test("blocked GEMM distances match float64 brute force, also far from the origin and across blocks", () => {
