@@ -1,8 +1,9 @@
 // Batch normalisation (Ioffe & Szegedy 2015) in training mode as two passes over the data each way, instead of the
 // ten-odd elementwise ops and reductions (each a pass and a fresh buffer) it takes when written with tensor ops.
-// Per channel c over its M = N·S values: mean, biased variance, y = x·scale + shift with scale = w/√(var + eps);
-// backward: Σgy and Σgy·(x − mean) in one pass, then
-// gx = scale·(gy − Σgy/M − (x − mean)·Σgy(x − mean)/(M·(var + eps))).
+// Per channel c over its M = N·S values: mean, biased variance, y = act(x·scale + shift), scale = w/√(var + eps),
+// and act none, ReLU or leaky ReLU (the layer's activation, applied as the output is written);
+// backward: gz = gy·act'(y) from the output's sign, Σgz and Σgz·(x − mean) in one pass, then
+// gx = scale·(gz − Σgz/M − (x − mean)·Σgz(x − mean)/(M·(var + eps))).
 // Channel sums are accumulated in double (M reaches 10^5 on large batches). Threads split the channels.
 #include <cmath>
 #include <vector>
@@ -16,37 +17,92 @@ namespace DG_ISA_NS {
 
 namespace {
 
-// Σ p[i] and Σ (p[i] − m)·q[i] (q = p when null) over n contiguous floats, in float vectors added into doubles.
-inline void row_sums(const float* p, const float* q, float m, int64_t n, double& s1, double& s2) {
+// act(v) as the relu and leakyRelu ops compute it (ReLU: NaN and -0 give 0).
+template <int A>
+inline vf activate(vf v, vf slope) {
+  if constexpr (A == kBnRelu) return vmax(v, vf{});
+  else if constexpr (A == kBnLeaky) return v > vf{} ? v : v * slope;
+  else return v;
+}
+template <int A>
+inline float activate(float v, float slope) {
+  if constexpr (A == kBnRelu) return v > 0.f ? v : 0.f;
+  else if constexpr (A == kBnLeaky) return v > 0.f ? v : v * slope;
+  else return v;
+}
+
+// gy·act'(·) read from the output y: 1 where y > 0, else 0 (ReLU) or slope (leaky ReLU); gy itself without act.
+template <int A>
+inline vf masked(vf g, vf y, vf slope) {
+  if constexpr (A == kBnRelu) return y > vf{} ? g : vf{};
+  else if constexpr (A == kBnLeaky) return y > vf{} ? g : g * slope;
+  else return g;
+}
+template <int A>
+inline float masked(float g, float y, float slope) {
+  if constexpr (A == kBnRelu) return y > 0.f ? g : 0.f;
+  else if constexpr (A == kBnLeaky) return y > 0.f ? g : g * slope;
+  else return g;
+}
+
+// Σ p[i] and Σ (p[i] − m)² over n contiguous floats, in float vectors added into doubles.
+inline void row_moments(const float* p, float m, int64_t n, double& s1, double& s2) {
   vf a{}, b{};
   const vf mv = vset1(m);
   int64_t i = 0;
   for (; i + VW <= n; i += VW) {
-    const vf v = vload(p + i), d = (q ? vload(q + i) : v) - mv;
+    const vf v = vload(p + i), d = v - mv;
     a += v;
-    b += q ? v * d : d * d;
+    b += d * d;
+  }
+  float fa = 0.f, fb = 0.f;
+  for (int l = 0; l < VW; l++) fa += a[l], fb += b[l];
+  for (; i < n; i++) fa += p[i], fb += (p[i] - m) * (p[i] - m);
+  s1 += fa;
+  s2 += fb;
+}
+
+// Σ gz[i] and Σ gz[i]·(x[i] − m) with gz = gy masked by the output y's sign (y unread without act).
+template <int A>
+inline void grad_sums(const float* gy, const float* y, const float* x, float m, float slope, int64_t n, double& s1,
+                      double& s2) {
+  vf a{}, b{};
+  const vf mv = vset1(m), sv = vset1(slope);
+  int64_t i = 0;
+  for (; i + VW <= n; i += VW) {
+    const vf g = masked<A>(vload(gy + i), A ? vload(y + i) : vf{}, sv);
+    a += g;
+    b += g * (vload(x + i) - mv);
   }
   float fa = 0.f, fb = 0.f;
   for (int l = 0; l < VW; l++) fa += a[l], fb += b[l];
   for (; i < n; i++) {
-    const float d = (q ? q[i] : p[i]) - m;
-    fa += p[i];
-    fb += q ? p[i] * d : d * d;
+    const float g = masked<A>(gy[i], A ? y[i] : 0.f, slope);
+    fa += g;
+    fb += g * (x[i] - m);
   }
   s1 += fa;
   s2 += fb;
 }
 
-// out[i] = x[i]·a + gy[i]·g + c over n floats (gy may be null: g unused).
-inline void affine_rows(const float* x, const float* gy, float* out, int64_t n, float a, float g, float c) {
-  const vf av = vset1(a), gv = vset1(g), cv = vset1(c);
+// y[i] = act(x[i]·a + c) over n floats.
+template <int A>
+inline void normalise_row(const float* x, float* y, int64_t n, float a, float c, float slope) {
+  const vf av = vset1(a), cv = vset1(c), sv = vset1(slope);
   int64_t i = 0;
-  for (; i + VW <= n; i += VW) {
-    vf v = vload(x + i) * av + cv;
-    if (gy) v += vload(gy + i) * gv;
-    vstore(out + i, v);
-  }
-  for (; i < n; i++) out[i] = x[i] * a + (gy ? gy[i] * g : 0.f) + c;
+  for (; i + VW <= n; i += VW) vstore(y + i, activate<A>(vload(x + i) * av + cv, sv));
+  for (; i < n; i++) y[i] = activate<A>(x[i] * a + c, slope);
+}
+
+// gx[i] = x[i]·a + gz[i]·g + c over n floats, gz = gy masked by the output y's sign.
+template <int A>
+inline void grad_row(const float* x, const float* gy, const float* y, float* gx, int64_t n, float a, float g, float c,
+                     float slope) {
+  const vf av = vset1(a), gv = vset1(g), cv = vset1(c), sv = vset1(slope);
+  int64_t i = 0;
+  for (; i + VW <= n; i += VW)
+    vstore(gx + i, vload(x + i) * av + masked<A>(vload(gy + i), A ? vload(y + i) : vf{}, sv) * gv + cv);
+  for (; i < n; i++) gx[i] = x[i] * a + masked<A>(gy[i], A ? y[i] : 0.f, slope) * g + c;
 }
 
 // Runs fn(c0, c1) over channel ranges: threads when the tensor is large, each channel's data read by one thread.
@@ -57,14 +113,16 @@ void over_channels(int64_t C, int64_t total, F fn) {
 }
 
 // The backward pass of [N, C] inputs (S = 1) for channels [c0, c1), walking rows (a range's channels are contiguous).
-void backward_rows(const float* x, const float* w, const float* mean, const float* var, const float* gy, float* gx,
-                   float* gw, float* gb, int64_t N, int64_t C, int64_t c0, int64_t c1, float eps) {
+template <int A>
+void backward_rows(const float* x, const float* w, const float* mean, const float* var, const float* y,
+                   const float* gy, float* gx, float* gw, float* gb, int64_t N, int64_t C, int64_t c0, int64_t c1,
+                   float eps, float slope) {
   const int64_t R = c1 - c0;
   const double M = double(N);
   std::vector<double> sg(R, 0.0), sgx(R, 0.0);
   for (int64_t n = 0; n < N; n++)
     for (int64_t c = c0; c < c1; c++) {
-      const double g = gy[n * C + c];
+      const double g = masked<A>(gy[n * C + c], A ? y[n * C + c] : 0.f, slope);
       sg[c - c0] += g;
       sgx[c - c0] += g * (double(x[n * C + c]) - mean[c]);
     }
@@ -78,14 +136,15 @@ void backward_rows(const float* x, const float* w, const float* mean, const floa
   }
   if (!gx) return;
   for (int64_t n = 0; n < N; n++)
-    for (int64_t c = c0; c < c1; c++)
-      gx[n * C + c] = x[n * C + c] * kx[c - c0] + gy[n * C + c] * kg[c - c0] + k0[c - c0];
+    for (int64_t c = c0; c < c1; c++) {
+      const int64_t i = n * C + c;
+      gx[i] = x[i] * kx[c - c0] + masked<A>(gy[i], A ? y[i] : 0.f, slope) * kg[c - c0] + k0[c - c0];
+    }
 }
 
-}  // namespace
-
-void batch_norm_forward(const float* x, const float* w, const float* b, float* y, float* mean, float* var, int64_t N,
-                        int64_t C, int64_t S, float eps) {
+template <int A>
+void forward(const float* x, const float* w, const float* b, float* y, float* mean, float* var, int64_t N, int64_t C,
+             int64_t S, float eps, float slope) {
   const double M = double(N * S);
   over_channels(C, N * C * S, [&](int64_t c0, int64_t c1) {
     if (S == 1) {
@@ -105,7 +164,7 @@ void batch_norm_forward(const float* x, const float* w, const float* b, float* y
         for (int64_t c = c0; c < c1; c++) {
           double a = 0.0, q = 0.0;
           const float m = pass ? mean[c] : 0.f;
-          for (int64_t n = 0; n < N; n++) row_sums(x + (n * C + c) * S, nullptr, m, S, a, q);
+          for (int64_t n = 0; n < N; n++) row_moments(x + (n * C + c) * S, m, S, a, q);
           if (!pass) mean[c] = float(a / M);
           else var[c] = float(q / M);  // Σ(x − mean)² on the second pass: no cancellation
         }
@@ -117,37 +176,60 @@ void batch_norm_forward(const float* x, const float* w, const float* b, float* y
     }
     if (S == 1)
       for (int64_t n = 0; n < N; n++)
-        for (int64_t c = c0; c < c1; c++) y[n * C + c] = x[n * C + c] * scale[c - c0] + shift[c - c0];
+        for (int64_t c = c0; c < c1; c++)
+          y[n * C + c] = activate<A>(x[n * C + c] * scale[c - c0] + shift[c - c0], slope);
     else
       for (int64_t c = c0; c < c1; c++)
         for (int64_t n = 0; n < N; n++)
-          affine_rows(x + (n * C + c) * S, nullptr, y + (n * C + c) * S, S, scale[c - c0], 0.f, shift[c - c0]);
+          normalise_row<A>(x + (n * C + c) * S, y + (n * C + c) * S, S, scale[c - c0], shift[c - c0], slope);
   });
 }
 
-void batch_norm_backward(const float* x, const float* w, const float* mean, const float* var, const float* gy,
-                         float* gx, float* gw, float* gb, int64_t N, int64_t C, int64_t S, float eps) {
+template <int A>
+void backward(const float* x, const float* w, const float* mean, const float* var, const float* y, const float* gy,
+              float* gx, float* gw, float* gb, int64_t N, int64_t C, int64_t S, float eps, float slope) {
   const double M = double(N * S);
   over_channels(C, N * C * S, [&](int64_t c0, int64_t c1) {
     if (S == 1) {
-      backward_rows(x, w, mean, var, gy, gx, gw, gb, N, C, c0, c1, eps);
+      backward_rows<A>(x, w, mean, var, y, gy, gx, gw, gb, N, C, c0, c1, eps, slope);
       return;
     }
     for (int64_t c = c0; c < c1; c++) {
-      double sg = 0.0, sgx = 0.0;  // Σ gy, Σ gy·(x − mean)
+      double sg = 0.0, sgx = 0.0;  // Σ gz, Σ gz·(x − mean)
       const float m = mean[c];
-      for (int64_t n = 0; n < N; n++) row_sums(gy + (n * C + c) * S, x + (n * C + c) * S, m, S, sg, sgx);
+      for (int64_t n = 0; n < N; n++) {
+        const int64_t o = (n * C + c) * S;
+        grad_sums<A>(gy + o, A ? y + o : nullptr, x + o, m, slope, S, sg, sgx);
+      }
       const double inv = 1.0 / std::sqrt(double(var[c]) + eps);
       if (gb) gb[c] = float(sg);
       if (gw) gw[c] = float(sgx * inv);
       if (!gx) continue;
-      // gx = scale·gy + kx·x + k0 with kx = −scale·inv²·Σgy(x−mean)/M, k0 = −scale·Σgy/M − kx·mean
+      // gx = scale·gz + kx·x + k0 with kx = −scale·inv²·Σgz(x−mean)/M, k0 = −scale·Σgz/M − kx·mean
       const double scale = (w ? w[c] : 1.0) * inv, kx = -scale * inv * inv * sgx / M, k0 = -scale * sg / M - kx * m;
-      for (int64_t n = 0; n < N; n++)
-        affine_rows(x + (n * C + c) * S, gy + (n * C + c) * S, gx + (n * C + c) * S, S, float(kx), float(scale),
-                    float(k0));
+      for (int64_t n = 0; n < N; n++) {
+        const int64_t o = (n * C + c) * S;
+        grad_row<A>(x + o, gy + o, A ? y + o : nullptr, gx + o, S, float(kx), float(scale), float(k0), slope);
+      }
     }
   });
+}
+
+}  // namespace
+
+void batch_norm_forward(const float* x, const float* w, const float* b, float* y, float* mean, float* var, int64_t N,
+                        int64_t C, int64_t S, float eps, int act, float slope) {
+  if (act == kBnRelu) forward<kBnRelu>(x, w, b, y, mean, var, N, C, S, eps, slope);
+  else if (act == kBnLeaky) forward<kBnLeaky>(x, w, b, y, mean, var, N, C, S, eps, slope);
+  else forward<kBnNone>(x, w, b, y, mean, var, N, C, S, eps, slope);
+}
+
+void batch_norm_backward(const float* x, const float* w, const float* mean, const float* var, const float* y,
+                         const float* gy, float* gx, float* gw, float* gb, int64_t N, int64_t C, int64_t S, float eps,
+                         int act, float slope) {
+  if (act == kBnRelu) backward<kBnRelu>(x, w, mean, var, y, gy, gx, gw, gb, N, C, S, eps, slope);
+  else if (act == kBnLeaky) backward<kBnLeaky>(x, w, mean, var, y, gy, gx, gw, gb, N, C, S, eps, slope);
+  else backward<kBnNone>(x, w, mean, var, y, gy, gx, gw, gb, N, C, S, eps, slope);
 }
 
 }  // namespace DG_ISA_NS
