@@ -62,15 +62,17 @@ inline void row_moments(const float* p, float m, int64_t n, double& s1, double& 
   s2 += fb;
 }
 
-// Σ gz[i] and Σ gz[i]·(x[i] − m) with gz = gy masked by the output y's sign (y unread without act).
+// Σ gz[i] and Σ gz[i]·(x[i] − m) with gz = gy masked by the output y's sign (y unread without act); gz is also
+// stored to `out` when given.
 template <int A>
 inline void grad_sums(const float* gy, const float* y, const float* x, float m, float slope, int64_t n, double& s1,
-                      double& s2) {
+                      double& s2, float* out) {
   vf a{}, b{};
   const vf mv = vset1(m), sv = vset1(slope);
   int64_t i = 0;
   for (; i + VW <= n; i += VW) {
     const vf g = masked<A>(vload(gy + i), A ? vload(y + i) : vf{}, sv);
+    if (out) vstore(out + i, g);
     a += g;
     b += g * (vload(x + i) - mv);
   }
@@ -78,6 +80,7 @@ inline void grad_sums(const float* gy, const float* y, const float* x, float m, 
   for (int l = 0; l < VW; l++) fa += a[l], fb += b[l];
   for (; i < n; i++) {
     const float g = masked<A>(gy[i], A ? y[i] : 0.f, slope);
+    if (out) out[i] = g;
     fa += g;
     fb += g * (x[i] - m);
   }
@@ -120,11 +123,14 @@ void backward_rows(const float* x, const float* w, const float* mean, const floa
   const int64_t R = c1 - c0;
   const double M = double(N);
   std::vector<double> sg(R, 0.0), sgx(R, 0.0);
+  // with an activation, gz is left in gx for the second loop (which then reads it instead of gy and y)
+  const bool keep = A && gx;
   for (int64_t n = 0; n < N; n++)
     for (int64_t c = c0; c < c1; c++) {
-      const double g = masked<A>(gy[n * C + c], A ? y[n * C + c] : 0.f, slope);
+      const float g = masked<A>(gy[n * C + c], A ? y[n * C + c] : 0.f, slope);
+      if (keep) gx[n * C + c] = g;
       sg[c - c0] += g;
-      sgx[c - c0] += g * (double(x[n * C + c]) - mean[c]);
+      sgx[c - c0] += double(g) * (double(x[n * C + c]) - mean[c]);
     }
   std::vector<float> kg(R), kx(R), k0(R);
   for (int64_t c = c0; c < c1; c++) {
@@ -138,7 +144,7 @@ void backward_rows(const float* x, const float* w, const float* mean, const floa
   for (int64_t n = 0; n < N; n++)
     for (int64_t c = c0; c < c1; c++) {
       const int64_t i = n * C + c;
-      gx[i] = x[i] * kx[c - c0] + masked<A>(gy[i], A ? y[i] : 0.f, slope) * kg[c - c0] + k0[c - c0];
+      gx[i] = x[i] * kx[c - c0] + (keep ? gx[i] : gy[i]) * kg[c - c0] + k0[c - c0];
     }
 }
 
@@ -194,24 +200,34 @@ void backward(const float* x, const float* w, const float* mean, const float* va
       backward_rows<A>(x, w, mean, var, y, gy, gx, gw, gb, N, C, c0, c1, eps, slope);
       return;
     }
+    // Both passes walk the range's rows in memory order (a channel's rows are C·S floats apart: visiting them channel
+    // by channel strides through every array at once). With an activation the first pass leaves gz in gx, and the
+    // second reads it instead of gy and y.
+    const bool keep = A && gx;
+    const int64_t R = c1 - c0;
+    std::vector<double> sg(R, 0.0), sgx(R, 0.0);  // Σ gz, Σ gz·(x − mean)
+    for (int64_t n = 0; n < N; n++)
+      for (int64_t c = c0; c < c1; c++) {
+        const int64_t o = (n * C + c) * S;
+        grad_sums<A>(gy + o, A ? y + o : nullptr, x + o, mean[c], slope, S, sg[c - c0], sgx[c - c0],
+                     keep ? gx + o : nullptr);
+      }
+    // gx = scale·gz + kx·x + k0 with kx = −scale·inv²·Σgz(x−mean)/M, k0 = −scale·Σgz/M − kx·mean
+    std::vector<float> kg(R), kx(R), k0(R);
     for (int64_t c = c0; c < c1; c++) {
-      double sg = 0.0, sgx = 0.0;  // Σ gz, Σ gz·(x − mean)
-      const float m = mean[c];
-      for (int64_t n = 0; n < N; n++) {
-        const int64_t o = (n * C + c) * S;
-        grad_sums<A>(gy + o, A ? y + o : nullptr, x + o, m, slope, S, sg, sgx);
-      }
-      const double inv = 1.0 / std::sqrt(double(var[c]) + eps);
-      if (gb) gb[c] = float(sg);
-      if (gw) gw[c] = float(sgx * inv);
-      if (!gx) continue;
-      // gx = scale·gz + kx·x + k0 with kx = −scale·inv²·Σgz(x−mean)/M, k0 = −scale·Σgz/M − kx·mean
-      const double scale = (w ? w[c] : 1.0) * inv, kx = -scale * inv * inv * sgx / M, k0 = -scale * sg / M - kx * m;
-      for (int64_t n = 0; n < N; n++) {
-        const int64_t o = (n * C + c) * S;
-        grad_row<A>(x + o, gy + o, A ? y + o : nullptr, gx + o, S, float(kx), float(scale), float(k0), slope);
-      }
+      const double inv = 1.0 / std::sqrt(double(var[c]) + eps), scale = (w ? w[c] : 1.0) * inv,
+                   x1 = -scale * inv * inv * sgx[c - c0] / M;
+      if (gb) gb[c] = float(sg[c - c0]);
+      if (gw) gw[c] = float(sgx[c - c0] * inv);
+      kg[c - c0] = float(scale), kx[c - c0] = float(x1), k0[c - c0] = float(-scale * sg[c - c0] / M - x1 * mean[c]);
     }
+    if (!gx) return;
+    for (int64_t n = 0; n < N; n++)
+      for (int64_t c = c0; c < c1; c++) {
+        const int64_t o = (n * C + c) * S, k = c - c0;
+        if (keep) grad_row<kBnNone>(x + o, gx + o, nullptr, gx + o, S, kx[k], kg[k], k0[k], slope);
+        else grad_row<A>(x + o, gy + o, A ? y + o : nullptr, gx + o, S, kx[k], kg[k], k0[k], slope);
+      }
   });
 }
 
