@@ -90,8 +90,8 @@ export interface Conv2dOptions {
    */
   taps?: readonly number[];
   /**
-   * conv2d only: rectifies the output in the same kernel pass: "relu" max(conv(x), 0), "leaky-relu" v > 0 ? v : slope·v
-   * with v = conv(x); the gradient is masked by the output's sign in the backward's pass.
+   * conv2d only: rectifies the output in the same kernel pass: "relu" max(conv(x), 0), "leaky-relu"
+   * v > 0 ? v : slope·v with v = conv(x); the gradient is masked by the output's sign in the backward's pass.
    */
   activation?: Rectifier;
   /** conv2d only: the leaky-relu slope (≥ 0; default 0.01, as leakyRelu()). */

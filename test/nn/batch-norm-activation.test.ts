@@ -47,8 +47,8 @@ function randomLayer(dims: number[], make: (c: number, a: Act) => BatchNorm, a: 
 
 /**
  * backward() of L = Σ f() ⊙ W against central differences (step 1e-3, L summed in float64) for each tensor in
- * `wrt`, float32: |analytic − numeric| ≤ 2e-3 + 1e-3·|numeric| (float32 rounding of the outputs ≈ 1e-7 per value,
- * divided by the 2e-3 step and summed over a channel's ≤ 120 values, stays below 1e-3).
+ * `wrt`, float32: |analytic − numeric| ≤ 2e-3 + 1e-3·|numeric| (float32 rounding of the outputs, ≈ 1e-7 per
+ * value, divided by the 2e-3 step and summed over a channel's ≤ 120 values, stays below 1e-3).
  */
 function gradCheck32(f: () => Tensor, wrt: Tensor[], g: Generator): void {
   const weights = randomTensor(g, [...f().shape], { dtype: "float32", grad: false }),

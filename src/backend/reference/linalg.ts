@@ -175,8 +175,8 @@ export function conv2d(
   if (relu & RELU_OUTPUT) out.set(rectified(out, g.slope));
 }
 
-// gz = gy · ([y > 0] + slope·[y ≤ 0]) for a rectified output; gb = Σ gz; gw, gx as for gz, then gx · [x > 0] for a
-// rectified input
+// gz = gy · ([y > 0] + slope·[y ≤ 0]) for a rectified output; gb = Σ gz; gw, gx as for gz, then gx · [x > 0]
+// for a rectified input
 export function conv2dBackward(
   g: ConvGeom,
   x: Storage,

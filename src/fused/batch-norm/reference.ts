@@ -29,7 +29,8 @@ const forward: BatchNormKernels["forward"] = (x, w, b, y, mean, variance, N, C, 
   }
 };
 
-// gz = act'·gy; x̂ = (x − mean)·inv; ∂b = Σgz, ∂w = Σgz·x̂, ∂x = w·inv·(gz − Σgz/M − x̂·Σgz·x̂/M)
+// gz = act'·gy; x̂ = (x − mean)·inv;
+// ∂b = Σgz, ∂w = Σgz·x̂, ∂x = w·inv·(gz − Σgz/M − x̂·Σgz·x̂/M)
 const backward: BatchNormKernels["backward"] = (x, w, mean, variance, y, gy, gx, gw, gb, N, C, S, eps, act, slope) => {
   const M = N * S;
   const gz = (i: number): number => masked(gy[i]!, y ? y[i]! : 0, act, slope);
