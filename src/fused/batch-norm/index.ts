@@ -1,9 +1,9 @@
 /**
  * Batch normalisation in training mode as one fused op [1]: per channel the batch mean and biased variance, then
  * y = act((x − mean)/√(var + eps)·w + b), in one kernel pass each way instead of a chain of reductions and
- * elementwise ops (each a pass over the activations and a fresh buffer). The gradient flows through the batch statistics. The
- * optional act (ReLU or leaky ReLU, the layer's activation in DCGAN) is applied as the output is written, and its
- * gradient, a mask read from the output's sign, in the backward's pass over the incoming gradient.
+ * elementwise ops (each a pass over the activations and a fresh buffer). The gradient flows through the batch
+ * statistics. The optional act (ReLU or leaky ReLU, the layer's activation in DCGAN) is applied as the output is
+ * written, and its gradient, a mask read from the output's sign, in the backward's pass over the incoming gradient.
  * Kernels: reference.ts (plain loops, the oracle), native.ts (native/fused/batch-norm/, float32).
  * [1]: Ioffe & Szegedy, Batch Normalization, ICML 2015.
  */
