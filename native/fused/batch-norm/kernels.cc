@@ -166,14 +166,17 @@ void forward(const float* x, const float* w, const float* b, float* y, float* me
         }
       for (int64_t c = c0; c < c1; c++) var[c] = float(s[c - c0] / M);
     } else {
-      for (int64_t pass = 0; pass < 2; pass++)
-        for (int64_t c = c0; c < c1; c++) {
-          double a = 0.0, q = 0.0;
-          const float m = pass ? mean[c] : 0.f;
-          for (int64_t n = 0; n < N; n++) row_moments(x + (n * C + c) * S, m, S, a, q);
-          if (!pass) mean[c] = float(a / M);
-          else var[c] = float(q / M);  // Σ(x − mean)² on the second pass: no cancellation
-        }
+      // the passes walk the range's rows in memory order, as the backward's do
+      std::vector<double> a(c1 - c0), q(c1 - c0);
+      for (int64_t pass = 0; pass < 2; pass++) {
+        std::fill(a.begin(), a.end(), 0.0), std::fill(q.begin(), q.end(), 0.0);
+        for (int64_t n = 0; n < N; n++)
+          for (int64_t c = c0; c < c1; c++)
+            row_moments(x + (n * C + c) * S, pass ? mean[c] : 0.f, S, a[c - c0], q[c - c0]);
+        for (int64_t c = c0; c < c1; c++)
+          if (!pass) mean[c] = float(a[c - c0] / M);
+          else var[c] = float(q[c - c0] / M);  // Σ(x − mean)² on the second pass: no cancellation
+      }
     }
     std::vector<float> scale(c1 - c0), shift(c1 - c0);
     for (int64_t c = c0; c < c1; c++) {
@@ -185,8 +188,8 @@ void forward(const float* x, const float* w, const float* b, float* y, float* me
         for (int64_t c = c0; c < c1; c++)
           y[n * C + c] = activate<A>(x[n * C + c] * scale[c - c0] + shift[c - c0], slope);
     else
-      for (int64_t c = c0; c < c1; c++)
-        for (int64_t n = 0; n < N; n++)
+      for (int64_t n = 0; n < N; n++)
+        for (int64_t c = c0; c < c1; c++)
           normalise_row<A>(x + (n * C + c) * S, y + (n * C + c) * S, S, scale[c - c0], shift[c - c0], slope);
   });
 }
