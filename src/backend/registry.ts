@@ -76,6 +76,18 @@ export function getNumThreads(): number {
   return tryLoad()?.getThreads() ?? 1;
 }
 
+/** Runs fn with native kernels on at most n threads, then restores the count (also when fn throws). */
+export function withThreads<T>(n: number, fn: () => T): T {
+  const before = getNumThreads();
+  if (before <= n) return fn();
+  setNumThreads(n);
+  try {
+    return fn();
+  } finally {
+    setNumThreads(before);
+  }
+}
+
 export { referenceBackend };
 
 // Load the addon (if present) when the engine is imported, so random streams use the native Philox from the first

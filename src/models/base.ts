@@ -90,7 +90,10 @@ export interface Sampler {
   sample(n: number, generator: Generator, opts?: { labels?: Int32Array | null }): Tensor;
 }
 
-/** A model of p(x | y) for class labels y in [0, classes): the Trainer passes each batch's labels to its loss. */
+/**
+ * A model of p(x | y) for class labels y in [0, classes): the Trainer passes each batch's labels to its training
+ * step (`StepContext.labels`), and `sample` takes labels.
+ */
 export interface ClassConditional {
   readonly classes: number;
 }
@@ -213,7 +216,7 @@ export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   "closed-form": ["fitClosedForm"],
   "data-init": ["initFromData"],
   trainable: ["trainingPhases"],
-  "class-conditional": ["sample", "loss"],
+  "class-conditional": ["sample"],
   translator: ["translate"],
 };
 

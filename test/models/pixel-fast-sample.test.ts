@@ -1,10 +1,14 @@
 /**
  * Cached sampling of the pixel models: the per-pixel network over row caches gives the full network's output
- * parameters, and draws exactly the samples (and completions) of the full-image loop for the same seed.
+ * parameters, and draws exactly the samples (and completions) of the full-image loop for the same seed; the
+ * helpers that write into the samplers' buffers write what the allocating ops return (bit for bit).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Generator, tensor } from "../../src/index.js";
+import { Generator, getNumThreads, linear, nativeAvailable, setNumThreads, Tensor, tensor } from "../../src/index.js";
+import { withThreads } from "../../src/backend/registry.js";
+import { linearInto, packInto } from "../../src/models/pixel/fast-sample.js";
+import { randomTensor } from "../helpers.js";
 import { makePixel, type Shape3 } from "./pixel-helpers.js";
 
 type Case = [string, Record<string, unknown>, Shape3];
@@ -82,4 +86,46 @@ test("gated-pixelcnn: cached sampling follows the class labels", () => {
   const ones = m.sample(8, new Generator(1), { labels: new Int32Array(8).fill(1) }).toArray();
   assert.notDeepEqual(zeros, ones, "the same draws under another class give other samples");
   assert.deepEqual(ones, m.sample(8, new Generator(1), { labels: new Int32Array(8).fill(1), naive: true }).toArray());
+});
+
+test("linearInto and packInto write what linear and a view's contiguous() return, and refuse misfits", () => {
+  const g = new Generator(13);
+  const x = randomTensor(g, [7, 5], { dtype: "float32", grad: false }),
+    w = randomTensor(g, [4, 5], { dtype: "float32", grad: false }),
+    b = randomTensor(g, [4], { dtype: "float32", grad: false });
+  const out = new Float32Array(7 * 4).fill(Number.NaN);
+  linearInto(x.data as Float32Array, 7, w, b, out);
+  assert.deepEqual(Array.from(out), linear(x, w, b).toArray());
+  linearInto(x.data as Float32Array, 7, w, null, out);
+  assert.deepEqual(Array.from(out), linear(x, w).toArray());
+  assert.throws(() => linearInto(x.data as Float32Array, 6, w, b, out), /do not fit \[6, 5\] to \[6, 4\]/);
+  // a RowCache-like layout [positions, n, F] read as [n, taps, F] from position 1
+  const src = Float32Array.from(g.uniform01(4 * 3 * 2)),
+    shape = [3, 2, 2],
+    strides = [2, 6, 1];
+  const view = new Tensor(src.subarray(6), shape, strides),
+    packed = new Float32Array(12);
+  packInto(src, 6, shape, strides, packed);
+  assert.deepEqual(Array.from(packed), view.contiguous().toArray());
+  assert.throws(() => packInto(src, 13, shape, strides, packed), /view \[3,2,2\]/);
+});
+
+test("gated-pixelcnn: cached samples with two kernel threads equal one thread's; the thread count is restored", () => {
+  const m = makePixel("gated-pixelcnn", { features: 4, layers: 3, outputHidden: 8 }, [1, 6, 5]);
+  const before = getNumThreads();
+  try {
+    setNumThreads(1);
+    const one = m.sample(6, new Generator(2)).toArray();
+    setNumThreads(2);
+    assert.deepEqual(m.sample(6, new Generator(2)).toArray(), one);
+    assert.equal(getNumThreads(), nativeAvailable() ? 2 : 1, "the sampler leaves the thread count as it was");
+    assert.throws(() =>
+      withThreads(1, () => {
+        throw new Error("inside");
+      }),
+    );
+    assert.equal(getNumThreads(), nativeAvailable() ? 2 : 1, "restored after a throw");
+  } finally {
+    setNumThreads(before);
+  }
 });

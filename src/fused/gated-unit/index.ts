@@ -61,3 +61,18 @@ export function gatedUnit(x: Tensor, groups: number, y: Tensor | null = null): T
   if (out.size > 0) kernels(x.dtype).forward(contiguousData(x), y ? contiguousData(y) : null, out.data, R, M);
   return gatedUnitOp.record(y ? [x, y] : [x], out, { R, M, hasY: !!y });
 }
+
+/**
+ * The forward alone, nothing recorded, into a caller's buffer (cached samplers, which run it once per pixel and
+ * layer): z = x (+ y) as [R, 2, M] rows of a then b halves → out [R, M] = tanh(a) ⊙ σ(b), float32.
+ */
+export function gatedUnitInto(x: Float32Array, y: Float32Array | null, out: Float32Array, R: number, M: number): void {
+  if (!(Number.isInteger(R) && R >= 0 && Number.isInteger(M) && M >= 0))
+    throw new RangeError(`gatedUnitInto: rows ${R} and half-width ${M} must be non-negative integers`);
+  if (x.length !== 2 * R * M || (y && y.length !== x.length) || out.length !== R * M)
+    throw new TypeError(
+      `gatedUnitInto: x of ${x.length}${y ? `, y of ${y.length}` : ""} and out of ${out.length} values ` +
+        `do not fit [${R}, 2, ${M}] → [${R}, ${M}]`,
+    );
+  if (out.length > 0) kernels("float32").forward(x, y, out, R, M);
+}

@@ -3,19 +3,28 @@
  * samples live where the data does), a discriminator (or critic) network to one score per image, and the two-phase
  * training step — `discriminatorSteps` updates of the discriminator's parameters on real and generated batches, then
  * one update of the generator's. The phases' parameter groups are disjoint, each with its own optimizer. No density:
- * these models sample.
+ * these models sample. A class-conditional pair (one that declares the capability) takes the real batch's labels for
+ * both its real and its generated images.
  */
 import { noGrad } from "../../autograd/tape.js";
 import type { Module } from "../../nn/module.js";
 import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { GenerativeModel, type Capability, type DataShape, type Sampler, type StepContext } from "../base.js";
+import {
+  GenerativeModel,
+  isClassConditional,
+  labelsFor,
+  type Capability,
+  type DataShape,
+  type Sampler,
+  type StepContext,
+} from "../base.js";
 import { MlpNet, type HiddenActivation } from "./mlp-net.js";
 import type { Trainable, TrainingPhase } from "../base.js";
 
 export abstract class AdversarialModel extends GenerativeModel implements Sampler, Trainable {
-  readonly capabilities: readonly Capability[] = ["sampler", "trainable"];
+  readonly capabilities: readonly Capability[] = ADVERSARIAL_CAPABILITIES;
   /** the generator's input: z ~ N(0, I) of this size */
   abstract readonly noiseDim: number;
   /** discriminator (critic) updates per generator update */
@@ -23,10 +32,10 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
   abstract readonly generatorNet: Module;
   abstract readonly discriminatorNet: Module;
 
-  /** G(z): images [n, dim] in [0, 1] */
-  abstract generate(z: Tensor): Tensor;
-  /** one score per image [n]: D's logit, or the critic's value */
-  abstract score(x: Tensor): Tensor;
+  /** G(z): images [n, dim] in [0, 1] (of the given classes, for a class-conditional generator) */
+  abstract generate(z: Tensor, labels?: Int32Array | null): Tensor;
+  /** one score per image [n]: D's logit, or the critic's value (given each image's class, where conditional) */
+  abstract score(x: Tensor, labels?: Int32Array | null): Tensor;
   /** the discriminator phase's loss for a real batch and a generated one (no gradient reaches G through `fake`) */
   protected abstract discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext): Tensor;
   /** the generator phase's loss from the scores of its generated batch */
@@ -34,6 +43,11 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
 
   noise(n: number, g: Generator): Tensor {
     return randn([n, this.noiseDim], { generator: g });
+  }
+
+  /** the batch's labels where the model is class-conditional (an error if the data has none), else null */
+  protected batchLabels(ctx: StepContext): Int32Array | null {
+    return labelsFor(this, ctx.labels ?? null);
   }
 
   trainingPhases(): TrainingPhase[] {
@@ -47,29 +61,43 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
         loss: (x, ctx) =>
           this.discriminatorLoss(
             x,
-            noGrad(() => this.generate(this.noise(n(x), ctx.generator))),
+            noGrad(() => this.generate(this.noise(n(x), ctx.generator), this.batchLabels(ctx))),
             ctx,
           ),
       },
       {
         name: "generator",
         parameters: this.generatorNet.parameters(),
-        loss: (x, ctx) => this.generatorLoss(this.score(this.generate(this.noise(n(x), ctx.generator)))),
+        loss: (x, ctx) => {
+          const y = this.batchLabels(ctx);
+          return this.generatorLoss(this.score(this.generate(this.noise(n(x), ctx.generator), y), y));
+        },
       },
     ];
   }
 
-  /** n images from G; normalisation layers use their running statistics, so a sample does not depend on its batch. */
-  sample(n: number, generator: Generator): Tensor {
+  /**
+   * n images from G; normalisation layers use their running statistics, so a sample does not depend on its batch. A
+   * class-conditional generator draws the given labels, or the classes in turn (0, 1, …) when none are given.
+   */
+  sample(n: number, generator: Generator, opts: { labels?: Int32Array | null } = {}): Tensor {
+    let labels = opts.labels ?? null;
+    if (isClassConditional(this)) {
+      const k = this.classes;
+      labels ??= Int32Array.from({ length: n }, (_, i) => i % k);
+    } else labels = null;
     const wasTraining = this.generatorNet.training;
     this.generatorNet.eval();
     try {
-      return noGrad(() => this.generate(this.noise(n, generator)));
+      return noGrad(() => this.generate(this.noise(n, generator), labels));
     } finally {
       this.generatorNet.train(wasTraining);
     }
   }
 }
+
+/** What every adversarial pair can do; a class-conditional one adds that capability. */
+export const ADVERSARIAL_CAPABILITIES: readonly Capability[] = ["sampler", "trainable"];
 
 /** What the MLP pair of `gan` and `wgan-gp` is built from. */
 export interface MlpPairOptions {

@@ -5,18 +5,25 @@
  * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss). Weights
  * start from the paper's N(0, 0.02²) (normal-init.ts) unless `init` is "uniform". Each ReLU and LeakyReLU runs inside
  * the kernel pass of the layer before it (batch norm's, or the first discriminator convolution's), forward and back.
+ *
+ * With `classes` > 0 the pair is class-conditional: G adds a learned vector per class to its first layer's
+ * pre-activation (the same as feeding z concatenated with the one-hot label), and D is a projection discriminator
+ * [2]: its logit gains ⟨e_y, φ(x)⟩, the inner product of its last features with a learned vector of the class.
+ * Training gives each generated batch the real batch's labels; sampling takes labels (the classes in turn if none).
  * [1]: Radford, Metz & Chintala 2016, https://arxiv.org/abs/1511.06434
+ * [2]: Miyato & Koyama 2018, cGANs with Projection Discriminator, https://arxiv.org/abs/1802.05637
  */
 import { BatchNorm1d, BatchNorm2d } from "../../nn/layers.js";
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Linear } from "../../nn/linear.js";
 import { Module } from "../../nn/module.js";
+import { oneHot } from "../../ops/movement.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { DataShape, StepContext } from "../base.js";
+import type { Capability, ClassConditional, DataShape, StepContext } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { AdversarialModel } from "./adversarial.js";
+import { ADVERSARIAL_CAPABILITIES, AdversarialModel } from "./adversarial.js";
 import { discriminatorLoss, generatorLoss } from "./losses.js";
 import { LEAKY_SLOPE } from "./mlp-net.js";
 import { normalInit } from "./normal-init.js";
@@ -37,6 +44,11 @@ export const options = z.object({
     "weights from N(0, 0.02²), BatchNorm gains from N(1, 0.02²), zero biases (normal, the paper's) or the " +
       "layers' own U(±1/√fan_in) (uniform)",
   ),
+  classes: field.nonNegativeInt(
+    0,
+    "classes to condition on (0: unconditional): a class vector in G's first layer, a projection discriminator",
+    100000,
+  ),
 });
 export type DCGANConfig = OptionsOf<typeof options>;
 
@@ -52,8 +64,19 @@ function quarterSize(data: DataShape): [number, number] {
   return [Math.ceil(data.shape[1] / 4), Math.ceil(data.shape[2] / 4)];
 }
 
+/** The labels of a class-conditional pass: one per image, each in [0, classes). */
+function checkLabels(labels: Int32Array | null, n: number, classes: number): Int32Array {
+  if (!labels) throw new RangeError(`dcgan: conditioned on ${classes} classes, it needs a label per image`);
+  if (labels.length !== n) throw new RangeError(`dcgan: ${labels.length} labels for ${n} images`);
+  const bad = labels.find((y) => !(y >= 0 && y < classes));
+  if (bad !== undefined) throw new RangeError(`dcgan: label ${bad} is not in [0, ${classes})`);
+  return labels;
+}
+
 export class DCGANGenerator extends Module {
   readonly fc: Linear;
+  /** one vector per class added to fc's output (null: unconditional) */
+  readonly embed: Linear | null;
   readonly bn0: BatchNorm1d;
   readonly up1: ConvTranspose2d;
   readonly bn1: BatchNorm2d;
@@ -64,22 +87,29 @@ export class DCGANGenerator extends Module {
     readonly width: number,
     readonly data: DataShape,
     g: Generator,
+    readonly classes = 0,
   ) {
     super();
     const [h, w] = quarterSize(data);
     this.fc = this.registerModule("fc", new Linear(noiseDim, 2 * width * h * w, { generator: g }));
+    this.embed =
+      classes > 0
+        ? this.registerModule("embed", new Linear(classes, 2 * width * h * w, { generator: g, bias: false }))
+        : null;
     this.bn0 = this.registerModule("bn0", new BatchNorm1d(2 * width * h * w, relu));
     this.up1 = this.registerModule("up1", new ConvTranspose2d(2 * width, width, 4, { ...k4s2p1, generator: g }));
     this.bn1 = this.registerModule("bn1", new BatchNorm2d(width, relu));
     this.up2 = this.registerModule("up2", new ConvTranspose2d(width, data.shape[0], 4, { ...k4s2p1, generator: g }));
   }
 
-  /** pixel logits [n, dim] */
-  forward(z: Tensor): Tensor {
+  /** pixel logits [n, dim]; `labels` (one per row of z) for a class-conditional generator */
+  forward(z: Tensor, labels: Int32Array | null = null): Tensor {
     const [h, w] = quarterSize(this.data);
     const n = z.shape[0]!;
+    let a = this.fc.forward(z);
+    if (this.embed) a = a.add(this.embed.forward(oneHot(checkLabels(labels, n, this.classes), this.classes, z.dtype)));
     // bn0 and bn1 end in their ReLUs
-    const x = this.bn0.forward(this.fc.forward(z)).reshape([n, 2 * this.width, h, w]);
+    const x = this.bn0.forward(a).reshape([n, 2 * this.width, h, w]);
     const y = this.up2.forward(this.bn1.forward(this.up1.forward(x)));
     const [, H, W] = this.data.shape;
     const cropped = y.shape[2] === H && y.shape[3] === W ? y : y.slice(2, 0, H).slice(3, 0, W);
@@ -92,11 +122,14 @@ export class DCGANDiscriminator extends Module {
   readonly conv2: Conv2d;
   readonly bn2: BatchNorm2d;
   readonly fc: Linear;
+  /** the projection's class vectors, one row per class over D's last features (null: unconditional) */
+  readonly embed: Linear | null;
 
   constructor(
     readonly width: number,
     readonly data: DataShape,
     g: Generator,
+    readonly classes = 0,
   ) {
     super();
     const [h, w] = quarterSize(data);
@@ -107,10 +140,14 @@ export class DCGANDiscriminator extends Module {
     this.conv2 = this.registerModule("conv2", new Conv2d(width, 2 * width, 4, { ...k4s2p1, generator: g }));
     this.bn2 = this.registerModule("bn2", new BatchNorm2d(2 * width, leaky));
     this.fc = this.registerModule("fc", new Linear(2 * width * h * w, 1, { generator: g }));
+    this.embed =
+      classes > 0
+        ? this.registerModule("embed", new Linear(classes, 2 * width * h * w, { generator: g, bias: false }))
+        : null;
   }
 
-  /** logits [n] for images [n, dim] */
-  forward(x: Tensor): Tensor {
+  /** logits [n] for images [n, dim]; `labels` (one per image) for a class-conditional discriminator */
+  forward(x: Tensor, labels: Int32Array | null = null): Tensor {
     const n = x.shape[0]!;
     const [, H, W] = this.data.shape,
       [h, w] = quarterSize(this.data);
@@ -124,12 +161,17 @@ export class DCGANDiscriminator extends Module {
       ]);
     // conv1 and bn2 end in their LeakyReLUs
     const h2 = this.bn2.forward(this.conv2.forward(this.conv1.forward(img)));
-    return this.fc.forward(h2.reshape([n, h2.size / n])).reshape([n]);
+    const phi = h2.reshape([n, h2.size / n]);
+    const logit = this.fc.forward(phi).reshape([n]);
+    if (!this.embed) return logit;
+    const e = this.embed.forward(oneHot(checkLabels(labels, n, this.classes), this.classes, x.dtype));
+    return logit.add(phi.mul(e).sum([1]));
   }
 }
 
-export class DCGAN extends AdversarialModel {
+export class DCGAN extends AdversarialModel implements ClassConditional {
   readonly modelName: string = "dcgan";
+  override readonly capabilities: readonly Capability[];
   readonly generatorNet: DCGANGenerator;
   readonly discriminatorNet: DCGANDiscriminator;
 
@@ -139,16 +181,27 @@ export class DCGAN extends AdversarialModel {
     generator: Generator,
   ) {
     super();
+    const k = config.classes;
+    this.capabilities = k > 0 ? [...ADVERSARIAL_CAPABILITIES, "class-conditional"] : ADVERSARIAL_CAPABILITIES;
     this.generatorNet = this.registerModule(
       "generator",
-      new DCGANGenerator(config.noiseDim, config.width, data, generator),
+      new DCGANGenerator(config.noiseDim, config.width, data, generator, k),
     );
-    this.discriminatorNet = this.registerModule("discriminator", new DCGANDiscriminator(config.width, data, generator));
+    this.discriminatorNet = this.registerModule(
+      "discriminator",
+      new DCGANDiscriminator(config.width, data, generator, k),
+    );
     if (config.init === "normal") {
       const { fc, bn0, up1, bn1, up2 } = this.generatorNet,
         d = this.discriminatorNet;
-      normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc], generator);
+      const embeds = [this.generatorNet.embed, d.embed].filter((e): e is Linear => e !== null);
+      normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc, ...embeds], generator);
     }
+  }
+
+  /** classes the pair is conditioned on (0: unconditional) */
+  get classes(): number {
+    return this.config.classes;
   }
 
   get noiseDim(): number {
@@ -159,16 +212,17 @@ export class DCGAN extends AdversarialModel {
     return this.config.discriminatorSteps;
   }
 
-  generate(z: Tensor): Tensor {
-    return this.generatorNet.forward(z).sigmoid();
+  generate(z: Tensor, labels: Int32Array | null = null): Tensor {
+    return this.generatorNet.forward(z, labels).sigmoid();
   }
 
-  score(x: Tensor): Tensor {
-    return this.discriminatorNet.forward(x);
+  score(x: Tensor, labels: Int32Array | null = null): Tensor {
+    return this.discriminatorNet.forward(x, labels);
   }
 
-  protected discriminatorLoss(real: Tensor, fake: Tensor, _ctx: StepContext): Tensor {
-    return discriminatorLoss(this.score(real), this.score(fake));
+  protected discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext): Tensor {
+    const y = this.batchLabels(ctx);
+    return discriminatorLoss(this.score(real, y), this.score(fake, y));
   }
 
   protected generatorLoss(fakeScore: Tensor): Tensor {
@@ -176,22 +230,46 @@ export class DCGAN extends AdversarialModel {
   }
 }
 
+/** The paper's optimiser at a constant rate; the recipes differ only in length. */
+const dcganRecipe = {
+  dataset: "mnist",
+  batchSize: 64,
+  lr: 2e-4,
+  betas: [0.5, 0.999] as [number, number],
+};
+
 registerModel({
   name: "dcgan",
   description: "DCGAN (Radford et al. 2016): ConvTranspose generator with BatchNorm, conv LeakyReLU discriminator",
   family: "adversarial",
   options,
   recipe: {
-    dataset: "mnist",
+    ...dcganRecipe,
     epochs: 10,
-    batchSize: 64,
-    lr: 2e-4,
-    betas: [0.5, 0.999],
     reference:
       "Radford et al. 2016: N(0, 0.02²) weights, Adam at lr 2e-4 with β1 = 0.5, batch 64. After these 10 epochs " +
       "(seed 0): FID 94.4, classifier score 7.20, precision 0.51, recall 0.78, all ten digits on 10k samples " +
       "against the 8-bit test images (README, sample quality; the paper reports no MNIST FID); after 3 epochs " +
       "144.7, and with PyTorch's default uniform initialisation 242.4",
+  },
+  recipes: {
+    // the default recipe with the class label in (10 digits): sampling draws the classes in turn
+    conditional: {
+      ...dcganRecipe,
+      epochs: 10,
+      options: { classes: 10 },
+      reference:
+        "the default recipe, conditioned on the digit's class (projection discriminator, Miyato & Koyama 2018)",
+    },
+    // the default run continued at the same constant rate (a resumed run ends bit for bit where an uninterrupted
+    // one does): 30 epochs are what reach FID ≤ 0.35× the VAE's, ≈ 84 CPU-min at one thread
+    full: {
+      ...dcganRecipe,
+      epochs: 30,
+      reference:
+        "the default recipe for 30 epochs (seed 0): FID 65.8 (0.33× the 8-bit VAE's 200.5), classifier score " +
+        "7.67, precision 0.53, recall 0.83, all ten digits on 10k samples against the 8-bit test images (README)",
+    },
   },
   create: (config, data, generator) => new DCGAN(config, data, generator),
 });

@@ -3,6 +3,7 @@
  * model's layers through the small structural types below, so it does not import the model files.
  */
 import { noGrad } from "../../autograd/tape.js";
+import { contiguousData } from "../../ops/util.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { addInPlace, allTaps, reluInto, RowCache, TapConv, type IncrementalNet } from "./fast-sample.js";
 
@@ -24,7 +25,7 @@ export function tapConv(layer: ConvLayer, origin?: [number, number]): TapConv {
     const weight = layer.mask ? layer.weight.mul(layer.mask) : layer.weight;
     let live = allTaps(kh, kw);
     if (layer.mask) {
-      const m = layer.mask.toArray(),
+      const m = contiguousData(layer.mask),
         on = new Array<boolean>(kh * kw).fill(false);
       m.forEach((v, i) => {
         if (v !== 0) on[i % (kh * kw)] = true;

@@ -9,6 +9,8 @@
  */
 import { noGrad } from "../../autograd/tape.js";
 import { linear } from "../../ops/linalg.js";
+import { backendFor, contiguousData } from "../../ops/util.js";
+import { contiguousStrides, fmt } from "../../tensor/shape.js";
 import type { Generator } from "../../tensor/rng.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { PixelOutput } from "./outputs.js";
@@ -55,6 +57,44 @@ export function matmulRows(x: Float32Array, m: number, w: Tensor, bias: Tensor |
   return noGrad(() => linear(new Tensor(x, [m, K]), w, bias).data as Float32Array);
 }
 
+/**
+ * x [m, K] · w [N, K]ᵀ + bias into out [m, N] through the engine's kernel: nothing allocated or recorded (for the
+ * samplers' per-pixel steps, which reuse their buffers).
+ */
+export function linearInto(x: Float32Array, m: number, w: Tensor, bias: Tensor | null, out: Float32Array): void {
+  const [N, K] = w.shape as [number, number];
+  if (w.ndim !== 2 || !(w.data instanceof Float32Array) || !w.isContiguous() || w.data.length !== N * K)
+    throw new TypeError(`linearInto: the weight ${fmt(w.shape)} must be a packed float32 [out, in] matrix`);
+  if (bias && !(bias.data instanceof Float32Array && bias.size === N && bias.data.length === N))
+    throw new TypeError(`linearInto: bias ${fmt(bias.shape)} must be a packed float32 [${N}]`);
+  if (x.length !== m * K || out.length !== m * N)
+    throw new TypeError(
+      `linearInto: x of ${x.length} and out of ${out.length} values do not fit [${m}, ${K}] to [${m}, ${N}]`,
+    );
+  if (out.length > 0) backendFor("float32").linear(x, w.data, bias ? bias.data : null, out, m, K, N);
+}
+
+/**
+ * Packs the strided view (shape, strides, offset) of src into out, row-major, in one copy of the engine: what a
+ * view's contiguous() computes, into a buffer that is reused.
+ */
+export function packInto(
+  src: Float32Array,
+  offset: number,
+  shape: number[],
+  strides: number[],
+  out: Float32Array,
+): void {
+  const size = shape.reduce((a, d) => a * d, 1),
+    last = shape.reduce((o, d, i) => o + (d - 1) * strides[i]!, offset);
+  if (strides.length !== shape.length || size !== out.length || (size > 0 && (offset < 0 || last >= src.length)))
+    throw new RangeError(
+      `packInto: view ${fmt(shape)} (strides ${fmt(strides)}, offset ${offset}) of ${src.length} values ` +
+        `into ${out.length}`,
+    );
+  if (size > 0) backendFor("float32").stridedCopy(src, out, shape, strides, offset, contiguousStrides(shape), 0, false);
+}
+
 /** tanh and σ of every entry through the engine's vectorized kernels, without recording. */
 export function tanhOf(x: Float32Array): Float32Array {
   return noGrad(() => new Tensor(x, [x.length]).tanh().data as Float32Array);
@@ -91,7 +131,7 @@ export class TapConv {
     this.inF = I;
     this.outF = O;
     this.taps = live.map((t) => [Math.floor(t / kw) - origin[0], (t % kw) - origin[1]]);
-    const src = w.weight.contiguous().toArray(),
+    const src = contiguousData(w.weight),
       T = live.length,
       p = new Float32Array(O * T * I);
     for (let o = 0; o < O; o++)
@@ -103,15 +143,16 @@ export class TapConv {
   }
 
   /**
-   * Outputs at pixels (r, c) … (r, c + count − 1) of every image: [count·n, O], position-major like a RowCache.
+   * Outputs at pixels (r, c) … (r, c + count − 1) of every image: [count·n, O], position-major like a RowCache;
+   * written into `out` when given (and returned), else into a new array.
    */
-  at(input: RowCache, r: number, c: number, count = 1): Float32Array {
+  at(input: RowCache, r: number, c: number, count = 1, out?: Float32Array): Float32Array {
     const n = input.n,
       I = this.inF,
       T = this.taps.length,
       m = count * n;
     if (T === 1 && this.taps[0]![0] === 0 && this.taps[0]![1] === 0)
-      return matmulRows(input.block(r, c, count), m, this.packed, this.bias);
+      return this.#gemm(input.block(r, c, count), m, out);
     if (this.#scratch.length < m * T * I) this.#scratch = new Float32Array(m * T * I);
     const x = this.#scratch,
       d = input.data;
@@ -125,7 +166,14 @@ export class TapConv {
         }
       }
     }
-    return matmulRows(x.subarray(0, m * T * I), m, this.packed, this.bias);
+    return this.#gemm(x.subarray(0, m * T * I), m, out);
+  }
+
+  /** The packed taps x [m, T·I] through the weights, into out when given. */
+  #gemm(x: Float32Array, m: number, out: Float32Array | undefined): Float32Array {
+    if (!out) return matmulRows(x, m, this.packed, this.bias);
+    linearInto(x, m, this.packed, this.bias, out);
+    return out;
   }
 }
 
@@ -150,6 +198,7 @@ export function addInPlace(a: Float32Array, b: Float32Array): void {
 export interface IncrementalNet {
   /** the scaled input x·2 − 1 of every image, [n, C] per pixel; the driver writes values here */
   readonly input: RowCache;
+  /** the output parameters at (r, c); the array may be the network's own buffer, valid until the next call */
   pixel(r: number, c: number): Float32Array;
   rowDone(r: number): void;
 }
