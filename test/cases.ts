@@ -131,6 +131,17 @@ export const opCases: OpCase[] = [
     tol: { atol: 1e-4, rtol: 1e-4 },
   },
   {
+    name: "conv2d 4x4 stride 2 with a fused output leaky ReLU(0.3) (DCGAN's first D layer)",
+    inputs: ins(r([2, 2, 8, 6]), r([3, 2, 4, 4]), r([3])),
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, activation: "leaky-relu", slope: 0.3 }),
+    tol: { atol: 1e-4, rtol: 1e-4 },
+  },
+  {
+    name: "conv2d 1x1 with a fused input ReLU and output leaky ReLU(0.3)",
+    inputs: ins(r([2, 5, 3, 4]), r([3, 5, 1, 1])),
+    fn: (x, w) => conv2d(x!, w!, null, { preActivation: "relu", activation: "leaky-relu", slope: 0.3 }),
+  },
+  {
     name: "conv2d 3x3 with a fused input ReLU, no bias",
     inputs: ins(r([3, 2, 5, 4]), r([3, 2, 3, 3])),
     fn: (x, w) => conv2d(x!, w!, null, { padding: 1, preActivation: "relu" }),

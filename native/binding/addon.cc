@@ -179,23 +179,24 @@ Value Conv2dTapsGradWeight(const CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// ---- convolution with fused ReLUs and one-pass gradients (flags: 1 = ReLU on the input, 2 = on the output)
+// ---- convolution with fused ReLUs and one-pass gradients (flags: 1 = ReLU on the input, 2 = on the output, leaky
+// with a positive slope)
 inline const int32_t* TapsOrNull(const CallbackInfo& info, size_t i) {
   return info[i].IsNull() ? nullptr : info[i].As<Napi::Int32Array>().Data();
 }
 inline int64_t TapCount(const CallbackInfo& info, size_t i) {
   return info[i].IsNull() ? 0 : int64_t(info[i].As<Napi::Int32Array>().ElementLength());
 }
-// (geom, taps|null, flags, x, w, bias|null, out, residual|null)
+// (geom, taps|null, flags, slope, x, w, bias|null, out, residual|null)
 Value Conv2dRelu(const CallbackInfo& info) {
-  dg::conv2d_relu_forward(Geom(info, 0), TapsOrNull(info, 1), TapCount(info, 1), int(N(info, 2)), F(info, 3),
-                          F(info, 4), F(info, 5), F(info, 6), F(info, 7));
+  dg::conv2d_relu_forward(Geom(info, 0), TapsOrNull(info, 1), TapCount(info, 1), int(N(info, 2)), float(D(info, 3)),
+                          F(info, 4), F(info, 5), F(info, 6), F(info, 7), F(info, 8));
   return info.Env().Undefined();
 }
-// (geom, taps|null, flags, x, w, y|null, gy, gx|null, gw|null, gb|null)
+// (geom, taps|null, flags, slope, x, w, y|null, gy, gx|null, gw|null, gb|null)
 Value Conv2dReluBackward(const CallbackInfo& info) {
-  dg::conv2d_relu_backward(Geom(info, 0), TapsOrNull(info, 1), TapCount(info, 1), int(N(info, 2)), F(info, 3),
-                           F(info, 4), F(info, 5), F(info, 6), F(info, 7), F(info, 8), F(info, 9));
+  dg::conv2d_relu_backward(Geom(info, 0), TapsOrNull(info, 1), TapCount(info, 1), int(N(info, 2)), float(D(info, 3)),
+                           F(info, 4), F(info, 5), F(info, 6), F(info, 7), F(info, 8), F(info, 9), F(info, 10));
   return info.Env().Undefined();
 }
 // ---- end of the fused-ReLU convolution block

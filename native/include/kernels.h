@@ -100,14 +100,16 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* taps, int64_t 
 void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x,
                                  const float* gy, float* gw);
 // Convolution with ReLUs fused in: flags bit 0 rectifies the input (conv(max(x, 0))), bit 1 the output
-// (max(conv(x), 0)); taps as above (null: every position). A non-null residual (the output's shape) is added to the
-// result in the same pass (before the output ReLU; the caller does not combine the two).
-void conv2d_relu_forward(const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x,
+// (max(conv(x), 0), or with slope > 0 the leaky v > 0 ? v : slope·v); taps as above (null: every position). A
+// non-null residual (the output's shape) is added to the result in the same pass (before the output ReLU; the caller
+// does not combine the two).
+void conv2d_relu_forward(const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, float slope, const float* x,
                          const float* w, const float* bias, float* out, const float* residual);
-// Its gradients in one pass over the batch; y is the forward output (read when bit 1 is set); gx, gw, gb may each be
-// null (not wanted).
-void conv2d_relu_backward(const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x,
-                          const float* w, const float* y, const float* gy, float* gx, float* gw, float* gb);
+// Its gradients in one pass over the batch; y is the forward output (read when bit 1 is set: gy is masked by its
+// sign, 1 where y > 0, else slope); gx, gw, gb may each be null (not wanted).
+void conv2d_relu_backward(const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, float slope,
+                          const float* x, const float* w, const float* y, const float* gy, float* gx, float* gw,
+                          float* gb);
 void maxpool2d_forward(const ConvGeom& g, const float* x, float* out, int32_t* argmax);
 void maxpool2d_backward(const ConvGeom& g, const float* gy, const int32_t* argmax, float* gx);
 void avgpool2d_forward(const ConvGeom& g, const float* x, float* out);

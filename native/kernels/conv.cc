@@ -69,15 +69,25 @@ void side_by_side(const float* src, float* dst, int64_t n0, int64_t n1, int64_t 
 
 }  // namespace
 
-// Flags of the fused convolution (kernels.h): ReLU on the input, ReLU on the output.
+// Flags of the fused convolution (kernels.h): ReLU on the input, ReLU on the output (leaky with a positive slope).
 constexpr int kReluIn = 1, kReluOut = 2;
 
 namespace {
 
-void relu_inplace(float* p, int64_t n) {
+// max(v, 0) as the relu op computes it (NaN and -0 give 0), or v > 0 ? v : slope·v as leakyRelu does when slope ≠ 0
+void relu_inplace(float* p, int64_t n, float slope) {
   int64_t i = 0;
-  for (; i + VW <= n; i += VW) vstore(p + i, vmax(vload(p + i), vf{}));
-  for (; i < n; i++) p[i] = p[i] > 0.f ? p[i] : 0.f;
+  if (slope == 0.f) {
+    for (; i + VW <= n; i += VW) vstore(p + i, vmax(vload(p + i), vf{}));
+    for (; i < n; i++) p[i] = p[i] > 0.f ? p[i] : 0.f;
+    return;
+  }
+  const vf s = vset1(slope);
+  for (; i + VW <= n; i += VW) {
+    const vf v = vload(p + i);
+    vstore(p + i, v > vf{} ? v : v * s);
+  }
+  for (; i < n; i++) p[i] = p[i] > 0.f ? p[i] : slope * p[i];
 }
 
 float row_sum(const float* p, int64_t n) {
@@ -94,8 +104,8 @@ float row_sum(const float* p, int64_t n) {
   return s;
 }
 
-void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, const float* w, const float* bias,
-             float* out, const float* residual = nullptr) {
+void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const float* x, const float* w,
+             const float* bias, float* out, const float* residual = nullptr) {
   const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
   std::vector<float> wbuf;
@@ -121,7 +131,7 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, con
       for (int64_t o = 0; o < g.Cout; o++) std::fill(dst + o * ld, dst + (o + 1) * ld, bias[o]);
     const float* cols = pw && !reluIn ? x + n0 * CHW : col;
     sgemm(g.Cout, ld, K, 1.f, wc, K, false, cols, ldc, false, bias || residual ? 1.f : 0.f, dst, ld, threads);
-    if (flags & kReluOut) relu_inplace(dst, g.Cout * ld);
+    if (flags & kReluOut) relu_inplace(dst, g.Cout * ld, slope);
     if (G > 1) side_by_side(res, nullptr, n0, n1, g.Cout, P, false, out);
   });
 }
@@ -130,12 +140,12 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, const float* x, con
 
 void conv2d_taps_forward(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* x, const float* w,
                          const float* bias, float* out) {
-  forward(g, Taps(g, tapList, nTaps), 0, x, w, bias, out);
+  forward(g, Taps(g, tapList, nTaps), 0, 0.f, x, w, bias, out);
 }
 
-void conv2d_relu_forward(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, int flags, const float* x,
-                         const float* w, const float* bias, float* out, const float* residual) {
-  forward(g, Taps(g, tapList, nTaps), flags, x, w, bias, out, residual);
+void conv2d_relu_forward(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, int flags, float slope,
+                         const float* x, const float* w, const float* bias, float* out, const float* residual) {
+  forward(g, Taps(g, tapList, nTaps), flags, slope, x, w, bias, out, residual);
 }
 
 void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* gy,
@@ -200,10 +210,10 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
 
 namespace {
 
-// The upstream gradient of a group side by side, [Cout, ld], masked by y > 0 when the output was rectified; gy itself
-// when neither applies.
-const float* output_grad(const ConvGeom& g, int flags, const float* y, const float* gy, int64_t n0, int64_t n1,
-                         int64_t G, float* buf) {
+// The upstream gradient of a group side by side, [Cout, ld], masked by the output's sign when it was rectified (1 where
+// y > 0, else 0 or the leaky slope); gy itself when neither applies.
+const float* output_grad(const ConvGeom& g, int flags, float slope, const float* y, const float* gy, int64_t n0,
+                         int64_t n1, int64_t G, float* buf) {
   const int64_t P = g.Ho * g.Wo, ld = (n1 - n0) * P;
   if (!(flags & kReluOut)) {
     if (G == 1) return gy + n0 * g.Cout * P;
@@ -214,7 +224,10 @@ const float* output_grad(const ConvGeom& g, int flags, const float* y, const flo
     for (int64_t o = 0; o < g.Cout; o++) {
       const float *src = gy + (n * g.Cout + o) * P, *yr = y + (n * g.Cout + o) * P;
       float* dst = buf + o * ld + (n - n0) * P;
-      for (int64_t p = 0; p < P; p++) dst[p] = yr[p] > 0.f ? src[p] : 0.f;
+      if (slope == 0.f)
+        for (int64_t p = 0; p < P; p++) dst[p] = yr[p] > 0.f ? src[p] : 0.f;
+      else
+        for (int64_t p = 0; p < P; p++) dst[p] = yr[p] > 0.f ? src[p] : slope * src[p];
     }
   return buf;
 }
@@ -225,8 +238,9 @@ const float* output_grad(const ConvGeom& g, int flags, const float* y, const flo
 // images while it is in cache, and the bias gradient summed there. Pointwise convolutions (memory-bound: small
 // weights, large activations) take every gradient in one sweep over the images, reading gy once; the others run the
 // weight and input gradients as two sweeps, so each sweep's working set (columns, weight, accumulator) stays small.
-void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, int flags, const float* x,
-                          const float* w, const float* y, const float* gy, float* gx, float* gw, float* gb) {
+void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, int flags, float slope,
+                          const float* x, const float* w, const float* y, const float* gy, float* gx, float* gw,
+                          float* gb) {
   const Taps taps(g, tapList, nTaps);
   const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, KK = g.kh * g.kw, CHW = g.C * g.H * g.W,
                 G = group_size(g);
@@ -246,7 +260,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
       const bool mask = (flags & kReluOut) || G > 1;
       float *col = scratch(0, (doW && (!pw || reluIn)) || (doX && !pw) ? K * ldc : 0),
             *gzb = scratch(1, mask ? g.Cout * ld : 0);
-      const float* gz = output_grad(g, flags, y, gy, n0, n1, G, gzb);
+      const float* gz = output_grad(g, flags, slope, y, gy, n0, n1, G, gzb);
       if (doB) {
         if (partB[t].empty()) partB[t].assign(g.Cout, 0.f);
         for (int64_t o = 0; o < g.Cout; o++) partB[t][o] += row_sum(gz + o * ld, ld);

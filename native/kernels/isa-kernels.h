@@ -67,14 +67,14 @@
   X(void, conv2d_taps_backward_weight,                                                                                 \
     (const ConvGeom& g, const int32_t* taps, int64_t nTaps, const float* x, const float* gy, float* gw),              \
     (g, taps, nTaps, x, gy, gw))                                                                                      \
-  X(void, conv2d_relu_forward,                                                                                         \
-    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
-     const float* bias, float* out, const float* residual),                                                           \
-    (g, taps, nTaps, flags, x, w, bias, out, residual))                                                               \
-  X(void, conv2d_relu_backward,                                                                                        \
-    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, const float* x, const float* w,                \
-     const float* y, const float* gy, float* gx, float* gw, float* gb),                                               \
-    (g, taps, nTaps, flags, x, w, y, gy, gx, gw, gb))                                                                 \
+  X(void, conv2d_relu_forward,                                                                                        \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, float slope, const float* x,                   \
+     const float* w, const float* bias, float* out, const float* residual),                                           \
+    (g, taps, nTaps, flags, slope, x, w, bias, out, residual))                                                        \
+  X(void, conv2d_relu_backward,                                                                                       \
+    (const ConvGeom& g, const int32_t* taps, int64_t nTaps, int flags, float slope, const float* x,                   \
+     const float* w, const float* y, const float* gy, float* gx, float* gw, float* gb),                               \
+    (g, taps, nTaps, flags, slope, x, w, y, gy, gx, gw, gb))                                                          \
   X(void, nade_forward,                                                                                               \
     (const float* x, const float* W, const float* c, const float* V, const float* b, float* logits, int64_t B,        \
      int64_t D, int64_t H),                                                                                           \
@@ -97,12 +97,12 @@
     (gy, W, offsets, hs, acts, cs, dgx, dW, T, N, S, H, K, layout))                                                    \
   X(void, batch_norm_forward,                                                                                         \
     (const float* x, const float* w, const float* b, float* y, float* mean, float* var, int64_t N, int64_t C,         \
-     int64_t S, float eps),                                                                                           \
-    (x, w, b, y, mean, var, N, C, S, eps))                                                                            \
+     int64_t S, float eps, int act, float slope),                                                                     \
+    (x, w, b, y, mean, var, N, C, S, eps, act, slope))                                                                \
   X(void, batch_norm_backward,                                                                                        \
-    (const float* x, const float* w, const float* mean, const float* var, const float* gy, float* gx, float* gw,      \
-     float* gb, int64_t N, int64_t C, int64_t S, float eps),                                                          \
-    (x, w, mean, var, gy, gx, gw, gb, N, C, S, eps))                                                                  \
+    (const float* x, const float* w, const float* mean, const float* var, const float* y, const float* gy,            \
+     float* gx, float* gw, float* gb, int64_t N, int64_t C, int64_t S, float eps, int act, float slope),              \
+    (x, w, mean, var, y, gy, gx, gw, gb, N, C, S, eps, act, slope))                                                   \
   X(void, gated_unit_forward, (const float* x, const float* y, float* out, int64_t R, int64_t M),                     \
     (x, y, out, R, M))                                                                                                \
   X(void, gated_unit_backward,                                                                                        \

@@ -74,6 +74,8 @@ export interface ConvGeom {
   taps?: Int32Array;
   /** conv2d only: fused ReLUs, RELU_INPUT | RELU_OUTPUT (conv(max(x, 0)), max(conv(x), 0)). Absent: none. */
   relu?: number;
+  /** conv2d only: with RELU_OUTPUT, the output's leaky slope (v > 0 ? v : slope·v). Absent or 0: ReLU. */
+  slope?: number;
 }
 
 /** Bits of ConvGeom.relu (the same values in native/kernels/conv.cc). */

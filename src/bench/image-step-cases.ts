@@ -43,25 +43,30 @@ export function pixelcnn(g: Generator): StepCase {
   return { params, loss };
 }
 
-/** DCGAN on 28×28: the returned loss is the generator's, after one discriminator Adam step inside the closure. */
+/**
+ * DCGAN on 28×28: the returned loss is the generator's, after one discriminator Adam step inside the closure. Every
+ * ReLU and LeakyReLU(0.2) runs inside the pass of the batch norm or convolution before it, as in dcgan.ts.
+ */
 export function dcgan(g: Generator): StepCase {
   const batch = 64,
-    z = 100;
+    z = 100,
+    relu = { activation: "relu" } as const,
+    leaky = { activation: "leaky-relu", slope: 0.2 } as const;
   const fc = new Linear(z, 128 * 7 * 7, { generator: g }),
-    bn0 = new BatchNorm1d(128 * 7 * 7),
+    bn0 = new BatchNorm1d(128 * 7 * 7, relu),
     up1 = new ConvTranspose2d(128, 64, 4, { stride: 2, padding: 1, generator: g }),
-    bn1 = new BatchNorm2d(64),
+    bn1 = new BatchNorm2d(64, relu),
     up2 = new ConvTranspose2d(64, 1, 4, { stride: 2, padding: 1, generator: g });
-  const d1 = new Conv2d(1, 64, 4, { stride: 2, padding: 1, generator: g }),
+  const d1 = new Conv2d(1, 64, 4, { stride: 2, padding: 1, generator: g, ...leaky }),
     d2 = new Conv2d(64, 128, 4, { stride: 2, padding: 1, generator: g }),
-    bnd = new BatchNorm2d(128),
+    bnd = new BatchNorm2d(128, leaky),
     dOut = new Linear(128 * 7 * 7, 1, { generator: g });
   const G = (noise: Tensor): Tensor => {
-    const h = bn0.forward(fc.forward(noise)).relu().reshape([batch, 128, 7, 7]);
-    return up2.forward(bn1.forward(up1.forward(h)).relu());
+    const h = bn0.forward(fc.forward(noise)).reshape([batch, 128, 7, 7]);
+    return up2.forward(bn1.forward(up1.forward(h)));
   };
   const D = (img: Tensor): Tensor => {
-    const h = bnd.forward(d2.forward(d1.forward(img).leakyRelu(0.2))).leakyRelu(0.2);
+    const h = bnd.forward(d2.forward(d1.forward(img)));
     return dOut.forward(h.reshape([batch, 128 * 7 * 7]));
   };
   const dParams = [d1, d2, bnd, dOut].flatMap((m) => m.parameters());

@@ -1,6 +1,7 @@
 /** Normalisation, embedding, dropout and recurrent cells. */
 import { bernoulli, ones, randn, zeros } from "../tensor/create.js";
-import { batchNormTrain } from "../fused/batch-norm/index.js";
+import { type BatchNormActivation, batchNormTrain } from "../fused/batch-norm/index.js";
+import { rectifierSlope } from "../ops/rectifier.js";
 import type { Generator } from "../tensor/rng.js";
 import { fmt } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -14,6 +15,12 @@ export interface NormOptions {
 }
 
 /**
+ * BatchNorm's options: a norm's, and the activation that follows it (`activation: "relu"`, or "leaky-relu" with
+ * `slope`), applied inside batch norm's kernel pass in training; the parameters and state are those of the plain layer.
+ */
+export interface BatchNormOptions extends NormOptions, BatchNormActivation {}
+
+/**
  * Batch normalisation (Ioffe & Szegedy 2015) over every axis but the channel axis 1: inputs [N, C] (1d) or
  * [N, C, H, W] (2d). Training uses batch statistics (biased variance) and updates running estimates with the
  * unbiased variance, as PyTorch does; eval uses the running estimates.
@@ -25,15 +32,19 @@ export class BatchNorm extends Module {
   readonly runningVar: Tensor;
   readonly eps: number;
   readonly momentum: number;
+  /** the output's activation ({} for none), checked */
+  readonly activation: BatchNormActivation;
 
   constructor(
     readonly numFeatures: number,
     readonly spatialDims: 0 | 2,
-    opts: NormOptions = {},
+    opts: BatchNormOptions = {},
   ) {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
+    const slope = rectifierSlope("BatchNorm", opts.activation, opts.slope);
+    this.activation = slope === null ? {} : slope > 0 ? { activation: "leaky-relu", slope } : { activation: "relu" };
     const affine = opts.affine ?? true;
     this.weight = affine ? this.registerParameter("weight", ones([numFeatures])) : null;
     this.bias = affine ? this.registerParameter("bias", zeros([numFeatures])) : null;
@@ -55,7 +66,7 @@ export class BatchNorm extends Module {
       if (n < 2)
         throw new RangeError(`BatchNorm: training needs more than one value per channel, got input ${fmt(x.shape)}`);
       // one fused pass each way (src/fused/batch-norm); the running estimates take the unbiased variance
-      const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps);
+      const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps, this.activation);
       const m = this.momentum,
         rm = this.runningMean.data,
         rv = this.runningVar.data;
@@ -69,17 +80,18 @@ export class BatchNorm extends Module {
       variance = this.runningVar.reshape(bshape);
     let y = x.sub(mean).div(variance.add(this.eps).sqrt());
     if (this.weight && this.bias) y = y.mul(this.weight.reshape(bshape)).add(this.bias.reshape(bshape));
-    return y;
+    const { activation, slope } = this.activation;
+    return activation === "leaky-relu" ? y.leakyRelu(slope) : activation === "relu" ? y.relu() : y;
   }
 }
 
 export class BatchNorm1d extends BatchNorm {
-  constructor(n: number, o: NormOptions = {}) {
+  constructor(n: number, o: BatchNormOptions = {}) {
     super(n, 0, o);
   }
 }
 export class BatchNorm2d extends BatchNorm {
-  constructor(n: number, o: NormOptions = {}) {
+  constructor(n: number, o: BatchNormOptions = {}) {
     super(n, 2, o);
   }
 }

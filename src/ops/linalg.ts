@@ -4,6 +4,7 @@ import { record } from "../autograd/tape.js";
 import { broadcastShapes, contiguousStrides, fmt, sizeOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor-data.js";
 import { expand } from "./movement.js";
+import { type Rectifier, rectifierSlope } from "./rectifier.js";
 import { backendFor, checkLinear, checkTensor, contiguousData, empty, sameDType } from "./util.js";
 
 /** The storage of x as a dense row-major matrix stack, or of its last-two-dims transpose (trans = true). */
@@ -88,8 +89,13 @@ export interface Conv2dOptions {
    * ignored and get zero gradient, and the kernels skip their work (a masked PixelCNN layer lists its visible taps).
    */
   taps?: readonly number[];
-  /** conv2d only: "relu" rectifies the output, in the same kernel pass (max(conv(x), 0)). */
-  activation?: "relu";
+  /**
+   * conv2d only: rectifies the output in the same kernel pass: "relu" max(conv(x), 0), "leaky-relu"
+   * v > 0 ? v : slope·v with v = conv(x); the gradient is masked by the output's sign in the backward's pass.
+   */
+  activation?: Rectifier;
+  /** conv2d only: the leaky-relu slope (≥ 0; default 0.01, as leakyRelu()). */
+  slope?: number;
   /** conv2d only: "relu" rectifies the input as the kernel reads it (conv(max(x, 0)): pre-activation blocks). */
   preActivation?: "relu";
   /**
@@ -99,13 +105,12 @@ export interface Conv2dOptions {
   residual?: Tensor;
 }
 
-function reluFlags(o: Conv2dOptions): number {
-  for (const [name, v] of [
-    ["activation", o.activation],
-    ["preActivation", o.preActivation],
-  ] as const)
-    if (v !== undefined && v !== "relu") throw new RangeError(`conv2d: ${name} must be "relu" or absent, got "${v}"`);
-  return (o.preActivation ? RELU_INPUT : 0) | (o.activation ? RELU_OUTPUT : 0);
+/** The geometry's relu flags and the output's leaky slope (0: ReLU, or none) for these options. */
+function reluFlags(o: Conv2dOptions): { flags: number; slope: number } {
+  if (o.preActivation !== undefined && o.preActivation !== "relu")
+    throw new RangeError(`conv2d: preActivation must be "relu" or absent, got "${o.preActivation}"`);
+  const slope = rectifierSlope("conv2d", o.activation, o.slope);
+  return { flags: (o.preActivation ? RELU_INPUT : 0) | (slope !== null ? RELU_OUTPUT : 0), slope: slope ?? 0 };
 }
 
 function checkTaps(kh: number, kw: number, taps: readonly number[]): Int32Array {
@@ -180,8 +185,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new TypeError(`conv2d: bias ${fmt(bias.shape)} must be [${weight.shape[0]}]`);
   const g = geometry("conv2d", x, weight.shape[0]!, weight.shape[2]!, weight.shape[3]!, opts);
   if (opts.taps && opts.taps.length < g.kh * g.kw) g.taps = checkTaps(g.kh, g.kw, opts.taps);
-  const relu = reluFlags(opts);
-  if (relu) g.relu = relu;
+  const { flags, slope } = reluFlags(opts);
+  if (flags) g.relu = flags;
+  if (slope > 0) g.slope = slope;
   const outShape = [g.n, g.cOut, g.ho, g.wo],
     r = opts.residual;
   if (r) checkResidual(r, x, outShape, opts);

@@ -9,8 +9,9 @@
  * - strided convolutions gather from a padded copy of the image split into column phases, one vector run per output
  *   row (native/kernels/conv-gather.h): outputs narrower than a vector (one store a row, the last masked), tap
  *   blocks shorter than one vector, rows of 8 and of 17 (whole vectors and a masked tail), strides wider than the
- *   image, dilations, live taps, input ReLU, a group of images that fills its column matrix's rows exactly (the
- *   last image may not spill past them); transposed convolutions run the same code as their scatter;
+ *   image, dilations, live taps, input ReLU, output leaky ReLU, a group of images that fills its column matrix's
+ *   rows exactly (the last image may not spill past them); transposed convolutions run the same code as their
+ *   scatter;
  * - conv2d's `residual`, added onto the output as the GEMM accumulates (native/kernels/conv.cc): pointwise, masked,
  *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's.
  */
@@ -97,6 +98,18 @@ export const phasedGatherCases: OpCase[] = [
     name: "conv2d 4x4 stride 2 [16,3,8,8]→5, input ReLU (16 images of 4x4 side by side: no spare column after them)",
     inputs: (g, d) => [R([16, 3, 8, 8])(g, d), R([5, 3, 4, 4], -0.3, 0.3)(g, d), R([5])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, preActivation: "relu" }),
+    tol,
+  },
+  {
+    name: "conv2d 4x4 stride 2 [16,1,28,28]→64, output leaky ReLU(0.2) (DCGAN's first D layer, threads over images)",
+    inputs: (g, d) => [R([16, 1, 28, 28])(g, d), R([64, 1, 4, 4], -0.3, 0.3)(g, d), R([64])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, activation: "leaky-relu", slope: 0.2 }),
+    tol,
+  },
+  {
+    name: "conv2d 4x4 stride 2 [3,4,4,5]→6, output leaky ReLU(0.3) (grouped: the mask on the gathered gradient)",
+    inputs: (g, d) => [R([3, 4, 4, 5])(g, d), R([6, 4, 4, 4], -0.3, 0.3)(g, d), R([6])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, activation: "leaky-relu", slope: 0.3 }),
     tol,
   },
   {

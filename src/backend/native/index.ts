@@ -83,7 +83,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     scatterAdd: (g, idx, gx, outer, nIn, nOut, inner) => a.scatterAdd(g, idx, gx, outer, nIn, nOut, inner),
     conv2d: (g, x, w, bias, out, residual) =>
       g.relu || residual
-        ? a.conv2dRelu(geom(g), g.taps ?? null, g.relu ?? 0, x, w, bias, out, residual ?? null)
+        ? a.conv2dRelu(geom(g), g.taps ?? null, g.relu ?? 0, g.slope ?? 0, x, w, bias, out, residual ?? null)
         : g.taps
           ? a.conv2dTaps(geom(g), g.taps, x, w, bias, out)
           : a.conv2d(geom(g), x, w, bias, out),
@@ -92,7 +92,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     conv2dGradWeight: (g, x, gy, gw) =>
       g.taps ? a.conv2dTapsGradWeight(geom(g), g.taps, x, gy, gw) : a.conv2dGradWeight(geom(g), x, gy, gw),
     conv2dBackward: (g, x, w, y, gy, gx, gw, gb) =>
-      a.conv2dReluBackward(geom(g), g.taps ?? null, g.relu ?? 0, x, w, y, gy, gx, gw, gb),
+      a.conv2dReluBackward(geom(g), g.taps ?? null, g.relu ?? 0, g.slope ?? 0, x, w, y, gy, gx, gw, gb),
     maxPool2d: (g, x, out, am) => a.maxPool2d(geom(g), x, out, am),
     maxPool2dGrad: (g, gy, am, gx) => a.maxPool2dGrad(geom(g), gy, am, gx),
     avgPool2d: (g, x, out) => a.avgPool2d(geom(g), x, out),

@@ -148,10 +148,11 @@ function forEachTap(
           }
 }
 
-// max(x, 0) as the relu op computes it (NaN and -0 give 0)
-const rectified = (x: Storage): Storage => x.map((v) => (v > 0 ? v : 0));
+// max(x, 0) as the relu op computes it (NaN and -0 give 0); with a slope, v > 0 ? v : slope·v as leakyRelu does
+const rectified = (x: Storage, slope = 0): Storage => x.map((v) => (v > 0 ? v : slope ? slope * v : 0));
 
 // out[n, o, oy, ox] = bias[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, iy, ix]; with g.relu, x and/or out rectified
+// (out leaky with g.slope)
 export function conv2d(
   g: ConvGeom,
   xIn: Storage,
@@ -171,10 +172,11 @@ export function conv2d(
     for (let o = 0; o < g.cOut; o++)
       out[((n * g.cOut + o) * g.ho + oy) * g.wo + ox]! += w[((o * g.c + c) * g.kh + i) * g.kw + j]! * xv;
   });
-  if (relu & RELU_OUTPUT) out.set(rectified(out));
+  if (relu & RELU_OUTPUT) out.set(rectified(out, g.slope));
 }
 
-// gz = gy · [y > 0] for a rectified output; gb = Σ gz; gw, gx as for gz, then gx · [x > 0] for a rectified input
+// gz = gy · ([y > 0] + slope·[y ≤ 0]) for a rectified output; gb = Σ gz; gw, gx as for gz, then gx · [x > 0]
+// for a rectified input
 export function conv2dBackward(
   g: ConvGeom,
   x: Storage,
@@ -186,8 +188,9 @@ export function conv2dBackward(
   gb: Storage | null,
 ): void {
   const relu = g.relu ?? 0,
-    P = g.ho * g.wo;
-  const gz = relu & RELU_OUTPUT ? gy.map((v, i) => (y[i]! > 0 ? v : 0)) : gy;
+    P = g.ho * g.wo,
+    slope = g.slope ?? 0;
+  const gz = relu & RELU_OUTPUT ? gy.map((v, i) => (y[i]! > 0 ? v : slope ? slope * v : 0)) : gy;
   if (gb) {
     gb.fill(0);
     for (let q = 0; q < g.n * g.cOut; q++) for (let p = q * P; p < (q + 1) * P; p++) gb[q % g.cOut]! += gz[p]!;

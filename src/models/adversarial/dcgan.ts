@@ -3,7 +3,8 @@
  * → [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
  * channels, sigmoid; D: Conv(4, 2, 1) 64 + LeakyReLU(0.2) → Conv(4, 2, 1) 128 + BatchNorm + LeakyReLU → Linear 1.
  * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss). Weights
- * start from the paper's N(0, 0.02²) (normal-init.ts) unless `init` is "uniform".
+ * start from the paper's N(0, 0.02²) (normal-init.ts) unless `init` is "uniform". Each ReLU and LeakyReLU runs inside
+ * the kernel pass of the layer before it (batch norm's, or the first discriminator convolution's), forward and back.
  *
  * With `classes` > 0 the pair is class-conditional: G adds a learned vector per class to its first layer's
  * pre-activation (the same as feeding z concatenated with the one-hot label), and D is a projection discriminator
@@ -52,6 +53,8 @@ export const options = z.object({
 export type DCGANConfig = OptionsOf<typeof options>;
 
 const k4s2p1 = { stride: 2, padding: 1 };
+const relu = { activation: "relu" } as const,
+  leaky = { activation: "leaky-relu", slope: LEAKY_SLOPE } as const;
 
 /**
  * The grid after the two stride-2 stages: ⌈H/4⌉ × ⌈W/4⌉ (7 × 7 for 28 × 28). Other sizes work at the next
@@ -93,9 +96,9 @@ export class DCGANGenerator extends Module {
       classes > 0
         ? this.registerModule("embed", new Linear(classes, 2 * width * h * w, { generator: g, bias: false }))
         : null;
-    this.bn0 = this.registerModule("bn0", new BatchNorm1d(2 * width * h * w));
+    this.bn0 = this.registerModule("bn0", new BatchNorm1d(2 * width * h * w, relu));
     this.up1 = this.registerModule("up1", new ConvTranspose2d(2 * width, width, 4, { ...k4s2p1, generator: g }));
-    this.bn1 = this.registerModule("bn1", new BatchNorm2d(width));
+    this.bn1 = this.registerModule("bn1", new BatchNorm2d(width, relu));
     this.up2 = this.registerModule("up2", new ConvTranspose2d(width, data.shape[0], 4, { ...k4s2p1, generator: g }));
   }
 
@@ -105,11 +108,9 @@ export class DCGANGenerator extends Module {
     const n = z.shape[0]!;
     let a = this.fc.forward(z);
     if (this.embed) a = a.add(this.embed.forward(oneHot(checkLabels(labels, n, this.classes), this.classes, z.dtype)));
-    const x = this.bn0
-      .forward(a)
-      .relu()
-      .reshape([n, 2 * this.width, h, w]);
-    const y = this.up2.forward(this.bn1.forward(this.up1.forward(x)).relu());
+    // bn0 and bn1 end in their ReLUs
+    const x = this.bn0.forward(a).reshape([n, 2 * this.width, h, w]);
+    const y = this.up2.forward(this.bn1.forward(this.up1.forward(x)));
     const [, H, W] = this.data.shape;
     const cropped = y.shape[2] === H && y.shape[3] === W ? y : y.slice(2, 0, H).slice(3, 0, W);
     return cropped.reshape([n, this.data.dim]);
@@ -132,9 +133,12 @@ export class DCGANDiscriminator extends Module {
   ) {
     super();
     const [h, w] = quarterSize(data);
-    this.conv1 = this.registerModule("conv1", new Conv2d(data.shape[0], width, 4, { ...k4s2p1, generator: g }));
+    this.conv1 = this.registerModule(
+      "conv1",
+      new Conv2d(data.shape[0], width, 4, { ...k4s2p1, ...leaky, generator: g }),
+    );
     this.conv2 = this.registerModule("conv2", new Conv2d(width, 2 * width, 4, { ...k4s2p1, generator: g }));
-    this.bn2 = this.registerModule("bn2", new BatchNorm2d(2 * width));
+    this.bn2 = this.registerModule("bn2", new BatchNorm2d(2 * width, leaky));
     this.fc = this.registerModule("fc", new Linear(2 * width * h * w, 1, { generator: g }));
     this.embed =
       classes > 0
@@ -155,8 +159,8 @@ export class DCGANDiscriminator extends Module {
         [0, 4 * h - H],
         [0, 4 * w - W],
       ]);
-    const h1 = this.conv1.forward(img).leakyRelu(LEAKY_SLOPE);
-    const h2 = this.bn2.forward(this.conv2.forward(h1)).leakyRelu(LEAKY_SLOPE);
+    // conv1 and bn2 end in their LeakyReLUs
+    const h2 = this.bn2.forward(this.conv2.forward(this.conv1.forward(img)));
     const phi = h2.reshape([n, h2.size / n]);
     const logit = this.fc.forward(phi).reshape([n]);
     if (!this.embed) return logit;
