@@ -86,6 +86,18 @@ export function exited(pid: number): boolean {
   return /^State:\s+Z/m.test(readFileSync(status, "utf8"));
 }
 
+/** A live process's state, parent and kernel wait channel, for a failure message. */
+export function processState(pid: number): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const field = (k: string) => new RegExp(`^${k}:\\s+(.*)$`, "m").exec(status)?.[1] ?? "?";
+    const wchan = existsSync(`/proc/${pid}/wchan`) ? readFileSync(`/proc/${pid}/wchan`, "utf8") : "?";
+    return `pid ${pid} still alive: state ${field("State")}, parent ${field("PPid")}, waiting in ${wchan || "-"}`;
+  } catch {
+    return "";
+  }
+}
+
 export async function stop(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
   const done = new Promise((r) => p.once("exit", r));
