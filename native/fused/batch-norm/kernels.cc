@@ -115,6 +115,22 @@ void over_channels(int64_t C, int64_t total, F fn) {
   parallel_for(C, grain, fn);
 }
 
+// From the sums Σgz and Σgz·(x − mean) of channels [c0, c1): the weight and bias gradients, and per channel the
+// coefficients of gx = kg·gz + kx·x + k0: kg = scale, kx = −scale·inv²·Σgz(x−mean)/M,
+// k0 = −scale·Σgz/M − kx·mean.
+inline void grad_coefficients(const float* w, const float* mean, const float* var, const std::vector<double>& sg,
+                              const std::vector<double>& sgx, float* gw, float* gb, int64_t c0, int64_t c1, double M,
+                              float eps, std::vector<float>& kg, std::vector<float>& kx, std::vector<float>& k0) {
+  for (int64_t c = c0; c < c1; c++) {
+    const int64_t k = c - c0;
+    const double inv = 1.0 / std::sqrt(double(var[c]) + eps), scale = (w ? w[c] : 1.0) * inv,
+                 x1 = -scale * inv * inv * sgx[k] / M;
+    if (gb) gb[c] = float(sg[k]);
+    if (gw) gw[c] = float(sgx[k] * inv);
+    kg[k] = float(scale), kx[k] = float(x1), k0[k] = float(-scale * sg[k] / M - x1 * mean[c]);
+  }
+}
+
 // The backward pass of [N, C] inputs (S = 1) for channels [c0, c1), walking rows (a range's channels are contiguous).
 template <int A>
 void backward_rows(const float* x, const float* w, const float* mean, const float* var, const float* y,
@@ -133,13 +149,7 @@ void backward_rows(const float* x, const float* w, const float* mean, const floa
       sgx[c - c0] += double(g) * (double(x[n * C + c]) - mean[c]);
     }
   std::vector<float> kg(R), kx(R), k0(R);
-  for (int64_t c = c0; c < c1; c++) {
-    const double inv = 1.0 / std::sqrt(double(var[c]) + eps), scale = (w ? w[c] : 1.0) * inv,
-                 x1 = -scale * inv * inv * sgx[c - c0] / M;
-    if (gb) gb[c] = float(sg[c - c0]);
-    if (gw) gw[c] = float(sgx[c - c0] * inv);
-    kg[c - c0] = float(scale), kx[c - c0] = float(x1), k0[c - c0] = float(-scale * sg[c - c0] / M - x1 * mean[c]);
-  }
+  grad_coefficients(w, mean, var, sg, sgx, gw, gb, c0, c1, M, eps, kg, kx, k0);
   if (!gx) return;
   for (int64_t n = 0; n < N; n++)
     for (int64_t c = c0; c < c1; c++) {
@@ -215,15 +225,8 @@ void backward(const float* x, const float* w, const float* mean, const float* va
         grad_sums<A>(gy + o, A ? y + o : nullptr, x + o, mean[c], slope, S, sg[c - c0], sgx[c - c0],
                      keep ? gx + o : nullptr);
       }
-    // gx = scale·gz + kx·x + k0 with kx = −scale·inv²·Σgz(x−mean)/M, k0 = −scale·Σgz/M − kx·mean
     std::vector<float> kg(R), kx(R), k0(R);
-    for (int64_t c = c0; c < c1; c++) {
-      const double inv = 1.0 / std::sqrt(double(var[c]) + eps), scale = (w ? w[c] : 1.0) * inv,
-                   x1 = -scale * inv * inv * sgx[c - c0] / M;
-      if (gb) gb[c] = float(sg[c - c0]);
-      if (gw) gw[c] = float(sgx[c - c0] * inv);
-      kg[c - c0] = float(scale), kx[c - c0] = float(x1), k0[c - c0] = float(-scale * sg[c - c0] / M - x1 * mean[c]);
-    }
+    grad_coefficients(w, mean, var, sg, sgx, gw, gb, c0, c1, M, eps, kg, kx, k0);
     if (!gx) return;
     for (int64_t n = 0; n < N; n++)
       for (int64_t c = c0; c < c1; c++) {
