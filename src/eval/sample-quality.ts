@@ -117,8 +117,6 @@ export function sampleQuality(
   opts.onProgress?.("precision-recall");
   const prk = precisionRecall(fr, fs, k);
   const hist = labelHistogram(ps);
-  if (opts.labels && opts.labels.length !== ps.rows)
-    throw new RangeError(`sampleQuality: ${opts.labels.length} labels for ${ps.rows} samples`);
   let parzen: ParzenResult | null = null;
   if (opts.parzen !== false) {
     opts.onProgress?.("parzen");
