@@ -366,16 +366,32 @@ registerModel({
   create: (config, data, generator) => new MADE(config, data, generator),
 });
 
+/**
+ * The 32-mask ensemble at the one-mask recipe's width, regularization and length (measured, seed 0, one thread:
+ * test 90.90 nats exact in 41 min, valid still falling 0.02–0.05 nats an epoch at the end). Over 20 epochs the
+ * ensemble stays behind one mask (88.17): every mask sees 1/32 of the updates.
+ */
 const ensembleRecipe: Recipe = {
   dataset: "binarized-mnist",
-  epochs: 200,
+  epochs: 20,
   batchSize: 100,
   lr: 1e-3,
-  patience: 20,
+  patience: 5,
+  weightDecay: 3e-5,
   // measured with 500 units (6 epochs, valid): direct connections −16 to −35 nats, random orders +4 nats with them
   options: { hidden: [8000], orderAgnostic: false, directConnections: true },
-  schedule: { kind: "cosine", total: 100000, minFactor: 0.05 },
-  reference: "Germain et al. 2015: 86.64 nats (32-mask ensemble)",
+  schedule: { kind: "cosine", total: 10000, minFactor: 0.02 },
+  reference:
+    "Germain et al. 2015: 86.64 nats (32-mask ensemble); measured here: 90.90 with this recipe (20 epochs, seed 0)",
+};
+
+/** Ten times as long (not run: ~6.6 h at one thread from the measured 119 s an epoch). */
+const ensembleFull: Recipe = {
+  ...ensembleRecipe,
+  epochs: 200,
+  patience: 20,
+  schedule: { kind: "cosine", total: 100000, minFactor: 0.02 },
+  reference: "Germain et al. 2015: 86.64 nats (32-mask ensemble); the 20-epoch recipe ten times as long (not run)",
 };
 
 registerModel({
@@ -389,7 +405,7 @@ registerModel({
     orderAgnostic: field.boolean(true, "random orderings for masks after the first (mask 0 keeps the raster order)"),
   }),
   recipe: ensembleRecipe,
-  recipes: reproductionRecipes(ensembleRecipe, { epochs: 2, options: { hidden: [500] } }),
+  recipes: { ...reproductionRecipes(ensembleRecipe, { epochs: 2, options: { hidden: [500] } }), full: ensembleFull },
   published: { nll_nats: 86.64, source: "Germain et al. 2015 (32-mask ensemble)", data: "binarized-mnist" },
   create: (config, data, generator) => new MADE(config, data, generator),
 });
