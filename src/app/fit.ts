@@ -18,7 +18,7 @@ import {
   type GenerativeModel,
   type Recipe,
 } from "../models/index.js";
-import { loadWeights, saveWeights, writeConfig } from "../train/checkpoint.js";
+import { loadWeights, saveWeights, weightsFile, writeConfig } from "../train/checkpoint.js";
 import { DivergenceError, Trainer, type TrainerHooks, type TrainStatus } from "../train/trainer.js";
 import { Generator } from "../tensor/rng.js";
 import { drainStoragePool } from "../tensor/storage.js";
@@ -99,6 +99,8 @@ export async function fit(spec: RunSpec, hooks: FitHooks = {}): Promise<RunResul
   labelsFor(model, train.labels, `dataset "${config.dataset}"`); // a class-conditional model needs labels
   const resumed = !r.fresh;
   if (r.fresh && hasDataInit(model)) model.initFromData(train);
+  if (spec.init && r.fresh) config.init = loadWeightsFrom(spec.init, model);
+  else if (spec.init) hooks.onNotice?.(`${runDir} resumes from its own last position; --init is not applied again`);
   mkdirSync(runDir, { recursive: true });
   if (r.fresh) writeConfig(runDir, config);
   const closedForm = hasClosedForm(model);
@@ -175,6 +177,13 @@ export async function fit(spec: RunSpec, hooks: FitHooks = {}): Promise<RunResul
     status: s.status,
   });
   return finish(runDir, config, result, metrics);
+}
+
+/** The weights of another run as this run's starting point; the file's absolute path, for config.json. */
+function loadWeightsFrom(target: string, model: GenerativeModel): string {
+  const { weights } = weightsFile(target);
+  loadWeights(weights, model);
+  return path.resolve(weights);
 }
 
 function testMetrics(

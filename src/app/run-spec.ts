@@ -37,6 +37,11 @@ export interface RunSpec {
   out?: string;
   /** continue the run in `out` from its last saved position */
   resume?: boolean;
+  /**
+   * start a new run from these weights (a run directory or a .safetensors file) instead of a fresh initialisation:
+   * the same parameter names and shapes, e.g. an IWAE from a trained VAE; a resumed run keeps its own
+   */
+  init?: string;
   /** stop after this many training steps (saving a checkpoint every reading command accepts) */
   maxSteps?: number;
 }

@@ -18,6 +18,7 @@ export interface TrainFlags extends QueueFlags {
   seed?: number;
   out?: string;
   resume?: boolean;
+  init?: string;
   maxSteps?: number;
   json?: boolean;
   progress: boolean;
@@ -39,6 +40,7 @@ export function runSpec(name: string, f: TrainFlags): RunSpec {
     ...(f.seed !== undefined ? { seed: f.seed } : {}),
     ...(f.out !== undefined ? { out: f.out } : {}),
     ...(f.resume ? { resume: true } : {}),
+    ...(f.init !== undefined ? { init: f.init } : {}),
     ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}),
   };
 }
@@ -69,6 +71,10 @@ export function trainCommand(program: Command): void {
     .description("train a model (see `deepgen models`); writes config.json, best/last.safetensors and metrics.jsonl")
     .option("--out <dir>", "run directory (default: runs/<model>-<time>)")
     .option("--resume", "continue the run in --out from its last saved position")
+    .option(
+      "--init <run|file>",
+      "start from another run's weights (the same parameter names and shapes) instead of a fresh initialisation",
+    )
     .option("--json", "metrics as JSON lines on stdout (progress goes to stderr)")
     .option("--no-progress", "no progress bar")
     .action(async (name: string, f: TrainFlags) => {

@@ -26,6 +26,8 @@ export interface RunConfig {
   shape: [number, number, number];
   seed: number;
   training: Recipe;
+  /** the weights file a fine-tuning run started from (`deepgen train --init`) */
+  init?: string;
   metrics?: Record<string, unknown>;
 }
 
@@ -183,13 +185,8 @@ export function loadLast(file: string, model: GenerativeModel, opts: Optimizer[]
   return pos;
 }
 
-/** A run directory or a .safetensors file inside one → the config, the weights file and the rebuilt model. */
-export function loadRun(target: string): {
-  config: RunConfig;
-  runDir: string;
-  weights: string;
-  model: GenerativeModel;
-} {
+/** A run directory (its best weights, else its last) or a .safetensors file inside one → that file and its run. */
+export function weightsFile(target: string): { runDir: string; weights: string } {
   if (!existsSync(target)) throw new CheckpointError(target, "no such run directory or checkpoint");
   const isDir = statSync(target).isDirectory();
   const runDir = isDir ? target : path.dirname(target);
@@ -197,6 +194,17 @@ export function loadRun(target: string): {
     ? path.join(runDir, existsSync(path.join(runDir, "best.safetensors")) ? "best.safetensors" : "last.safetensors")
     : target;
   if (!existsSync(weights)) throw new CheckpointError(runDir, "holds no best.safetensors or last.safetensors yet");
+  return { runDir, weights };
+}
+
+/** A run directory or a .safetensors file inside one → the config, the weights file and the rebuilt model. */
+export function loadRun(target: string): {
+  config: RunConfig;
+  runDir: string;
+  weights: string;
+  model: GenerativeModel;
+} {
+  const { runDir, weights } = weightsFile(target);
   const config = readConfig(runDir);
   const spec = getModelSpec(config.model);
   const model = createModel(spec, config.options, { dim: config.dim, shape: config.shape }, new Generator(config.seed));

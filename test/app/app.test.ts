@@ -11,6 +11,7 @@ import { app, models, Generator } from "../../src/index.js";
 import { scoreImages } from "../../src/app/draw.js";
 import { readEpochRecords } from "../../src/app/runs-index.js";
 import { storagePoolBytes } from "../../src/tensor/storage.js";
+import { readSafetensors } from "../../src/train/safetensors.js";
 import { tempDir } from "../tmp.js";
 
 const tmp = (p: string): string => tempDir(`deepgen-app-${p}-`);
@@ -257,4 +258,37 @@ test("studio scores: per-pixel conditionals of image models sum to −log p(x); 
   // float32 conditionals summed in float64: relative 1e-5
   assert.ok(Math.abs(sum - s.nll_nats[0]!) / s.nll_nats[0]! < 1e-5, `${sum} vs ${s.nll_nats[0]}`);
   assert.equal(scoreImages(path.join(fixtures, "made"), image, { perPixel: true }).per_pixel_nats, undefined);
+});
+
+test("--init: a new run starts from another run's weights (a VAE's for an IWAE); a mismatch is refused", async () => {
+  const dir = tmp("init");
+  const data = { epochs: 1, batchSize: 1000, dataset: "mnist-fixed" };
+  const vae = path.join(dir, "vae"),
+    iwae = path.join(dir, "iwae");
+  const small = { hidden: [16], latent: 4, evalSamples: 2 };
+  await app.fit({ model: "vae", config: JSON.stringify({ options: small, training: data }), out: vae, maxSteps: 5 });
+  // at lr 1e-30 the IWAE's two steps move no weight by more than ~1e-29, so they stay where --init put them: the
+  // VAE's after its 5 steps at 1e-3 (~1e-3 from the initialisation that the same seed gives both), to 1e-20
+  const cfg = { options: { ...small, k: 3 }, training: { ...data, lr: 1e-30 } };
+  const r = await app.fit({ model: "iwae", config: JSON.stringify(cfg), out: iwae, init: vae, maxSteps: 2 });
+  assert.equal(r.status, "paused");
+  const from = readSafetensors(path.join(vae, "last.safetensors")).tensors,
+    to = readSafetensors(path.join(iwae, "last.safetensors")).tensors;
+  const names = [...from.keys()].filter((k) => k.startsWith("model."));
+  assert.ok(names.length >= 8, names.join(" "));
+  for (const k of names) {
+    const a = Array.from(from.get(k)!.data as Float32Array),
+      b = Array.from(to.get(k)!.data as Float32Array);
+    assert.equal(b.length, a.length, k);
+    const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    assert.ok(worst <= 1e-20, `${k} is the VAE's: differs by ${worst}`);
+  }
+  const config = JSON.parse(readFileSync(path.join(iwae, "config.json"), "utf8"));
+  assert.equal(config.init, path.resolve(vae, "last.safetensors"), "config.json names the starting weights");
+  // a model whose parameters differ is refused before anything is written
+  const made = path.join(dir, "made");
+  await assert.rejects(app.fit({ model: "made", config: JSON.stringify(tiny), out: made, init: vae }), /vae/);
+  assert.equal(existsSync(made), false);
+  const none = { model: "vae", config: JSON.stringify({ options: small, training: data }), init: path.join(dir, "no") };
+  await assert.rejects(app.fit({ ...none, out: path.join(dir, "x") }), /no such run directory or checkpoint/);
 });
