@@ -9,7 +9,8 @@
  *   node --import tsx bench/compare.ts conv [--rounds 3]
  *
  * --baseline DIR runs another deepgen checkout's CLI (DIR/dist/cli/main.js) in the same rounds and adds its figure
- * (before/after comparisons on the same machine under the same load).
+ * (before/after comparisons on the same machine under the same load). Each CLI runs with the node flags of its `#!`
+ * line, as the `deepgen` command does.
  *
  * --simd PATH (or DEEPGEN_SIMD=PATH) runs deepgen's kernels on one instruction-set path (avx512, avx2, portable).
  * With avx2 the peer is held to AVX2 as well, as it would run on an AVX2 machine: oneDNN's convolutions
@@ -25,7 +26,7 @@
  * Needs /usr/bin/python3 with PyTorch (Debian: python3-torch libopenblas0-pthread) for the peer.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -108,15 +109,19 @@ function peer(script: string, args: string[], extraEnv: Record<string, string> =
 const baseCli = values.baseline ? path.resolve(values.baseline, "dist/cli/main.js") : null;
 if (baseCli && !existsSync(baseCli)) throw new Error(`--baseline: ${baseCli} is missing (build that checkout first)`);
 type Side = "ours" | "peer" | "base";
-/** Runs our CLI, then the baseline's (if any) with the same arguments, both on the --simd path. */
+/** Runs a CLI as its `#!` line says (`#!/usr/bin/env -S node FLAGS`: node with those flags), on the --simd path. */
+function runCli(file: string, args: string[]): string {
+  const flags = /^#!.*\bnode\b(.*)$/m.exec(readFileSync(file, "utf8").split("\n", 1)[0]!)?.[1]?.trim();
+  const argv = [...(flags ? flags.split(/\s+/) : []), file, ...args];
+  return execFileSync("node", argv, { encoding: "utf8", env: oursEnv });
+}
+/** Runs our CLI, then the baseline's (if any) with the same arguments. */
 function ours(args: string[], use: (j: Row, side: Side) => void): void {
   for (const [side, file] of [["ours", cli] as const, ...(baseCli ? [["base", baseCli] as const] : [])])
-    for (const j of lines(execFileSync("node", [file, ...args], { encoding: "utf8", env: oursEnv }))) use(j, side);
+    for (const j of lines(runCli(file, args))) use(j, side);
 }
 /** The instruction-set path our kernels run on under oursEnv. */
-const oursSimd = String(
-  lines(execFileSync("node", [cli, "info", "--json"], { encoding: "utf8", env: oursEnv }))[0].simd,
-);
+const oursSimd = String(lines(runCli(cli, ["info", "--json"]))[0]!.simd);
 
 const best = new Map<string, Record<Side, number>>();
 /** Keeps the smallest value per key and side (times; GFLOP/s are kept negated). */
