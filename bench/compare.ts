@@ -81,7 +81,8 @@ function torchIsa(): string {
     "F.conv2d(torch.rand(32, 32, 28, 28), torch.rand(32, 32, 3, 3), padding=1)",
     "blas = ctypes.CDLL('libopenblas.so.0'); blas.openblas_get_corename.restype = ctypes.c_char_p",
     "aten = re.search(r'CPU capability usage: (\\S+)', torch.__config__.show())",
-    "print('aten:' + (aten.group(1) if aten else '?'), 'openblas:' + blas.openblas_get_corename().decode(), flush=True)",
+    "core = blas.openblas_get_corename().decode()",
+    "print('aten:' + (aten.group(1) if aten else '?'), 'openblas:' + core, flush=True)",
   ].join("\n");
   const env = { ...process.env, ...peerEnv, ONEDNN_VERBOSE: "1", DNNL_VERBOSE: "1" };
   const out = execFileSync("/usr/bin/python3", ["-c", probe], { encoding: "utf8", env });
