@@ -4,11 +4,20 @@
  * median — rounds guard against a noisy (shared) host hitting one side only.
  *
  *   node --import tsx bench/compare.ts step [--rounds 3] [--cases vae,made,made2,fvsbn] [--peer ../shared/peers]
+ *   node --import tsx bench/compare.ts step --cases pixelcnn,dcgan --simd avx2 --clock cpu
  *   node --import tsx bench/compare.ts gemm [--rounds 3]
  *   node --import tsx bench/compare.ts conv [--rounds 3]
  *
  * --baseline DIR runs another deepgen checkout's CLI (DIR/dist/cli/main.js) in the same rounds and adds its figure
- * (before/after comparisons on the same machine under the same load).
+ * (before/after comparisons on the same machine under the same load). Each CLI runs with the node flags of its `#!`
+ * line, as the `deepgen` command does.
+ *
+ * --simd PATH (or DEEPGEN_SIMD=PATH) runs deepgen's kernels on one instruction-set path (avx512, avx2, portable).
+ * With avx2 the peer is held to AVX2 as well, as it would run on an AVX2 machine: oneDNN's convolutions
+ * (ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA for older oneDNN), ATen's vectorized ops (ATEN_CPU_CAPABILITY) and OpenBLAS
+ * (OPENBLAS_CORETYPE=Haswell). Otherwise the peer runs unrestricted. Every row names the path each side ran:
+ * `simd` (deepgen's, from `deepgen info`) and `torch_isa` (probed once: ATen's capability, OpenBLAS's core, the ISA
+ * oneDNN reports and the implementation it picks for a convolution).
  *
  * --clock cpu times one-thread runs by the CPU time of the process instead of the wall clock, on both sides (the
  * peer runs with time.perf_counter replaced by time.process_time): on a machine whose cores other jobs are using,
@@ -17,7 +26,7 @@
  * Needs /usr/bin/python3 with PyTorch (Debian: python3-torch libopenblas0-pthread) for the peer.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -31,6 +40,7 @@ const { positionals, values } = parseArgs({
     clock: { type: "string", default: "wall" },
     threads: { type: "string", default: "1,2" },
     baseline: { type: "string" },
+    simd: { type: "string", default: process.env.DEEPGEN_SIMD ?? "" },
   },
 });
 const what = positionals[0] ?? "step";
@@ -50,8 +60,41 @@ const lines = (out: string): Row[] =>
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l));
 
+const simd = values.simd!;
+if (!["", "avx512", "avx2", "portable"].includes(simd)) throw new Error(`--simd ${simd}: use avx512, avx2 or portable`);
+/** The peer's environment: PyTorch held to AVX2 when deepgen runs its AVX2 kernels (verified by torchIsa). */
+const peerEnv: Record<string, string> =
+  simd === "avx2"
+    ? {
+        ONEDNN_MAX_CPU_ISA: "AVX2",
+        DNNL_MAX_CPU_ISA: "AVX2",
+        ATEN_CPU_CAPABILITY: "avx2",
+        OPENBLAS_CORETYPE: "Haswell",
+      }
+    : {};
+const oursEnv = { ...process.env, ...(simd ? { DEEPGEN_SIMD: simd } : {}) };
+
+/** What the peer's PyTorch runs on under peerEnv: one convolution with oneDNN's verbose log, ATen's config. */
+function torchIsa(): string {
+  const probe = [
+    "import ctypes, re, torch, torch.nn.functional as F",
+    "F.conv2d(torch.rand(32, 32, 28, 28), torch.rand(32, 32, 3, 3), padding=1)",
+    "blas = ctypes.CDLL('libopenblas.so.0'); blas.openblas_get_corename.restype = ctypes.c_char_p",
+    "aten = re.search(r'CPU capability usage: (\\S+)', torch.__config__.show())",
+    "core = blas.openblas_get_corename().decode()",
+    "print('aten:' + (aten.group(1) if aten else '?'), 'openblas:' + core, flush=True)",
+  ].join("\n");
+  const env = { ...process.env, ...peerEnv, ONEDNN_VERBOSE: "1", DNNL_VERBOSE: "1" };
+  const out = execFileSync("/usr/bin/python3", ["-c", probe], { encoding: "utf8", env });
+  const isa = /verbose,info,cpu,isa:([^\n]*)/.exec(out)?.[1] ?? "?";
+  const conv = /verbose,exec,cpu,convolution,([^,]*)/.exec(out)?.[1] ?? "?";
+  const rest = /^aten:.*$/m.exec(out)?.[0] ?? "";
+  return `${rest} onednn:${conv} (${isa})`;
+}
+
 /** Runs a peer script; with the CPU clock, its perf_counter reads process CPU time. */
-function peer(script: string, args: string[], env: Record<string, string> = {}): Row[] {
+function peer(script: string, args: string[], extraEnv: Record<string, string> = {}): Row[] {
+  const env = { ...process.env, ...peerEnv, ...extraEnv };
   const file = path.join(values.peer!, script);
   const argv = cpuClock
     ? [
@@ -62,16 +105,24 @@ function peer(script: string, args: string[], env: Record<string, string> = {}):
         ...args,
       ]
     : [file, ...args];
-  return lines(execFileSync("/usr/bin/python3", argv, { encoding: "utf8", env: { ...process.env, ...env } }));
+  return lines(execFileSync("/usr/bin/python3", argv, { encoding: "utf8", env }));
 }
 const baseCli = values.baseline ? path.resolve(values.baseline, "dist/cli/main.js") : null;
 if (baseCli && !existsSync(baseCli)) throw new Error(`--baseline: ${baseCli} is missing (build that checkout first)`);
 type Side = "ours" | "peer" | "base";
+/** Runs a CLI as its `#!` line says (`#!/usr/bin/env -S node FLAGS`: node with those flags), on the --simd path. */
+function runCli(file: string, args: string[]): string {
+  const flags = /^#!.*\bnode\b(.*)$/m.exec(readFileSync(file, "utf8").split("\n", 1)[0]!)?.[1]?.trim();
+  const argv = [...(flags ? flags.split(/\s+/) : []), file, ...args];
+  return execFileSync("node", argv, { encoding: "utf8", env: oursEnv });
+}
 /** Runs our CLI, then the baseline's (if any) with the same arguments. */
 function ours(args: string[], use: (j: Row, side: Side) => void): void {
   for (const [side, file] of [["ours", cli] as const, ...(baseCli ? [["base", baseCli] as const] : [])])
-    for (const j of lines(execFileSync("node", [file, ...args], { encoding: "utf8" }))) use(j, side);
+    for (const j of lines(runCli(file, args))) use(j, side);
 }
+/** The instruction-set path our kernels run on under oursEnv. */
+const oursSimd = String(lines(runCli(cli, ["info", "--json"]))[0]!.simd);
 
 const best = new Map<string, Record<Side, number>>();
 /** Keeps the smallest value per key and side (times; GFLOP/s are kept negated). */
@@ -111,24 +162,26 @@ function round(): void {
   }
 }
 
+const peerIsa = what === "gemm" ? null : torchIsa();
 for (let r = 0; r < rounds; r++) round();
 
 const clock = cpuClock ? "cpu" : "wall";
+const isas = { simd: oursSimd, torch_isa: peerIsa };
 for (const [key, { ours: o, peer: p, base: b }] of best) {
   const baseline = (v: number) => (baseCli ? { baseline: v, speedup: +(v / o).toFixed(3) } : {});
   if (what === "step") {
     const target = key === "nade" ? 0.1 : 0.8;
     const row = { case: key, deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), target, ...baseline(b) };
-    console.log(JSON.stringify({ ...row, rounds, clock }));
+    console.log(JSON.stringify({ ...row, rounds, clock, ...isas }));
   } else if (what === "gemm") {
     const [shape, t] = key.split("@");
     const [dg, ob] = [-o, -p];
     const row = { shape, threads: Number(t), deepgen_gflops: dg, openblas_gflops: ob, ratio: +(dg / ob).toFixed(3) };
     const base = baseCli ? { baseline_gflops: -b, speedup: +(o / b).toFixed(3) } : {};
-    console.log(JSON.stringify({ ...row, target: 1.0, ...base, rounds, clock }));
+    console.log(JSON.stringify({ ...row, target: 1.0, ...base, rounds, clock, simd: oursSimd }));
   } else {
     const [name, t] = key.split("@");
     const row = { name, threads: Number(t), deepgen_ms: o, torch_ms: p, ratio: +(o / p).toFixed(3), ...baseline(b) };
-    console.log(JSON.stringify({ ...row, rounds, clock }));
+    console.log(JSON.stringify({ ...row, rounds, clock, ...isas }));
   }
 }

@@ -32,11 +32,13 @@ constexpr int NR = NV * VW;      // micro-tile columns
 // (measured in a VAE step: a 4-MFLOP product took 84 µs on one thread, 240–340 µs on two).
 constexpr double kGemmParallelFlops = 2e7;
 // A is read in place when a block of C has at most this many columns (measured on 25088x288x64: 63 GFLOP/s in
-// place vs 55 packed; 512x512x512 is faster packed).
+// place vs 55 packed; 512x512x512 is faster packed): 128 on both x86 paths, four AVX-512 panels or eight AVX2 ones.
+// With AVX2 the limit was four panels (64 columns) at first, and DCGAN's weight gradient 1024x128x294 (Bᵀ) spent
+// ~12% of its time packing A: 111 -> 124 GFLOP/s in place (one thread, best of 9, two interleaved runs).
 #ifndef DG_DIRECT_A_COLS
-#define DG_DIRECT_A_COLS 4
+#define DG_DIRECT_A_COLS 128
 #endif
-constexpr int64_t kDirectACols = DG_DIRECT_A_COLS * NR;
+constexpr int64_t kDirectACols = VW >= 8 ? DG_DIRECT_A_COLS : 4 * NR;
 // Likewise B (row-major) is read in place when at most this many rows of A use it: the 1x1 convolutions of PixelCNN
 // (32 or 64 output channels by 784 pixels) spent more time packing B than multiplying, and batch-100 layers gain
 // about 6% (100x784x500: 97 -> 103 GFLOP/s with 128 rather than 64; 256 was no better).

@@ -8,6 +8,7 @@ import { namedStepCases } from "./step-cases.js";
 import { randn } from "../tensor/create.js";
 import { cpuNow, median, now } from "./clock.js";
 import { benchPixelSample, pixelSampleCases, type PixelSampleResult } from "./pixel-sample.js";
+import { activeSimd } from "../backend/native/simd.js";
 
 /** The GEMM shapes of the peer (m, k, n). */
 export const gemmShapes: Array<[number, number, number]> = [
@@ -62,6 +63,8 @@ export interface StepResult {
   steps: number;
   threads: number;
   backend: string;
+  /** the instruction-set path the native kernels ran on (null without the addon) */
+  simd: string | null;
   loss: number;
 }
 
@@ -88,6 +91,7 @@ export function benchStep(name: string, threads: number, steps = 30, warmup = 5)
     }
     loss = l.item();
   }
+  const addon = nativeAddon();
   return {
     case: name,
     ms_per_step: +median(times).toFixed(3),
@@ -95,6 +99,7 @@ export function benchStep(name: string, threads: number, steps = 30, warmup = 5)
     steps,
     threads,
     backend: getBackend().name,
+    simd: addon ? activeSimd(addon) : null,
     loss: +loss.toFixed(3),
   };
 }

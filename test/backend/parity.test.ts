@@ -158,6 +158,18 @@ const stressCases: OpCase[] = [
     tol: { atol: 2e-3, rtol: 2e-4 },
   },
   {
+    name: "matmul [203,150]x[150,100] (A read in place on both x86 paths: 100 columns; a packed last row panel)",
+    inputs: (g, d) => [R([203, 150], -1, 1)(g, d), R([150, 100], -1, 1)(g, d)],
+    fn: (a, b) => a.matmul(b),
+    tol: big,
+  },
+  {
+    name: "matmul transposed A [150,203]ᵀx[150,100] (read in place, 100 columns)",
+    inputs: (g, d) => [R([150, 203], -1, 1)(g, d), R([150, 100], -1, 1)(g, d)],
+    fn: (a, b) => a.T.matmul(b),
+    tol: big,
+  },
+  {
     name: "matmul transposed tall-thin [1100,601]ᵀx[1100,40]",
     inputs: (g, d) => [R([1100, 601], -1, 1)(g, d), R([1100, 40], -1, 1)(g, d)],
     fn: (a, b) => a.T.matmul(b),
