@@ -245,13 +245,33 @@ const iwaeRecipe: Recipe = {
   reference: "Burda et al. 2016, k = 50: 87.10 nats (fixed binarization)",
 };
 
+/**
+ * IWAE as a second stage: `deepgen train iwae --recipe from-vae --init <a trained vae run>` continues the VAE's
+ * weights on the k = 50 bound. Measured from the 1000-epoch default VAE (88.61, IWAE-5000): 87.75 after these 25
+ * epochs at 3e-4 (seed 0, 20 CPU-min at one thread); at 1e-3, 87.70 on test but worse on valid.
+ */
+const iwaeFromVae: Recipe = {
+  dataset: "binarized-mnist",
+  epochs: 25,
+  batchSize: 100,
+  lr: 3e-4,
+  patience: 10,
+  ema: 0.999,
+  schedule: { kind: "cosine", total: 12500, minFactor: 0.05 },
+  reference:
+    "Burda et al. 2016, k = 50: 87.10 nats; measured here: 87.75 (IWAE-5000) with --init from the default VAE run",
+};
+
 registerModel({
   name: "iwae",
   description: "IWAE: the VAE trained on the k-sample importance-weighted bound (k = 50)",
   family: "latent",
   options: iwaeOptions,
   recipe: iwaeRecipe,
-  recipes: reproductionRecipes(iwaeRecipe, { epochs: 1, options: { evalSamples: 100 } }),
+  recipes: {
+    ...reproductionRecipes(iwaeRecipe, { epochs: 1, options: { evalSamples: 100 } }),
+    "from-vae": iwaeFromVae,
+  },
   published: {
     nll_nats: 87.1,
     source: "Burda et al. 2016 (IWAE, k = 50, IWAE-5000 estimate)",
