@@ -32,6 +32,10 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
   abstract readonly discriminatorSteps: number;
   abstract readonly generatorNet: Module;
   abstract readonly discriminatorNet: Module;
+  /** the discriminator's learning rate as a multiple of the recipe's (≠ 1: two time-scale updates) */
+  get discriminatorLrFactor(): number {
+    return 1;
+  }
 
   /** G(z): images [n, dim] in [0, 1] (of the given classes, for a class-conditional generator) */
   abstract generate(z: Tensor, labels?: Int32Array | null): Tensor;
@@ -58,6 +62,7 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
         name: "discriminator",
         parameters: this.discriminatorNet.parameters(),
         repeat: this.discriminatorSteps,
+        lrFactor: this.discriminatorLrFactor,
         // the generated batch is a constant here: building G's graph would only cost time
         loss: (x, ctx) =>
           this.discriminatorLoss(

@@ -2,7 +2,8 @@
  * DCGAN [1] for 28×28 images, in the project's benchmark configuration: G: z → Linear(128·7·7) + BatchNorm + ReLU
  * → [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
  * channels, sigmoid; D: Conv(4, 2, 1) 64 + LeakyReLU(0.2) → Conv(4, 2, 1) 128 + BatchNorm + LeakyReLU → Linear 1.
- * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss). Weights
+ * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss; D may step
+ * at a multiple of the learning rate, the two time-scale rule of Heusel et al. 2017). Weights
  * start from the paper's N(0, 0.02²) (normal-init.ts) unless `init` is "uniform". Each ReLU and LeakyReLU runs inside
  * the kernel pass of the layer before it (batch norm's, or the first discriminator convolution's), forward and back.
  *
@@ -38,6 +39,10 @@ export const options = z.object({
     "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
   ),
   discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
+  discriminatorLr: field.positiveNumber(
+    1,
+    "the discriminator's learning rate as a multiple of the recipe's (two time-scale updates, Heusel et al. 2017)",
+  ),
   init: field.oneOf(
     ["normal", "uniform"],
     "normal",
@@ -210,6 +215,10 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
 
   get discriminatorSteps(): number {
     return this.config.discriminatorSteps;
+  }
+
+  override get discriminatorLrFactor(): number {
+    return this.config.discriminatorLr;
   }
 
   generate(z: Tensor, labels: Int32Array | null = null): Tensor {
