@@ -165,6 +165,12 @@ export interface Translator {
 
 export interface Trainable {
   trainingPhases(): TrainingPhase[];
+  /**
+   * Recomputes what depends on the weights besides the weights themselves (batch norm's running estimates) after
+   * they were replaced by their moving average; the Trainer calls it with the average in, and restores the buffers
+   * with the raw weights. `generator` is for any noise it draws.
+   */
+  recalibrate?(generator: Generator): void;
 }
 
 const has = (m: GenerativeModel, c: Capability): boolean => m.capabilities.includes(c);

@@ -40,6 +40,11 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and its descendants, depth first. */
+  modules(): Module[] {
+    return [this, ...[...this.#children.values()].flatMap((c) => c.modules())];
+  }
+
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }

@@ -85,6 +85,9 @@ export interface TrainSummary {
 
 export class DivergenceError extends Error {}
 
+/** The random stream of `Trainable.recalibrate` after epoch e: `Generator.derive(seed, RECALIBRATION_STREAM, e)`. */
+export const RECALIBRATION_STREAM = 0x626e;
+
 /** Removes temporary files left by a write that was killed before its rename. */
 export function cleanTemporaryFiles(runDir: string): string[] {
   if (!existsSync(runDir)) return [];
@@ -279,8 +282,14 @@ export class Trainer {
     const avg = this.average;
     const validate = () =>
       isScorer(model) ? evaluateNll(model, valid, { seed: this.o.seed, validation: true }) : null;
+    // the average in, with the buffers that depend on the weights recomputed for it (the same noise each time)
+    const withAverage = <T>(f: () => T): T =>
+      avg!.withAverage(() => {
+        model.recalibrate?.(Generator.derive(this.o.seed, RECALIBRATION_STREAM, pos.epoch));
+        return f();
+      });
     // with averaging, the average is what is validated and kept; the raw weights' score is recorded beside it
-    const v = avg ? avg.withAverage(validate) : validate();
+    const v = !isScorer(model) ? null : avg ? withAverage(validate) : validate();
     const raw = avg && v ? validate() : null;
     model.train();
     const trainLoss = pos.trainLossSum / Math.max(pos.trainBatches, 1);
@@ -310,7 +319,7 @@ export class Trainer {
         valid_nll_nats: String(score),
         ...(v ? { estimator: v.estimator } : {}),
       };
-      if (avg) avg.withAverage(() => saveWeights(bestFile, model, { ...meta, weights: "ema" }));
+      if (avg) withAverage(() => saveWeights(bestFile, model, { ...meta, weights: "ema" }));
       else saveWeights(bestFile, model, meta);
     } else pos.epochsWithoutImprovement++;
     this.metrics(record);
@@ -345,7 +354,10 @@ export class Trainer {
   }
 }
 
-/** The moving average of every parameter that some training phase updates, named as in the model's state dict. */
+/**
+ * The moving average of every parameter that some training phase updates, named as in the model's state dict; the
+ * model's buffers are kept aside while the average is in.
+ */
 function averageOf(model: GenerativeModel, phases: readonly TrainingPhase[], decay: number): WeightAverage {
   const trained = new Set(phases.flatMap((p) => p.parameters));
   const named = model.namedParameters().filter(([, p]) => trained.has(p));
@@ -353,5 +365,6 @@ function averageOf(model: GenerativeModel, phases: readonly TrainingPhase[], dec
     named.map(([n]) => n),
     named.map(([, p]) => p),
     decay,
+    model.namedBuffers().map(([, b]) => b),
   );
 }

@@ -9,7 +9,9 @@
  * for shallow likelihood models is worth a few tenths of a nat.
  *
  * The raw weights keep training; `swapIn` puts the average into the model for validation and the best checkpoint,
- * and `swapOut` restores the raw weights.
+ * and `swapOut` restores the raw weights. Buffers that depend on the weights (batch norm's running estimates) are not
+ * averaged: the model may recompute them for the average while it is swapped in (`Trainable.recalibrate`), and
+ * `swapOut` restores the raw weights' own.
  */
 import type { Storage } from "../backend/backend.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -23,11 +25,14 @@ export class WeightAverage {
   /** the average, one array per parameter, in `names` order */
   readonly average: Storage[];
   #raw: Storage[] | null = null;
+  #rawBuffers: Storage[] | null = null;
 
   constructor(
     readonly names: readonly string[],
     readonly params: readonly Tensor[],
     readonly decay: number,
+    /** buffers kept aside while the average is swapped in, and restored with the raw weights */
+    readonly buffers: readonly Tensor[] = [],
   ) {
     if (!(decay >= 0 && decay < 1)) throw new RangeError(`weight average: decay must be in [0, 1), got ${decay}`);
     this.average = params.map((p) => p.data.slice());
@@ -45,19 +50,23 @@ export class WeightAverage {
     });
   }
 
-  /** Puts the average into the model (the raw weights are kept aside until `swapOut`). */
+  /** Puts the average into the model (the raw weights and the buffers are kept aside until `swapOut`). */
   swapIn(): void {
     if (this.#raw) return;
     this.#raw = this.params.map((p) => p.data.slice());
+    this.#rawBuffers = this.buffers.map((b) => b.data.slice());
     this.params.forEach((p, i) => p.data.set(this.average[i]!));
   }
 
-  /** Restores the raw weights. */
+  /** Restores the raw weights and the buffers. */
   swapOut(): void {
     if (!this.#raw) return;
-    const raw = this.#raw;
+    const raw = this.#raw,
+      rawBuffers = this.#rawBuffers!;
     this.params.forEach((p, i) => p.data.set(raw[i]!));
+    this.buffers.forEach((b, i) => b.data.set(rawBuffers[i]!));
     this.#raw = null;
+    this.#rawBuffers = null;
   }
 
   /** Runs `f` with the average in the model, then restores the raw weights. */

@@ -12,7 +12,10 @@ import { DCGAN, options as dcganOptions } from "../../src/models/adversarial/dcg
 import "../../src/models/adversarial/gan.js"; // registers gan
 import { getModelSpec } from "../../src/models/registry.js";
 import { datasetInfo } from "../../src/data/datasets.js";
+import type { Recipe } from "../../src/models/recipe.js";
+import { Trainer } from "../../src/train/trainer.js";
 import { assertClose, gradCheck, randomTensor } from "../helpers.js";
+import { tempDir } from "../tmp.js";
 
 /** A random float64 LeakyReLU critic sizes[0] → … → 1. */
 function randomCritic(g: Generator, sizes: number[]): AffineWeights[] {
@@ -152,4 +155,46 @@ test("gan, dcgan and wgan-gp recipes train on 8-bit MNIST in [0, 1], the data th
       assert.equal(info.binarization, "none", `${name}'s recipe trains on ${r.dataset} (${info.binarization})`);
     }
   }
+});
+
+test("dcgan discriminatorLr: D's optimizer steps at that multiple of the recipe's (scheduled) rate, G's at 1×", () => {
+  const data = { dim: 64, shape: [1, 8, 8] as [number, number, number] };
+  const factor = 1.5 + 3 * Math.random();
+  const m = new DCGAN(
+    { ...dcganOptions.parse({}), noiseDim: 4, width: 4, discriminatorLr: factor },
+    data,
+    new Generator(9),
+  );
+  const [d, g] = m.trainingPhases();
+  assert.equal(d!.name, "discriminator");
+  assert.equal(d!.lrFactor, factor);
+  const training: Recipe = {
+    dataset: "synthetic",
+    epochs: 1,
+    batchSize: 8,
+    lr: 1e-3,
+    schedule: { kind: "linear-decay", total: 10, holdSteps: 0 },
+  };
+  const split = {
+    name: "train" as const,
+    n: 8,
+    dim: 64,
+    shape: data.shape,
+    values: new Float32Array(512),
+    labels: null,
+  };
+  const trainer = new Trainer({
+    model: m,
+    dataset: { name: "synthetic", binarization: "fixed", source: "memory", split: () => split },
+    runDir: tempDir("deepgen-ttur-"),
+    training,
+    seed: 1,
+  });
+  const x = randomTensor(new Generator(10), [8, 64], { low: 0, high: 1, grad: false, dtype: "float32" });
+  trainer.trainStep(x, { generator: new Generator(11), step: 4, epoch: 0 });
+  // linear decay to 0 over 10 steps: 0.6 of the rate at step 4 (float64 arithmetic: 1e-15 relative)
+  const [dOpt, gOpt] = trainer.optimizers;
+  assert.ok(Math.abs(dOpt!.lr - 1e-3 * 0.6 * factor) <= 1e-15, `D's rate ${dOpt!.lr}`);
+  assert.ok(Math.abs(gOpt!.lr - 1e-3 * 0.6) <= 1e-15, `G's rate ${gOpt!.lr}`);
+  assert.equal(g!.lrFactor ?? 1, 1);
 });

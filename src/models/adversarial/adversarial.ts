@@ -7,6 +7,7 @@
  * both its real and its generated images.
  */
 import { noGrad } from "../../autograd/tape.js";
+import { recomputeBatchNormStatistics } from "../../nn/batch-norm-statistics.js";
 import type { Module } from "../../nn/module.js";
 import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
@@ -31,6 +32,10 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
   abstract readonly discriminatorSteps: number;
   abstract readonly generatorNet: Module;
   abstract readonly discriminatorNet: Module;
+  /** the discriminator's learning rate as a multiple of the recipe's (≠ 1: two time-scale updates) */
+  get discriminatorLrFactor(): number {
+    return 1;
+  }
 
   /** G(z): images [n, dim] in [0, 1] (of the given classes, for a class-conditional generator) */
   abstract generate(z: Tensor, labels?: Int32Array | null): Tensor;
@@ -57,6 +62,7 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
         name: "discriminator",
         parameters: this.discriminatorNet.parameters(),
         repeat: this.discriminatorSteps,
+        lrFactor: this.discriminatorLrFactor,
         // the generated batch is a constant here: building G's graph would only cost time
         loss: (x, ctx) =>
           this.discriminatorLoss(
@@ -74,6 +80,20 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
         },
       },
     ];
+  }
+
+  /**
+   * Recomputes the running estimates of G's batch norms for its current weights — after the Trainer swapped in their
+   * moving average, whose activations the raw weights' estimates do not describe — as the average batch statistics
+   * of `RECALIBRATION_PASSES` batches of `RECALIBRATION_BATCH` noise vectors (a conditional G: the classes in turn).
+   */
+  recalibrate(generator: Generator): void {
+    const n = RECALIBRATION_BATCH,
+      k = isClassConditional(this) ? this.classes : 0;
+    const labels = k > 0 ? Int32Array.from({ length: n }, (_, i) => i % k) : null;
+    recomputeBatchNormStatistics(this.generatorNet, RECALIBRATION_PASSES, () =>
+      noGrad(() => this.generate(this.noise(n, generator), labels)),
+    );
   }
 
   /**
@@ -95,6 +115,10 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
     }
   }
 }
+
+/** G's batch-norm estimates after `recalibrate`: 16 batches of 256 (4,096 draws), a few seconds of CPU. */
+export const RECALIBRATION_PASSES = 16;
+export const RECALIBRATION_BATCH = 256;
 
 /** What every adversarial pair can do; a class-conditional one adds that capability. */
 export const ADVERSARIAL_CAPABILITIES: readonly Capability[] = ["sampler", "trainable"];

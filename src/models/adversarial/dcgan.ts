@@ -2,7 +2,8 @@
  * DCGAN [1] for 28×28 images, in the project's benchmark configuration: G: z → Linear(128·7·7) + BatchNorm + ReLU
  * → [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
  * channels, sigmoid; D: Conv(4, 2, 1) 64 + LeakyReLU(0.2) → Conv(4, 2, 1) 128 + BatchNorm + LeakyReLU → Linear 1.
- * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss). Weights
+ * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss; D may step
+ * at a multiple of the learning rate, the two time-scale rule of Heusel et al. 2017). Weights
  * start from the paper's N(0, 0.02²) (normal-init.ts) unless `init` is "uniform". Each ReLU and LeakyReLU runs inside
  * the kernel pass of the layer before it (batch norm's, or the first discriminator convolution's), forward and back.
  *
@@ -38,6 +39,10 @@ export const options = z.object({
     "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
   ),
   discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
+  discriminatorLr: field.positiveNumber(
+    1,
+    "the discriminator's learning rate as a multiple of the recipe's (two time-scale updates, Heusel et al. 2017)",
+  ),
   init: field.oneOf(
     ["normal", "uniform"],
     "normal",
@@ -212,6 +217,10 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
     return this.config.discriminatorSteps;
   }
 
+  override get discriminatorLrFactor(): number {
+    return this.config.discriminatorLr;
+  }
+
   generate(z: Tensor, labels: Int32Array | null = null): Tensor {
     return this.generatorNet.forward(z, labels).sigmoid();
   }
@@ -260,6 +269,19 @@ registerModel({
       options: { classes: 10 },
       reference:
         "the default recipe, conditioned on the digit's class (projection discriminator, Miyato & Koyama 2018)",
+    },
+    // the default recipe with D at twice G's rate and the weights' average (best.safetensors) for sampling
+    ttur: {
+      ...dcganRecipe,
+      epochs: 10,
+      ema: 0.999,
+      options: { discriminatorLr: 2 },
+      reference:
+        "the default recipe with two time-scale updates (Heusel et al. 2017: D at 4e-4, G at 2e-4) and a weight " +
+        "average of 0.999, G's batch-norm estimates recomputed for it. After these 10 epochs (seed 0), the average: " +
+        "FID 79.9, classifier score 7.24, precision 0.51, recall 0.81, all ten digits on 10k samples against the " +
+        "8-bit test images; the raw weights (last.safetensors) 82.5 / 7.19; the default recipe's run on the same " +
+        "code 101.2 / 6.97 raw, 96.3 / 7.05 averaged (README, sample quality)",
     },
     // the default run continued at the same constant rate (a resumed run ends bit for bit where an uninterrupted
     // one does): 30 epochs are what reach FID ≤ 0.35× the VAE's, ≈ 84 CPU-min at one thread
