@@ -4,7 +4,8 @@
  *
  * V8 marks the heap on the main thread (--no-concurrent-marking): a training step allocates tens of megabytes of
  * tensor storage, whose external-memory pressure starts a marking cycle every step or two, and with concurrent
- * marking the steps of PixelCNN took ~30 % more CPU time (125 vs 91 ms, one engine thread on a loaded host).
+ * marking a convolutional image model's training step took ~30 % more CPU time (125 vs 91 ms, one engine thread on a
+ * loaded host).
  */
 import { Command } from "commander";
 import { benchCommand } from "./bench.js";
