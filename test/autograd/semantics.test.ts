@@ -83,7 +83,7 @@ test("a 784-step sequential graph (NADE-like loop) backpropagates without stack 
   assert.ok(w.grad && w.grad.toArray().every((v) => Number.isFinite(v) && v !== 0));
 });
 
-test("memory stays flat over 1,000 training steps of a small MLP (no leak)", () => {
+test("memory stays flat over 2,800 training steps of a small MLP (no leak)", () => {
   v8.setFlagsFromString("--expose-gc");
   const gc = vm.runInNewContext("gc") as () => void;
   const gen = new Generator(5);
@@ -107,13 +107,20 @@ test("memory stays flat over 1,000 training steps of a small MLP (no leak)", () 
   };
   const first = step();
   for (let i = 0; i < 100; i++) step();
-  const before = used();
-  let last = first;
-  for (let i = 0; i < 900; i++) last = step();
-  const growth = used() - before;
+  // three windows of 900 steps: a leak grows every window by the same amount, while the collector's and the code
+  // caches' one-off moves (seen up to ±1.6 MiB, once 4.7 on a loaded machine) land in one; the median must stay
+  // under 4 MiB, which fails for a leak of ≥ 4.7 kB a step
+  let last = first,
+    mark = used();
+  const growth: number[] = [];
+  for (let w = 0; w < 3; w++) {
+    for (let i = 0; i < 900; i++) last = step();
+    const now = used();
+    growth.push(now - mark);
+    mark = now;
+  }
   assert.ok(last < first, `training reduced the loss (${first} → ${last})`);
-  assert.ok(
-    growth < 4 * 1024 * 1024,
-    `memory grew by ${(growth / 1048576).toFixed(2)} MiB over 900 steps (limit 4 MiB)`,
-  );
+  const median = [...growth].sort((a, b) => a - b)[1]!;
+  const mib = growth.map((g) => (g / 1048576).toFixed(2)).join(", ");
+  assert.ok(median < 4 * 1024 * 1024, `memory grew by ${mib} MiB in three windows of 900 steps (median limit 4 MiB)`);
 });
