@@ -48,8 +48,16 @@ const { values } = parseArgs({
     markdown: { type: "boolean", default: false },
     "no-floors": { type: "boolean", default: false },
     floors: { type: "string", default: "binarized,8-bit,crossed" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+if (values.help) {
+  // the usage is this file's header comment
+  const { readFileSync } = await import("node:fs");
+  const header = readFileSync(new URL(import.meta.url), "utf8").split("*/")[0]!;
+  process.stdout.write(header.replace(/^\/\*\*\n/, "").replace(/^ \* ?/gm, "") + "\n");
+  process.exit(0);
+}
 const n = Number(values.n);
 const parzenModels = new Set(values.parzen!.split(",").filter(Boolean));
 
