@@ -28,6 +28,7 @@ interface EvalFlags extends QueueFlags {
   parzen?: boolean;
   cache?: string;
   seed?: number;
+  limit?: number;
 }
 
 const f2 = (v: number): string => v.toFixed(2);
@@ -71,6 +72,7 @@ export function evalCommand(program: Command): void {
     .option("--parzen", "with --samples: also the Parzen-window log-likelihood (protocol of Goodfellow et al. 2014)")
     .option("--cache <dir>", "with --samples or a translator: where the classifiers are cached (trained on first use)")
     .option("--seed <s>", "with --samples: sampling seed", parseNonNegativeInt)
+    .option("--limit <n>", "with a translator: only the first n test images of each domain", parsePositiveInt)
     .action(async (target: string, o: EvalFlags) => {
       // a translator's report: label survival both ways and cycle error (instead of an NLL it does not have)
       if (o.samples === undefined && !o.queue && runCanTranslate(target)) return evalTranslation(target, o);

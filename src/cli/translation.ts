@@ -19,9 +19,13 @@ function printReport(r: TranslationReport): void {
 }
 
 /** `deepgen eval <run>` for a translator: computes and prints (or prints as JSON) the translation report. */
-export function evalTranslation(target: string, o: { cache?: string; batchSize: number; json?: boolean }): void {
+export function evalTranslation(
+  target: string,
+  o: { cache?: string; batchSize: number; json?: boolean; limit?: number },
+): void {
   const r = translationReport(target, {
     batchSize: o.batchSize,
+    ...(o.limit ? { n: o.limit } : {}),
     ...(o.cache ? { cacheDir: o.cache } : {}),
     onClassifier: (domain, p) => {
       if (p.kind === "epoch")

@@ -13,6 +13,7 @@ import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
 import { concat } from "../../ops/movement.js";
 import { randn } from "../../tensor/create.js";
+import { fmt } from "../../tensor/shape.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { field } from "../options.js";
@@ -120,6 +121,8 @@ export interface TranslatorOptions {
   skip?: boolean;
   /** how the up-path doubles its grid (default "transposed") */
   upsampling?: Upsampling;
+  /** channels of a noise vector, each constant over the image, read beside the input (default 0: none) */
+  noiseChannels?: number;
 }
 
 /**
@@ -131,6 +134,9 @@ export interface TranslatorOptions {
  * input and output convolutions are left out: each layer costs about as much as the others here, and the mapping
  * between these domains is local. A transposed conv gives neighbouring output pixels different subsets of its kernel
  * (a per-pixel pattern the generator must learn to cancel); nearest upsampling then a conv treats them alike.
+ * With `noiseChannels` k > 0 the first conv also reads a vector z [n, k], each value spread over the image as one
+ * constant channel (Augmented CycleGAN, Almahairi et al. 2018): a one-to-many map can then choose among its outputs
+ * by z instead of inventing the variety from the input; the skip reads the image alone.
  */
 export class ConvTranslator extends Module {
   readonly down1: Conv2d;
@@ -142,11 +148,14 @@ export class ConvTranslator extends Module {
 
   /** without the skip (`skip` false) every pixel passes through the quarter-size grid */
   readonly skip: Conv2d | null;
+  readonly noiseChannels: number;
 
   constructor(channels: number, width: number, nBlocks: number, g: Generator, o: TranslatorOptions = {}) {
     super();
     const mode = o.upsampling ?? "transposed";
-    this.down1 = this.registerModule("down1", new Conv2d(channels, width, 4, { ...down, generator: g }));
+    this.noiseChannels = o.noiseChannels ?? 0;
+    const cin = channels + this.noiseChannels;
+    this.down1 = this.registerModule("down1", new Conv2d(cin, width, 4, { ...down, generator: g }));
     this.down2 = this.registerModule("down2", new Conv2d(width, 2 * width, 4, { ...down, generator: g }));
     this.blocks = Array.from({ length: nBlocks }, (_, i) =>
       this.registerModule(`block${i}`, new ResidualBlock(2 * width, g)),
@@ -157,12 +166,22 @@ export class ConvTranslator extends Module {
       (o.skip ?? true) ? this.registerModule("skip", new Conv2d(channels, channels, 1, { generator: g })) : null;
   }
 
-  /** pixel logits [n, C, H, W] for images [n, C, H, W] */
-  forward(x: Tensor): Tensor {
-    let h = instanceNorm(this.down2.forward(instanceNorm(this.down1.forward(x)).relu())).relu();
+  /** pixel logits [n, C, H, W] for images [n, C, H, W] (and, with noise channels, the noise z [n, k]) */
+  forward(x: Tensor, z?: Tensor): Tensor {
+    let h = instanceNorm(this.down2.forward(instanceNorm(this.down1.forward(this.#withNoise(x, z))).relu())).relu();
     for (const b of this.blocks) h = b.forward(h);
     const out = up(this.up2, instanceNorm(up(this.up1, h)).relu());
     return this.skip ? out.add(this.skip.forward(x)) : out;
+  }
+
+  /** the images with z's k values as k more channels, each constant over the image */
+  #withNoise(x: Tensor, z: Tensor | undefined): Tensor {
+    const k = this.noiseChannels;
+    if (k === 0) return x;
+    const [n, , h, w] = x.shape as [number, number, number, number];
+    if (!z || z.shape.length !== 2 || z.shape[0] !== n || z.shape[1] !== k)
+      throw new TypeError(`translator: ${n} images need noise [${n}, ${k}], not ${z ? fmt(z.shape) : "none"}`);
+    return concat([x, z.reshape([n, k, 1, 1]).expand([n, k, h, w])], 1);
   }
 }
 
