@@ -1,7 +1,7 @@
 /**
  * The hinge pair of adversarial losses (Lim & Ye 2017; Miyato et al. 2018): values and logit gradients against the
- * hand-written formulas, the closed form of the optimal discriminator (l* = ±1 where p_data ≷ p_g, loss 2 − 2·TV),
- * and DCGAN's phases using them when its options say so.
+ * hand-written formulas, the closed form of the optimal discriminator (l* = ±1 where p_data ≷ p_g, loss
+ * 2 − 2·TV), and DCGAN's phases using them when its options say so.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ const normalPdf = (x: number, m: number, s: number): number =>
   Math.exp(-0.5 * ((x - m) / s) ** 2) / (s * Math.sqrt(2 * Math.PI));
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
-test("hinge discriminator loss: mean max(0, 1 − l) on real plus mean max(0, 1 + l) on generated, and its gradients", () => {
+test("hinge discriminator loss: mean max(0, 1 − l) real + mean max(0, 1 + l) generated, and gradients", () => {
   const g = new Generator(11);
   // logits in [−3, 3]: both sides of each hinge's corner are hit
   const r = randomTensor(g, [13], { low: -3, high: 3 }),

@@ -30,7 +30,7 @@ export function discriminatorTerms(
   return { real: realLogit.neg().softplus(), fake: fakeLogit.softplus() };
 }
 
-/** The discriminator's loss on a batch (−V(D, G) when logistic): a mean over real and a mean over generated samples. */
+/** The discriminator's loss on a batch (−V(D, G) if logistic): a mean over real and one over generated samples. */
 export function discriminatorLoss(realLogit: Tensor, fakeLogit: Tensor, kind: DiscriminatorLoss = "logistic"): Tensor {
   const t = discriminatorTerms(realLogit, fakeLogit, kind);
   return t.real.mean().add(t.fake.mean());
