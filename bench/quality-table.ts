@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/quality-table.ts --run DIR [--run DIR ...] [--n 1000] [--seed 0] [--cache DIR]
  *        [--parzen gan,dcgan] [--n-valid 1000] [--last] [--markdown] [--no-floors | --floors 8-bit,...]
+ *        [--truncation 1,0.5]
  *
  * The floors are n real training images against each reference, and binarized training images against the 8-bit
  * test split (how far binarization alone moves images in the classifier's feature space). --floors picks some of
@@ -17,12 +18,16 @@
  * --parzen names the models (8-bit runs only) that also get the Parzen-window log-likelihood of the 8-bit test split
  * (σ chosen on --n-valid validation images, default 1,000; Goodfellow et al. 2014's protocol used 10,000 samples
  * and the validation set).
+ * --truncation adds, after each run's row, one row per ψ for the runs that can truncate their latent (|z_i| ≤ ψ,
+ * Brock et al. 2019), with the same seed: those images are not samples of the trained distribution, and their rows
+ * say "truncated".
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { sample } from "../src/app/generate.js";
 import { readEpochRecords } from "../src/app/runs-index.js";
 import { loadDataset } from "../src/data/datasets.js";
+import { canTruncate } from "../src/models/base.js";
 import {
   hasClassifier,
   loadClassifier,
@@ -49,6 +54,7 @@ const { values } = parseArgs({
     "no-floors": { type: "boolean", default: false },
     floors: { type: "string", default: "binarized,8-bit,crossed" },
     help: { type: "boolean", short: "h", default: false },
+    truncation: { type: "string", default: "" },
   },
 });
 if (values.help) {
@@ -60,6 +66,7 @@ if (values.help) {
 }
 const n = Number(values.n);
 const parzenModels = new Set(values.parzen!.split(",").filter(Boolean));
+const truncations = values.truncation!.split(",").filter(Boolean).map(Number);
 
 /** A class counts as present when the classifier assigns it at least 1% of the samples. */
 const PRESENT = 0.01;
@@ -126,28 +133,31 @@ const cpuSince = (from: NodeJS.CpuUsage) => {
 
 const rows: Row[] = [];
 for (const dir of values.run!) {
-  const cpu0 = process.cpuUsage();
   const target = values.last && !dir.endsWith(".safetensors") ? path.join(dir, "last.safetensors") : dir;
   const run = loadRun(target);
   const ds = loadDataset(run.config.dataset, run.config.dataDir);
   const kind = ds.binarization === "none" ? "8-bit" : "binarized";
   const budget = budgetOf(run, run.config.training.batchSize, ds.split("train").n);
-  const s = sample(target, { n, seed: Number(values.seed) });
-  const sampleCpu = cpuSince(cpu0);
-  const parzen = kind === "8-bit" && parzenModels.has(run.config.model);
-  const quality = sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), refs[kind], clf, { parzen });
-  const nll = testNll(run);
-  const row = {
-    model: run.config.model,
-    data: `${run.config.dataset} (${kind})`,
-    budget,
-    ...(nll ? { test_nll_nats: nll } : {}),
-    quality,
-  };
-  const timing = { sample_seconds: s.seconds, sample_cpu_seconds: sampleCpu, cpu_seconds: cpuSince(cpu0) };
-  rows.push({ ...row, ...timing });
-  // with --markdown the rows still go out as they finish, on stderr
-  (values.markdown ? console.error : console.log)(JSON.stringify({ run: target, ...row, ...timing }));
+  const psis = canTruncate(run.model) ? [undefined, ...truncations] : [undefined];
+  for (const truncation of psis) {
+    const cpu0 = process.cpuUsage();
+    const s = sample(target, { n, seed: Number(values.seed), ...(truncation !== undefined ? { truncation } : {}) });
+    const sampleCpu = cpuSince(cpu0);
+    const parzen = kind === "8-bit" && parzenModels.has(run.config.model);
+    const quality = sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), refs[kind], clf, { parzen });
+    const nll = testNll(run);
+    const row = {
+      model: truncation === undefined ? run.config.model : `${run.config.model} (truncated: |z_i| ≤ ${truncation})`,
+      data: `${run.config.dataset} (${kind})`,
+      budget,
+      ...(nll ? { test_nll_nats: nll } : {}),
+      quality,
+    };
+    const timing = { sample_seconds: s.seconds, sample_cpu_seconds: sampleCpu, cpu_seconds: cpuSince(cpu0) };
+    rows.push({ ...row, ...timing });
+    // with --markdown the rows still go out as they finish, on stderr
+    (values.markdown ? console.error : console.log)(JSON.stringify({ run: target, ...row, ...timing }));
+  }
 }
 const floors = new Set(values["no-floors"] ? [] : values.floors!.split(",").filter(Boolean));
 for (const kind of (["binarized", "8-bit"] as const).filter((k) => floors.has(k))) {

@@ -34,6 +34,7 @@ const REASONS: Partial<Record<Capability, string>> = {
   latent: "it has no encoder",
   "exact-density": "its likelihood is not tractable",
   "class-conditional": "it was built without class conditioning (see its options, e.g. `classes`)",
+  truncation: "its samples are not drawn through one Gaussian input z that could be truncated",
 };
 
 /** Throws a CapabilityError unless `guard(model)`; the message lists the registered models that can. */

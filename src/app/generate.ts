@@ -1,5 +1,5 @@
 /** `sample` and `complete`: images drawn from a trained run, as values in [0, 1] for the caller to draw. */
-import { canComplete, canSample, isClassConditional, type GenerativeModel } from "../models/index.js";
+import { canComplete, canSample, canTruncate, isClassConditional, type GenerativeModel } from "../models/index.js";
 import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import { checkSampleCount } from "../data/limits.js";
@@ -18,6 +18,8 @@ export interface SampleRequest {
   seed?: number;
   /** class of every sample, for class-conditional models */
   label?: number;
+  /** draw the latent z from N(0, I) truncated to |z_i| ≤ ψ (models with the "truncation" capability) */
+  truncation?: number;
 }
 
 /**
@@ -39,7 +41,14 @@ export function sample(target: string, o: SampleRequest): Images & { seconds: nu
   checkSampleCount(o.n, run.config.dim);
   const labels = sampleLabels(model, run.config.model, o);
   const t0 = Date.now();
-  const x = model.sample(o.n, new Generator(o.seed ?? 0), { labels });
+  let x;
+  if (o.truncation === undefined) x = model.sample(o.n, new Generator(o.seed ?? 0), { labels });
+  else {
+    if (!(Number.isFinite(o.truncation) && o.truncation > 0))
+      throw new RangeError(`truncation ψ must be a positive number, not ${o.truncation}`);
+    const m = requireCapability(model, run.config.model, canTruncate, "truncation", "sample with a truncated latent");
+    x = m.sample(o.n, new Generator(o.seed ?? 0), { labels, truncation: o.truncation });
+  }
   const seconds = (Date.now() - t0) / 1000;
   return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds, labels };
 }

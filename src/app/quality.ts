@@ -20,12 +20,16 @@ export interface RunQualityOptions {
   cacheDir?: string;
   parzen?: boolean;
   dataDir?: string;
+  /** sample with the latent truncated to |z_i| ≤ ψ (the scores are then those of truncated samples) */
+  truncation?: number;
   /** the classifier's training, on first use */
   onClassifier?(p: ClassifierProgress): void;
 }
 
 export interface RunQuality {
   model: string;
+  /** ψ where the latent was truncated (the samples are not the model's distribution), else null */
+  truncation: number | null;
   samples: SampleQuality;
   floor: SampleQuality;
 }
@@ -37,10 +41,15 @@ export function runSampleQuality(target: string, o: RunQualityOptions): RunQuali
   const clf = ensureClassifier(o.cacheDir ? { cacheDir: o.cacheDir } : {}, o.onClassifier);
   const n = Math.min(o.n, 10000);
   const ref = mnistReference({ binarized, n, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
-  const s = sample(target, { n, seed: o.seed ?? 0 });
+  const s = sample(target, {
+    n,
+    seed: o.seed ?? 0,
+    ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
+  });
   const opts = { parzen: !!o.parzen };
   return {
     model: run.config.model,
+    truncation: o.truncation ?? null,
     samples: sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), ref, clf, { ...opts, labels: s.labels }),
     floor: qualityFloor(ref, clf, n, opts),
   };

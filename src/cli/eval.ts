@@ -14,7 +14,7 @@ import { writeImageGrid } from "../data/png.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { enqueueEval } from "../queue/index.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
-import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
+import { note, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { evalTranslation } from "./translation.js";
 
 interface EvalFlags extends QueueFlags {
@@ -29,16 +29,24 @@ interface EvalFlags extends QueueFlags {
   cache?: string;
   seed?: number;
   limit?: number;
+  truncation?: number;
 }
 
 const f2 = (v: number): string => v.toFixed(2);
+
+const TRUNCATION_HELP =
+  "draw the latent z with every |z_i| ≤ psi (the truncation trick, Brock et al. 2019; models with a Gaussian " +
+  "latent input): cleaner, less varied images that are not samples of the trained distribution";
 
 function printQuality(q: RunQuality): void {
   const row = (name: string, m: RunQuality["samples"]): string =>
     `${name.padEnd(22)} ${f2(m.fid).padStart(8)} ${f2(m.classifier_score).padStart(6)} ` +
     `${f2(m.precision).padStart(6)}/${f2(m.recall).padEnd(5)}` +
     (m.parzen ? ` ${f2(m.parzen.log_likelihood_nats)} ± ${f2(m.parzen.std_error_nats)}` : "");
-  console.log(`sample quality of ${q.model} against ${q.samples.reference.description} (n = ${q.samples.n_samples})`);
+  const truncated = q.truncation === null ? "" : `, latent truncated to |z_i| ≤ ${q.truncation}`;
+  console.log(
+    `sample quality of ${q.model} against ${q.samples.reference.description} (n = ${q.samples.n_samples}${truncated})`,
+  );
   const parzen = q.samples.parzen ? "  Parzen" : "";
   console.log(`${"".padEnd(22)} ${"FID".padStart(8)} ${"score".padStart(6)} precision/recall${parzen}`);
   console.log(row("samples", q.samples));
@@ -73,6 +81,7 @@ export function evalCommand(program: Command): void {
     .option("--cache <dir>", "with --samples or a translator: where the classifiers are cached (trained on first use)")
     .option("--seed <s>", "with --samples: sampling seed", parseNonNegativeInt)
     .option("--limit <n>", "with a translator: only the first n test images of each domain", parsePositiveInt)
+    .option("--truncation <psi>", TRUNCATION_HELP, parsePositiveNumber)
     .action(async (target: string, o: EvalFlags) => {
       // a translator's report: label survival both ways and cycle error (instead of an NLL it does not have)
       if (o.samples === undefined && !o.queue && runCanTranslate(target)) return evalTranslation(target, o);
@@ -81,6 +90,7 @@ export function evalCommand(program: Command): void {
           n: o.samples,
           parzen: !!o.parzen,
           ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
           ...(o.cache ? { cacheDir: o.cache } : {}),
           ...(o.dataDir ? { dataDir: o.dataDir } : {}),
           onClassifier: (p) => {
@@ -142,6 +152,15 @@ export function evalCommand(program: Command): void {
     });
 }
 
+interface SampleFlags {
+  n: number;
+  seed: number;
+  out: string;
+  scale: number;
+  label?: number;
+  truncation?: number;
+}
+
 export function sampleCommand(program: Command): void {
   program
     .command("sample")
@@ -161,14 +180,20 @@ export function sampleCommand(program: Command): void {
       "class of every sample (class-conditional models; default: the classes in turn)",
       parseNonNegativeInt,
     )
-    .action((target: string, o: { n: number; seed: number; out: string; scale: number; label?: number }) => {
+    .option("--truncation <psi>", TRUNCATION_HELP, parsePositiveNumber)
+    .action((target: string, o: SampleFlags) => {
       if (runCanTranslate(target)) {
         const g = translationGrid(target, { n: o.n });
         writeImageGrid(o.out, g.values, g.n, g.shape, { nrow: g.cols, scale: o.scale });
         console.log(`wrote ${g.cols} test images per domain to ${o.out}: rows a, G(a), F(G(a)), b, F(b), G(F(b))`);
         return;
       }
-      const s = sample(target, { n: o.n, seed: o.seed, ...(o.label !== undefined ? { label: o.label } : {}) });
+      const s = sample(target, {
+        n: o.n,
+        seed: o.seed,
+        ...(o.label !== undefined ? { label: o.label } : {}),
+        ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
+      });
       writeImageGrid(o.out, s.values, s.n, s.shape, { scale: o.scale });
       console.log(`wrote ${s.n} samples to ${o.out} (${s.seconds.toFixed(1)} s)`);
     });

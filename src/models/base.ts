@@ -39,6 +39,7 @@ export const CAPABILITIES = [
   "trainable",
   "class-conditional",
   "translator",
+  "truncation",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -56,6 +57,7 @@ export const CAPABILITY_TEXT: Record<Capability, string> = {
   trainable: "gradient training",
   "class-conditional": "class conditioning p(x | y): training, scoring and sampling take class labels",
   translator: "translation between two image domains",
+  truncation: "truncated sampling: each latent z_i drawn from N(0, 1) given |z_i| ≤ ψ (Brock et al. 2019)",
 };
 
 export abstract class GenerativeModel extends Module {
@@ -88,6 +90,14 @@ export interface PixelScorer {
 /** n samples [n, dim] with values in [0, 1] (of the given classes, for class-conditional models). */
 export interface Sampler {
   sample(n: number, generator: Generator, opts?: { labels?: Int32Array | null }): Tensor;
+}
+
+/**
+ * A sampler whose latent z ~ N(0, I) may be truncated: each coordinate redrawn until |z_i| ≤ ψ (Brock et al. 2019),
+ * trading the samples' variety for their typicality. The images are then not samples of the model's distribution.
+ */
+export interface TruncatedSampler {
+  sample(n: number, generator: Generator, opts?: { labels?: Int32Array | null; truncation?: number }): Tensor;
 }
 
 /**
@@ -208,6 +218,7 @@ export function labelsFor(m: GenerativeModel, labels: Int32Array | null, data = 
   if (bad !== undefined) throw new RangeError(`${m.modelName}: label ${bad} is not in [0, ${m.classes})`);
   return labels;
 }
+export const canTruncate = (m: GenerativeModel): m is GenerativeModel & TruncatedSampler => has(m, "truncation");
 export const canTranslate = (m: GenerativeModel): m is GenerativeModel & Translator => has(m, "translator");
 
 /** The methods behind each capability, used to check that a model implements what it declares. */
@@ -224,6 +235,7 @@ export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   trainable: ["trainingPhases"],
   "class-conditional": ["sample"],
   translator: ["translate"],
+  truncation: ["sample"],
 };
 
 /**

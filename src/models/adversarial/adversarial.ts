@@ -20,11 +20,13 @@ import {
   type DataShape,
   type Sampler,
   type StepContext,
+  type TruncatedSampler,
 } from "../base.js";
 import { MlpNet, type HiddenActivation } from "./mlp-net.js";
+import { truncatedNormal } from "./truncation.js";
 import type { Trainable, TrainingPhase } from "../base.js";
 
-export abstract class AdversarialModel extends GenerativeModel implements Sampler, Trainable {
+export abstract class AdversarialModel extends GenerativeModel implements Sampler, TruncatedSampler, Trainable {
   readonly capabilities: readonly Capability[] = ADVERSARIAL_CAPABILITIES;
   /** the generator's input: z ~ N(0, I) of this size */
   abstract readonly noiseDim: number;
@@ -98,9 +100,10 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
 
   /**
    * n images from G; normalisation layers use their running statistics, so a sample does not depend on its batch. A
-   * class-conditional generator draws the given labels, or the classes in turn (0, 1, …) when none are given.
+   * class-conditional generator draws the given labels, or the classes in turn (0, 1, …) when none are given. With
+   * `truncation` ψ, z is drawn from N(0, I) truncated to |z_i| ≤ ψ (truncation.ts).
    */
-  sample(n: number, generator: Generator, opts: { labels?: Int32Array | null } = {}): Tensor {
+  sample(n: number, generator: Generator, opts: { labels?: Int32Array | null; truncation?: number } = {}): Tensor {
     let labels = opts.labels ?? null;
     if (isClassConditional(this)) {
       const k = this.classes;
@@ -109,7 +112,11 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
     const wasTraining = this.generatorNet.training;
     this.generatorNet.eval();
     try {
-      return noGrad(() => this.generate(this.noise(n, generator), labels));
+      const z =
+        opts.truncation === undefined
+          ? this.noise(n, generator)
+          : truncatedNormal(n, this.noiseDim, opts.truncation, generator);
+      return noGrad(() => this.generate(z, labels));
     } finally {
       this.generatorNet.train(wasTraining);
     }
@@ -121,7 +128,7 @@ export const RECALIBRATION_PASSES = 16;
 export const RECALIBRATION_BATCH = 256;
 
 /** What every adversarial pair can do; a class-conditional one adds that capability. */
-export const ADVERSARIAL_CAPABILITIES: readonly Capability[] = ["sampler", "trainable"];
+export const ADVERSARIAL_CAPABILITIES: readonly Capability[] = ["sampler", "truncation", "trainable"];
 
 /** What the MLP pair of `gan` and `wgan-gp` is built from. */
 export interface MlpPairOptions {

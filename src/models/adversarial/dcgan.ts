@@ -3,7 +3,8 @@
  * → [128, 7, 7] → ConvTranspose(4, stride 2, pad 1) 64 + BatchNorm + ReLU → ConvTranspose(4, 2, 1) to the image
  * channels, sigmoid; D: Conv(4, 2, 1) 64 + LeakyReLU(0.2) → Conv(4, 2, 1) 128 + BatchNorm + LeakyReLU → Linear 1.
  * Trained with the GAN losses of gan.ts (k discriminator steps, non-saturating or minimax generator loss; D may step
- * at a multiple of the learning rate, the two time-scale rule of Heusel et al. 2017). Weights
+ * at a multiple of the learning rate, the two time-scale rule of Heusel et al. 2017), or with the hinge pair of
+ * losses.ts (Miyato et al. 2018). Weights
  * start from the paper's N(0, 0.02²) (normal-init.ts) unless `init` is "uniform". Each ReLU and LeakyReLU runs inside
  * the kernel pass of the layer before it (batch norm's, or the first discriminator convolution's), forward and back.
  *
@@ -34,9 +35,14 @@ export const options = z.object({
   noiseDim: field.positiveInt(100, "size of the generator's Gaussian input z"),
   width: field.positiveInt(64, "channels of the first discriminator and last hidden generator layer (doubled once)"),
   generatorLoss: field.oneOf(
-    ["non-saturating", "minimax"],
+    ["non-saturating", "minimax", "hinge"],
     "non-saturating",
-    "generator objective: −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax)",
+    "generator objective on D's logit l: −log σ(l) (non-saturating), log(1 − σ(l)) (minimax) or −l (hinge)",
+  ),
+  discriminatorLoss: field.oneOf(
+    ["logistic", "hinge"],
+    "logistic",
+    "discriminator objective: −log σ(l) real, −log(1 − σ(l)) generated (logistic), or max(0, 1 ∓ l) (hinge)",
   ),
   discriminatorSteps: field.positiveInt(1, "discriminator updates per generator update (k)"),
   discriminatorLr: field.positiveNumber(
@@ -231,7 +237,7 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
 
   protected discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext): Tensor {
     const y = this.batchLabels(ctx);
-    return discriminatorLoss(this.score(real, y), this.score(fake, y));
+    return discriminatorLoss(this.score(real, y), this.score(fake, y), this.config.discriminatorLoss);
   }
 
   protected generatorLoss(fakeScore: Tensor): Tensor {
