@@ -1,7 +1,7 @@
 /**
  * The DReG gradient of the IWAE bound (Tucker et al. 2019): its value is the bound's, its decoder gradient the
- * bound's own, its encoder gradient Σ_j w̃_j² ∂log w_j/∂z_j · ∂z_j/∂φ (log q's parameters fixed), and its expectation
- * the bound's gradient (the estimator is unbiased).
+ * bound's own, its encoder gradient Σ_j w̃_j² ∂log w_j/∂z_j · ∂z_j/∂φ (log q's parameters fixed), and its
+ * expectation the bound's gradient (the estimator is unbiased).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -51,7 +51,7 @@ test("DReG: the bound's value and the decoder's gradient are the IWAE bound's, f
   }
 });
 
-test("DReG: the encoder's gradient is Σ_j w̃_j² ∂log w_j/∂z_j · ∂z_j/∂φ, computed here from a leaf z", () => {
+test("DReG: the encoder's gradient is Σ_j w̃_j² ∂log w_j/∂z_j · ∂z_j/∂φ, from a leaf z", () => {
   const [, dreg] = pair(),
     x = images(6);
   for (const seed of [7, 8]) {

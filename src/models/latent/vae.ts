@@ -140,7 +140,7 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
     );
   }
 
-  /** log N(z; μ, diag σ²) summed over the latent, from the standardised draws e = (z − μ)/σ and log σ: [rows]. */
+  /** log N(z; μ, diag σ²) summed over the latent, from the standard draws e = (z − μ)/σ and log σ: [rows]. */
   private logNormal(e: Tensor, ls: Tensor): Tensor {
     return e
       .square()
@@ -152,10 +152,11 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
 
   /**
    * The negative k-sample bound with the DReG gradient [3]. Its value is the bound's; its gradient is, for the
-   * decoder θ, the bound's own Σ_j w̃_j ∇θ log w_j, and for the encoder φ, Σ_j w̃_j² ∂log w_j/∂z_j · ∂z_j/∂φ with
-   * log q's parameters held fixed (w̃: the normalised importance weights of the image's k samples). A first pass
-   * without a tape gives w̃; the second scales z's gradient by w̃ (z = sg(z) + w̃ ⊙ (z − sg(z)) has z's value), so
-   * that the surrogate Σ_j sg(w̃_j) log w_j backpropagates w̃_j to θ and w̃_j² to z_j.
+   * decoder θ, the bound's own Σ_j w̃_j ∇θ log w_j, and for the encoder φ,
+   * Σ_j w̃_j² ∂log w_j/∂z_j · ∂z_j/∂φ with log q's parameters held fixed (w̃: the normalised importance
+   * weights of the image's k samples). A first pass without a tape gives w̃; the second scales z's gradient
+   * by w̃ (z = sg(z) + w̃ ⊙ (z − sg(z)) has z's value), so that the surrogate Σ_j sg(w̃_j) log w_j
+   * backpropagates w̃_j to θ and w̃_j² to z_j.
    */
   private dregLoss(x: Tensor, q: Normal, generator: Generator): Tensor {
     const B = x.shape[0]!,
