@@ -3,6 +3,7 @@ import { canComplete, canSample, canTruncate, isClassConditional, type Generativ
 import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import { checkSampleCount } from "../data/limits.js";
+import { checkTruncation } from "../models/adversarial/truncation.js";
 import { requireCapability } from "./capabilities.js";
 import { openRun, runSplit } from "./runs.js";
 
@@ -44,10 +45,9 @@ export function sample(target: string, o: SampleRequest): Images & { seconds: nu
   let x;
   if (o.truncation === undefined) x = model.sample(o.n, new Generator(o.seed ?? 0), { labels });
   else {
-    if (!(Number.isFinite(o.truncation) && o.truncation > 0))
-      throw new RangeError(`truncation ψ must be a positive number, not ${o.truncation}`);
+    const psi = checkTruncation(o.truncation);
     const m = requireCapability(model, run.config.model, canTruncate, "truncation", "sample with a truncated latent");
-    x = m.sample(o.n, new Generator(o.seed ?? 0), { labels, truncation: o.truncation });
+    x = m.sample(o.n, new Generator(o.seed ?? 0), { labels, truncation: psi });
   }
   const seconds = (Date.now() - t0) / 1000;
   return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds, labels };
