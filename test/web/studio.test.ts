@@ -109,7 +109,7 @@ test("train from the generated form and watch it finish live", { skip: missing }
   assert.equal(await page.getAttribute(".live .curve", "data-points"), "100,2,2");
   const lastValues = async (): Promise<number[]> => {
     // the legend shows the values under the cursor: the right edge is the last step
-    const box = (await (await page.$(".live .u-over"))!.boundingBox())!;
+    const box = (await (await page.waitForSelector(".live .u-over", { state: "visible" })).boundingBox())!;
     await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
     const cells = await page.$$eval(".live .u-legend .u-series .u-value", (els) => els.map((e) => e.textContent));
     return cells.slice(1).map(Number);
@@ -117,6 +117,8 @@ test("train from the generated form and watch it finish live", { skip: missing }
   const nats = await lastValues();
   await page.selectOption(".live select.unit", "bits");
   await page.waitForSelector('.curves[data-unit="bits"]');
+  // the unit is in the chart's title, so the chart is rebuilt after the render: wait for the new one
+  await page.waitForFunction(() => document.querySelector(".live .u-title")?.textContent === "bits per dimension");
   assert.equal(await page.getAttribute(".live .curve", "data-points"), "100,2,2");
   const bits = await lastValues();
   // a value in bits/dim is the same loss over 784 ln 2 (3 significant digits: the legend rounds)
