@@ -41,8 +41,20 @@ const { positionals, values } = parseArgs({
     threads: { type: "string", default: "1,2" },
     baseline: { type: "string" },
     simd: { type: "string", default: process.env.DEEPGEN_SIMD ?? "" },
+    help: { type: "boolean", short: "h" },
   },
 });
+if (values.help) {
+  // the usage is this file's opening comment
+  const source = readFileSync(new URL(import.meta.url), "utf8");
+  console.log(
+    source
+      .slice(source.indexOf("/**") + 4, source.indexOf("*/"))
+      .replace(/^ \* ?/gm, "")
+      .trim(),
+  );
+  process.exit(0);
+}
 const what = positionals[0] ?? "step";
 const rounds = Number(values.rounds);
 const cpuClock = values.clock === "cpu";
