@@ -135,6 +135,16 @@ export class Trainer {
     return this.optimizers[0]!;
   }
 
+  /**
+   * The learning rates an epoch record reports: `lr`, the recipe's scheduled rate, and — where a phase steps at a
+   * multiple of it (two time-scale updates) — `phase_lr`, each phase's own rate by its name.
+   */
+  rates(): { lr: number; phase_lr?: Record<string, number> } {
+    const lr = this.optimizer.lr / (this.phases[0]!.lrFactor ?? 1);
+    if (this.phases.every((p) => (p.lrFactor ?? 1) === 1)) return { lr };
+    return { lr, phase_lr: Object.fromEntries(this.phases.map((p, i) => [p.name, this.optimizers[i]!.lr])) };
+  }
+
   /** Requests a clean stop after the current step. */
   interrupt(): void {
     this.#interrupted = true;
@@ -304,7 +314,7 @@ export class Trainer {
       train_bits_per_dim: lossIsNll ? trainLoss / (valid.dim * Math.LN2) : null,
       ...(v ? { valid_nll_nats: v.nll_nats, valid_bits_per_dim: v.bits_per_dim, estimator: v.estimator } : {}),
       ...(raw ? { raw_valid_nll_nats: raw.nll_nats } : {}),
-      lr: this.optimizer.lr,
+      ...this.rates(),
       seconds: (Date.now() - t0) / 1000,
       best: improved,
     };

@@ -197,4 +197,8 @@ test("dcgan discriminatorLr: D's optimizer steps at that multiple of the recipe'
   assert.ok(Math.abs(dOpt!.lr - 1e-3 * 0.6 * factor) <= 1e-15, `D's rate ${dOpt!.lr}`);
   assert.ok(Math.abs(gOpt!.lr - 1e-3 * 0.6) <= 1e-15, `G's rate ${gOpt!.lr}`);
   assert.equal(g!.lrFactor ?? 1, 1);
+  // the epoch record's lr is the recipe's rate, each phase's own under phase_lr
+  const { lr, phase_lr } = trainer.rates();
+  assert.ok(Math.abs(lr - 1e-3 * 0.6) <= 1e-15, `recorded rate ${lr}`);
+  assert.deepEqual(phase_lr, { discriminator: dOpt!.lr, generator: gOpt!.lr });
 });
