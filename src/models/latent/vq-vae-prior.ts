@@ -158,6 +158,16 @@ registerModel({
       options: { priorFeatures: 32, priorBlocks: 2, priorOutputHidden: 32 },
       reference: "a small VQ-VAE + prior for two epochs (smoke run)",
     },
+    long: {
+      dataset: "binarized-mnist",
+      epochs: 20,
+      batchSize: 100,
+      lr: 1e-3,
+      patience: 5,
+      reference:
+        "the default recipe for up to 20 epochs (seed 0): the valid bound is best at epoch 9 and patience stops it " +
+        "after 13; test bound 109.14 nats, sample FID 83.4 against the 200-epoch VAE's 103.4 (README, footnote 16)",
+    },
   },
   create: (config, data, generator) => new VQVAEPrior(config, data, generator),
 });
