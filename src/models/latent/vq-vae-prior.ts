@@ -166,7 +166,7 @@ registerModel({
       patience: 5,
       reference:
         "the default recipe for up to 20 epochs (seed 0): the valid bound is best at epoch 9 and patience stops it " +
-        "after 13; test bound 109.14 nats, sample FID 83.4 against the 200-epoch VAE's 103.4 (README, footnote 16)",
+        "after 13; test bound 109.14 nats, sample FID 83.4 against the 200-epoch VAE's 103.4 (README, footnote 20)",
     },
   },
   create: (config, data, generator) => new VQVAEPrior(config, data, generator),
