@@ -56,6 +56,9 @@ export const opCases: OpCase[] = [
   { name: "tanh", inputs: ins(r([3, 5], -3, 3)), fn: (x) => x.tanh() },
   { name: "relu", inputs: ins(r([3, 5])), fn: (x) => x.relu() },
   { name: "leakyRelu", inputs: ins(r([3, 5])), fn: (x) => x.leakyRelu(0.1) },
+  // long enough for whole vectors of every path (4, 8 and 16 floats) and a tail
+  { name: "relu, 185 values", inputs: ins(r([5, 37])), fn: (x) => x.relu() },
+  { name: "leakyRelu, 185 values", inputs: ins(r([5, 37])), fn: (x) => x.leakyRelu(0.2) },
   { name: "elu", inputs: ins(r([3, 5])), fn: (x) => x.elu(0.7) },
   { name: "softplus", inputs: ins(r([3, 5], -6, 6)), fn: (x) => x.softplus() },
   { name: "erf", inputs: ins(r([3, 5])), fn: (x) => x.erf() },

@@ -22,7 +22,7 @@ static void unary_range(int op, const float* x, float* out, int64_t n, float alp
     case U_LOGSIGMOID: vmap(x, out, n, [](vf v) { return vlogsigmoid(v); }); break;
     case U_TANH: vmap(x, out, n, [](vf v) { return vtanh(v); }); break;
     case U_RELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0.f ? x[i] : 0.f; break;
-    case U_LEAKYRELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0.f ? x[i] : alpha * x[i]; break;
+    case U_LEAKYRELU: vmap(x, out, n, [s = vset1(alpha)](vf v) { return v > vf{} ? v : v * s; }); break;
     case U_ELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0.f ? x[i] : alpha * std::expm1(x[i]); break;
     case U_SOFTPLUS: vmap(x, out, n, [](vf v) { return vsoftplus(v); }); break;
     case U_ERF: for (int64_t i = 0; i < n; i++) out[i] = std::erf(x[i]); break;
@@ -59,8 +59,10 @@ static void unary_grad_range(int op, const float* x, const float* y, const float
       for (int64_t i = 0; i < n; i++) out[i] *= gy[i];
       break;
     case U_TANH: for (int64_t i = 0; i < n; i++) out[i] = gy[i] * (1.f - y[i] * y[i]); break;
-    case U_RELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0.f ? gy[i] : 0.f; break;
-    case U_LEAKYRELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0.f ? gy[i] : alpha * gy[i]; break;
+    // the selects below are written as vector code: as scalar ternaries (alpha · gy may raise a floating-point
+    // flag, so the compiler may not compute it for every element) the AVX2 build kept them as a branch per float
+    case U_RELU: vmap2(x, gy, out, n, [](vf v, vf g) { return v > vf{} ? g : vf{}; }); break;
+    case U_LEAKYRELU: vmap2(x, gy, out, n, [s = vset1(alpha)](vf v, vf g) { return v > vf{} ? g : g * s; }); break;
     case U_ELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0.f ? gy[i] : gy[i] * (y[i] + alpha); break;
     case U_SOFTPLUS:
       vmap(x, out, n, [](vf v) { return vsigmoid(v); });

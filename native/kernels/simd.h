@@ -47,5 +47,19 @@ static inline void vmap(const float* x, float* out, int64_t n, F f) {
   }
 }
 
+// The same for a function of two arrays' elements, f(a[i], b[i]).
+template <class F>
+static inline void vmap2(const float* a, const float* b, float* out, int64_t n, F f) {
+  int64_t i = 0;
+  for (; i + VW <= n; i += VW) vstore(out + i, f(vload(a + i), vload(b + i)));
+  if (i < n) {
+    float ba[VW] = {0}, bb[VW] = {0};
+    std::memcpy(ba, a + i, (n - i) * sizeof(float));
+    std::memcpy(bb, b + i, (n - i) * sizeof(float));
+    vstore(ba, f(vload(ba), vload(bb)));
+    std::memcpy(out + i, ba, (n - i) * sizeof(float));
+  }
+}
+
 }  // namespace DG_ISA_NS
 }  // namespace dg
