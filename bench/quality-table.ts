@@ -23,7 +23,8 @@
  * say "truncated".
  * --drs adds, after those, one row per γ for the runs whose discriminator can filter their samples (discriminator
  * rejection sampling, Azadi et al. 2019): the same seed, n kept images, and the fraction of candidates kept; the
- * rows say "DRS", a sampling procedure on the same weights.
+ * rows say "DRS", a sampling procedure on the same weights. A list that starts with a negative γ is written
+ * `--drs=-1,0`.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
