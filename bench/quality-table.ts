@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/quality-table.ts --run DIR [--run DIR ...] [--n 1000] [--seed 0] [--cache DIR]
  *        [--parzen gan,dcgan] [--n-valid 1000] [--last] [--markdown] [--no-floors | --floors 8-bit,...]
- *        [--truncation 1,0.5]
+ *        [--truncation 1,0.5] [--drs 0,1]
  *
  * The floors are n real training images against each reference, and binarized training images against the 8-bit
  * test split (how far binarization alone moves images in the classifier's feature space). --floors picks some of
@@ -21,13 +21,17 @@
  * --truncation adds, after each run's row, one row per ψ for the runs that can truncate their latent (|z_i| ≤ ψ,
  * Brock et al. 2019), with the same seed: those images are not samples of the trained distribution, and their rows
  * say "truncated".
+ * --drs adds, after those, one row per γ for the runs whose discriminator can filter their samples (discriminator
+ * rejection sampling, Azadi et al. 2019): the same seed, n kept images, and the fraction of candidates kept; the
+ * rows say "DRS", a sampling procedure on the same weights. A list that starts with a negative γ is written
+ * `--drs=-1,0`.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { sample } from "../src/app/generate.js";
 import { readEpochRecords } from "../src/app/runs-index.js";
 import { loadDataset } from "../src/data/datasets.js";
-import { canTruncate } from "../src/models/base.js";
+import { canReject, canTruncate } from "../src/models/base.js";
 import {
   hasClassifier,
   loadClassifier,
@@ -37,6 +41,7 @@ import {
   trainClassifier,
   type SampleQuality,
 } from "../src/eval/quality.js";
+import type { RejectionStats } from "../src/models/adversarial/rejection.js";
 import { tensor } from "../src/tensor/create.js";
 import { loadRun, loadWeights } from "../src/train/checkpoint.js";
 import "../src/models/index.js"; // registers the models loadRun rebuilds
@@ -55,6 +60,7 @@ const { values } = parseArgs({
     floors: { type: "string", default: "binarized,8-bit,crossed" },
     help: { type: "boolean", short: "h", default: false },
     truncation: { type: "string", default: "" },
+    drs: { type: "string", default: "" },
   },
 });
 if (values.help) {
@@ -67,6 +73,7 @@ if (values.help) {
 const n = Number(values.n);
 const parzenModels = new Set(values.parzen!.split(",").filter(Boolean));
 const truncations = values.truncation!.split(",").filter(Boolean).map(Number);
+const gammas = values.drs!.split(",").filter(Boolean).map(Number);
 
 /** A class counts as present when the classifier assigns it at least 1% of the samples. */
 const PRESENT = 0.01;
@@ -78,6 +85,8 @@ interface Row {
   /** test NLL recorded in the run's config.json, with its estimator */
   test_nll_nats?: string;
   quality: SampleQuality;
+  /** discriminator rejection sampling: γ, candidates drawn and kept */
+  rejection?: RejectionStats;
   sample_seconds?: number;
   sample_cpu_seconds?: number;
   /** CPU seconds of sampling and scoring the row (this process, all threads) */
@@ -138,20 +147,34 @@ for (const dir of values.run!) {
   const ds = loadDataset(run.config.dataset, run.config.dataDir);
   const kind = ds.binarization === "none" ? "8-bit" : "binarized";
   const budget = budgetOf(run, run.config.training.batchSize, ds.split("train").n);
-  const psis = canTruncate(run.model) ? [undefined, ...truncations] : [undefined];
-  for (const truncation of psis) {
+  type Procedure = { truncation?: number; rejection?: number };
+  const procedures: Procedure[] = [
+    {},
+    ...(canTruncate(run.model) ? truncations.map((truncation) => ({ truncation })) : []),
+    ...(canReject(run.model) ? gammas.map((rejection) => ({ rejection })) : []),
+  ];
+  for (const procedure of procedures) {
     const cpu0 = process.cpuUsage();
-    const s = sample(target, { n, seed: Number(values.seed), ...(truncation !== undefined ? { truncation } : {}) });
+    const s = sample(target, { n, seed: Number(values.seed), ...procedure });
     const sampleCpu = cpuSince(cpu0);
     const parzen = kind === "8-bit" && parzenModels.has(run.config.model);
     const quality = sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), refs[kind], clf, { parzen });
     const nll = testNll(run);
+    const r = s.rejection;
+    const how =
+      procedure.truncation !== undefined
+        ? ` (truncated: |z_i| ≤ ${procedure.truncation})`
+        : r
+          ? ` (DRS sampling, γ = ${r.gamma}: kept ${r.accepted} of ${r.candidates}, ` +
+            `${(100 * r.acceptance_rate).toFixed(1)}%)`
+          : "";
     const row = {
-      model: truncation === undefined ? run.config.model : `${run.config.model} (truncated: |z_i| ≤ ${truncation})`,
+      model: run.config.model + how,
       data: `${run.config.dataset} (${kind})`,
       budget,
       ...(nll ? { test_nll_nats: nll } : {}),
       quality,
+      ...(r ? { rejection: r } : {}),
     };
     const timing = { sample_seconds: s.seconds, sample_cpu_seconds: sampleCpu, cpu_seconds: cpuSince(cpu0) };
     rows.push({ ...row, ...timing });

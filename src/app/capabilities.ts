@@ -35,6 +35,9 @@ const REASONS: Partial<Record<Capability, string>> = {
   "exact-density": "its likelihood is not tractable",
   "class-conditional": "it was built without class conditioning (see its options, e.g. `classes`)",
   truncation: "its samples are not drawn through one Gaussian input z that could be truncated",
+  rejection:
+    "it has no logistic discriminator of an unconditional pair, whose logit would estimate log p_data − log p_g " +
+    "(see its options, e.g. `discriminatorLoss`, `classes`)",
 };
 
 /** Throws a CapabilityError unless `guard(model)`; the message lists the registered models that can. */

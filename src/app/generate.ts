@@ -1,9 +1,17 @@
 /** `sample` and `complete`: images drawn from a trained run, as values in [0, 1] for the caller to draw. */
-import { canComplete, canSample, canTruncate, isClassConditional, type GenerativeModel } from "../models/index.js";
+import {
+  canComplete,
+  canReject,
+  canSample,
+  canTruncate,
+  isClassConditional,
+  type GenerativeModel,
+} from "../models/index.js";
 import { tensor } from "../tensor/create.js";
 import { Generator } from "../tensor/rng.js";
 import { checkSampleCount } from "../data/limits.js";
 import { checkTruncation } from "../models/adversarial/truncation.js";
+import { checkGamma, type RejectionStats } from "../models/adversarial/rejection.js";
 import { requireCapability } from "./capabilities.js";
 import { openRun, runSplit } from "./runs.js";
 
@@ -21,6 +29,8 @@ export interface SampleRequest {
   label?: number;
   /** draw the latent z from N(0, I) truncated to |z_i| ≤ ψ (models with the "truncation" capability) */
   truncation?: number;
+  /** discriminator rejection sampling with this γ (models with the "rejection" capability; unconditional) */
+  rejection?: number;
 }
 
 /**
@@ -36,21 +46,31 @@ function sampleLabels(model: GenerativeModel, name: string, o: SampleRequest): I
   return new Int32Array(o.n).fill(o.label);
 }
 
-export function sample(target: string, o: SampleRequest): Images & { seconds: number; labels: Int32Array | null } {
+export function sample(
+  target: string,
+  o: SampleRequest,
+): Images & { seconds: number; labels: Int32Array | null; rejection: RejectionStats | null } {
   const run = openRun(target);
   const model = requireCapability(run.model, run.config.model, canSample, "sampler", "sample");
   checkSampleCount(o.n, run.config.dim);
   const labels = sampleLabels(model, run.config.model, o);
-  const t0 = Date.now();
-  let x;
-  if (o.truncation === undefined) x = model.sample(o.n, new Generator(o.seed ?? 0), { labels });
+  const t0 = Date.now(),
+    g = new Generator(o.seed ?? 0);
+  let x,
+    rejection: RejectionStats | null = null;
+  if (o.rejection !== undefined) {
+    if (o.truncation !== undefined) throw new RangeError("rejection sampling and truncation do not combine");
+    const gamma = checkGamma(o.rejection);
+    const m = requireCapability(model, run.config.model, canReject, "rejection", "sample by discriminator rejection");
+    ({ x, stats: rejection } = m.rejectionSample(o.n, g, { gamma }));
+  } else if (o.truncation === undefined) x = model.sample(o.n, g, { labels });
   else {
     const psi = checkTruncation(o.truncation);
     const m = requireCapability(model, run.config.model, canTruncate, "truncation", "sample with a truncated latent");
-    x = m.sample(o.n, new Generator(o.seed ?? 0), { labels, truncation: psi });
+    x = m.sample(o.n, g, { labels, truncation: psi });
   }
   const seconds = (Date.now() - t0) / 1000;
-  return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds, labels };
+  return { values: Float32Array.from(x.toArray()), n: o.n, shape: run.config.shape, seconds, labels, rejection };
 }
 
 export interface CompleteOptions {

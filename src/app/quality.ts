@@ -8,6 +8,7 @@ import { canSample } from "../models/index.js";
 import { ensureClassifier, mnistReference, qualityFloor, sampleQuality } from "../eval/quality.js";
 import type { ClassifierProgress } from "../eval/classifier/train.js";
 import type { SampleQuality } from "../eval/sample-quality.js";
+import type { RejectionStats } from "../models/adversarial/rejection.js";
 import { tensor } from "../tensor/create.js";
 import { requireCapability } from "./capabilities.js";
 import { sample } from "./generate.js";
@@ -22,6 +23,8 @@ export interface RunQualityOptions {
   dataDir?: string;
   /** sample with the latent truncated to |z_i| ≤ ψ (the scores are then those of truncated samples) */
   truncation?: number;
+  /** sample by discriminator rejection with this γ (the scores are then those of the kept images) */
+  rejection?: number;
   /** the classifier's training, on first use */
   onClassifier?(p: ClassifierProgress): void;
 }
@@ -30,6 +33,8 @@ export interface RunQuality {
   model: string;
   /** ψ where the latent was truncated (the samples are not the model's distribution), else null */
   truncation: number | null;
+  /** what discriminator rejection sampling drew and kept, where it was used, else null */
+  rejection: RejectionStats | null;
   samples: SampleQuality;
   floor: SampleQuality;
 }
@@ -45,11 +50,13 @@ export function runSampleQuality(target: string, o: RunQualityOptions): RunQuali
     n,
     seed: o.seed ?? 0,
     ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
+    ...(o.rejection !== undefined ? { rejection: o.rejection } : {}),
   });
   const opts = { parzen: !!o.parzen };
   return {
     model: run.config.model,
     truncation: o.truncation ?? null,
+    rejection: s.rejection,
     samples: sampleQuality(tensor(s.values, [s.n, s.values.length / s.n]), ref, clf, { ...opts, labels: s.labels }),
     floor: qualityFloor(ref, clf, n, opts),
   };

@@ -14,7 +14,7 @@ import { writeImageGrid } from "../data/png.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { enqueueEval } from "../queue/index.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
-import { note, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "./options.js";
+import { note, parseNonNegativeInt, parseNumber, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { evalTranslation } from "./translation.js";
 
 interface EvalFlags extends QueueFlags {
@@ -30,6 +30,7 @@ interface EvalFlags extends QueueFlags {
   seed?: number;
   limit?: number;
   truncation?: number;
+  drs?: number;
 }
 
 const f2 = (v: number): string => v.toFixed(2);
@@ -37,6 +38,16 @@ const f2 = (v: number): string => v.toFixed(2);
 const TRUNCATION_HELP =
   "draw the latent z with every |z_i| ≤ psi (the truncation trick, Brock et al. 2019; models with a Gaussian " +
   "latent input): cleaner, less varied images that are not samples of the trained distribution";
+
+const DRS_HELP =
+  "discriminator rejection sampling (Azadi et al. 2019; models whose discriminator's logit estimates the density " +
+  "ratio): keep each generated image with probability σ(F), F shifted by gamma (0: the exact ratio; larger keeps " +
+  "fewer); the kept images are the model's samples reweighted by its discriminator";
+
+/** What rejection sampling kept, for the report lines. */
+const keptText = (r: NonNullable<RunQuality["rejection"]>): string =>
+  `discriminator rejection sampling (γ = ${r.gamma}): kept ${r.accepted} of ${r.candidates} ` +
+  `(${(100 * r.acceptance_rate).toFixed(2)}%) after a burn-in of ${r.burn_in}; largest logit ${r.max_logit.toFixed(3)}`;
 
 function printQuality(q: RunQuality): void {
   const row = (name: string, m: RunQuality["samples"]): string =>
@@ -47,6 +58,7 @@ function printQuality(q: RunQuality): void {
   console.log(
     `sample quality of ${q.model} against ${q.samples.reference.description} (n = ${q.samples.n_samples}${truncated})`,
   );
+  if (q.rejection) console.log(keptText(q.rejection));
   const parzen = q.samples.parzen ? "  Parzen" : "";
   console.log(`${"".padEnd(22)} ${"FID".padStart(8)} ${"score".padStart(6)} precision/recall${parzen}`);
   console.log(row("samples", q.samples));
@@ -82,6 +94,7 @@ export function evalCommand(program: Command): void {
     .option("--seed <s>", "with --samples: sampling seed", parseNonNegativeInt)
     .option("--limit <n>", "with a translator: only the first n test images of each domain", parsePositiveInt)
     .option("--truncation <psi>", TRUNCATION_HELP, parsePositiveNumber)
+    .option("--drs <gamma>", DRS_HELP, parseNumber)
     .action(async (target: string, o: EvalFlags) => {
       // a translator's report: label survival both ways and cycle error (instead of an NLL it does not have)
       if (o.samples === undefined && !o.queue && runCanTranslate(target)) return evalTranslation(target, o);
@@ -91,6 +104,7 @@ export function evalCommand(program: Command): void {
           parzen: !!o.parzen,
           ...(o.seed !== undefined ? { seed: o.seed } : {}),
           ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
+          ...(o.drs !== undefined ? { rejection: o.drs } : {}),
           ...(o.cache ? { cacheDir: o.cache } : {}),
           ...(o.dataDir ? { dataDir: o.dataDir } : {}),
           onClassifier: (p) => {
@@ -159,6 +173,7 @@ interface SampleFlags {
   scale: number;
   label?: number;
   truncation?: number;
+  drs?: number;
 }
 
 export function sampleCommand(program: Command): void {
@@ -181,6 +196,7 @@ export function sampleCommand(program: Command): void {
       parseNonNegativeInt,
     )
     .option("--truncation <psi>", TRUNCATION_HELP, parsePositiveNumber)
+    .option("--drs <gamma>", DRS_HELP, parseNumber)
     .action((target: string, o: SampleFlags) => {
       if (runCanTranslate(target)) {
         const g = translationGrid(target, { n: o.n });
@@ -193,8 +209,10 @@ export function sampleCommand(program: Command): void {
         seed: o.seed,
         ...(o.label !== undefined ? { label: o.label } : {}),
         ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
+        ...(o.drs !== undefined ? { rejection: o.drs } : {}),
       });
       writeImageGrid(o.out, s.values, s.n, s.shape, { scale: o.scale });
+      if (s.rejection) console.log(keptText(s.rejection));
       console.log(`wrote ${s.n} samples to ${o.out} (${s.seconds.toFixed(1)} s)`);
     });
 }

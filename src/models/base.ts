@@ -8,6 +8,7 @@ import type { Split } from "../data/datasets.js";
 import { Module } from "../nn/module.js";
 import type { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
+import type { RejectionOptions, RejectionStats } from "./adversarial/rejection.js";
 
 /** How a log-likelihood figure was obtained (`dequantized-bound-k`: a continuous density's bound over k draws). */
 export type Estimator =
@@ -40,6 +41,7 @@ export const CAPABILITIES = [
   "class-conditional",
   "translator",
   "truncation",
+  "rejection",
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -58,6 +60,7 @@ export const CAPABILITY_TEXT: Record<Capability, string> = {
   "class-conditional": "class conditioning p(x | y): training, scoring and sampling take class labels",
   translator: "translation between two image domains",
   truncation: "truncated sampling: each latent z_i drawn from N(0, 1) given |z_i| ≤ ψ (Brock et al. 2019)",
+  rejection: "discriminator rejection sampling: generated images kept by chance from D's logit (Azadi et al. 2019)",
 };
 
 export abstract class GenerativeModel extends Module {
@@ -98,6 +101,15 @@ export interface Sampler {
  */
 export interface TruncatedSampler {
   sample(n: number, generator: Generator, opts?: { labels?: Int32Array | null; truncation?: number }): Tensor;
+}
+
+/**
+ * A sampler that filters its own generator's images with its discriminator (Azadi et al. 2019, rejection.ts): each
+ * candidate kept with probability σ(F(x)) from D's logit, the largest logit seen and the shift γ. The kept images
+ * are the model's samples reweighted by D, with the counts of what was drawn and kept.
+ */
+export interface RejectionSampler {
+  rejectionSample(n: number, generator: Generator, opts: RejectionOptions): { x: Tensor; stats: RejectionStats };
 }
 
 /**
@@ -219,6 +231,7 @@ export function labelsFor(m: GenerativeModel, labels: Int32Array | null, data = 
   return labels;
 }
 export const canTruncate = (m: GenerativeModel): m is GenerativeModel & TruncatedSampler => has(m, "truncation");
+export const canReject = (m: GenerativeModel): m is GenerativeModel & RejectionSampler => has(m, "rejection");
 export const canTranslate = (m: GenerativeModel): m is GenerativeModel & Translator => has(m, "translator");
 
 /** The methods behind each capability, used to check that a model implements what it declares. */
@@ -236,6 +249,7 @@ export const CAPABILITY_METHODS: Record<Capability, string[]> = {
   "class-conditional": ["sample"],
   translator: ["translate"],
   truncation: ["sample"],
+  rejection: ["rejectionSample"],
 };
 
 /**

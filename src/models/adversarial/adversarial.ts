@@ -9,7 +9,7 @@
 import { noGrad } from "../../autograd/tape.js";
 import { recomputeBatchNormStatistics } from "../../nn/batch-norm-statistics.js";
 import type { Module } from "../../nn/module.js";
-import { randn } from "../../tensor/create.js";
+import { randn, tensor } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import {
@@ -24,6 +24,7 @@ import {
 } from "../base.js";
 import { MlpNet, type HiddenActivation } from "./mlp-net.js";
 import { truncatedNormal } from "./truncation.js";
+import { rejectionSample, type RejectionOptions, type RejectionStats } from "./rejection.js";
 import type { Trainable, TrainingPhase } from "../base.js";
 
 export abstract class AdversarialModel extends GenerativeModel implements Sampler, TruncatedSampler, Trainable {
@@ -119,6 +120,29 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
       return noGrad(() => this.generate(z, labels));
     } finally {
       this.generatorNet.train(wasTraining);
+    }
+  }
+
+  /**
+   * n images by discriminator rejection sampling (rejection.ts): candidates G(z) with z ~ N(0, I), each kept with the
+   * probability D's logit gives it. Both networks use their running statistics, so a candidate's fate does not depend
+   * on its batch. Only for a logistic discriminator of an unconditional pair (what declares the capability): its
+   * logit estimates log p_data(x) − log p_g(x).
+   */
+  rejectionSample(n: number, generator: Generator, opts: RejectionOptions): { x: Tensor; stats: RejectionStats } {
+    const nets = [this.generatorNet, this.discriminatorNet],
+      wasTraining = nets.map((m) => m.training);
+    nets.forEach((m) => m.eval());
+    try {
+      const draw = (k: number) =>
+        noGrad(() => {
+          const x = this.generate(this.noise(k, generator));
+          return { values: Float32Array.from(x.toArray()), logits: this.score(x).toArray() };
+        });
+      const r = rejectionSample(n, draw, generator, opts);
+      return { x: tensor(r.values, [n, r.values.length / n]), stats: r.stats };
+    } finally {
+      nets.forEach((m, i) => m.train(wasTraining[i]));
     }
   }
 }

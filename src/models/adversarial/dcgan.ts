@@ -193,7 +193,13 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
   ) {
     super();
     const k = config.classes;
-    this.capabilities = k > 0 ? [...ADVERSARIAL_CAPABILITIES, "class-conditional"] : ADVERSARIAL_CAPABILITIES;
+    // rejection sampling reads D's logit as log p_data − log p_g: a logistic, unconditional discriminator
+    const rejection = k === 0 && config.discriminatorLoss === "logistic";
+    this.capabilities = [
+      ...ADVERSARIAL_CAPABILITIES,
+      ...(k > 0 ? (["class-conditional"] as const) : []),
+      ...(rejection ? (["rejection"] as const) : []),
+    ];
     this.generatorNet = this.registerModule(
       "generator",
       new DCGANGenerator(config.noiseDim, config.width, data, generator, k),

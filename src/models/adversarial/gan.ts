@@ -7,10 +7,10 @@
  */
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { DataShape, StepContext } from "../base.js";
+import type { Capability, DataShape, StepContext } from "../base.js";
 import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
-import { MlpPairModel } from "./adversarial.js";
+import { ADVERSARIAL_CAPABILITIES, MlpPairModel } from "./adversarial.js";
 import { discriminatorLoss, generatorLoss } from "./losses.js";
 import * as z from "zod";
 
@@ -31,6 +31,8 @@ export type GANConfig = OptionsOf<typeof options>;
 
 export class GAN extends MlpPairModel {
   readonly modelName: string = "gan";
+  /** a logistic discriminator: its logit estimates log p_data − log p_g, what rejection sampling needs */
+  override readonly capabilities: readonly Capability[] = [...ADVERSARIAL_CAPABILITIES, "rejection"];
 
   constructor(
     readonly config: GANConfig,
