@@ -28,7 +28,11 @@
  * 33.6% / 51.2% (the recipe's figure of the earlier 900-step screen, reproduced exactly), for 1.25× the CPU time;
  * A → B gains, B → A loses a little in those short runs. Over the full 6,250 steps (all 10,000 test images, the
  * same retrained classifiers) two updates gave 77.4% / 91.0% against one update's 65.4% / 90.8% (seed 0), so the
- * recipe takes two since 2026-12-01.
+ * recipe takes two since 2026-12-01. At 900 steps (first 1,000 test images) three updates gave 48.9% / 44.0%
+ * against two's 45.2% / 47.3%, the shape of the two-against-one screens; three residual blocks in the generators
+ * (`blocks` 3) 42.7% / 41.9%. Neither was run in full. A four-epoch schedule (the full rate for 6,250 steps) read
+ * 52.45% / 87.87% after one epoch and 33.32% / 91.07% after two (all 10,000): at the full rate A → B falls again;
+ * after three, the rate halved, 42.00% / 92.62%; at its end 50.17% / 92.95%, below the two-epoch recipe's A → B.
  * Critics without instance norm (`discriminatorNorm` false) were tried because the norm subtracts each feature's
  * mean over the image and divides by its spread, so a stipple that raises a feature evenly everywhere cannot be seen
  * by layers 2 and 3. At 900 steps (first 1,000 test images) 38.1% / 50.2% against the recipe's 41.2% / 51.0% under
@@ -224,7 +228,8 @@ registerModel({
     lr: 5e-4,
     betas: [0.5, 0.999],
     // 6,250 steps (two passes over 50,000 pairs in batches of 16): the full rate for the first half, then linearly
-    // down to 0; survival was still rising at the end of one pass (header)
+    // down to 0; survival was still rising at the end of one pass (header). The schedule counts steps, not epochs:
+    // a config with more epochs needs its own total and holdSteps, or the rate stays at 0 after step 6,250
     schedule: { kind: "linear-decay", total: 6250, holdSteps: 3125 },
     // blur and noise on the cycle's way back, critics that see the whole image, instance-normalised and updated
     // twice a step, and the cycle and identity weights halved (header)
