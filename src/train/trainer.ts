@@ -324,10 +324,10 @@ export class Trainer {
       pos.bestValid = score;
       pos.bestEpoch = pos.epoch;
       pos.epochsWithoutImprovement = 0;
+      // without a validation score every epoch is kept as best, labelled with its training loss, not as a valid NLL
       const meta = {
         epoch: String(pos.epoch),
-        valid_nll_nats: String(score),
-        ...(v ? { estimator: v.estimator } : {}),
+        ...(v ? { valid_nll_nats: String(score), estimator: v.estimator } : { train_loss: String(score) }),
       };
       if (avg) withAverage(() => saveWeights(bestFile, model, { ...meta, weights: "ema" }));
       else saveWeights(bestFile, model, meta);

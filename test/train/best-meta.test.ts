@@ -1,0 +1,52 @@
+/** What best.safetensors says about the epoch it holds: a validation NLL only when there was one. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { Generator, models, type data } from "../../src/index.js";
+import { Trainer } from "../../src/train/trainer.js";
+import { readSafetensors } from "../../src/train/safetensors.js";
+import { readEpochRecords } from "../../src/app/runs-index.js";
+import type { Recipe } from "../../src/models/registry.js";
+import { tempDir } from "../tmp.js";
+
+function dataset(): data.Dataset {
+  const g = new Generator(33);
+  const mk = (name: data.SplitName, n: number): data.Split => ({
+    name,
+    n,
+    dim: 12,
+    shape: [1, 3, 4],
+    values: Float32Array.from(g.uniform01(n * 12), (v) => (v > 0.5 ? 1 : 0)),
+    labels: null,
+  });
+  const splits = { train: mk("train", 64), valid: mk("valid", 32), test: mk("test", 16) };
+  return { name: "synthetic", binarization: "fixed", source: "memory", split: (s) => splits[s] };
+}
+
+const training: Recipe = { dataset: "synthetic", epochs: 2, batchSize: 16, lr: 1e-3 };
+
+async function train(name: string, options: Record<string, unknown>) {
+  const spec = models.getModelSpec(name);
+  const model = models.createModel(spec, options, { dim: 12, shape: [1, 3, 4] }, new Generator(4));
+  const runDir = tempDir(`deepgen-best-meta-${name}-`);
+  await new Trainer({ model: model as never, dataset: dataset(), runDir, training, seed: 2 }).run();
+  return { meta: readSafetensors(path.join(runDir, "best.safetensors")).metadata, records: readEpochRecords(runDir) };
+}
+
+test("a model without a validation score labels its best checkpoint with the training loss", async () => {
+  const { meta, records } = await train("gan", { noiseDim: 4, generatorHidden: [8], discriminatorHidden: [8] });
+  assert.equal(meta.valid_nll_nats, undefined, "a GAN has no validation NLL");
+  const last = records.at(-1)!;
+  assert.equal(last.valid_nll_nats, undefined);
+  // the stored figure is the kept epoch's training loss (to float64 string precision)
+  assert.equal(Number(meta.train_loss), last.train_loss);
+  assert.equal(meta.epoch, String(last.epoch));
+});
+
+test("a density model labels its best checkpoint with the validation NLL and its estimator", async () => {
+  const { meta, records } = await train("fvsbn", {});
+  const best = records.filter((r) => r.best).at(-1)!;
+  assert.equal(Number(meta.valid_nll_nats), best.valid_nll_nats);
+  assert.equal(meta.estimator, "exact");
+  assert.equal(meta.train_loss, undefined);
+});
