@@ -7,7 +7,9 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { getNumThreads } from "../backend/registry.js";
 import { loadDataset, type Dataset } from "../data/datasets.js";
+import { batchCount } from "../data/loader.js";
 import { evaluateNll } from "../eval/likelihood.js";
+import { forRun } from "../optim/schedule.js";
 import {
   createModel,
   hasClosedForm,
@@ -101,6 +103,13 @@ export async function fit(spec: RunSpec, hooks: FitHooks = {}): Promise<RunResul
   if (r.fresh && hasDataInit(model)) model.initFromData(train);
   if (spec.init && r.fresh) config.init = loadWeightsFrom(spec.init, model);
   else if (spec.init) hooks.onNotice?.(`${runDir} resumes from its own last position; --init is not applied again`);
+  if (r.fresh && config.training.schedule) {
+    // the schedule as the run uses it, recorded in config.json: a total left out becomes the run's length
+    const runSteps = config.training.epochs * batchCount(train.n, config.training.batchSize);
+    const { spec: schedule, notice } = forRun(config.training.schedule, runSteps);
+    config.training = { ...config.training, schedule };
+    if (notice) hooks.onNotice?.(notice);
+  }
   mkdirSync(runDir, { recursive: true });
   if (r.fresh) writeConfig(runDir, config);
   const closedForm = hasClosedForm(model);

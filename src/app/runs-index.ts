@@ -72,6 +72,8 @@ export interface EpochRecord {
   valid_nll_nats?: number;
   valid_bits_per_dim?: number;
   estimator?: string;
+  /** the recipe's scheduled learning rate at the epoch's last step */
+  lr?: number;
   seconds?: number;
   best?: boolean;
 }

@@ -17,6 +17,7 @@ export const scheduleSchema = z.strictObject(
     }),
     every: posInt("must be a positive integer (steps)").optional(),
     gamma: posNum("must be a positive number").optional(),
+    /** cosine, warmup-cosine, linear-decay: steps to the floor; left out, the run's length (epochs × batches) */
     total: posInt("must be a positive integer (steps)").optional(),
     warmupSteps: z
       .number({ error: "must be a non-negative integer (steps)" })

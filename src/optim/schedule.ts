@@ -55,6 +55,7 @@ export interface ScheduleSpec {
   kind: "constant" | "step" | "exponential" | "cosine" | "warmup-cosine" | "linear-decay" | "stages";
   every?: number;
   gamma?: number;
+  /** cosine, warmup-cosine, linear-decay: the step at which the rate reaches its floor (see `forRun`) */
   total?: number;
   warmupSteps?: number;
   minFactor?: number;
@@ -64,6 +65,27 @@ export interface ScheduleSpec {
   ratio?: number;
   /** stages: number of stages (default 8) */
   stages?: number;
+}
+
+/** Schedules that run over a number of steps, `total`. */
+const SPANNING: ReadonlySet<ScheduleSpec["kind"]> = new Set(["cosine", "warmup-cosine", "linear-decay"]);
+
+/**
+ * The spec a run of `runSteps` steps uses: a spanning schedule without its own `total` spans the run (so a changed
+ * number of epochs moves the decay with it), and linear-decay's hold defaults to half of that. `notice` says when an
+ * explicit `total` ends before the run does: the rate then stays at its floor for the remaining steps.
+ */
+export function forRun(s: ScheduleSpec, runSteps: number): { spec: ScheduleSpec; notice?: string } {
+  if (!SPANNING.has(s.kind)) return { spec: s };
+  if (s.total === undefined) return { spec: { ...s, total: Math.max(1, runSteps) } };
+  if (s.total >= runSteps) return { spec: s };
+  const floor = s.minFactor ?? 0;
+  return {
+    spec: s,
+    notice:
+      `the ${s.kind} schedule reaches its floor (${floor} × lr) at step ${s.total} of ${runSteps}: set ` +
+      `"schedule": {"total": ${runSteps}} or leave "total" out to span the run`,
+  };
 }
 
 /** A schedule from its JSON description (model recipes and configs use these). */

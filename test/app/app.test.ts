@@ -127,6 +127,24 @@ test("a run killed before it saved anything can be resumed, or restarted with th
   assert.match(notices.join("\n"), /saved nothing yet; starting a new one in its place/);
 });
 
+test("config.json records the schedule's length: a left-out total spans the run, a short one is noticed", async () => {
+  const notices: string[] = [];
+  const run = async (schedule: object) => {
+    const out = path.join(tmp("span"), "run");
+    const cfg = { ...tiny, training: { ...tiny.training, epochs: 3, schedule } };
+    await app.fit(
+      { model: "made", config: JSON.stringify(cfg), out, maxSteps: 1 },
+      { onNotice: (n) => notices.push(n) },
+    );
+    return JSON.parse(readFileSync(path.join(out, "config.json"), "utf8")).training.schedule;
+  };
+  // 3 epochs of 50,000 / 500 = 100 batches
+  assert.deepEqual(await run({ kind: "cosine", minFactor: 0.1 }), { kind: "cosine", minFactor: 0.1, total: 300 });
+  assert.deepEqual(notices, []);
+  assert.deepEqual(await run({ kind: "cosine", total: 120 }), { kind: "cosine", total: 120 });
+  assert.match(notices.join("\n"), /reaches its floor \(0 × lr\) at step 120 of 300/);
+});
+
 test("a resumed run whose last save was cut short does not duplicate metrics lines", async () => {
   const out = path.join(tmp("dup"), "run");
   const cfg = { ...tiny, training: { ...tiny.training, epochs: 2, batchSize: 5000 } };

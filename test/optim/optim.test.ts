@@ -86,6 +86,17 @@ test("schedules and gradient-norm clipping", () => {
   const lin = schedules.makeSchedule({ kind: "linear-decay", total: 100, holdSteps: 60, minFactor: 0.1 });
   assertClose([lin(0), lin(59), lin(60), lin(80), lin(100), lin(500)], [1, 1, 1, 0.55, 0.1, 0.1], tol, "linear decay");
   assertClose([schedules.linearDecay(10)(4), schedules.linearDecay(10)(8)], [1, 0.4], tol, "hold half by default");
+  // a spanning schedule without a total spans the run; with a shorter total it is kept and a notice says so
+  const run = schedules.forRun({ kind: "linear-decay" }, 12500);
+  assert.deepEqual(run.spec, { kind: "linear-decay", total: 12500 });
+  assert.equal(run.notice, undefined);
+  const spanned = schedules.makeSchedule(run.spec);
+  assertClose([spanned(6249), spanned(9375), spanned(12500)], [1, 0.5, 0], tol, "decay over the run's second half");
+  const short = schedules.forRun({ kind: "cosine", total: 3000, minFactor: 0.02 }, 6000);
+  assert.equal(short.spec.total, 3000);
+  assert.match(short.notice!, /floor \(0\.02 × lr\) at step 3000 of 6000/);
+  assert.equal(schedules.forRun({ kind: "cosine", total: 6000 }, 6000).notice, undefined);
+  assert.deepEqual(schedules.forRun({ kind: "step", every: 5 }, 100).spec, { kind: "step", every: 5 });
   const p = param([0, 0]),
     q = param([0]);
   setGrad(p, [3, 0]);

@@ -1,4 +1,7 @@
-/** What best.safetensors says about the epoch it holds: a validation NLL only when there was one. */
+/**
+ * What the Trainer records: best.safetensors names a validation NLL only when there was one, and a schedule without
+ * its own length spans the run.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -25,11 +28,11 @@ function dataset(): data.Dataset {
 
 const training: Recipe = { dataset: "synthetic", epochs: 2, batchSize: 16, lr: 1e-3 };
 
-async function train(name: string, options: Record<string, unknown>) {
+async function train(name: string, options: Record<string, unknown>, recipe: Recipe = training) {
   const spec = models.getModelSpec(name);
   const model = models.createModel(spec, options, { dim: 12, shape: [1, 3, 4] }, new Generator(4));
   const runDir = tempDir(`deepgen-best-meta-${name}-`);
-  await new Trainer({ model: model as never, dataset: dataset(), runDir, training, seed: 2 }).run();
+  await new Trainer({ model: model as never, dataset: dataset(), runDir, training: recipe, seed: 2 }).run();
   return { meta: readSafetensors(path.join(runDir, "best.safetensors")).metadata, records: readEpochRecords(runDir) };
 }
 
@@ -49,4 +52,15 @@ test("a density model labels its best checkpoint with the validation NLL and its
   assert.equal(Number(meta.valid_nll_nats), best.valid_nll_nats);
   assert.equal(meta.estimator, "exact");
   assert.equal(meta.train_loss, undefined);
+});
+
+test("a linear decay without a total spans the run: the full rate for the first half, then down to 0", async () => {
+  // 2 epochs of 64 / 16 = 4 steps: step t (0-based) runs at lr · (t < 4 ? 1 : (8 − t) / 4); an epoch records the
+  // rate of its last step
+  const recipe: Recipe = { ...training, epochs: 2, lr: 0.01, schedule: { kind: "linear-decay" } };
+  const { records } = await train("fvsbn", {}, recipe);
+  assert.deepEqual(
+    records.map((r) => r.lr),
+    [0.01, 0.0025],
+  );
 });

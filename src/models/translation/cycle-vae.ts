@@ -192,7 +192,7 @@ registerModel({
     // cyclegan's schedule over one pass instead of two (3,125 steps of 16 over 50,000 pairs; a step costs about as
     // much as cyclegan's, and two passes did not fit the time measured in): the full rate for the first half, then
     // linearly down to 0
-    schedule: { kind: "linear-decay", total: 3125, holdSteps: 1562 },
+    schedule: { kind: "linear-decay" },
     // cyclegan's guards against hidden cycle codes: blur and noise on the way back, critics that see the whole image,
     // instance-normalised (header)
     options: { cycleNoise: 0.1, cycleBlur: 2, discriminatorLayers: 3, discriminatorNorm: true },

@@ -227,10 +227,10 @@ registerModel({
     batchSize: 16,
     lr: 5e-4,
     betas: [0.5, 0.999],
-    // 6,250 steps (two passes over 50,000 pairs in batches of 16): the full rate for the first half, then linearly
-    // down to 0; survival was still rising at the end of one pass (header). The schedule counts steps, not epochs:
-    // a config with more epochs needs its own total and holdSteps, or the rate stays at 0 after step 6,250
-    schedule: { kind: "linear-decay", total: 6250, holdSteps: 3125 },
+    // over the run (6,250 steps: two passes over 50,000 pairs in batches of 16): the full rate for the first half,
+    // then linearly down to 0; survival was still rising at the end of one pass (header). A config with more
+    // epochs stretches both halves with it
+    schedule: { kind: "linear-decay" },
     // blur and noise on the cycle's way back, critics that see the whole image, instance-normalised and updated
     // twice a step, and the cycle and identity weights halved (header)
     options: {
