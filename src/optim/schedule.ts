@@ -70,6 +70,9 @@ export interface ScheduleSpec {
 /** Schedules that run over a number of steps, `total`. */
 const SPANNING: ReadonlySet<ScheduleSpec["kind"]> = new Set(["cosine", "warmup-cosine", "linear-decay"]);
 
+/** Whether the spec takes its length from the run (a spanning schedule without `total`). */
+export const spansRun = (s: ScheduleSpec): boolean => SPANNING.has(s.kind) && s.total === undefined;
+
 /**
  * The spec a run of `runSteps` steps uses: a spanning schedule without its own `total` spans the run (so a changed
  * number of epochs moves the decay with it), and linear-decay's hold defaults to half of that. `notice` says when an

@@ -18,7 +18,7 @@ import type { Recipe } from "../models/recipe.js";
 import { evaluateNll } from "../eval/likelihood.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { clipGradNorm } from "../optim/clip.js";
-import { forRun, makeSchedule, type Schedule } from "../optim/schedule.js";
+import { forRun, makeSchedule, spansRun, type Schedule } from "../optim/schedule.js";
 import { Generator } from "../tensor/rng.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { loadLast, saveLast, saveWeights, type TrainerPosition } from "./checkpoint.js";
@@ -127,8 +127,9 @@ export class Trainer {
       makeOptimizer(p.parameters, o.training, p.lrFactor, phaseBetas(o.training, p.name, names)),
     );
     // a schedule without its own total spans the run (fit records it so in config.json)
-    const runSteps = o.training.epochs * batchCount(o.dataset.split("train").n, o.training.batchSize);
-    this.schedule = makeSchedule(forRun(o.training.schedule ?? { kind: "constant" }, runSteps).spec);
+    const spec = o.training.schedule ?? { kind: "constant" };
+    const runSteps = () => o.training.epochs * batchCount(o.dataset.split("train").n, o.training.batchSize);
+    this.schedule = makeSchedule(spansRun(spec) ? forRun(spec, runSteps()).spec : spec);
     this.average = o.training.ema ? averageOf(o.model, this.phases, o.training.ema) : null;
   }
 
