@@ -86,8 +86,8 @@ export function forRun(s: ScheduleSpec, runSteps: number): { spec: ScheduleSpec;
   return {
     spec: s,
     notice:
-      `the ${s.kind} schedule reaches its floor (${floor} × lr) at step ${s.total} of ${runSteps}: set ` +
-      `"schedule": {"total": ${runSteps}} or leave "total" out to span the run`,
+      `the ${s.kind} schedule reaches its floor (${floor} × lr) at step ${s.total} of ${runSteps}; to span the ` +
+      `run, give "training": {"schedule": ${JSON.stringify({ ...s, total: undefined })}} (no "total")`,
   };
 }
 
