@@ -34,6 +34,10 @@ export const options = z.object({
   priorKernel: field.positiveInt(3, "kernel of the prior's mask-B convolutions (odd)"),
   priorFirstKernel: field.positiveInt(7, "kernel of the prior's first, mask-A convolution (odd)"),
   priorOutputHidden: field.positiveInt(64, "channels of the prior's 1×1 output layer"),
+  freezeVq: field.boolean(
+    false,
+    "train only the prior: the VQ-VAE (weights and codebook) stays as initialised, e.g. by --init from a trained run",
+  ),
 });
 export type VQVAEPriorConfig = OptionsOf<typeof options>;
 
@@ -99,9 +103,12 @@ export class VQVAEPrior extends GenerativeModel implements Scorer, LatentModel, 
     return this.prior.logProb(this.vq.codes(x)).neg().mean();
   }
 
+  /** The VQ-VAE's phase, then the prior's; only the prior's with `freezeVq` ([1]'s second stage on its own). */
   trainingPhases(): TrainingPhase[] {
+    const prior: TrainingPhase = { name: "prior", parameters: this.prior.parameters(), loss: (x) => this.priorLoss(x) };
+    if (this.config.freezeVq) return [prior];
     const [vq] = this.vq.trainingPhases() as [TrainingPhase];
-    return [vq, { name: "prior", parameters: this.prior.parameters(), loss: (x) => this.priorLoss(x) }];
+    return [vq, prior];
   }
 
   /** −log p(x | z_q) and −log p(z_q) per image of binary images x [n, dim]. */
