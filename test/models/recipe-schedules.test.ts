@@ -1,8 +1,8 @@
 /**
  * The FVSBN, VAE, IWAE and VQ-VAE + prior recipes decay their rate by a cosine whose length is written in steps,
  * while the recipe's length is written in epochs: change one without the other and the run either stops before the
- * rate has come down or spends its last epochs at the floor. These checks tie the two together on binarized MNIST's 50,000 training
- * images, for every recipe of those models that has a cosine schedule.
+ * rate has come down or spends its last epochs at the floor. These checks tie the two together on binarized MNIST's
+ * 50,000 training images, for every recipe of those models that has a cosine schedule.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -182,11 +182,9 @@ test("vq-vae-prior: the prior phase trains only the prior and its NLL falls; sam
 
 test("vq-vae-prior: freezeVq trains only the prior; every VQ-VAE weight and buffer stays bit for bit", () => {
   const g = new Generator(12);
-  const x = tensor(
-    Float32Array.from(g.uniform01(8 * 6), (u) => (u < 0.4 ? 1 : 0)),
-    [8, 6],
-  );
-  const split: Split = { name: "train", n: 8, dim: 6, shape: [1, 2, 3], values: x.toArray(), labels: null };
+  const values = Float32Array.from(g.uniform01(8 * 6), (u) => (u < 0.4 ? 1 : 0));
+  const x = tensor(values, [8, 6]);
+  const split: Split = { name: "train", n: 8, dim: 6, shape: [1, 2, 3], values, labels: null };
   const ds: Dataset = { name: "synthetic", binarization: "fixed", source: "memory", split: () => split };
   const training = { dataset: "synthetic", epochs: 1, batchSize: 8, lr: 1e-2 };
   /** [VQ-VAE state changed, prior changed] after three trainer steps on the random batch */
