@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Adam, Generator, noGrad, tensor, type Tensor } from "../../src/index.js";
+import { Adam, Generator, models, noGrad, tensor, type Tensor } from "../../src/index.js";
 import { CodePrior, type CodeGrid } from "../../src/models/latent/code-prior.js";
 import { VQVAEPrior, options as priorOptions } from "../../src/models/latent/vq-vae-prior.js";
 import { Trainer } from "../../src/train/trainer.js";
@@ -206,4 +206,15 @@ test("vq-vae-prior: freezeVq trains only the prior; every VQ-VAE weight and buff
   assert.deepEqual(changes(true), [false, true], "freezeVq: the VQ-VAE moved or the prior did not");
   // the control: without it both move, so the check above can tell
   assert.deepEqual(changes(false), [true, true]);
+});
+
+test("vq-vae-prior: the prior-stage recipe trains the prior alone; long and wide train both", () => {
+  const spec = models.getModelSpec("vq-vae-prior");
+  const phases = (recipe: string) => {
+    const options = { ...models.getRecipe(spec, recipe).options, hidden: [5], priorFeatures: 4, priorOutputHidden: 4 };
+    const m = models.createModel(spec, options, { dim: 6, shape: [1, 2, 3] }, new Generator(15)) as VQVAEPrior;
+    return m.trainingPhases().map((p) => p.name);
+  };
+  assert.deepEqual(phases("prior-stage"), ["prior"]);
+  for (const r of ["long", "wide"]) assert.deepEqual(phases(r), ["vq-vae", "prior"], r);
 });
