@@ -7,6 +7,7 @@
  * likelihood update on the codes the just-updated encoder assigns to the batch. The codes reach the prior as plain
  * integers, so no gradient of the prior flows back into the encoder or the codebook: for the VQ-VAE the prior does
  * not exist, as in [1]'s two-stage training, but both stages run in one run directory (one checkpoint, resume, queue).
+ * With `freezeVq` only the prior's phase runs: the second stage alone, on a VQ-VAE loaded by --init.
  *
  * Sampling draws a code grid from the prior and decodes it to pixel means. The density is a bound: the encoder is
  * deterministic, so q(z | x) is one-hot at z_q(x) with entropy 0 and the ELBO is
