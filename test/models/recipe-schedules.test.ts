@@ -1,8 +1,8 @@
 /**
- * The FVSBN, VAE and IWAE recipes decay their rate by a cosine whose length is written in steps, while the recipe's
- * length is written in epochs: change one without the other and the run either stops before the rate has come down
- * or spends its last epochs at the floor. These checks tie the two together on binarized MNIST's 50,000 training
- * images, for every recipe of those models that has a cosine schedule.
+ * The FVSBN, VAE, IWAE and VQ-VAE + prior recipes decay their rate by a cosine whose length is written in steps,
+ * while the recipe's length is written in epochs: change one without the other and the run either stops before the
+ * rate has come down or spends its last epochs at the floor. These checks tie the two together on binarized MNIST's
+ * 50,000 training images, for every recipe of those models that has a cosine schedule.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ const TRAIN_IMAGES = 50_000; // binarized MNIST's training split (Larochelle & M
 
 function cosineRecipes(): { label: string; recipe: Recipe }[] {
   const out: { label: string; recipe: Recipe }[] = [];
-  for (const name of ["fvsbn", "vae", "iwae"]) {
+  for (const name of ["fvsbn", "vae", "iwae", "vq-vae-prior"]) {
     const spec = models.getModelSpec(name);
     const named = { default: spec.recipe, ...(spec.recipes ?? {}) };
     for (const [recipeName, recipe] of Object.entries(named))
@@ -25,10 +25,15 @@ function cosineRecipes(): { label: string; recipe: Recipe }[] {
   return out;
 }
 
-test("fvsbn/vae/iwae cosine recipes reach their floor exactly at the last step of the last epoch", () => {
+test("fvsbn/vae/iwae/vq-vae-prior cosine recipes reach their floor exactly at the last step of the last epoch", () => {
   const found = cosineRecipes();
   // the default recipes of all three models are cosine recipes: finding fewer means the check went blind
   assert.ok(found.length >= 3, `found only ${found.map((r) => r.label).join(", ")}`);
+  // vq-vae-prior's default recipe is constant: its `wide` recipe must be found too
+  assert.ok(
+    found.some((r) => r.label === "vq-vae-prior wide"),
+    "no vq-vae-prior wide",
+  );
   for (const { label, recipe } of found) {
     models.parseRecipe(label, recipe);
     const steps = recipe.epochs * batchCount(TRAIN_IMAGES, recipe.batchSize);

@@ -1,13 +1,16 @@
 /**
  * VQ-VAE + PixelCNN prior: the prior's dependency test over the code grid, Σ_z p(z) = 1 over every grid of a tiny
- * prior, sampling frequencies against p(z), the bound as its two terms computed by hand, and the prior phase leaving
- * the VQ-VAE without gradients while its loss falls.
+ * prior, sampling frequencies against p(z), the bound as its two terms computed by hand, the prior phase leaving
+ * the VQ-VAE without gradients while its loss falls, and `freezeVq` training the prior alone.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Adam, Generator, noGrad, tensor } from "../../src/index.js";
+import { Adam, Generator, models, noGrad, tensor, type Tensor } from "../../src/index.js";
 import { CodePrior, type CodeGrid } from "../../src/models/latent/code-prior.js";
 import { VQVAEPrior, options as priorOptions } from "../../src/models/latent/vq-vae-prior.js";
+import { Trainer } from "../../src/train/trainer.js";
+import type { Dataset } from "../../src/data/datasets.js";
+import type { Split } from "../../src/data/split.js";
 import { assertClose } from "../helpers.js";
 
 const tiny = { features: 8, blocks: 2, kernel: 3, firstKernel: 3, outputHidden: 8 };
@@ -78,8 +81,9 @@ test("code prior: samples follow p(z): TV over the 81 grids ≤ 0.03 with 10^5 s
   assert.ok(tv < 0.03, `TV = ${tv}`);
 });
 
-function tinyModel(seed: number): VQVAEPrior {
+function tinyModel(seed: number, extra: Record<string, unknown> = {}): VQVAEPrior {
   const cfg = priorOptions.parse({
+    ...extra,
     hidden: [6],
     latents: 4,
     gridWidth: 2,
@@ -174,4 +178,43 @@ test("vq-vae-prior: the prior phase trains only the prior and its NLL falls; sam
     s.every((v) => v >= 0 && v <= 1),
     "samples out of [0, 1]",
   );
+});
+
+test("vq-vae-prior: freezeVq trains only the prior; every VQ-VAE weight and buffer stays bit for bit", () => {
+  const g = new Generator(12);
+  const values = Float32Array.from(g.uniform01(8 * 6), (u) => (u < 0.4 ? 1 : 0));
+  const x = tensor(values, [8, 6]);
+  const split: Split = { name: "train", n: 8, dim: 6, shape: [1, 2, 3], values, labels: null };
+  const ds: Dataset = { name: "synthetic", binarization: "fixed", source: "memory", split: () => split };
+  const training = { dataset: "synthetic", epochs: 1, batchSize: 8, lr: 1e-2 };
+  /** [VQ-VAE state changed, prior changed] after three trainer steps on the random batch */
+  const changes = (freezeVq: boolean): [boolean, boolean] => {
+    const m = tinyModel(13, { freezeVq });
+    const snapshot = (t: Map<string, Tensor>) => new Map([...t].map(([k, v]) => [k, Float32Array.from(v.data)]));
+    const vq0 = snapshot(m.vq.stateDict()),
+      prior0 = snapshot(m.prior.stateDict());
+    const t = new Trainer({ model: m, dataset: ds, runDir: "/nonexistent", training, seed: 0 });
+    assert.deepEqual(
+      t.phases.map((p) => p.name),
+      freezeVq ? ["prior"] : ["vq-vae", "prior"],
+    );
+    for (let step = 0; step < 3; step++) t.trainStep(x, { generator: new Generator(14), step, epoch: 0, labels: null });
+    const moved = (before: Map<string, Float32Array>, now: Map<string, Tensor>) =>
+      [...now].some(([k, v]) => v.data.some((w, i) => w !== before.get(k)![i]));
+    return [moved(vq0, m.vq.stateDict()), moved(prior0, m.prior.stateDict())];
+  };
+  assert.deepEqual(changes(true), [false, true], "freezeVq: the VQ-VAE moved or the prior did not");
+  // the control: without it both move, so the check above can tell
+  assert.deepEqual(changes(false), [true, true]);
+});
+
+test("vq-vae-prior: the prior-stage recipe trains the prior alone; long and wide train both", () => {
+  const spec = models.getModelSpec("vq-vae-prior");
+  const phases = (recipe: string) => {
+    const options = { ...models.getRecipe(spec, recipe).options, hidden: [5], priorFeatures: 4, priorOutputHidden: 4 };
+    const m = models.createModel(spec, options, { dim: 6, shape: [1, 2, 3] }, new Generator(15)) as VQVAEPrior;
+    return m.trainingPhases().map((p) => p.name);
+  };
+  assert.deepEqual(phases("prior-stage"), ["prior"]);
+  for (const r of ["long", "wide"]) assert.deepEqual(phases(r), ["vq-vae", "prior"], r);
 });
