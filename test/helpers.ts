@@ -1,6 +1,6 @@
 /** Shared test utilities: random tensors, closeness with stated tolerances, central-difference gradient checks. */
 import assert from "node:assert/strict";
-import { Generator, Tensor, tensor, noGrad, type DType } from "../src/index.js";
+import { Generator, Tensor, tensor, noGrad, type DType, type data } from "../src/index.js";
 
 export function randomTensor(
   gen: Generator,
@@ -99,4 +99,30 @@ export function opsInGraph(t: Tensor, into: Set<string>): void {
     into.add(x.node.op);
     stack.push(...x.node.inputs);
   }
+}
+
+/**
+ * An in-memory dataset of uniform random images (shape [C, H, W]) drawn from `seed` in train, valid, test order;
+ * `binary` rounds the values to 0 or 1.
+ */
+export function syntheticDataset(o: {
+  seed: number;
+  shape: [number, number, number];
+  sizes: [number, number, number];
+  binarization: data.Dataset["binarization"];
+  binary?: boolean;
+}): data.Dataset {
+  const g = new Generator(o.seed),
+    dim = o.shape[0] * o.shape[1] * o.shape[2];
+  const mk = (name: data.SplitName, n: number): data.Split => ({
+    name,
+    n,
+    dim,
+    shape: o.shape,
+    values: Float32Array.from(g.uniform01(n * dim), (v) => (o.binary ? (v > 0.5 ? 1 : 0) : v)),
+    labels: null,
+  });
+  const [a, b, c] = o.sizes;
+  const splits = { train: mk("train", a), valid: mk("valid", b), test: mk("test", c) };
+  return { name: "synthetic", binarization: o.binarization, source: "memory", split: (s) => splits[s] };
 }

@@ -10,21 +10,11 @@ import { Trainer } from "../../src/train/trainer.js";
 import { readSafetensors } from "../../src/train/safetensors.js";
 import { readEpochRecords } from "../../src/app/runs-index.js";
 import type { Recipe } from "../../src/models/registry.js";
+import { syntheticDataset } from "../helpers.js";
 import { tempDir } from "../tmp.js";
 
-function dataset(): data.Dataset {
-  const g = new Generator(33);
-  const mk = (name: data.SplitName, n: number): data.Split => ({
-    name,
-    n,
-    dim: 12,
-    shape: [1, 3, 4],
-    values: Float32Array.from(g.uniform01(n * 12), (v) => (v > 0.5 ? 1 : 0)),
-    labels: null,
-  });
-  const splits = { train: mk("train", 64), valid: mk("valid", 32), test: mk("test", 16) };
-  return { name: "synthetic", binarization: "fixed", source: "memory", split: (s) => splits[s] };
-}
+const dataset = (): data.Dataset =>
+  syntheticDataset({ seed: 33, shape: [1, 3, 4], sizes: [64, 32, 16], binarization: "fixed", binary: true });
 
 const training: Recipe = { dataset: "synthetic", epochs: 2, batchSize: 16, lr: 1e-3 };
 

@@ -8,7 +8,7 @@ import { Generator, models, tensor, type data } from "../../src/index.js";
 import type { Adam } from "../../src/optim/adam.js";
 import { makeOptimizer, Trainer } from "../../src/train/trainer.js";
 import type { Recipe } from "../../src/models/registry.js";
-import { assertClose } from "../helpers.js";
+import { assertClose, syntheticDataset } from "../helpers.js";
 import { tempDir } from "../tmp.js";
 
 const base: Recipe = { dataset: "synthetic", epochs: 1, batchSize: 8, lr: 0.01 };
@@ -56,19 +56,8 @@ test("training.betas reach Adam: two steps match the formula with those betas an
   }
 });
 
-function synthetic(): data.Dataset {
-  const g = new Generator(3);
-  const mk = (name: data.SplitName, n: number): data.Split => ({
-    name,
-    n,
-    dim: 12,
-    shape: [1, 3, 4],
-    values: Float32Array.from(g.uniform01(n * 12)),
-    labels: null,
-  });
-  const splits = { train: mk("train", 16), valid: mk("valid", 8), test: mk("test", 8) };
-  return { name: "synthetic", binarization: "none", source: "memory", split: (s) => splits[s] };
-}
+const synthetic = (): data.Dataset =>
+  syntheticDataset({ seed: 3, shape: [1, 3, 4], sizes: [16, 8, 8], binarization: "none" });
 
 test("the Trainer gives each phase its betas: one pair for all, pairs by phase name, unknown names refused", () => {
   const gan = () =>

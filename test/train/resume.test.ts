@@ -6,21 +6,11 @@ import path from "node:path";
 import { Generator, models, type data } from "../../src/index.js";
 import { Trainer } from "../../src/train/trainer.js";
 import type { Recipe } from "../../src/models/registry.js";
+import { syntheticDataset } from "../helpers.js";
 import { tempDir } from "../tmp.js";
 
-function dataset(): data.Dataset {
-  const g = new Generator(11);
-  const mk = (name: data.SplitName, n: number): data.Split => ({
-    name,
-    n,
-    dim: 12,
-    shape: [1, 3, 4],
-    values: Float32Array.from(g.uniform01(n * 12)),
-    labels: null,
-  });
-  const splits = { train: mk("train", 90), valid: mk("valid", 30), test: mk("test", 30) };
-  return { name: "synthetic", binarization: "dynamic", source: "memory", split: (s) => splits[s] };
-}
+const dataset = (): data.Dataset =>
+  syntheticDataset({ seed: 11, shape: [1, 3, 4], sizes: [90, 30, 30], binarization: "dynamic" });
 
 const training: Recipe = { dataset: "synthetic", epochs: 3, batchSize: 16, lr: 0.01, patience: 10 };
 

@@ -8,21 +8,11 @@ import { Trainer } from "../../src/train/trainer.js";
 import { loadWeights } from "../../src/train/checkpoint.js";
 import { evaluateNll } from "../../src/eval/likelihood.js";
 import type { Recipe } from "../../src/models/registry.js";
+import { syntheticDataset } from "../helpers.js";
 import { tempDir } from "../tmp.js";
 
-function dataset(): data.Dataset {
-  const g = new Generator(21);
-  const mk = (name: data.SplitName, n: number): data.Split => ({
-    name,
-    n,
-    dim: 10,
-    shape: [1, 2, 5],
-    values: Float32Array.from(g.uniform01(n * 10)),
-    labels: null,
-  });
-  const splits = { train: mk("train", 80), valid: mk("valid", 40), test: mk("test", 20) };
-  return { name: "synthetic", binarization: "dynamic", source: "memory", split: (s) => splits[s] };
-}
+const dataset = (): data.Dataset =>
+  syntheticDataset({ seed: 21, shape: [1, 2, 5], sizes: [80, 40, 20], binarization: "dynamic" });
 
 const training: Recipe = { dataset: "synthetic", epochs: 3, batchSize: 16, lr: 0.05, ema: 0.9 };
 const tmp = (tag: string) => tempDir(`deepgen-ema-${tag}-`);
