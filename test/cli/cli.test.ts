@@ -5,7 +5,9 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { Command } from "commander";
 import { decode } from "fast-png";
+import { createProgram } from "../../src/cli/program.js";
 import { assertClose } from "../helpers.js";
 import { tempDir } from "../tmp.js";
 
@@ -132,7 +134,7 @@ test("errors a user can act on, with a non-zero exit", async () => {
 });
 
 test("--help works on every command", async () => {
-  const queue: string[][] = [
+  const commands: string[][] = [
     [],
     ["train"],
     ["eval"],
@@ -164,14 +166,27 @@ test("--help works on every command", async () => {
     ["bench", "conv"],
     ["bench", "memory"],
   ];
-  // two at a time: each is a process of its own, mostly loading the sources
-  const worker = async () => {
-    for (let c = queue.shift(); c; c = queue.shift()) {
-      const r = await cli(...c, "--help");
-      assert.match(r.stdout, /Usage: deepgen/, c.join(" "));
-    }
-  };
-  await Promise.all([worker(), worker()]);
+  // every command's help from the program itself, in this process (a process per command cost ~2 s of loading each)
+  for (const c of commands) {
+    const program = createProgram();
+    let out = "";
+    const capture = (cmd: Command): void => {
+      cmd.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
+      cmd.commands.forEach(capture);
+    };
+    capture(program);
+    await assert.rejects(
+      program.parseAsync(["node", "deepgen", ...c, "--help"]),
+      (e: { code?: string; exitCode?: number }) => e.code === "commander.helpDisplayed" && e.exitCode === 0,
+      c.join(" "),
+    );
+    assert.match(out, /Usage: deepgen/, c.join(" "));
+    // the command's own help, not the program's shown in place of an unknown command
+    assert.ok(out.startsWith(`Usage: deepgen ${c.map((w) => `${w} `).join("")}`), `${c.join(" ")}: ${out}`);
+  }
+  // and once through the executable, as a user runs it
+  const r = await cli("train", "--help");
+  assert.match(r.stdout, /^Usage: deepgen train \[options\] <model>/);
 });
 
 test("Ctrl-C saves the position and exits 130; --resume continues to the end", async () => {
