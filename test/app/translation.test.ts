@@ -25,8 +25,10 @@ const cli = (...args: string[]) =>
   run(process.execPath, ["--import", "tsx", path.join(root, "src/cli/main.ts"), ...args], { cwd: root });
 const dir = tempDir("deepgen-translation-");
 const cacheDir = path.join(dir, "classifiers");
-// tiny classifiers (1,000 images, two epochs): enough to exercise the report, not to measure with
-const tinyRecipes = { a: { nTrain: 1000, epochs: 2, batchSize: 32 }, b: { nTrain: 1000, epochs: 2, batchSize: 32 } };
+// tiny classifiers (1,000 images, two epochs): enough to exercise the report, not to measure with; trained on the
+// validation split, whose 5,000 textured images take a tenth of the time of the training split's 55,000
+const tiny = { trainSplits: ["valid" as const], nTrain: 1000, epochs: 2, batchSize: 32 };
+const tinyRecipes = { a: tiny, b: tiny };
 
 test("cyclegan and cycle-vae train 2 steps from the CLI; their checkpoints give a grid and a report", async () => {
   const config = {
@@ -89,6 +91,6 @@ test("the report on a translator returning the true counterparts: survival = rea
   assert.equal(r.b_to_a.label_survival, clfA.accuracy(at));
   assert.equal(r.a_to_b.cycle_abs_error, 0);
   assert.equal(r.b_to_a.cycle_abs_error, 0);
-  // the equalities above compare counts of correct readings, not zeros (the tiny B classifier reads ~15%, A's ~80%)
+  // the equalities above compare counts of correct readings, not zeros (the tiny B classifier reads ~10%, A's ~90%)
   assert.ok(r.a_to_b.label_survival > 0 && r.b_to_a.label_survival > 0.3, JSON.stringify(r));
 });
