@@ -35,7 +35,8 @@ test("cyclegan and cycle-vae train 2 steps from the CLI; their checkpoints give 
     cyclegan: { width: 4, discriminatorWidth: 4, blocks: 0 },
     "cycle-vae": { width: 4, latentChannels: 2, discriminatorWidth: 4 },
   };
-  for (const [model, options] of Object.entries(config)) {
+  // the two CLI runs (train, then sample) go side by side: each is mostly a process loading sources and data
+  const runs = Object.entries(config).map(async ([model, options]) => {
     const out = path.join(dir, model);
     const cfg = JSON.stringify({ options, training: { batchSize: 4 } });
     const t = await cli("train", model, "--config", cfg, "--max-steps", "2", "--out", out, "--no-progress");
@@ -46,6 +47,9 @@ test("cyclegan and cycle-vae train 2 steps from the CLI; their checkpoints give 
     const img = decode(readFileSync(png));
     // 3 columns and 6 rows of 28-pixel images with 2-pixel padding, RGB
     assert.deepEqual([img.width, img.height, img.channels], [3 * 30 + 2, 6 * 30 + 2, 3]);
+    return [model, out] as const;
+  });
+  for (const [model, out] of await Promise.all(runs)) {
     const r = translationReport(out, { n: 20, cacheDir, classifierRecipes: tinyRecipes, classifierEvalImages: 20 });
     assert.equal(r.model, model);
     for (const d of [r.a_to_b, r.b_to_a]) {

@@ -23,6 +23,16 @@ const fails = async (args: string[], stderr: RegExp) => {
     `deepgen ${args.join(" ")}`,
   );
 };
+/** Runs the jobs two at a time (each a process of its own, on a two-core machine); their results in order. */
+async function twoAtATime<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < jobs.length; i = next++) results[i] = await jobs[i]!();
+  };
+  await Promise.all([worker(), worker()]);
+  return results;
+}
 const dir = tempDir("deepgen-cli-");
 const cfg = path.join(dir, "tiny.json");
 writeFileSync(cfg, JSON.stringify({ options: { hidden: [16] }, training: { epochs: 1, batchSize: 250, lr: 0.01 } }));
@@ -54,23 +64,28 @@ test("train → eval → sample on a tiny MADE (offline MNIST), with JSON output
   assert.ok(final.nll_nats > 60 && final.nll_nats < 250, `test NLL ${final.nll_nats}`);
   for (const f of ["config.json", "best.safetensors", "last.safetensors", "metrics.jsonl"])
     assert.ok(existsSync(path.join(out, f)), f);
-  const e = JSON.parse((await cli("eval", out, "--json")).stdout);
+  // the five commands that read the finished run are independent of each other
+  const png = path.join(dir, "s.png");
+  const cpng = path.join(dir, "c.png");
+  const scores = path.join(dir, "scores.npy");
+  const [testEval, , validEval] = await twoAtATime([
+    () => cli("eval", out, "--json"),
+    () => cli("sample", path.join(out, "best.safetensors"), "-n", "6", "--seed", "1", "--out", png, "--scale", "1"),
+    () => cli("eval", out, "--split", "valid", "--json"),
+    // conditional completion and per-image anomaly scores on the same run
+    () => cli("complete", out, "-n", "2", "--samples", "2", "--out", cpng),
+    () => cli("eval", out, "--scores", scores),
+  ]);
+  const e = JSON.parse(testEval!.stdout);
   assert.deepEqual(Object.keys(e), ["model", "nll_nats", "bits_per_dim", "estimator", "binarization", "split", "n"]);
   assert.deepEqual([e.model, e.estimator, e.binarization, e.split, e.n], ["made", "exact", "fixed", "test", 10000]);
   assert.ok(Math.abs(e.nll_nats - final.nll_nats) < 1e-9, "eval reproduces the number train reported");
   assert.ok(Math.abs(e.bits_per_dim - e.nll_nats / (784 * Math.LN2)) < 1e-12);
-  const png = path.join(dir, "s.png");
-  await cli("sample", path.join(out, "best.safetensors"), "-n", "6", "--seed", "1", "--out", png, "--scale", "1");
   const img = decode(readFileSync(png));
   assert.ok(img.width > 28 * 3 && img.height > 28 * 2);
-  const v = JSON.parse((await cli("eval", out, "--split", "valid", "--json")).stdout);
+  const v = JSON.parse(validEval!.stdout);
   assert.equal(v.split, "valid");
-  // conditional completion and per-image anomaly scores on the same run
-  const cpng = path.join(dir, "c.png");
-  await cli("complete", out, "-n", "2", "--samples", "2", "--out", cpng);
   assert.ok(existsSync(cpng));
-  const scores = path.join(dir, "scores.npy");
-  await cli("eval", out, "--scores", scores);
   const { parseNpy } = await import("../../src/data/formats.js");
   const sc = parseNpy(readFileSync(scores), scores);
   assert.deepEqual(sc.shape, [10000]);
@@ -87,13 +102,17 @@ test("train → eval → sample on a tiny MADE (offline MNIST), with JSON output
 });
 
 test("models and data list what exists, as JSON lines", async () => {
-  const m = (await cli("models", "--json")).stdout
+  const [models, data] = await twoAtATime([
+    () => cli("models", "--json"),
+    () => cli("data", "--json", "--data-dir", dir),
+  ]);
+  const m = models!.stdout
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
   const made = m.find((x) => x.name === "made");
   assert.ok(made && made.recipe.dataset === "binarized-mnist" && made.defaultConfig.hidden[0] === 500);
-  const d = (await cli("data", "--json", "--data-dir", dir)).stdout
+  const d = data!.stdout
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
@@ -108,29 +127,36 @@ test("models and data list what exists, as JSON lines", async () => {
 });
 
 test("errors a user can act on, with a non-zero exit", async () => {
-  await fails(["train", "nope"], /unknown model "nope"; known: .*\bmade\b.*\bvae\b/);
-  await fails(
-    ["train", "made", "--data", "foo", "--out", path.join(dir, "x")],
-    /unknown dataset "foo"; known: binarized-mnist, mnist/,
-  );
-  // flags and config files are checked by the same rules, with the same message
-  await fails(["train", "made", "--epochs", "-3"], /training setting "epochs" must be a positive integer.*\(got -3\)/);
-  await fails(["eval", path.join(dir, "missing")], /no such run directory or checkpoint/);
   const taken = path.join(dir, "taken");
   mkdirSync(taken, { recursive: true });
   writeFileSync(path.join(taken, "config.json"), "{}");
   writeFileSync(path.join(taken, "last.safetensors"), "");
-  await fails(
-    ["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", taken],
-    /already holds a run; resume it, or start a new one in another directory/,
-  );
-  await fails(["eval", taken], /not a deepgen run config|holds no best\.safetensors/);
   const bad = path.join(dir, "bad.json");
   writeFileSync(bad, JSON.stringify({ options: { hiden: [3] } }));
-  await fails(
-    ["train", "made", "--config", bad, "--out", path.join(dir, "y")],
-    /model "made" has no option "hiden"; options: hidden, nMasks/,
-  );
+  // each a process of its own that fails early: two at a time
+  await twoAtATime([
+    () => fails(["train", "nope"], /unknown model "nope"; known: .*\bmade\b.*\bvae\b/),
+    () =>
+      fails(
+        ["train", "made", "--data", "foo", "--out", path.join(dir, "x")],
+        /unknown dataset "foo"; known: binarized-mnist, mnist/,
+      ),
+    // flags and config files are checked by the same rules, with the same message
+    () =>
+      fails(["train", "made", "--epochs", "-3"], /training setting "epochs" must be a positive integer.*\(got -3\)/),
+    () => fails(["eval", path.join(dir, "missing")], /no such run directory or checkpoint/),
+    () =>
+      fails(
+        ["train", "made", "--config", cfg, "--data", "mnist-fixed", "--out", taken],
+        /already holds a run; resume it, or start a new one in another directory/,
+      ),
+    () => fails(["eval", taken], /not a deepgen run config|holds no best\.safetensors/),
+    () =>
+      fails(
+        ["train", "made", "--config", bad, "--out", path.join(dir, "y")],
+        /model "made" has no option "hiden"; options: hidden, nMasks/,
+      ),
+  ]);
 });
 
 test("--help works on every command", async () => {
@@ -217,13 +243,17 @@ test("Ctrl-C saves the position and exits 130; --resume continues to the end", a
 });
 
 test("params prints exact counts and fitted tables confirm them", async () => {
-  const rows = (await cli("params", "--pixels", "784", "--json")).stdout
+  const [full, patch] = await twoAtATime([
+    () => cli("params", "--pixels", "784", "--json"),
+    () => cli("params", "--pixels", "10", "--k", "3", "--json"),
+  ]);
+  const rows = full!.stdout
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
   assert.equal(rows[0].parameters, ((1n << 784n) - 1n).toString(), "2^784 − 1 as an integer");
   assert.equal(rows.find((r) => r.model === "Markov AR(1)").parameters, "1567");
-  const small = (await cli("params", "--pixels", "10", "--k", "3", "--json")).stdout
+  const small = patch!.stdout
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
