@@ -11,8 +11,9 @@ export function randomTensor(
     hi = opts.high ?? 2;
   const n = shape.reduce((a, b) => a * b, 1);
   const u = gen.uniform01(n);
+  // a Float64Array, not an Array: the same values, without boxing millions of numbers for the largest cases
   const t = tensor(
-    Array.from(u, (v) => lo + (hi - lo) * v),
+    u.map((v) => lo + (hi - lo) * v),
     shape,
     { dtype: opts.dtype ?? "float64" },
   );
