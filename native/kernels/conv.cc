@@ -14,6 +14,7 @@
 #include "parallel.h"
 #include "simd.h"
 #include "conv-gather.h"
+#include "conv-stride1.h"
 
 namespace dg {
 namespace DG_ISA_NS {
@@ -29,39 +30,6 @@ const float* compact_weight(const ConvGeom& g, const Taps& taps, const float* w,
     for (int64_t t = 0; t < T; t++) buf[oc * T + t] = w[oc * KK + taps.list[t]];
   return buf.data();
 }
-
-// The input gradient of a stride-1 convolution is itself a stride-1 convolution: of the output gradient, with the
-// kernel mirrored (tap (i, j) becomes (kh-1-i, kw-1-j)) and its channels swapped, padded by (k-1)·d - p so that
-// its output is the input's size. Run that way, the product has C rows and a depth of Cout·T (forward's shape)
-// instead of C·T rows and a depth of Cout, and the gather replaces col2im: PixelCNN's mask-B layer (32 channels,
-// 5 taps) wrote a 160-row column matrix after only 32 steps of depth, then added it back into the image.
-// Used where it serves: enough input channels to fill the product's rows, and images of at least 256 pixels.
-struct Flipped {
-  ConvGeom g;
-  Taps taps;
-  std::vector<float> w;  // [C, Cout·T]: w[c, o·T + t] = weight[o, c, tap t]
-  Flipped(const ConvGeom& f, const Taps& t, const float* weight) : g(f), taps(t) {
-    g.C = f.Cout; g.Cout = f.C; g.H = f.Ho; g.W = f.Wo; g.Ho = f.H; g.Wo = f.W;
-    g.ph = (f.kh - 1) * f.dh - f.ph; g.pw = (f.kw - 1) * f.dw - f.pw;
-    const int64_t T = t.size(), KK = f.kh * f.kw;
-    for (int64_t i = 0; i < T; i++) taps.list[i] = int32_t(KK - 1 - t.list[i]);
-    taps.all = false;
-    w.resize(f.C * f.Cout * T);
-    for (int64_t c = 0; c < f.C; c++)
-      for (int64_t o = 0; o < f.Cout; o++)
-        for (int64_t i = 0; i < T; i++) w[(c * f.Cout + o) * T + i] = weight[(o * f.C + c) * KK + t.list[i]];
-  }
-  static bool serves(const ConvGeom& g) {
-    return g.sh == 1 && g.sw == 1 && g.C >= 16 && g.Ho * g.Wo >= 256 && g.ph <= (g.kh - 1) * g.dh &&
-           g.pw <= (g.kw - 1) * g.dw;
-  }
-  // gx (one image, [C, H, W]) from gz (its output gradient, [Cout, Ho, Wo]), through the caller's column scratch
-  void input_grad(const float* gz, float* gx, float* col, int threads) const {
-    const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, ldc = padded_ld(P);
-    im2col(g, taps, gz, col, ldc, false, ldc - P);
-    sgemm(g.Cout, P, K, 1.f, w.data(), K, false, col, ldc, false, 0.f, gx, P, threads);
-  }
-};
 
 // Images whose outputs are small are handled in groups side by side in one column matrix, so each GEMM has at
 // least this many columns (DCGAN's 7x7 outputs: 49 columns per image; the micro-kernel wants several panels).
@@ -144,6 +112,14 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const 
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
+  if (in_place_serves(g, taps, get_threads())) {  // one image per group, one thread per image (conv-stride1.h)
+    for_groups(g, 1, [&](int64_t n, int64_t, int, int) {
+      const int64_t at = n * g.Cout * g.Ho * g.Wo;
+      conv_in_place(g, taps, wc, x + n * CHW, reluIn, bias, residual ? residual + at : nullptr, flags & kReluOut,
+                    slope, out + at);
+    });
+    return;
+  }
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
     // column matrices have rows ldc floats apart, 64-byte aligned (padded_ld), rather than ld
     const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
@@ -303,6 +279,8 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
   const bool transposed = g.Cout < K;
   // the input gradient as a convolution of gz where that serves (Flipped), one image per group
   std::unique_ptr<Flipped> flip(gx && !pw && Flipped::serves(g) ? new Flipped(g, taps, w) : nullptr);
+  // and the weight gradient from the columns in place (conv-stride1.h), one image per group
+  const bool wInPlace = transposed && in_place_serves(g, taps, nt);
   std::vector<std::vector<float>> partW(nt), partB(nt);
   const int sweeps = pw ? 1 : 2;
   for (int sweep = 0; sweep < sweeps; sweep++) {
@@ -312,7 +290,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
       const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
       const bool mask = (flags & kReluOut) || G > 1;
       const int64_t colRows = doX && flip ? g.Cout * T : K;
-      float *col = scratch(0, (doW && (!pw || reluIn)) || (doX && !pw) ? colRows * ldc : 0),
+      float *col = scratch(0, (doW && !wInPlace && (!pw || reluIn)) || (doX && !pw) ? colRows * ldc : 0),
             *gzb = scratch(1, mask ? g.Cout * ld : 0);
       const float* gz = output_grad(g, flags, slope, y, gy, n0, n1, G, gzb);
       if (doB) {
@@ -322,15 +300,19 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
       if (doW) {
         std::vector<float>& acc = partW[t];
         if (acc.empty()) acc.assign(g.Cout * K, 0.f);
-        if (pw && reluIn)
-          for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
-        for (int64_t n = n0; n < n1 && !pw; n++)  // each image may spill into the columns after it
-          im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn, ldc - (n - n0 + 1) * P);
-        const float* cols = pw && !reluIn ? x + n0 * CHW : col;
-        if (transposed)  // acc[K, Cout] += col · gzᵀ
-          sgemm(K, g.Cout, ld, 1.f, cols, ldc, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
-        else  // acc[Cout, K] += gz · colᵀ
-          sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ldc, true, 1.f, acc.data(), K, threads);
+        if (wInPlace) {
+          weight_grad_in_place(g, taps, x + n0 * CHW, reluIn, gz, acc.data());
+        } else {
+          if (pw && reluIn)
+            for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
+          for (int64_t n = n0; n < n1 && !pw; n++)  // each image may spill into the columns after it
+            im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn, ldc - (n - n0 + 1) * P);
+          const float* cols = pw && !reluIn ? x + n0 * CHW : col;
+          if (transposed)  // acc[K, Cout] += col · gzᵀ
+            sgemm(K, g.Cout, ld, 1.f, cols, ldc, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
+          else  // acc[Cout, K] += gz · colᵀ
+            sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ldc, true, 1.f, acc.data(), K, threads);
+        }
       }
       if (doX) {
         if (pw) {
