@@ -1,11 +1,12 @@
 // Stride-1 convolutions without a column matrix. Included by conv.cc only (one translation unit per ISA path).
 //
-// In place: with the image copied once into a zero-padded plane per channel, Wp = W + 2·pw floats wide, output pixel
-// (oy, ox) of tap (i, j) reads the plane at (oy·Wp + ox) + (i·dh·Wp + j·dw). Computed on an output grid Ho x Wp, every
-// row of the column matrix is then the padded plane itself, shifted by its tap's offset: the GEMM reads those rows
-// where they lie (sgemm_rows) and im2col disappears. The grid's last (kw-1)·dw columns of each row are not outputs
-// (they read across the row's end); they cost that share of extra multiply-adds (2 of 30 for a 3x3 on 28x28) and
-// are dropped when the result is copied out with its bias, residual and ReLU.
+// In place: with the image copied once into a zero-padded plane per channel, Wp = W + 2·pw floats wide, output
+// pixel (oy, ox) of tap (i, j) reads the plane at (oy·Wp + ox) + (i·dh·Wp + j·dw). Computed on an output grid
+// Ho x Wp, every row of the column matrix is then the padded plane itself, shifted by its tap's offset: the GEMM
+// reads those rows where they lie (sgemm_rows, sgemm_arows) and im2col disappears. The grid's last (kw-1)·dw columns
+// of each row are not outputs (they read across the row's end); they cost that share of extra multiply-adds (2 of
+// 30 for a 3x3 on 28x28) and are dropped when the result is copied out with its bias, residual and ReLU (forward),
+// or enter as zeros of the output gradient (weight gradient).
 //
 // Mirrored: the input gradient of a stride-1 convolution is itself a stride-1 convolution, of the output gradient,
 // with the kernel mirrored (tap (i, j) becomes (kh-1-i, kw-1-j)) and its channels swapped, padded by (k-1)·d - p
