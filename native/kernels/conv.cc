@@ -8,11 +8,13 @@
 // separate elementwise passes and their fresh buffers cost as much as the 1x1 GEMMs themselves.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 #include "isa.h"
 #include "parallel.h"
 #include "simd.h"
 #include "conv-gather.h"
+#include "conv-stride1.h"
 
 namespace dg {
 namespace DG_ISA_NS {
@@ -110,6 +112,14 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const 
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
+  if (in_place_serves(g, taps, get_threads())) {  // one image per group, one thread per image (conv-stride1.h)
+    for_groups(g, 1, [&](int64_t n, int64_t, int, int) {
+      const int64_t at = n * g.Cout * g.Ho * g.Wo;
+      conv_in_place(g, taps, wc, x + n * CHW, reluIn, bias, residual ? residual + at : nullptr, flags & kReluOut,
+                    slope, out + at);
+    });
+    return;
+  }
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
     // column matrices have rows ldc floats apart, 64-byte aligned (padded_ld), rather than ld
     const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
@@ -153,6 +163,14 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
   const Taps taps(g, tapList, nTaps);
   const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g);
   const bool pw = is_pointwise(g, taps) && G == 1;
+  if (!pw && Flipped::serves(g)) {  // one image per group (at least 256 pixels)
+    const Flipped f(g, taps, w);
+    for_groups(g, 1, [&](int64_t n0, int64_t, int threads, int) {
+      float* col = scratch(0, g.Cout * taps.size() * padded_ld(P));
+      f.input_grad(gy + n0 * g.Cout * P, gx + n0 * CHW, col, threads);
+    });
+    return;
+  }
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
@@ -259,6 +277,10 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
   const float* wc = compact_weight(g, taps, w, wbuf);
   // as in conv2d_taps_backward_weight: accumulate the transposed product when the columns are the larger operand
   const bool transposed = g.Cout < K;
+  // the input gradient as a convolution of gz where that serves (Flipped), one image per group
+  std::unique_ptr<Flipped> flip(gx && !pw && Flipped::serves(g) ? new Flipped(g, taps, w) : nullptr);
+  // and the weight gradient from the columns in place (conv-stride1.h), one image per group
+  const bool wInPlace = transposed && in_place_serves(g, taps, nt);
   std::vector<std::vector<float>> partW(nt), partB(nt);
   const int sweeps = pw ? 1 : 2;
   for (int sweep = 0; sweep < sweeps; sweep++) {
@@ -267,7 +289,8 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
     for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int t) {
       const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
       const bool mask = (flags & kReluOut) || G > 1;
-      float *col = scratch(0, (doW && (!pw || reluIn)) || (doX && !pw) ? K * ldc : 0),
+      const int64_t colRows = doX && flip ? g.Cout * T : K;
+      float *col = scratch(0, (doW && !wInPlace && (!pw || reluIn)) || (doX && !pw) ? colRows * ldc : 0),
             *gzb = scratch(1, mask ? g.Cout * ld : 0);
       const float* gz = output_grad(g, flags, slope, y, gy, n0, n1, G, gzb);
       if (doB) {
@@ -277,19 +300,25 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
       if (doW) {
         std::vector<float>& acc = partW[t];
         if (acc.empty()) acc.assign(g.Cout * K, 0.f);
-        if (pw && reluIn)
-          for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
-        for (int64_t n = n0; n < n1 && !pw; n++)  // each image may spill into the columns after it
-          im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn, ldc - (n - n0 + 1) * P);
-        const float* cols = pw && !reluIn ? x + n0 * CHW : col;
-        if (transposed)  // acc[K, Cout] += col · gzᵀ
-          sgemm(K, g.Cout, ld, 1.f, cols, ldc, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
-        else  // acc[Cout, K] += gz · colᵀ
-          sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ldc, true, 1.f, acc.data(), K, threads);
+        if (wInPlace) {
+          weight_grad_in_place(g, taps, x + n0 * CHW, reluIn, gz, acc.data());
+        } else {
+          if (pw && reluIn)
+            for (int64_t i = 0; i < K * P; i++) col[i] = x[n0 * CHW + i] > 0.f ? x[n0 * CHW + i] : 0.f;
+          for (int64_t n = n0; n < n1 && !pw; n++)  // each image may spill into the columns after it
+            im2col(g, taps, x + n * CHW, col + (n - n0) * P, ldc, reluIn, ldc - (n - n0 + 1) * P);
+          const float* cols = pw && !reluIn ? x + n0 * CHW : col;
+          if (transposed)  // acc[K, Cout] += col · gzᵀ
+            sgemm(K, g.Cout, ld, 1.f, cols, ldc, false, gz, ld, true, 1.f, acc.data(), g.Cout, threads);
+          else  // acc[Cout, K] += gz · colᵀ
+            sgemm(g.Cout, K, ld, 1.f, gz, ld, false, cols, ldc, true, 1.f, acc.data(), K, threads);
+        }
       }
       if (doX) {
         if (pw) {
           sgemm(K, P, g.Cout, 1.f, wc, K, true, gz, P, false, 0.f, gx + n0 * CHW, P, threads);
+        } else if (flip) {
+          flip->input_grad(gz, gx + n0 * CHW, col, threads);
         } else {
           sgemm(K, ld, g.Cout, 1.f, wc, K, true, gz, ld, false, 0.f, col, ldc, threads);
           for (int64_t n = n0; n < n1; n++) col2im(g, taps, col + (n - n0) * P, ldc, gx + n * CHW);

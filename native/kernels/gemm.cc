@@ -91,11 +91,18 @@ static Buffers& buffers() { thread_local Buffers buf; return buf; }
 
 
 // Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels: panel r, step p holds MR contiguous values.
+// With `rows` (not transposed), A's row i is rows[i].
 static void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool trans, int64_t i0, int64_t p0,
-                   float* dst) {
+                   float* dst, const float* const* rows = nullptr) {
   for (int64_t ir = 0; ir < mc; ir += MR) {
     int64_t mr = std::min<int64_t>(MR, mc - ir);
-    if (!trans) {
+    if (rows) {
+      for (int64_t p = 0; p < kc; p++) {
+        int64_t r = 0;
+        for (; r < mr; r++) dst[p * MR + r] = rows[i0 + ir + r][p0 + p];
+        for (; r < MR; r++) dst[p * MR + r] = 0.f;
+      }
+    } else if (!trans) {
       for (int64_t p = 0; p < kc; p++) {
         const float* src = A + (i0 + ir) * lda + p0 + p;
         int64_t r = 0;
@@ -114,14 +121,14 @@ static void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool tra
   }
 }
 
-// Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels.
+// Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels. With `rows`, B's row p is rows[p].
 static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool trans, int64_t p0, int64_t j0,
-                   float* dst) {
+                   float* dst, const float* const* rows = nullptr) {
   for (int64_t jr = 0; jr < nc; jr += NR) {
     int64_t nr = std::min<int64_t>(NR, nc - jr);
     if (!trans) {
       for (int64_t p = 0; p < kc; p++) {
-        const float* src = B + (p0 + p) * ldb + j0 + jr;
+        const float* src = (rows ? rows[p0 + p] : B + (p0 + p) * ldb) + j0 + jr;
         float* d = dst + p * NR;
         if (nr == NR) {
           for (int v = 0; v < NV; v++) vstore(d + v * VW, vload(src + v * VW));
@@ -152,11 +159,18 @@ static void pack_b(int64_t kc, int64_t nc, const float* B, int64_t ldb, bool tra
 // B's row p is at b + p * bs: bs = NR for packed panels, ldb for row-major B read in place.
 // NVK is the number of vectors per row actually computed: NV, or 1 for a last column panel of at most VW columns
 // (DCGAN's 294-column products end in 6 columns, and a full-width tile there wasted 9% of the multiply-adds).
-template <int LAYOUT, int NVK>  // LAYOUT 0: rs = 1 (packed or transposed A), 1: ps = 1 (row-major A)
+// With BROWS, B's row p is at brows[p] + boff (b unused); with LAYOUT 2, A's row r is at arows[r] + aoff (a
+// unused): rows that lie anywhere (sgemm_rows).
+// LAYOUT 0: rs = 1 (packed or transposed A), 1: ps = 1 (row-major A), 2: A's rows by pointer
+template <int LAYOUT, int NVK, bool BROWS = false>
 static inline void micro_kernel_n(int64_t kc, const float* __restrict a, int64_t as, const float* __restrict b,
                                   int64_t bs, float* c, int64_t ldc, float alpha, float beta, int64_t mr,
-                                  int64_t nr) {
+                                  int64_t nr, const float* const* brows = nullptr, int64_t boff = 0,
+                                  const float* const* arows = nullptr, int64_t aoff = 0) {
   constexpr int NV = NVK, NR = NVK * VW;
+  const float* ar[MR];
+  if (LAYOUT == 2)
+    for (int r = 0; r < MR; r++) ar[r] = arows[r] + aoff;
   vf acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
@@ -165,10 +179,10 @@ static inline void micro_kernel_n(int64_t kc, const float* __restrict a, int64_t
   for (int64_t p = 0; p < kc; p++) {
     vf bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) bv[v] = vload(b + p * bs + v * VW);
+    for (int v = 0; v < NV; v++) bv[v] = vload((BROWS ? brows[p] + boff : b + p * bs) + v * VW);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
-      vf av = vset1(LAYOUT == 0 ? a[p * as + r] : a[r * as + p]);
+      vf av = vset1(LAYOUT == 0 ? a[p * as + r] : LAYOUT == 1 ? a[r * as + p] : ar[r][p]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) acc[r][v] += av * bv[v];
     }
@@ -193,13 +207,15 @@ static inline void micro_kernel_n(int64_t kc, const float* __restrict a, int64_t
   }
 }
 
-template <int LAYOUT>
+template <int LAYOUT, bool BROWS = false>
 static inline void micro_kernel(int64_t kc, const float* __restrict a, int64_t as, const float* __restrict b,
-                                int64_t bs, float* c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr) {
+                                int64_t bs, float* c, int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr,
+                                const float* const* brows = nullptr, int64_t boff = 0,
+                                const float* const* arows = nullptr, int64_t aoff = 0) {
   if (NV > 1 && nr <= VW)
-    micro_kernel_n<LAYOUT, 1>(kc, a, as, b, bs, c, ldc, alpha, beta, mr, nr);
+    micro_kernel_n<LAYOUT, 1, BROWS>(kc, a, as, b, bs, c, ldc, alpha, beta, mr, nr, brows, boff, arows, aoff);
   else
-    micro_kernel_n<LAYOUT, NV>(kc, a, as, b, bs, c, ldc, alpha, beta, mr, nr);
+    micro_kernel_n<LAYOUT, NV, BROWS>(kc, a, as, b, bs, c, ldc, alpha, beta, mr, nr, brows, boff, arows, aoff);
 }
 
 // Splits `total` into the fewest blocks of at most `cap`, of equal size rounded up to a multiple of `unit`
@@ -211,14 +227,17 @@ static int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
 }
 
 
+// With `brows` (B row-major, not transposed), B's row p is brows[p]; B and ldb are unused. Likewise `arows`
+// (A not transposed) for A's rows.
 static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
-                         const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc) {
+                         const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc,
+                         const float* const* brows = nullptr, const float* const* arows = nullptr) {
   if (k == 0) {
     for (int64_t i = 0; i < m; i++)
       for (int64_t j = 0; j < n; j++) C[i * ldc + j] = beta != 0.f ? beta * C[i * ldc + j] : 0.f;
     return;
   }
-  if (m == 1 || n == 1) {
+  if ((m == 1 || n == 1) && !brows && !arows) {
     gemv(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc, balanced_block(k, blocks().kc, 1));
     return;
   }
@@ -228,26 +247,38 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
                 MCb = balanced_block(m, bl.mc, MR);
   // B is read in place (row-major only) when few rows of A use it: packing it would cost more than it saves. Only a
   // partial last column panel is packed then, so the kernel never reads past column n.
-  const bool directB = !tB && m <= kDirectBRows;
+  const bool directB = brows || (!tB && m <= kDirectBRows);
   for (int64_t jc = 0; jc < n; jc += NCb) {
     const int64_t nc = std::min(NCb, n - jc), fullB = directB ? nc / NR * NR : 0;
     for (int64_t pc = 0; pc < k; pc += KCb) {
       const int64_t kc = std::min(KCb, k - pc);
       const float beta_eff = pc == 0 ? beta : 1.f;
-      if (fullB < nc) pack_b(kc, nc - fullB, B, ldb, tB, pc, jc + fullB, buf.b);
+      if (fullB < nc) pack_b(kc, nc - fullB, B, ldb, tB, pc, jc + fullB, buf.b, brows);
       for (int64_t ic = 0; ic < m; ic += MCb) {
         const int64_t mc = std::min(MCb, m - ic);
         // A is read in place when its block serves few column panels (packing would not pay for itself); only a
         // partial last row panel is packed then, so the kernel never reads past row m.
         const int64_t full = nc <= kDirectACols ? mc / MR * MR : 0;
-        if (full < mc) pack_a(mc - full, kc, A, lda, tA, ic + full, pc, buf.a);
+        if (full < mc) pack_a(mc - full, kc, A, lda, tA, ic + full, pc, buf.a, arows);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const bool inPlace = jr < fullB;
           const float* bp = inPlace ? B + pc * ldb + jc + jr : buf.b + ((jr - fullB) / NR) * NR * kc;
           const int64_t bs = inPlace ? ldb : NR, nr = std::min<int64_t>(NR, nc - jr);
           float* cj = C + ic * ldc + jc + jr;
+          if (inPlace && brows) {  // the rows where they lie; A row-major (sgemm_rows)
+            for (int64_t ir = 0; ir < full; ir += MR)
+              micro_kernel<1, true>(kc, A + (ic + ir) * lda + pc, lda, nullptr, 0, cj + ir * ldc, ldc, alpha,
+                                    beta_eff, MR, nr, brows + pc, jc + jr);
+            for (int64_t ir = full; ir < mc; ir += MR)
+              micro_kernel<0, true>(kc, buf.a + ((ir - full) / MR) * MR * kc, MR, nullptr, 0, cj + ir * ldc, ldc,
+                                    alpha, beta_eff, std::min<int64_t>(MR, mc - ir), nr, brows + pc, jc + jr);
+            continue;
+          }
           for (int64_t ir = 0; ir < full; ir += MR) {
-            if (tA)
+            if (arows)
+              micro_kernel<2>(kc, nullptr, 0, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr, nullptr, 0,
+                              arows + ic + ir, pc);
+            else if (tA)
               micro_kernel<0>(kc, A + pc * lda + ic + ir, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
             else
               micro_kernel<1>(kc, A + (ic + ir) * lda + pc, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
@@ -259,6 +290,21 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
       }
     }
   }
+}
+
+// C (m x n) = A (m x k, row-major) · B + beta·C, where B's row p is brows[p][0, n): a column matrix read where it
+// lies instead of gathered into one (a stride-1 convolution's taps are shifted views of a padded image). Serial:
+// the convolutions that use it run images on separate threads.
+void sgemm_rows(int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* const* brows, float beta,
+                float* C, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  sgemm_serial(m, n, k, 1.f, A, lda, false, nullptr, 0, false, beta, C, ldc, brows);
+}
+// C (m x n) = A · op(B) + beta·C with A's row i at arows[i][0, k) (a weight gradient's column matrix in place).
+void sgemm_arows(int64_t m, int64_t n, int64_t k, const float* const* arows, const float* B, int64_t ldb, bool tB,
+                 float beta, float* C, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  sgemm_serial(m, n, k, 1.f, nullptr, 0, false, B, ldb, tB, beta, C, ldc, nullptr, arows);
 }
 
 // The thread grid (rows x columns of C) with the least work on its busiest thread: its tile's multiply-adds per

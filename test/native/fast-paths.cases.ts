@@ -67,6 +67,46 @@ export const shiftedGatherCases: OpCase[] = [
     fn: (x, w, b) => conv2d(x!, w!, b!, { padding: 3, taps: maskTaps(7, 7, false), activation: "relu" }),
     tol,
   },
+  // Stride-1 convolutions with at least 8 input channels and 256 output pixels read their taps in place from a
+  // padded copy (no column matrix; native/kernels/conv-stride1.h) when every thread has an image; with at least 16
+  // input channels the input gradient runs as the convolution of the output gradient with the kernel mirrored (in
+  // place too when the output has 8 channels or more, through a column matrix otherwise).
+  {
+    name: "conv2d 3x3 mask-B taps, fused ReLUs [2,16,16,17]→5 (in place; mirrored input gradient via columns)",
+    inputs: (g, d) => [R([2, 16, 16, 17])(g, d), R([5, 16, 3, 3], -0.3, 0.3)(g, d), R([5])(g, d)],
+    fn: (x, w, b) =>
+      conv2d(x!, w!, b!, { padding: 1, taps: maskTaps(3, 3, true), preActivation: "relu", activation: "relu" }),
+    tol,
+  },
+  {
+    name: "conv2d 3x3 padding [0,1] [3,17,18,16]→9 (in place, output 16 rows of 16; mirrored in place, padded [2,1])",
+    inputs: (g, d) => [R([3, 17, 18, 16])(g, d), R([9, 17, 3, 3], -0.3, 0.3)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { padding: [0, 1] }),
+    tol,
+  },
+  {
+    name: "conv2d 5x3 dilation [2,1] padding [3,1] [2,20,21,19]→8, leaky output (in place both ways, dilated)",
+    inputs: (g, d) => [R([2, 20, 21, 19])(g, d), R([8, 20, 5, 3], -0.2, 0.2)(g, d), R([8])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: [3, 1], dilation: [2, 1], activation: "leaky-relu", slope: 0.1 }),
+    tol,
+  },
+  {
+    name: "conv2d 2x3 padding [1,1] + residual, input ReLU [2,10,16,18]→10 (in place: residual and bias added)",
+    inputs: (g, d) => [
+      R([2, 10, 16, 18])(g, d),
+      R([10, 10, 2, 3], -0.3, 0.3)(g, d),
+      R([10])(g, d),
+      R([2, 10, 17, 18])(g, d),
+    ],
+    fn: (x, w, b, r) => conv2d(x!, w!, b!, { padding: [1, 1], preActivation: "relu", residual: r! }),
+    tol,
+  },
+  {
+    name: "conv2d 5x3 dilation [2,1] padding [3,1] [1,20,21,19]→6 (one image: columns, threads in the product)",
+    inputs: (g, d) => [R([1, 20, 21, 19])(g, d), R([6, 20, 5, 3], -0.2, 0.2)(g, d), R([6])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { padding: [3, 1], dilation: [2, 1] }),
+    tol,
+  },
 ];
 
 export const phasedGatherCases: OpCase[] = [
