@@ -123,7 +123,9 @@ function budgetOf(run: ReturnType<typeof loadRun>, batchSize: number, nTrain: nu
   if (meta.epoch === undefined) return `${file}: epoch unknown`;
   const step = stepOfEpoch(run.runDir, Number(meta.epoch));
   const average = meta.weights === "ema" ? ", weight average" : "";
-  return `${file}: best valid at epoch ${Number(meta.epoch) + 1}${step === null ? "" : `, ${steps(step)}`}${average}`;
+  // a model without a validation score keeps every epoch (labelled with its training loss): the latest, not the best
+  const which = meta.valid_nll_nats !== undefined ? "best valid at" : "saved after";
+  return `${file}: ${which} epoch ${Number(meta.epoch) + 1}${step === null ? "" : `, ${steps(step)}`}${average}`;
 }
 
 /** The test NLL that training recorded in config.json (measured on best.safetensors), where there is one. */
