@@ -1,7 +1,8 @@
 /**
  * Convolution layers of the standard models, timed like the PyTorch peer (peers/conv_peer.py): forward plus the
  * input and weight gradients of one layer, median of 20 after 3 warm-ups. Masked layers (PixelCNN's mask A and B,
- * the Row LSTM's mask-B input-to-state conv) run over their live taps only; PyTorch computes them in full.
+ * the Row LSTM's mask-B input-to-state conv) run over their live taps only; PyTorch computes them in full. Each
+ * repetition ends with the gradients cleared, as the peer's does.
  */
 import { conv2d, convTranspose2d } from "../ops/linalg.js";
 import { getBackend, getNumThreads, setNumThreads } from "../backend/registry.js";
@@ -44,34 +45,38 @@ export interface ConvResult {
   backend: string;
 }
 
-function layerFn(l: ConvLayer, g: Generator): () => Tensor {
+/** The layer's forward and its two leaves (input, weight), whose gradients each repetition clears, as the peer does. */
+function layerFn(l: ConvLayer, g: Generator): { run: () => Tensor; leaves: Tensor[] } {
   const [n, cin, h, w, cout, k, s, p] = l.dims;
   if (l.kind === "conv1d") {
     const x = randn([n, cin, w], { generator: g }).requireGrad(),
       wt = randn([cout, cin, k], { generator: g }).requireGrad();
     // a 1-D conv is a conv2d on height-1 rows; its taps are positions along the row
-    return () => conv2d(x.unsqueeze(2), wt.unsqueeze(2), null, { padding: [0, p], stride: s, taps: l.taps });
+    const run = () => conv2d(x.unsqueeze(2), wt.unsqueeze(2), null, { padding: [0, p], stride: s, taps: l.taps });
+    return { run, leaves: [x, wt] };
   }
   const x = randn([n, cin, h, w], { generator: g }).requireGrad();
   if (l.kind === "convT") {
     const wt = randn([cin, cout, k, k], { generator: g }).requireGrad();
-    return () => convTranspose2d(x, wt, null, { stride: s, padding: p });
+    return { run: () => convTranspose2d(x, wt, null, { stride: s, padding: p }), leaves: [x, wt] };
   }
   const wt = randn([cout, cin, k, k], { generator: g }).requireGrad();
-  return () => conv2d(x, wt, null, { stride: s, padding: p, taps: l.taps });
+  return { run: () => conv2d(x, wt, null, { stride: s, padding: p, taps: l.taps }), leaves: [x, wt] };
 }
 
 export function benchConv(threads = getNumThreads(), reps = 20, names?: string[]): ConvResult[] {
   setNumThreads(threads);
   const layers = names ? convLayers.filter((l) => names.includes(l.name)) : convLayers;
   return layers.map((l) => {
-    const f = layerFn(l, new Generator(0));
+    const { run, leaves } = layerFn(l, new Generator(0));
     const times: number[] = [],
       cpu: number[] = [];
     for (let i = 0; i < reps + 3; i++) {
       const t0 = now(),
         c0 = cpuNow();
-      f().sum().backward();
+      run().sum().backward();
+      // the peer sets x.grad = wt.grad = None after each repetition; kept, the next one would add into them
+      for (const t of leaves) t.grad = null;
       if (i >= 3) {
         times.push(now() - t0);
         cpu.push(cpuNow() - c0);
