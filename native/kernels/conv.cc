@@ -19,6 +19,12 @@
 namespace dg {
 namespace DG_ISA_NS {
 
+// gemm.cc: op(A) packed once for many serial products (sgemm_pack_a), and a product that reads it (sgemm_prepacked)
+int64_t sgemm_packed_a_size(int64_t m, int64_t k);
+void sgemm_pack_a(int64_t m, int64_t k, const float* A, int64_t lda, bool tA, float* dst);
+void sgemm_prepacked(int64_t m, int64_t n, int64_t k, const float* packedA, const float* B, int64_t ldb, bool tB,
+                     float beta, float* C, int64_t ldc);
+
 namespace {
 
 // The weight as the GEMM reads it, [Cout, C*T]: w itself when every tap is live, else the live columns copied out.
@@ -31,6 +37,25 @@ const float* compact_weight(const ConvGeom& g, const Taps& taps, const float* w,
   return buf.data();
 }
 
+// The weight (or its transpose, for the input gradient) packed once for the serial products of every group of
+// images, rather than by each of them: DCGAN's 4x4 layer packed its 512 KB weight again for each of 11 groups, in
+// the forward and in the input gradient. Empty when the products run on several threads each, or on one group.
+struct PackedWeight {
+  std::vector<float> data;
+  PackedWeight(const ConvGeom& g, int64_t G, const float* wc, int64_t K, bool transposed) {
+    if ((g.N + G - 1) / G < std::max(2, get_threads())) return;
+    const int64_t m = transposed ? K : g.Cout, k = transposed ? g.Cout : K;
+    data.resize(sgemm_packed_a_size(m, k));
+    sgemm_pack_a(m, k, wc, K, transposed, data.data());
+  }
+  // C (m x n) = op(wc) · B + beta·C, through the packed weight where there is one and the product is serial
+  void gemm(int64_t m, int64_t n, int64_t k, const float* wc, int64_t K, bool transposed, const float* B, int64_t ldb,
+            float beta, float* C, int64_t ldc, int threads) const {
+    if (!data.empty() && threads == 1) sgemm_prepacked(m, n, k, data.data(), B, ldb, false, beta, C, ldc);
+    else sgemm(m, n, k, 1.f, wc, K, transposed, B, ldb, false, beta, C, ldc, threads);
+  }
+};
+
 // Images whose outputs are small are handled in groups side by side in one column matrix, so each GEMM has at
 // least this many columns (DCGAN's 7x7 outputs: 49 columns per image; the micro-kernel wants several panels).
 constexpr int64_t kMinGemmCols = 256;
@@ -41,7 +66,7 @@ int64_t group_size(const ConvGeom& g) {
 }
 
 // Runs fn(n0, n1, gemmThreads, thread) for groups of images [n0, n1): in parallel over groups when there are enough
-// of them, otherwise group by group with threads inside the GEMM.
+// of them, otherwise group by group (of G) with threads inside the GEMM.
 template <class F>
 void for_groups(const ConvGeom& g, int64_t G, F fn) {
   const int64_t groups = (g.N + G - 1) / G;
@@ -49,8 +74,11 @@ void for_groups(const ConvGeom& g, int64_t G, F fn) {
   if (groups >= nt && nt > 1) {
 #pragma omp parallel num_threads(nt)
     {
-      int t = omp_get_thread_num(), T = omp_get_num_threads();
-      for (int64_t q = groups * t / T; q < groups * (t + 1) / T; q++) fn(q * G, std::min(g.N, (q + 1) * G), 1, t);
+      // each thread an equal share of the images (not of the groups: 11 groups of 6 of DCGAN's 64 images left one
+      // thread 34), cut into groups of at least G
+      const int t = omp_get_thread_num(), T = omp_get_num_threads();
+      const int64_t a = g.N * t / T, b = g.N * (t + 1) / T, q = std::max<int64_t>(1, (b - a) / G);
+      for (int64_t i = 0; i < q && a < b; i++) fn(a + (b - a) * i / q, a + (b - a) * (i + 1) / q, 1, t);
     }
   } else {
     for (int64_t q = 0; q < groups; q++) fn(q * G, std::min(g.N, (q + 1) * G), nt, 0);
@@ -120,6 +148,7 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const 
     });
     return;
   }
+  const PackedWeight packed(g, G, wc, K, false);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
     // column matrices have rows ldc floats apart, 64-byte aligned (padded_ld), rather than ld
     const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
@@ -140,7 +169,7 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const 
     else if (bias)
       for (int64_t o = 0; o < g.Cout; o++) std::fill(dst + o * ld, dst + (o + 1) * ld, bias[o]);
     const float* cols = pw && !reluIn ? x + n0 * CHW : col;
-    sgemm(g.Cout, ld, K, 1.f, wc, K, false, cols, ldc, false, bias || residual ? 1.f : 0.f, dst, ld, threads);
+    packed.gemm(g.Cout, ld, K, wc, K, false, cols, ldc, bias || residual ? 1.f : 0.f, dst, ld, threads);
     if (flags & kReluOut) relu_inplace(dst, g.Cout * ld, slope);
     if (G > 1) side_by_side(res, nullptr, n0, n1, g.Cout, P, false, out);
   });
@@ -173,6 +202,7 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
   }
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
+  const PackedWeight packed(g, pw ? g.N : G, wc, K, true);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
     const int64_t ld = (n1 - n0) * P, ldc = padded_ld(ld);
     float *col = scratch(0, pw ? 0 : K * ldc), *gyg = scratch(1, G > 1 ? g.Cout * ld : 0);
@@ -182,7 +212,7 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
       sgemm(K, P, g.Cout, 1.f, wc, K, true, gsrc, P, false, 0.f, gx + n0 * CHW, P, threads);
       return;
     }
-    sgemm(K, ld, g.Cout, 1.f, wc, K, true, gsrc, ld, false, 0.f, col, ldc, threads);
+    packed.gemm(K, ld, g.Cout, wc, K, true, gsrc, ld, 0.f, col, ldc, threads);
     for (int64_t n = n0; n < n1; n++) col2im(g, taps, col + (n - n0) * P, ldc, gx + n * CHW);
   });
 }
@@ -279,6 +309,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
   const bool transposed = g.Cout < K;
   // the input gradient as a convolution of gz where that serves (Flipped), one image per group
   std::unique_ptr<Flipped> flip(gx && !pw && Flipped::serves(g) ? new Flipped(g, taps, w) : nullptr);
+  const PackedWeight packed(g, gx && !pw && !flip ? G : g.N, wc, K, true);
   // and the weight gradient from the columns in place (conv-stride1.h), one image per group
   const bool wInPlace = transposed && in_place_serves(g, taps, nt);
   std::vector<std::vector<float>> partW(nt), partB(nt);
@@ -320,7 +351,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
         } else if (flip) {
           flip->input_grad(gz, gx + n0 * CHW, col, threads);
         } else {
-          sgemm(K, ld, g.Cout, 1.f, wc, K, true, gz, ld, false, 0.f, col, ldc, threads);
+          packed.gemm(K, ld, g.Cout, wc, K, true, gz, ld, 0.f, col, ldc, threads);
           for (int64_t n = n0; n < n1; n++) col2im(g, taps, col + (n - n0) * P, ldc, gx + n * CHW);
         }
         if (reluIn) mask_by_sign(gx + n0 * CHW, x + n0 * CHW, gx + n0 * CHW, (n1 - n0) * CHW, 0.f);

@@ -229,15 +229,17 @@ static int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
 
 // With `brows` (B row-major, not transposed), B's row p is brows[p]; B and ldb are unused. Likewise `arows`
 // (A not transposed) for A's rows.
+// With `packedA` (sgemm_pack_a's layout), op(A) is already packed: A, lda and tA are unused.
 static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t lda, bool tA,
                          const float* B, int64_t ldb, bool tB, float beta, float* C, int64_t ldc,
-                         const float* const* brows = nullptr, const float* const* arows = nullptr) {
+                         const float* const* brows = nullptr, const float* const* arows = nullptr,
+                         const float* packedA = nullptr) {
   if (k == 0) {
     for (int64_t i = 0; i < m; i++)
       for (int64_t j = 0; j < n; j++) C[i * ldc + j] = beta != 0.f ? beta * C[i * ldc + j] : 0.f;
     return;
   }
-  if ((m == 1 || n == 1) && !brows && !arows) {
+  if ((m == 1 || n == 1) && !brows && !arows && !packedA) {
     gemv(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc, balanced_block(k, blocks().kc, 1));
     return;
   }
@@ -248,6 +250,7 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
   // B is read in place (row-major only) when few rows of A use it: packing it would cost more than it saves. Only a
   // partial last column panel is packed then, so the kernel never reads past column n.
   const bool directB = brows || (!tB && m <= kDirectBRows);
+  const int64_t mPad = (m + MR - 1) / MR * MR;
   for (int64_t jc = 0; jc < n; jc += NCb) {
     const int64_t nc = std::min(NCb, n - jc), fullB = directB ? nc / NR * NR : 0;
     for (int64_t pc = 0; pc < k; pc += KCb) {
@@ -258,8 +261,9 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
         const int64_t mc = std::min(MCb, m - ic);
         // A is read in place when its block serves few column panels (packing would not pay for itself); only a
         // partial last row panel is packed then, so the kernel never reads past row m.
-        const int64_t full = nc <= kDirectACols ? mc / MR * MR : 0;
-        if (full < mc) pack_a(mc - full, kc, A, lda, tA, ic + full, pc, buf.a, arows);
+        const int64_t full = !packedA && nc <= kDirectACols ? mc / MR * MR : 0;
+        if (!packedA && full < mc) pack_a(mc - full, kc, A, lda, tA, ic + full, pc, buf.a, arows);
+        const float* ap = packedA ? packedA + pc * mPad + ic * kc : buf.a;
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const bool inPlace = jr < fullB;
           const float* bp = inPlace ? B + pc * ldb + jc + jr : buf.b + ((jr - fullB) / NR) * NR * kc;
@@ -270,7 +274,7 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
               micro_kernel<1, true>(kc, A + (ic + ir) * lda + pc, lda, nullptr, 0, cj + ir * ldc, ldc, alpha,
                                     beta_eff, MR, nr, brows + pc, jc + jr);
             for (int64_t ir = full; ir < mc; ir += MR)
-              micro_kernel<0, true>(kc, buf.a + ((ir - full) / MR) * MR * kc, MR, nullptr, 0, cj + ir * ldc, ldc,
+              micro_kernel<0, true>(kc, ap + ((ir - full) / MR) * MR * kc, MR, nullptr, 0, cj + ir * ldc, ldc,
                                     alpha, beta_eff, std::min<int64_t>(MR, mc - ir), nr, brows + pc, jc + jr);
             continue;
           }
@@ -284,7 +288,7 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
               micro_kernel<1>(kc, A + (ic + ir) * lda + pc, lda, bp, bs, cj + ir * ldc, ldc, alpha, beta_eff, MR, nr);
           }
           for (int64_t ir = full; ir < mc; ir += MR)
-            micro_kernel<0>(kc, buf.a + ((ir - full) / MR) * MR * kc, MR, bp, bs, cj + ir * ldc, ldc, alpha,
+            micro_kernel<0>(kc, ap + ((ir - full) / MR) * MR * kc, MR, bp, bs, cj + ir * ldc, ldc, alpha,
                             beta_eff, std::min<int64_t>(MR, mc - ir), nr);
         }
       }
@@ -305,6 +309,21 @@ void sgemm_arows(int64_t m, int64_t n, int64_t k, const float* const* arows, con
                  float beta, float* C, int64_t ldc) {
   if (m == 0 || n == 0) return;
   sgemm_serial(m, n, k, 1.f, nullptr, 0, false, B, ldb, tB, beta, C, ldc, nullptr, arows);
+}
+
+// op(A) (m x k) packed once for many products that share it (a convolution's weight across its groups of images):
+// for each block of KC steps, the MR-row panels of all m rows, so any MC block of sgemm_serial starts inside it.
+// sgemm_packed_a_size floats at dst.
+int64_t sgemm_packed_a_size(int64_t m, int64_t k) { return (m + MR - 1) / MR * MR * k; }
+void sgemm_pack_a(int64_t m, int64_t k, const float* A, int64_t lda, bool tA, float* dst) {
+  const int64_t KCb = balanced_block(k, blocks().kc, 1), mPad = (m + MR - 1) / MR * MR;
+  for (int64_t pc = 0; pc < k; pc += KCb) pack_a(m, std::min(KCb, k - pc), A, lda, tA, 0, pc, dst + pc * mPad);
+}
+// C (m x n) = op(A) · op(B) + beta·C with op(A) from sgemm_pack_a. Serial, like sgemm_rows.
+void sgemm_prepacked(int64_t m, int64_t n, int64_t k, const float* packedA, const float* B, int64_t ldb, bool tB,
+                     float beta, float* C, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  sgemm_serial(m, n, k, 1.f, nullptr, 0, false, B, ldb, tB, beta, C, ldc, nullptr, nullptr, packedA);
 }
 
 // The thread grid (rows x columns of C) with the least work on its busiest thread: its tile's multiply-adds per

@@ -10,8 +10,9 @@
  *   row (native/kernels/conv-gather.h): outputs narrower than a vector (one store a row, the last masked), tap
  *   blocks shorter than one vector, rows of 8 and of 17 (whole vectors and a masked tail), strides wider than the
  *   image, dilations, live taps, input ReLU, output leaky ReLU, a group of images that fills its column matrix's
- *   rows exactly (the last image may not spill past them); transposed convolutions run the same code as their
- *   scatter;
+ *   rows exactly (the last image may not spill past them), groups of images sharing a weight packed once (a
+ *   depth of several GEMM blocks, a row count that is not a whole panel); transposed convolutions run the same code
+ *   as their scatter;
  * - conv2d's `residual`, added onto the output as the GEMM accumulates (native/kernels/conv.cc): pointwise, masked,
  *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's.
  */
@@ -150,6 +151,13 @@ export const phasedGatherCases: OpCase[] = [
     name: "conv2d 4x4 stride 2 [3,4,4,5]→6, output leaky ReLU(0.3) (grouped: the mask on the gathered gradient)",
     inputs: (g, d) => [R([3, 4, 4, 5])(g, d), R([6, 4, 4, 4], -0.3, 0.3)(g, d), R([6])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, activation: "leaky-relu", slope: 0.3 }),
+    tol,
+  },
+  {
+    // 72·16 = 1,152 steps of depth: more than one block of the GEMM's, through the weight packed once for all groups
+    name: "conv2d 4x4 stride 2 [13,72,14,14]→12 (groups of 7x7 outputs sharing one packed weight of 12 rows)",
+    inputs: (g, d) => [R([13, 72, 14, 14])(g, d), R([12, 72, 4, 4], -0.1, 0.1)(g, d), R([12])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
     tol,
   },
   {
