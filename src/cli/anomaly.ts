@@ -8,7 +8,7 @@ import {
   parseClasses,
   type OneClassScore,
 } from "../app/index.js";
-import { enqueueTrain } from "../queue/index.js";
+import { loadQueue } from "./queue-lazy.js";
 import { oodCommand } from "./anomaly-ood.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parsePositiveInt } from "./options.js";
@@ -105,6 +105,7 @@ export function anomalyCommand(program: Command): void {
         if (o.queue) {
           const url = o.queue;
           const plan = oneClassPlan({ ...o, classes: parseClasses(o.classes), seeds: seedsOf(o) });
+          const { enqueueTrain } = await loadQueue();
           await reportEnqueued(url, await Promise.all(plan.map((s) => enqueueTrain(url, s, retryOptions(o)))), o);
           note("once the runs finish, the same command without --queue scores them");
           return;

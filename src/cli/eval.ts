@@ -12,7 +12,7 @@ import {
 import { encodeNpy } from "../data/formats.js";
 import { writeImageGrid } from "../data/png.js";
 import { writeFileAtomic } from "../util/fs.js";
-import { enqueueEval } from "../queue/index.js";
+import { loadQueue } from "./queue-lazy.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNonNegativeInt, parseNumber, parsePositiveInt, parsePositiveNumber } from "./options.js";
 import { evalTranslation } from "./translation.js";
@@ -121,6 +121,7 @@ export function evalCommand(program: Command): void {
       if (o.queue) {
         if (o.scores) throw new Error("--scores is not available with --queue (per-image scores stay on workers)");
         const opts = { split: o.split, batchSize: o.batchSize, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
+        const { enqueueEval } = await loadQueue();
         const job = await enqueueEval(
           o.queue,
           target,

@@ -3,7 +3,8 @@
  * printing shared by every command that can enqueue instead of running (`train`, `eval`, `sweep` with --queue).
  */
 import type { Command } from "commander";
-import { listJobs, waitForJobs, type Enqueued, type JobRow } from "../queue/index.js";
+import type { Enqueued, JobRow } from "../queue/index.js";
+import { loadQueue } from "./queue-lazy.js";
 import { note, parsePositiveInt } from "./options.js";
 
 export interface QueueFlags {
@@ -35,6 +36,7 @@ export async function reportEnqueued(url: string, jobs: Enqueued[], f: QueueFlag
     if (!f.json) note(`follow with: deepgen jobs --queue ${url}`);
     return;
   }
+  const { waitForJobs } = await loadQueue();
   const done = await waitForJobs(
     url,
     jobs.map((j) => j.id),
@@ -108,7 +110,7 @@ export function jobsCommand(program: Command): void {
     .option("--json", "one JSON document per job on stdout")
     .action(async (o: { queue: string; state?: string; limit: number; json?: boolean }) => {
       const states = o.state?.split(",").map((s) => s.trim());
-      const rows = await listJobs(o.queue, { limit: o.limit, ...(states ? { states } : {}) });
+      const rows = await (await loadQueue()).listJobs(o.queue, { limit: o.limit, ...(states ? { states } : {}) });
       if (o.json) for (const r of rows) console.log(JSON.stringify(r));
       else printTable(rows);
     });

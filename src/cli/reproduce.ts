@@ -11,7 +11,7 @@ import {
   type Budget,
 } from "../app/index.js";
 import { writeFileAtomic } from "../util/fs.js";
-import { enqueueTrain } from "../queue/index.js";
+import { loadQueue } from "./queue-lazy.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note } from "./options.js";
 
@@ -46,6 +46,7 @@ export function reproduceCommand(program: Command): void {
         const base = { models, budget: o.budget as Budget, runs: o.runs, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
         if (o.queue) {
           const url = o.queue;
+          const { enqueueTrain } = await loadQueue();
           const jobs = await Promise.all(reproducePlan(base).map((s) => enqueueTrain(url, s, retryOptions(o))));
           await reportEnqueued(url, jobs, o);
           note(

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { expandSweep, fit, parseGrid, type RunResult } from "../app/index.js";
-import { enqueueSweep } from "../queue/index.js";
+import { loadQueue } from "./queue-lazy.js";
 import { reportEnqueued, retryOptions, withQueueFlags } from "./jobs.js";
 import { note } from "./options.js";
 import { runSpec, withRunSpecFlags, type TrainFlags } from "./train.js";
@@ -44,6 +44,7 @@ export function sweepCommand(program: Command): void {
       const root = path.resolve(f.out ?? defaultRoot(model));
       if (!f.queue) return runHere(model, f, root);
       const base = { ...runSpec(model, f), out: undefined };
+      const { enqueueSweep } = await loadQueue();
       const jobs = await enqueueSweep(f.queue, base, parseGrid(f.grid), root, retryOptions(f));
       await reportEnqueued(f.queue, jobs, f);
     });

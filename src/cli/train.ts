@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { fit, type RunSpec } from "../app/index.js";
-import { enqueueTrain } from "../queue/index.js";
+import { loadQueue } from "./queue-lazy.js";
 import { reportEnqueued, retryOptions, withQueueFlags, type QueueFlags } from "./jobs.js";
 import { note, parseNumber } from "./options.js";
 import { Progress } from "./progress.js";
@@ -78,7 +78,10 @@ export function trainCommand(program: Command): void {
     .option("--json", "metrics as JSON lines on stdout (progress goes to stderr)")
     .option("--no-progress", "no progress bar")
     .action(async (name: string, f: TrainFlags) => {
-      if (f.queue) return reportEnqueued(f.queue, [await enqueueTrain(f.queue, runSpec(name, f), retryOptions(f))], f);
+      if (f.queue) {
+        const { enqueueTrain } = await loadQueue();
+        return reportEnqueued(f.queue, [await enqueueTrain(f.queue, runSpec(name, f), retryOptions(f))], f);
+      }
       const say = (s: string): void => {
         if (!f.json) console.log(s);
       };

@@ -1,6 +1,6 @@
 /** `deepgen worker --queue <url>`: run queued jobs (training, evaluation shards) until stopped with Ctrl-C. */
 import type { Command } from "commander";
-import { startWorker, stopWorker } from "../queue/index.js";
+import { loadQueue } from "./queue-lazy.js";
 import { note, parsePositiveInt } from "./options.js";
 
 interface WorkerFlags {
@@ -26,6 +26,7 @@ export function workerCommand(program: Command): void {
     .option("--stalled-ms <ms>", "how often to look for jobs of lost workers (default 30000)", parsePositiveInt)
     .option("--max-stalled <n>", "times a job may lose its worker before it is failed (default 3)", parsePositiveInt)
     .action(async (f: WorkerFlags) => {
+      const { startWorker, stopWorker } = await loadQueue();
       const worker = await startWorker(
         f.queue,
         {
