@@ -1,6 +1,5 @@
 /** `deepgen studio`: start the local web studio over a runs directory and print its address. */
 import type { Command } from "commander";
-import { startStudio } from "../server/server.js";
 import { parseNonNegativeInt } from "./options.js";
 
 interface StudioFlags {
@@ -24,6 +23,8 @@ export function studioCommand(program: Command): void {
           `warning: listening on ${f.host}: anyone who can reach this address can train, read and score runs ` +
             `(there is no login); use 127.0.0.1 unless you mean it\n`,
         );
+      // the web server (Fastify) loads only here: ~0.3 s that no other command needs to pay
+      const { startStudio } = await import("../server/server.js");
       const studio = await startStudio({
         runsDir: f.runs,
         port: f.port,
