@@ -27,7 +27,13 @@ import { lstmScanStressCases } from "../fused/lstm-scan.cases.js";
 import { nadeStressCases } from "../fused/nade.cases.js";
 import { maskedLinearStressCases } from "../fused/masked-linear.cases.js";
 import { linearActStressCases } from "../fused/linear-act.cases.js";
-import { gemvCases, phasedGatherCases, residualCases, shiftedGatherCases } from "../native/fast-paths.cases.js";
+import {
+  gemvCases,
+  longRunCases,
+  phasedGatherCases,
+  residualCases,
+  shiftedGatherCases,
+} from "../native/fast-paths.cases.js";
 import { contiguousData } from "../../src/ops/util.js";
 import { assertClose, randomTensor } from "../helpers.js";
 import { onSimd, simdPaths } from "./simd-paths.js";
@@ -332,6 +338,7 @@ for (const isa of simdPaths()) {
     ...phasedGatherCases,
     ...gemvCases,
     ...residualCases,
+    ...longRunCases,
   ]) {
     const atol = (c.tol ?? { atol: 1e-5 }).atol;
     const rtol = (c.tol ?? { rtol: 1e-4 }).rtol;

@@ -14,7 +14,9 @@
  *   depth of several GEMM blocks, a row count that is not a whole panel); transposed convolutions run the same code
  *   as their scatter;
  * - conv2d's `residual`, added onto the output as the GEMM accumulates (native/kernels/conv.cc): pointwise, masked,
- *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's.
+ *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's;
+ * - strided copies that are one long run (native/kernels/movement.cc), split across threads: a value expanded to a
+ *   whole tensor, every other value of a vector, and the run's adjoint.
  */
 import { conv2d, convTranspose2d, linear, type DType, type Generator } from "../../src/index.js";
 import type { OpCase } from "../cases.js";
@@ -248,6 +250,22 @@ export const residualCases: OpCase[] = [
     name: "conv2d 4x4 stride 2 + residual, small outputs [9,5,14,14]→7 (grouped side by side)",
     inputs: (g, d) => [R([9, 5, 14, 14])(g, d), R([7, 5, 4, 4], -0.2, 0.2)(g, d), R([7])(g, d), R([9, 7, 7, 7])(g, d)],
     fn: (x, w, b, r) => conv2d(x!, w!, b!, { stride: 2, padding: 1, residual: r! }),
+    tol,
+  },
+];
+
+/** 90,000 values in one run of a strided copy (a vector's pieces on separate threads); too large for the gradcheck. */
+export const longRunCases: OpCase[] = [
+  {
+    name: "expand one value to [300,300] (one run of stride 0)",
+    inputs: (g, d) => [R([1, 1])(g, d), R([300, 300])(g, d)],
+    fn: (a, b) => a!.expand(300, 300).exp().mul(b!),
+    tol,
+  },
+  {
+    name: "slice [1:180001:2] of a vector (one run of stride 2, and its adjoint)",
+    inputs: (g, d) => [R([180001])(g, d)],
+    fn: (x) => x!.slice(0, 1, 180001, 2).exp(),
     tol,
   },
 ];
