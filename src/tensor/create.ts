@@ -1,6 +1,6 @@
 /** Tensor creation: from values, constants, ranges and random draws (seeded; identical on every backend). */
 import { type Shape, checkShape, fmt, sizeOf } from "./shape.js";
-import { allocate, type DType, toStorage } from "./storage.js";
+import { allocate, allocateUninit, type DType, toStorage } from "./storage.js";
 import { Tensor } from "./tensor-data.js";
 import { Generator, getDefaultGenerator } from "./rng.js";
 
@@ -129,20 +129,39 @@ export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?:
   return finish(new Tensor(data, shape), opts);
 }
 
-/** 1 with probability p (a number, or a tensor of probabilities), else 0. */
+/** Draws of bernoulli taken per pass: the uniforms of a chunk are made, compared and dropped. */
+const BERNOULLI_CHUNK = 1 << 16;
+
+/**
+ * 1 with probability p (a number, or a tensor of probabilities), else 0. Draw i is uniform01's value u = m·2⁻²⁴
+ * (m the stream's uint32 >>> 8) compared as m < p·2²⁴, the same decision as u < p: dropout's masks of millions of
+ * values go straight into their storage, in chunks, with no float64 array of uniforms and no copy.
+ */
 export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions = {}): Tensor {
   const probs = typeof p === "number" ? null : p.toArray();
   const s = shape ?? (typeof p === "number" ? [] : p.shape);
   const n = sizeOf(s);
   if (probs && probs.length !== n) throw new RangeError(`bernoulli: ${probs.length} probabilities for shape ${fmt(s)}`);
-  const u = gen(opts).uniform01(n);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const pi = probs ? probs[i]! : (p as number);
-    if (!(pi >= 0 && pi <= 1)) throw new RangeError(`bernoulli: probability ${pi} at ${i} is outside [0, 1]`);
-    out[i] = u[i]! < pi ? 1 : 0;
+  const outOfRange = (pi: number, i: number) =>
+    new RangeError(`bernoulli: probability ${pi} at ${i} is outside [0, 1]`);
+  if (!probs && n > 0 && !((p as number) >= 0 && (p as number) <= 1)) throw outOfRange(p as number, 0);
+  const g = gen(opts);
+  const data = allocateUninit(opts.dtype ?? (typeof p === "number" ? "float32" : p.dtype), n);
+  const threshold = probs ? 0 : (p as number) * 16777216;
+  for (let at = 0; at < n; at += BERNOULLI_CHUNK) {
+    // whole blocks of 4 per chunk, so the chunks draw exactly the values one call for all n would
+    const m = g.uint32(Math.min(BERNOULLI_CHUNK, n - at));
+    if (probs) {
+      for (let i = 0; i < m.length; i++) {
+        const pi = probs[at + i]!;
+        if (!(pi >= 0 && pi <= 1)) throw outOfRange(pi, at + i);
+        data[at + i] = m[i]! >>> 8 < pi * 16777216 ? 1 : 0;
+      }
+    } else {
+      for (let i = 0; i < m.length; i++) data[at + i] = m[i]! >>> 8 < threshold ? 1 : 0;
+    }
   }
-  return tensor(out, s, { dtype: opts.dtype ?? (typeof p === "number" ? "float32" : p.dtype) });
+  return new Tensor(data, s);
 }
 
 /** One draw per row of `logits` [rows, classes] from softmax(logits), by inverse CDF in float64. */

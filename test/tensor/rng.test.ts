@@ -81,6 +81,26 @@ test("uniform, normal, Bernoulli moments within 5 standard errors (n = 100,000)"
   assert.equal(bp[1], 1);
 });
 
+test("bernoulli draws u < p for uniform01's u over several chunks, leaving the stream where uniform01 does", () => {
+  // sizes around the 65,536-draw chunks (and not whole blocks of 4), scalar and per-element probabilities with 0 and 1
+  for (const n of [5, 65536, 65539, 131075]) {
+    const probs = new Float64Array(n).map((_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 1 : ((i * 0.618034) % 1) * 0.98));
+    for (const p of [0.3, 1 / 3, tensor(probs, [n], { dtype: "float64" })]) {
+      const a = new Generator(n),
+        b = new Generator(n);
+      const got = bernoulli(p, [n], { generator: a }).toArray(),
+        u = b.uniform01(n);
+      for (let i = 0; i < n; i++) {
+        const want = u[i]! < (typeof p === "number" ? p : probs[i]!) ? 1 : 0;
+        if (got[i] !== want) assert.fail(`n ${n}, p ${typeof p === "number" ? p : "tensor"}: draw ${i} is ${got[i]}`);
+      }
+      assert.deepEqual(a.uniform01(4), b.uniform01(4), "the stream continues at the same place");
+    }
+  }
+  assert.throws(() => bernoulli(1.5, [2]), /outside \[0, 1\]/);
+  assert.throws(() => bernoulli(tensor([0.5, -0.1]), undefined), /probability -0\.1\d* at 1/);
+});
+
 test("categorical frequencies match softmax(logits); permutations are permutations", () => {
   const g = new Generator(5);
   const logits = tensor([Math.log(0.2), Math.log(0.5), Math.log(0.3)])
