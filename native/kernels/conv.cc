@@ -39,11 +39,12 @@ const float* compact_weight(const ConvGeom& g, const Taps& taps, const float* w,
 
 // The weight (or its transpose, for the input gradient) packed once for the serial products of every group of
 // images, rather than by each of them: DCGAN's 4x4 layer packed its 512 KB weight again for each of 11 groups, in
-// the forward and in the input gradient. Empty when the products run on several threads each, or on one group.
+// the forward and in the input gradient. Empty when not `wanted`, when the products run on several threads each, or
+// on one group.
 struct PackedWeight {
   std::vector<float> data;
-  PackedWeight(const ConvGeom& g, int64_t G, const float* wc, int64_t K, bool transposed) {
-    if ((g.N + G - 1) / G < std::max(2, get_threads())) return;
+  PackedWeight(bool wanted, const ConvGeom& g, int64_t G, const float* wc, int64_t K, bool transposed) {
+    if (!wanted || (g.N + G - 1) / G < std::max(2, get_threads())) return;
     const int64_t m = transposed ? K : g.Cout, k = transposed ? g.Cout : K;
     data.resize(sgemm_packed_a_size(m, k));
     sgemm_pack_a(m, k, wc, K, transposed, data.data());
@@ -148,7 +149,7 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const 
     });
     return;
   }
-  const PackedWeight packed(g, G, wc, K, false);
+  const PackedWeight packed(true, g, G, wc, K, false);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
     // column matrices have rows ldc floats apart, 64-byte aligned (padded_ld), rather than ld
     const int64_t ld = (n1 - n0) * P, ldc = pw ? ld : padded_ld(ld);
@@ -202,7 +203,7 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
   }
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
-  const PackedWeight packed(g, pw ? g.N : G, wc, K, true);
+  const PackedWeight packed(!pw, g, G, wc, K, true);
   for_groups(g, G, [&](int64_t n0, int64_t n1, int threads, int) {
     const int64_t ld = (n1 - n0) * P, ldc = padded_ld(ld);
     float *col = scratch(0, pw ? 0 : K * ldc), *gyg = scratch(1, G > 1 ? g.Cout * ld : 0);
@@ -309,7 +310,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
   const bool transposed = g.Cout < K;
   // the input gradient as a convolution of gz where that serves (Flipped), one image per group
   std::unique_ptr<Flipped> flip(gx && !pw && Flipped::serves(g) ? new Flipped(g, taps, w) : nullptr);
-  const PackedWeight packed(g, gx && !pw && !flip ? G : g.N, wc, K, true);
+  const PackedWeight packed(gx && !pw && !flip, g, G, wc, K, true);
   // and the weight gradient from the columns in place (conv-stride1.h), one image per group
   const bool wInPlace = transposed && in_place_serves(g, taps, nt);
   std::vector<std::vector<float>> partW(nt), partB(nt);

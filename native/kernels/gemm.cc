@@ -227,6 +227,9 @@ static int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
 }
 
 
+// Rows m rounded up to whole MR-row panels, as packed A holds them.
+static int64_t panel_rows(int64_t m) { return (m + MR - 1) / MR * MR; }
+
 // With `brows` (B row-major, not transposed), B's row p is brows[p]; B and ldb are unused. Likewise `arows`
 // (A not transposed) for A's rows.
 // With `packedA` (sgemm_pack_a's layout), op(A) is already packed: A, lda and tA are unused.
@@ -250,7 +253,7 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
   // B is read in place (row-major only) when few rows of A use it: packing it would cost more than it saves. Only a
   // partial last column panel is packed then, so the kernel never reads past column n.
   const bool directB = brows || (!tB && m <= kDirectBRows);
-  const int64_t mPad = (m + MR - 1) / MR * MR;
+  const int64_t mPad = panel_rows(m);
   for (int64_t jc = 0; jc < n; jc += NCb) {
     const int64_t nc = std::min(NCb, n - jc), fullB = directB ? nc / NR * NR : 0;
     for (int64_t pc = 0; pc < k; pc += KCb) {
@@ -314,9 +317,9 @@ void sgemm_arows(int64_t m, int64_t n, int64_t k, const float* const* arows, con
 // op(A) (m x k) packed once for many products that share it (a convolution's weight across its groups of images):
 // for each block of KC steps, the MR-row panels of all m rows, so any MC block of sgemm_serial starts inside it.
 // sgemm_packed_a_size floats at dst.
-int64_t sgemm_packed_a_size(int64_t m, int64_t k) { return (m + MR - 1) / MR * MR * k; }
+int64_t sgemm_packed_a_size(int64_t m, int64_t k) { return panel_rows(m) * k; }
 void sgemm_pack_a(int64_t m, int64_t k, const float* A, int64_t lda, bool tA, float* dst) {
-  const int64_t KCb = balanced_block(k, blocks().kc, 1), mPad = (m + MR - 1) / MR * MR;
+  const int64_t KCb = balanced_block(k, blocks().kc, 1), mPad = panel_rows(m);
   for (int64_t pc = 0; pc < k; pc += KCb) pack_a(m, std::min(KCb, k - pc), A, lda, tA, 0, pc, dst + pc * mPad);
 }
 // C (m x n) = op(A) · op(B) + beta·C with op(A) from sgemm_pack_a. Serial, like sgemm_rows.
