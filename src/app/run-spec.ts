@@ -55,6 +55,7 @@ const RECIPE_KEYS = new Set([
   "weightDecay",
   "schedule",
   "patience",
+  "validEvery",
   "clipNorm",
 ]);
 

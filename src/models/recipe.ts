@@ -75,6 +75,11 @@ export const recipeSchema = z
     schedule: scheduleSchema.optional(),
     /** stop after this many epochs without a better validation NLL */
     patience: posInt("must be a positive integer (epochs), e.g. 10").optional(),
+    /**
+     * validate after every this many epochs and after the last (default 1); patience still counts epochs since the
+     * best, checked when a validation runs
+     */
+    validEvery: posInt("must be a positive integer (epochs), e.g. 5").optional(),
     clipNorm: posNum("must be a positive number, e.g. 5").optional(),
     /** what the recipe reproduces, with its source */
     reference: z.string({ error: "must be a string" }).optional(),

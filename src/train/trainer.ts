@@ -302,12 +302,14 @@ export class Trainer {
         return f();
       });
     // with averaging, the average is what is validated and kept; the raw weights' score is recorded beside it
-    const v = !isScorer(model) ? null : avg ? withAverage(validate) : validate();
+    // with validEvery k, the epochs between validations keep the best checkpoint and count towards patience
+    const skipped = isScorer(model) && (pos.epoch + 1) % (r.validEvery ?? 1) !== 0 && pos.epoch + 1 < r.epochs;
+    const v = !isScorer(model) || skipped ? null : avg ? withAverage(validate) : validate();
     const raw = avg && v ? validate() : null;
     model.train();
     const trainLoss = pos.trainLossSum / Math.max(pos.trainBatches, 1);
     const score = v ? v.nll_nats : trainLoss;
-    const improved = score < pos.bestValid || !v;
+    const improved = !skipped && (score < pos.bestValid || !v);
     // a one-phase density model's loss is −log p (or its bound) in nats per image; other losses have no bits/dim
     const lossIsNll = this.phases.length === 1 && hasDensity(model);
     const record = {
@@ -350,7 +352,7 @@ export class Trainer {
           `validation NLL rose for ${pos.epochsWithoutImprovement} epochs ` +
           `above its best (${pos.bestValid.toFixed(2)})`,
       };
-    if (r.patience !== undefined && pos.epochsWithoutImprovement >= r.patience)
+    if (r.patience !== undefined && !skipped && pos.epochsWithoutImprovement >= r.patience)
       return this.summary("early-stopped", pos, t0);
     return null;
   }

@@ -54,3 +54,27 @@ test("a linear decay without a total spans the run: the full rate for the first 
     [0.01, 0.0025],
   );
 });
+
+test("validEvery: every k-th epoch and the last are validated, the best among them", async () => {
+  const { meta, records } = await train("fvsbn", {}, { ...training, epochs: 7, validEvery: 3 });
+  // epochs 0..6: validated after epochs 2, 5 (every third) and 6 (the last)
+  assert.deepEqual(
+    records.filter((r) => r.valid_nll_nats !== undefined).map((r) => r.epoch),
+    [2, 5, 6],
+  );
+  assert.ok(
+    records.every((r) => r.valid_nll_nats !== undefined || !r.best),
+    "an unvalidated epoch is never best",
+  );
+  const best = records.filter((r) => r.best).at(-1)!;
+  assert.equal(Number(meta.valid_nll_nats), best.valid_nll_nats);
+  assert.equal(meta.epoch, String(best.epoch));
+  // patience 2 counts epochs, but only a validation stops the run: not before the first (epoch 2), and then only
+  // at epoch 5 or 8 if the best is 2 or more epochs behind
+  const stopped = await train("fvsbn", {}, { ...training, epochs: 9, validEvery: 3, patience: 2 });
+  const last = stopped.records.at(-1)!;
+  assert.ok([5, 8].includes(last.epoch), `stopped after epoch ${last.epoch}`);
+  assert.notEqual(last.valid_nll_nats, undefined);
+  const bestEpoch = stopped.records.filter((r) => r.best).at(-1)!.epoch;
+  assert.ok(last.epoch === 8 || last.epoch - bestEpoch >= 2);
+});
