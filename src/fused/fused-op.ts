@@ -58,3 +58,21 @@ export function addonFunctions<N extends string>(op: string, names: readonly N[]
   }
   return out;
 }
+
+/**
+ * A fused op's native kernels, looked up in the addon on first use and kept: `names` gives, for each kernel of K, the
+ * addon function that takes the same arguments in the same order (the op's binding.cc).
+ */
+export function lazyAddonKernels<K extends object>(op: string, names: { readonly [P in keyof K]: string }): () => K {
+  let cached: K | null = null;
+  return () => {
+    if (cached) return cached;
+    const keys = Object.keys(names) as (keyof K & string)[];
+    const f = addonFunctions(
+      op,
+      keys.map((k) => names[k]),
+    );
+    cached = Object.fromEntries(keys.map((k) => [k, f[names[k]]])) as K;
+    return cached;
+  };
+}

@@ -1,5 +1,5 @@
 /** The IWAE estimator's native kernels (native/fused/iwae/), looked up in the addon once. */
-import { addonFunctions } from "../../fused/fused-op.js";
+import { lazyAddonKernels } from "../../fused/fused-op.js";
 
 export interface IwaeKernels {
   /** normals [offset, offset + n) of the Box–Muller stream at (key, counter) into out (see box-muller.ts) */
@@ -25,15 +25,7 @@ export interface IwaeKernels {
   ): void;
 }
 
-let cached: IwaeKernels | null = null;
-
-export function nativeIwae(): IwaeKernels {
-  if (cached) return cached;
-  const f = addonFunctions("iwae", ["normalFill", "iwaeEstimate"] as const);
-  // the addon functions take the arguments of IwaeKernels in the same order (native/fused/iwae/binding.cc)
-  cached = {
-    normalFill: f.normalFill as IwaeKernels["normalFill"],
-    iwaeEstimate: f.iwaeEstimate as IwaeKernels["iwaeEstimate"],
-  };
-  return cached;
-}
+export const nativeIwae = lazyAddonKernels<IwaeKernels>("iwae", {
+  normalFill: "normalFill",
+  iwaeEstimate: "iwaeEstimate",
+});
