@@ -11,8 +11,9 @@
  *   blocks shorter than one vector, rows of 8 and of 17 (whole vectors and a masked tail), strides wider than the
  *   image, dilations, live taps, input ReLU, output leaky ReLU, a group of images that fills its column matrix's
  *   rows exactly (the last image may not spill past them), groups of images sharing a weight packed once (a
- *   depth of several GEMM blocks, a row count that is not a whole panel); transposed convolutions run the same code
- *   as their scatter;
+ *   depth of several GEMM blocks, a row count that is not a whole panel), the stride-2 split of the padded copy
+ *   (rows of 37 and of 3, padding 0 and 2, stride 2 across columns only), 29 images in groups; transposed
+ *   convolutions run the same code as their scatter;
  * - conv2d's `residual`, added onto the output as the GEMM accumulates (native/kernels/conv.cc): pointwise, masked,
  *   with an input ReLU, grouped small outputs, and threads over images; its gradient is the output's;
  * - strided copies that are one long run (native/kernels/movement.cc), split across threads: a value expanded to a
@@ -159,6 +160,34 @@ export const phasedGatherCases: OpCase[] = [
     // 72·16 = 1,152 steps of depth: more than one block of the GEMM's, through the weight packed once for all groups
     name: "conv2d 4x4 stride 2 [13,72,14,14]→12 (groups of 7x7 outputs sharing one packed weight of 12 rows)",
     inputs: (g, d) => [R([13, 72, 14, 14])(g, d), R([12, 72, 4, 4], -0.1, 0.1)(g, d), R([12])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
+    tol,
+  },
+  {
+    // the phase split of stride 2 on rows that are not whole vectors (37 floats); no padding, so the last row's
+    // copy may not spill into the next phase
+    name: "conv2d 3x3 stride 2 [3,3,5,37]→4, input ReLU (stride-2 split: 37-float rows, no padding)",
+    inputs: (g, d) => [R([3, 3, 5, 37])(g, d), R([4, 3, 3, 3], -0.3, 0.3)(g, d), R([4])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, preActivation: "relu" }),
+    tol,
+  },
+  {
+    name: "conv2d 2x2 stride 2 padding 2 [2,3,6,3]→5 (stride-2 split into phase rows of 4, shorter than a vector)",
+    inputs: (g, d) => [R([2, 3, 6, 3])(g, d), R([5, 3, 2, 2], -0.3, 0.3)(g, d), R([5])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 2 }),
+    tol,
+  },
+  {
+    name: "conv2d 3x2 stride [1,2] padding [1,0] [2,3,4,16]→3 (stride 2 across columns only, rows of 16)",
+    inputs: (g, d) => [R([2, 3, 4, 16])(g, d), R([3, 3, 3, 2], -0.3, 0.3)(g, d), R([3])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: [1, 2], padding: [1, 0] }),
+    tol,
+  },
+  {
+    // 7x7 outputs in groups of at least 6 images: 29 images do not split into whole groups (nor, with two threads,
+    // into equal shares); 11 output rows are not a whole register tile
+    name: "conv2d 4x4 stride 2 [29,20,14,15]→11 (groups of 7x7 outputs of an odd-width image, cut evenly)",
+    inputs: (g, d) => [R([29, 20, 14, 15])(g, d), R([11, 20, 4, 4], -0.2, 0.2)(g, d), R([11])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
     tol,
   },
