@@ -68,6 +68,7 @@ export function anomalyCommand(program: Command): void {
     .option("--seeds <list>", "an ensemble per class: one run per seed (e.g. 0,1,2), their scores averaged", parseSeeds)
     .option("--ensemble <S>", "an ensemble of S runs per class, seeds --seed … --seed + S − 1", parsePositiveInt)
     .option("--runs <dir>", "where the per-class runs live (finished ones are read, not retrained)", "runs")
+    .option("--data-dir <dir>", "data directory for datasets read from one (default: $DEEPGEN_DATA_DIR or ./data)")
     .option(
       "--score <name>",
       "complexity (−log₂ p(x) − PNG bits), nll (−log p(x)) or likelihood-ratio (vs a noise-trained background)",
@@ -95,6 +96,7 @@ export function anomalyCommand(program: Command): void {
           seeds?: number[];
           ensemble?: number;
           runs: string;
+          dataDir?: string;
           score: OneClassScore;
           split: "valid" | "test";
           binarizations: number;

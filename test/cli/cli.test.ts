@@ -209,6 +209,9 @@ test("--help works on every command", async () => {
     assert.match(out, /Usage: deepgen/, c.join(" "));
     // the command's own help, not the program's shown in place of an unknown command
     assert.ok(out.startsWith(`Usage: deepgen ${c.map((w) => `${w} `).join("")}`), `${c.join(" ")}: ${out}`);
+    // every command that trains or reads a dataset takes the data directory
+    if (["train", "eval", "anomaly one-class", "anomaly ood"].includes(c.join(" ")))
+      assert.match(out, /--data-dir <dir>/, c.join(" "));
   }
   // and once through the executable, as a user runs it
   const r = await cli("train", "--help");
