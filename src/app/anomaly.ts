@@ -73,6 +73,8 @@ export interface OneClassOptions {
   /** μ of the likelihood-ratio background's training data: each pixel flipped with probability μ (default 0.1) */
   noise?: number;
   onClass?(digit: number, index: number, total: number): void;
+  /** each digit's row as soon as it is scored (the result holds them all at the end) */
+  onRow?(row: OneClassRow): void;
   hooks?: FitHooks;
 }
 
@@ -258,6 +260,7 @@ export async function oneClass(o: OneClassOptions): Promise<OneClassResult> {
     const scores = combineScores(parts);
     const anomalous = Uint8Array.from(images.labels, (y) => (y === digit ? 0 : 1));
     rows.push({ digit, run_dir: own[0]!.runDir, estimator, ...detectionMetrics(scores, anomalous) });
+    o.onRow?.(rows[rows.length - 1]!);
   }
   return {
     model: o.model,

@@ -117,6 +117,7 @@ export function anomalyCommand(program: Command): void {
           classes: parseClasses(o.classes),
           seeds: seedsOf(o),
           onClass: (d, i, n) => note(`[${i + 1}/${n}] digit ${d}`),
+          onRow: (row) => note(`digit ${row.digit}: AUROC ${pct(row.auroc)} % (${row.run_dir})`),
           hooks: { onNotice: note },
         });
         if (o.json) {

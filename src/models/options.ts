@@ -39,6 +39,11 @@ export const field = {
       .default(def)
       .describe(description);
   },
+  /** A dropout probability in [0, 0.9], default 0 (off). */
+  dropout: (description: string) => {
+    const rule = "must be a number in [0, 0.9], e.g. 0.1";
+    return z.number({ error: rule }).min(0, { error: rule }).max(0.9, { error: rule }).default(0).describe(description);
+  },
   boolean: (def: boolean, description: string) =>
     z.boolean({ error: `must be true or false` }).default(def).describe(description),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, def: T[number], description: string) =>

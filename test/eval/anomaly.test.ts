@@ -49,8 +49,10 @@ test("AUROC, average precision and FPR@95%TPR match hand computations, ties coun
 test("one-class detection: a model trained on one digit scores the other digits as anomalous", async () => {
   const runs = tempDir("deepgen-oneclass-");
   const config = JSON.stringify({ options: { hidden: [16] }, training: { epochs: 2, batchSize: 100, lr: 0.01 } });
-  const r = await app.oneClass({ model: "made", classes: [0, 1], config, runs });
+  const streamed: app.OneClassRow[] = [];
+  const r = await app.oneClass({ model: "made", classes: [0, 1], config, runs, onRow: (row) => streamed.push(row) });
   assert.equal(r.rows.length, 2);
+  assert.deepEqual(streamed, r.rows, "each digit's row is reported as it is scored");
   // the runs start from MADE's one-class recipe (direct connections), the config's options on top
   assert.equal(r.recipe, "one-class");
   const options = JSON.parse(readFileSync(path.join(r.rows[0]!.run_dir, "config.json"), "utf8")).options;

@@ -1,11 +1,11 @@
 /**
  * MADE: the K-mask ensemble samples and completes from the mixture it scores, direct input→output connections keep
- * the autoregressive property, the options are validated, and configurations without the newer options build the
- * same parameters as before.
+ * the autoregressive property, hidden-unit dropout acts in training only, the options are validated, and
+ * configurations without the newer options build the same parameters as before.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Generator, bceWithLogits, tensor, zeros, models, type Tensor } from "../../src/index.js";
+import { Generator, bceWithLogits, bernoulli, tensor, zeros, models, type Tensor } from "../../src/index.js";
 import { MADE, type MADEConfig } from "../../src/models/autoregressive/made.js";
 import { randomTensor } from "../helpers.js";
 
@@ -161,6 +161,8 @@ test("options are validated with messages naming the option", () => {
     [{ nMasks: 0 }, /nMasks must be a positive integer/],
     [{ hidden: [] }, /hidden must be a non-empty list/],
     [{ hidden: [4, 2.5] }, /hidden must be a non-empty list/],
+    [{ dropout: 0.95 }, /dropout must be a number in \[0, 0.9\]/],
+    [{ dropout: "0.1" }, /dropout must be a number in \[0, 0.9\]/],
   ];
   for (const [opts, msg] of bad)
     assert.throws(() => new MADE({ ...base, ...opts } as MADEConfig, shape(5), new Generator(0)), msg);
@@ -179,5 +181,39 @@ test("a config written before directConnections/maskChoice existed builds the sa
   for (const name of ["made", "made-ensemble"]) {
     const spec = models.getModelSpec(name);
     assert.equal(models.defaultOptions(spec).directConnections, false, `${name}: old configs read as no direct layer`);
+  }
+});
+
+test("dropout: training keeps each hidden unit with 1 − p and rescales by 1/(1 − p); scoring never drops", () => {
+  const D = 7,
+    p = 0.3;
+  const x = randomTensor(new Generator(8), [5, D], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.5);
+  for (const opts of [{ hidden: [9] }, { hidden: [9, 6], directConnections: true }]) {
+    const plain = made(opts, D),
+      dropped = made({ ...opts, dropout: p }, D);
+    // the same weights: the option adds no parameters
+    assert.deepEqual([...dropped.stateDict().keys()], [...plain.stateDict().keys()]);
+    // the loss by hand, drawing the keep masks from the same seed in the same order (layer by layer)
+    const g = new Generator(11);
+    let h = x;
+    plain.layers.forEach((l, i) => {
+      h = l.forward(h);
+      if (i < plain.layers.length - 1)
+        h = h
+          .relu()
+          .mul(bernoulli(1 - p, h.shape, { generator: g, dtype: h.dtype }))
+          .mul(1 / (1 - p));
+    });
+    const logits = plain.direct ? h.add(plain.direct.forward(x)) : h;
+    const want = bceWithLogits(logits, x, { reduction: "none" }).sum(1).mean().item();
+    const got = dropped.loss(x, new Generator(11)).item();
+    // tolerance: float32 sums of ≤ 9 terms per unit, values of order 10
+    assert.ok(Math.abs(got - want) < 1e-4, `${JSON.stringify(opts)}: dropout loss ${got} vs by hand ${want}`);
+    const noDrop = plain.loss(x, new Generator(11)).item();
+    assert.ok(Math.abs(got - noDrop) > 1e-3, `dropout changes the training loss (${got} vs ${noDrop})`);
+    // exact likelihood and the conditionals do not drop, in any mode
+    const lp = plain.logLikelihood(x).logp,
+      lq = dropped.logLikelihood(x).logp;
+    lp.forEach((v, b) => assert.ok(Math.abs(v - lq[b]!) < 1e-5, `image ${b}: log p ${lq[b]} vs ${v} without dropout`));
   }
 });

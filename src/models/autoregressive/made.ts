@@ -3,13 +3,15 @@
  * inputs earlier in an ordering, so one pass gives every conditional p(x_d | x_<d). With K > 1 masks, training draws
  * a mask (connectivity, and the ordering if order-agnostic) per minibatch; the model is then the uniform mixture of
  * the K models, which evaluation averages and sampling draws from. Optional direct input→output weights, masked by
- * the ordering, add a fully visible sigmoid belief net to the logits, as in the paper's experiments.
+ * the ordering, add a fully visible sigmoid belief net to the logits, as in the paper's experiments. Optional dropout
+ * on the hidden units (training only; [2]) regularizes the weights that the K masks share.
  * [1]: Germain, Gregor, Murray, Larochelle (2015), https://arxiv.org/abs/1502.03509
+ * [2]: Srivastava, Hinton, Krizhevsky, Sutskever, Salakhutdinov (2014), "Dropout", JMLR 15
  */
 import { noGrad } from "../../autograd/tape.js";
 import { MaskedLinear } from "../../nn/linear.js";
 import { bceWithLogits } from "../../ops/loss.js";
-import { tensor } from "../../tensor/create.js";
+import { bernoulli, tensor } from "../../tensor/create.js";
 import { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Capability, DataShape, LatentModel, LikelihoodResult } from "../base.js";
@@ -27,6 +29,7 @@ export const options = z.object({
   // the newer options default to the behaviour of configs written before they existed
   directConnections: field.boolean(false, "masked input→output weights (x_j feeds logit i when j precedes i)"),
   maskChoice: field.oneOf(["random", "cycle"], "random", "how training picks a mask per minibatch: drawn, or cycled"),
+  dropout: field.dropout("dropout probability on every hidden unit during training (0: off)"),
 });
 export type MADEConfig = OptionsOf<typeof options>;
 
@@ -79,6 +82,8 @@ function validate(c: MADEConfig): void {
   for (const key of ["orderAgnostic", "directConnections"] as const)
     if (c[key] !== undefined && typeof c[key] !== "boolean")
       throw new TypeError(`MADE: ${key} must be true or false, got ${JSON.stringify(c[key])}`);
+  if (c.dropout !== undefined && !(typeof c.dropout === "number" && c.dropout >= 0 && c.dropout <= 0.9))
+    throw new RangeError(`MADE: dropout must be a number in [0, 0.9], got ${JSON.stringify(c.dropout)}`);
   if (c.maskChoice !== undefined && c.maskChoice !== "random" && c.maskChoice !== "cycle")
     throw new RangeError(`MADE: maskChoice must be "random" or "cycle", got ${JSON.stringify(c.maskChoice)}`);
 }
@@ -163,10 +168,18 @@ export class MADE extends AutoregressiveModel implements LatentModel {
   }
 
   conditionalLogits(x: Tensor): Tensor {
+    return this.logits(x, null);
+  }
+
+  /** The logits; with `drop` (training's generator) and a dropout p > 0, each hidden unit is kept with 1 − p. */
+  private logits(x: Tensor, drop: Generator | null): Tensor {
+    const p = this.config.dropout ?? 0;
     let h = x;
     this.layers.forEach((l, i) => {
       h = l.forward(h);
-      if (i < this.layers.length - 1) h = h.relu();
+      if (i === this.layers.length - 1) return;
+      h = h.relu();
+      if (drop && p > 0) h = h.mul(bernoulli(1 - p, h.shape, { generator: drop, dtype: h.dtype })).mul(1 / (1 - p));
     });
     return this.direct ? h.add(this.direct.forward(x)) : h;
   }
@@ -190,11 +203,15 @@ export class MADE extends AutoregressiveModel implements LatentModel {
     });
   }
 
-  /** One mask per minibatch, drawn from the set of K (or taken in turn with `maskChoice: "cycle"`). */
+  /**
+   * One mask per minibatch, drawn from the set of K (or taken in turn with `maskChoice: "cycle"`); with dropout, the
+   * hidden units' keep masks are drawn from the same generator after the mask.
+   */
   override loss(x: Tensor, generator: Generator): Tensor {
     const K = this.config.nMasks;
     if (K > 1) this.useMask(this.config.maskChoice === "cycle" ? this.#step++ % K : generator.integers(1, K)[0]!);
-    return super.loss(x);
+    if (!this.config.dropout) return super.loss(x);
+    return bceWithLogits(this.logits(x, generator), x, { reduction: "none" }).sum(1).mean();
   }
 
   /** log p_k(x) per image for every mask k: K arrays of length B. */

@@ -1,5 +1,4 @@
 /** Building blocks shared by the pixel models: option fields, the 1×1 output stack, shifts and the gated unit. */
-import * as z from "zod";
 import { gatedUnit } from "../../fused/gated-unit/index.js";
 import { MaskedConv2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
@@ -25,11 +24,6 @@ export const outputOptions = {
     "uniform dequantization draws averaged per image when the gaussian output's bound is evaluated",
   ),
 };
-/** A dropout probability in [0, 0.9], default 0. */
-export function dropoutField(description: string) {
-  const rule = "must be a number in [0, 0.9], e.g. 0.1";
-  return z.number({ error: rule }).min(0, { error: rule }).max(0.9, { error: rule }).default(0).describe(description);
-}
 
 type OutputConfig = { output: OutputKind; levels: number; mixtures: number; dequantizationDraws: number };
 

@@ -18,7 +18,7 @@ import { field, type OptionsOf } from "../options.js";
 import { registerModel, type Recipe } from "../registry.js";
 import type { IncrementalNet } from "./fast-sample.js";
 import { pixelCnnNet } from "./fast-sample-cnn.js";
-import { checkGroups, dropoutField, eightBitRecipe, OutputStack, outputFor, outputOptions } from "./layers.js";
+import { checkGroups, eightBitRecipe, OutputStack, outputFor, outputOptions } from "./layers.js";
 import { PixelModel } from "./pixel-model.js";
 
 export const options = z.object({
@@ -28,7 +28,7 @@ export const options = z.object({
   kernel: field.positiveInt(3, "kernel of the blocks' masked convolution (odd)"),
   firstKernel: field.positiveInt(7, "kernel of the first, mask-A convolution (odd)"),
   outputHidden: field.positiveInt(64, "channels of the 1×1 output layer"),
-  dropout: dropoutField("dropout probability on each block's branch"),
+  dropout: field.dropout("dropout probability on each block's branch"),
   ...outputOptions,
 });
 export type PixelCNNConfig = OptionsOf<typeof options>;
