@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, bceWithLogits, bernoulli, tensor, zeros, models, type Tensor } from "../../src/index.js";
-import { MADE, type MADEConfig } from "../../src/models/autoregressive/made.js";
+import { MADE, madeMasks, type MADEConfig } from "../../src/models/autoregressive/made.js";
 import { randomTensor } from "../helpers.js";
 
 const shape = (D: number) => ({ dim: D, shape: [1, 1, D] as [number, number, number] });
@@ -215,5 +215,31 @@ test("dropout: training keeps each hidden unit with 1 − p and rescales by 1/(1
     const lp = plain.logLikelihood(x).logp,
       lq = dropped.logLikelihood(x).logp;
     lp.forEach((v, b) => assert.ok(Math.abs(v - lq[b]!) < 1e-5, `image ${b}: log p ${lq[b]} vs ${v} without dropout`));
+  }
+});
+
+test("masks beyond the cache are rebuilt in one spare set: the masks, orders and log p of a full cache", () => {
+  const D = 6,
+    K = 5;
+  const x = randomTensor(new Generator(9), [4, D], { dtype: "float32", grad: false, low: 0, high: 1 }).gt(0.5);
+  for (const orderAgnostic of [false, true]) {
+    const opts = { hidden: [7, 5], nMasks: K, orderAgnostic, directConnections: true };
+    const all = made(opts, D),
+      few = new MADE({ ...base, ...opts }, shape(D), new Generator(3), 2);
+    all.stateDict().forEach((t, name) => few.stateDict().get(name)!.data.set(t.data));
+    // in an order that leaves and re-enters the spare: 3, 4, 3 are not cached
+    for (const k of [3, 4, 0, 3, 2, 1, 4]) {
+      few.useMask(k);
+      const want = madeMasks(D, opts.hidden, k, 0, orderAgnostic);
+      few.layers.forEach((l, i) =>
+        assert.deepEqual(l.mask.toArray(), want.masks[i]!.toArray(), `mask ${k} layer ${i}`),
+      );
+      assert.deepEqual([...few.order()], [...want.order], `order of mask ${k}`);
+    }
+    const lp = all.logLikelihood(x).logp,
+      lq = few.logLikelihood(x).logp;
+    lp.forEach((v, b) =>
+      assert.ok(Math.abs(v - lq[b]!) < 1e-9, `image ${b}: ${lq[b]} vs ${v} (orderAgnostic ${orderAgnostic})`),
+    );
   }
 });

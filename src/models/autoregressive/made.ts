@@ -11,7 +11,7 @@
 import { noGrad } from "../../autograd/tape.js";
 import { MaskedLinear } from "../../nn/linear.js";
 import { bceWithLogits } from "../../ops/loss.js";
-import { bernoulli, tensor } from "../../tensor/create.js";
+import { bernoulli, tensor, zeros } from "../../tensor/create.js";
 import { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Capability, DataShape, LatentModel, LikelihoodResult } from "../base.js";
@@ -38,10 +38,29 @@ interface MaskSet {
   masks: Tensor[];
 }
 
-/** Degrees and masks for mask k: input degree = rank in the ordering; hidden degrees uniform in [min prev, D−1]. */
-export function madeMasks(D: number, hidden: number[], k: number, seed: number, orderAgnostic: boolean): MaskSet {
+/** The ordering of mask k: the raster order for mask 0 and unless order-agnostic, else a permutation from its seed. */
+export function madeOrder(D: number, k: number, seed: number, orderAgnostic: boolean): Int32Array {
+  return maskOrder(Generator.derive(seed, k), D, k, orderAgnostic);
+}
+
+function maskOrder(g: Generator, D: number, k: number, orderAgnostic: boolean): Int32Array {
+  return k > 0 && orderAgnostic ? g.permutation(D) : Int32Array.from({ length: D }, (_, i) => i);
+}
+
+/**
+ * Degrees and masks for mask k: input degree = rank in the ordering; hidden degrees uniform in [min prev, D−1].
+ * With `into` (the masks of another set, same shapes) the masks are written there instead of into fresh memory.
+ */
+export function madeMasks(
+  D: number,
+  hidden: number[],
+  k: number,
+  seed: number,
+  orderAgnostic: boolean,
+  into?: Tensor[],
+): MaskSet {
   const g = Generator.derive(seed, k);
-  const order = k > 0 && orderAgnostic ? g.permutation(D) : Int32Array.from({ length: D }, (_, i) => i);
+  const order = maskOrder(g, D, k, orderAgnostic);
   const inDeg = new Int32Array(D);
   order.forEach((pixel, rank) => (inDeg[pixel] = rank + 1));
   const degrees: Int32Array[] = [inDeg];
@@ -53,18 +72,23 @@ export function madeMasks(D: number, hidden: number[], k: number, seed: number, 
   const masks: Tensor[] = [];
   for (let l = 0; l <= hidden.length; l++) {
     const last = l === hidden.length;
-    masks.push(degreeMask(degrees[l]!, last ? inDeg : degrees[l + 1]!, last));
+    masks.push(degreeMask(degrees[l]!, last ? inDeg : degrees[l + 1]!, last, into?.[l]));
   }
   return { order, masks };
 }
 
 /** [out, in] mask: unit o sees unit i when deg(o) ≥ deg(i), or deg(o) > deg(i) into the outputs (strict). */
-function degreeMask(din: Int32Array, dout: Int32Array, strict: boolean): Tensor {
-  const m = new Float32Array(dout.length * din.length);
-  for (let o = 0; o < dout.length; o++)
-    for (let i = 0; i < din.length; i++)
-      m[o * din.length + i] = (strict ? dout[o]! > din[i]! : dout[o]! >= din[i]!) ? 1 : 0;
-  return tensor(m, [dout.length, din.length]);
+function degreeMask(din: Int32Array, dout: Int32Array, strict: boolean, into?: Tensor): Tensor {
+  const n = din.length,
+    mask = into ?? zeros([dout.length, n]),
+    m = mask.data;
+  for (let o = 0; o < dout.length; o++) {
+    // deg(o) > deg(i) is deg(o) − 1 ≥ deg(i) for integer degrees
+    const d = strict ? dout[o]! - 1 : dout[o]!,
+      row = o * n;
+    for (let i = 0; i < n; i++) m[row + i] = din[i]! <= d ? 1 : 0;
+  }
+  return mask;
 }
 
 /** The direct input→output mask of an ordering: logit i sees x_j when j comes before i. */
@@ -103,22 +127,27 @@ export class MADE extends AutoregressiveModel implements LatentModel {
   readonly direct: MaskedLinear | null;
   #current = -1;
   #cache = new Map<number, MaskSet>();
+  /** the set in use when the cache is full: refilled in place, so that large masks are not fresh memory each time */
+  #spare: MaskSet | null = null;
   #directMasks = new Map<number, Tensor>();
   /** minibatches seen, for `maskChoice: "cycle"` (not checkpointed: a resumed run restarts the cycle at mask 0) */
   #step = 0;
-  /** mask sets kept: all K for small models (rebuilding a mask costs as much as a step), at least 8 up to ~256 MB */
+  /** mask sets kept (rebuilding a mask costs as much as a step for small models) */
   readonly #cacheLimit: number;
 
+  /** `maskCache`: the most mask sets kept (default: all K for small models, at least 8, up to ~256 MB) */
   constructor(
     readonly config: MADEConfig,
     data: DataShape,
     generator: Generator,
+    maskCache?: number,
   ) {
     super();
     validate(config);
     this.dim = data.dim;
-    const maskBytes = 4 * data.dim * (config.hidden.reduce((a, b) => a + b, 0) * 2 + data.dim);
-    this.#cacheLimit = Math.max(8, Math.floor(2 ** 28 / maskBytes));
+    const widths = [data.dim, ...config.hidden, data.dim];
+    const maskBytes = 4 * widths.slice(1).reduce((sum, w, l) => sum + w * widths[l]!, data.dim * data.dim);
+    this.#cacheLimit = maskCache ?? Math.max(8, Math.floor(2 ** 28 / maskBytes));
     const sizes = [data.dim, ...config.hidden, data.dim];
     const first = this.maskSet(0);
     this.layers = sizes
@@ -136,12 +165,15 @@ export class MADE extends AutoregressiveModel implements LatentModel {
     this.useMask(0);
   }
 
+  /** The masks of set k, built if not cached; only `useMask` calls it, as an uncached set overwrites the spare. */
   private maskSet(k: number): MaskSet {
-    let s = this.#cache.get(k);
-    if (!s) {
-      s = madeMasks(this.dim, this.config.hidden, k, this.config.maskSeed, this.config.orderAgnostic);
-      if (this.#cache.size < this.#cacheLimit) this.#cache.set(k, s);
-    }
+    const cached = this.#cache.get(k);
+    if (cached) return cached;
+    const c = this.config,
+      full = this.#cache.size >= this.#cacheLimit;
+    const s = madeMasks(this.dim, c.hidden, k, c.maskSeed, c.orderAgnostic, full ? this.#spare?.masks : undefined);
+    if (full) this.#spare = s;
+    else this.#cache.set(k, s);
     return s;
   }
 
@@ -164,7 +196,12 @@ export class MADE extends AutoregressiveModel implements LatentModel {
   }
 
   order(): Int32Array {
-    return this.maskSet(this.#current).order;
+    return this.orderOf(this.#current);
+  }
+
+  /** The ordering of mask k (without building its masks). */
+  private orderOf(k: number): Int32Array {
+    return this.#cache.get(k)?.order ?? madeOrder(this.dim, k, this.config.maskSeed, this.config.orderAgnostic);
   }
 
   conditionalLogits(x: Tensor): Tensor {
@@ -274,9 +311,7 @@ export class MADE extends AutoregressiveModel implements LatentModel {
     const nObs = observed ? observed.reduce((s, v) => s + (v ? 1 : 0), 0) : 0;
     const firstInEveryOrder =
       nObs > 0 &&
-      Array.from({ length: K }, (_, k) => this.maskSet(k).order.subarray(0, nObs)).every((o) =>
-        o.every((i) => observed![i]),
-      );
+      Array.from({ length: K }, (_, k) => this.orderOf(k).subarray(0, nObs)).every((o) => o.every((i) => observed![i]));
     if (!firstInEveryOrder) return generator.integers(n, K);
     const logpObs = Array.from({ length: K }, (_, k) => {
       this.useMask(k);
