@@ -82,11 +82,18 @@ function degreeMask(din: Int32Array, dout: Int32Array, strict: boolean, into?: T
   const n = din.length,
     mask = into ?? zeros([dout.length, n]),
     m = mask.data;
+  // a row depends only on its unit's degree (at most D values), so each distinct row is built once and copied
+  const rows = new Map<number, Float32Array>();
   for (let o = 0; o < dout.length; o++) {
     // deg(o) > deg(i) is deg(o) − 1 ≥ deg(i) for integer degrees
-    const d = strict ? dout[o]! - 1 : dout[o]!,
-      row = o * n;
-    for (let i = 0; i < n; i++) m[row + i] = din[i]! <= d ? 1 : 0;
+    const d = strict ? dout[o]! - 1 : dout[o]!;
+    let row = rows.get(d);
+    if (!row) {
+      row = new Float32Array(n);
+      for (let i = 0; i < n; i++) row[i] = din[i]! <= d ? 1 : 0;
+      rows.set(d, row);
+    }
+    m.set(row, o * n);
   }
   return mask;
 }
