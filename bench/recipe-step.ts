@@ -1,13 +1,14 @@
 /**
  * CPU and wall seconds per training step of a model's recipe, and the projected length of the whole recipe: the
  * recipe is started as `deepgen train <model> --recipe R --max-steps W+N` would start it (real data, the recipe's
- * batch, optimizer and options) in a temporary run directory, the first W steps are left out as warm-up, and the
- * process's CPU time (user + system, all threads) and wall-clock over the next N steps give the per-step cost.
+ * batch, optimizer and options, `--config` on top) in a temporary run directory, the first W steps are left out as
+ * warm-up, and the process's CPU time (user + system, all threads) and wall-clock over the next N steps give the
+ * per-step cost (system time separately: fresh memory shows there as page faults). The run is not evaluated.
  * Projection = per-step cost × steps per epoch × the recipe's epochs (an upper bound where early stopping ends a
  * recipe sooner; validation passes not included). One JSON line per model.
  *
  *   node --import tsx bench/recipe-step.ts --models pixelcnn,row-lstm --recipe full --data-dir ../shared/data
- *                                          [--warmup 2] [--steps 5]
+ *                                          [--warmup 2] [--steps 5] [--config '{"options":{…}}']
  *
  * Threads: DEEPGEN_THREADS. On a shared machine CPU time is the fairer figure; say the load beside it.
  */
@@ -27,22 +28,26 @@ const { values } = parseArgs({
     "data-dir": { type: "string" },
     warmup: { type: "string", default: "2" },
     steps: { type: "string", default: "5" },
+    config: { type: "string" },
   },
 });
 
-const cpuSeconds = (): number => {
+const cpuSeconds = (): [number, number] => {
   const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
+  return [(u.user + u.system) / 1e6, u.system / 1e6];
 };
+
+/** Thrown from the step hook once the measured steps are done, so that the run is not evaluated. */
+class Measured extends Error {}
 
 const warmup = Number(values.warmup),
   steps = Number(values.steps);
 for (const model of values.models.split(",")) {
   const recipe = getRecipe(getModelSpec(model), values.recipe);
   const dir = mkdtempSync(path.join(os.tmpdir(), "deepgen-recipe-step-"));
-  let cpu0 = 0,
+  let [cpu0, sys0] = [0, 0],
+    [cpu1, sys1] = [0, 0],
     wall0 = 0,
-    cpu1 = 0,
     wall1 = 0;
   try {
     await fit(
@@ -52,14 +57,20 @@ for (const model of values.models.split(",")) {
         out: path.join(dir, "run"),
         maxSteps: warmup + steps,
         ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
+        ...(values.config ? { config: values.config } : {}),
       },
       {
         onStep: ({ step }) => {
-          if (step === warmup) [cpu0, wall0] = [cpuSeconds(), performance.now() / 1000];
-          if (step === warmup + steps) [cpu1, wall1] = [cpuSeconds(), performance.now() / 1000];
+          if (step === warmup) [[cpu0, sys0], wall0] = [cpuSeconds(), performance.now() / 1000];
+          if (step === warmup + steps) {
+            [[cpu1, sys1], wall1] = [cpuSeconds(), performance.now() / 1000];
+            throw new Measured();
+          }
         },
       },
     );
+  } catch (e) {
+    if (!(e instanceof Measured)) throw e;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -74,6 +85,7 @@ for (const model of values.models.split(",")) {
       threads: getNumThreads(),
       batch: recipe.batchSize,
       cpu_s_per_step: +cpu.toFixed(3),
+      system_s_per_step: +((sys1 - sys0) / steps).toFixed(3),
       wall_s_per_step: +wall.toFixed(3),
       steps_per_epoch: perEpoch,
       epochs: recipe.epochs,

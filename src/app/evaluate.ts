@@ -36,7 +36,7 @@ export function evaluate(target: string, o: EvaluateOptions = {}): EvalResult {
   const ds = runDataset(run, o.dataDir ? { dataDir: o.dataDir } : {});
   const data = ds.split(split);
   const r = evaluateNll(model, data, {
-    batchSize: o.batchSize ?? 500,
+    ...(o.batchSize ? { batchSize: o.batchSize } : {}),
     seed: run.config.seed,
     keepPerImage: !!o.scores,
     onBatch: (done) => o.onProgress?.(done, data.n),

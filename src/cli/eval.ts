@@ -20,7 +20,7 @@ import { evalTranslation } from "./translation.js";
 interface EvalFlags extends QueueFlags {
   split: string;
   dataDir?: string;
-  batchSize: number;
+  batchSize?: number;
   scores?: string;
   json?: boolean;
   shards?: number;
@@ -76,7 +76,11 @@ export function evalCommand(program: Command): void {
     .argument("<run>", "run directory (uses best.safetensors) or a .safetensors checkpoint in one")
     .option("--split <name>", "train, valid or test", "test")
     .option("--data-dir <dir>", "where the binarized MNIST files are (default: the run's)")
-    .option("--batch-size <n>", "images per batch", parsePositiveInt, 500)
+    .option(
+      "--batch-size <n>",
+      "images per batch (default: the model's; 500 for most, fewer for pixel models)",
+      parsePositiveInt,
+    )
     .option("--scores <file.npy>", "also write every image's anomaly score −log p(x) (nats) as a float32 NPY array")
     .option("--json", "one JSON document on stdout")
     .option(

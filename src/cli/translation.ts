@@ -21,10 +21,10 @@ function printReport(r: TranslationReport): void {
 /** `deepgen eval <run>` for a translator: computes and prints (or prints as JSON) the translation report. */
 export function evalTranslation(
   target: string,
-  o: { cache?: string; batchSize: number; json?: boolean; limit?: number },
+  o: { cache?: string; batchSize?: number; json?: boolean; limit?: number },
 ): void {
   const r = translationReport(target, {
-    batchSize: o.batchSize,
+    batchSize: o.batchSize ?? 500,
     ...(o.limit ? { n: o.limit } : {}),
     ...(o.cache ? { cacheDir: o.cache } : {}),
     onClassifier: (domain, p) => {

@@ -33,7 +33,7 @@ export function evaluateNll(
     at = 0;
   try {
     noGrad(() => {
-      for (const b of batches(split, { batchSize: opts.batchSize ?? 500 })) {
+      for (const b of batches(split, { batchSize: opts.batchSize ?? model.evalBatchSize ?? 500 })) {
         // a class-conditional model scores −log p(x | y) with the split's labels
         const labels = labelsFor(model, b.labels, `split "${split.name}"`);
         const r =

@@ -79,6 +79,11 @@ export interface Scorer {
   logLikelihood(x: Tensor, generator: Generator, labels?: Int32Array | null): LikelihoodResult;
   /** what validation during training reports (a cheaper bound where the full estimate is expensive) */
   validationLogLikelihood?(x: Tensor, generator: Generator): LikelihoodResult;
+  /**
+   * images per batch when a whole split is scored and no batch size is asked for (default 500): models with wide
+   * activations keep each one small, as fresh large buffers cost more in page faults than the batch saves
+   */
+  readonly evalBatchSize?: number;
 }
 
 /**

@@ -93,6 +93,17 @@ export abstract class PixelModel extends LikelihoodModel implements Scorer, Samp
   }
 
   /**
+   * Scoring batches keep the widest activation (the most output rows of any weight: channels, or LSTM gates) near
+   * 16 MB. Larger ones are fresh memory on every call, and their page faults cost more than the batch saves: the
+   * default PixelCNN scored 10,000 images in 119 s at batch 500 and in 20 s at batch 100 (the same NLL).
+   */
+  get evalBatchSize(): number {
+    const widest = Math.max(1, ...this.parameters().map((p) => (p.ndim >= 2 ? p.shape[0]! : 1)));
+    const [, H, W] = this.shape;
+    return Math.min(500, Math.max(8, Math.floor(2 ** 24 / (4 * widest * H * W))));
+  }
+
+  /**
    * Output parameters [B, C·P, h, W] from network inputs [B, C, h, W] scaled to [−1, 1]. Output row r may depend
    * only on input rows ≤ r, and on row r only at earlier columns (earlier channels for the current pixel); this is
    * what lets the sampler run the network on a crop of the rows.
