@@ -97,11 +97,26 @@ class GradBuffers {
     releaseStorage(t.data);
   }
 
-  /** A leaf's .grad: the caller owns it now, so its buffer is never released. */
+  /** A leaf's .grad: the caller owns it now; its buffer is released only through `releaseLeafGrad`. */
   keep(t: Tensor): Tensor {
-    this.born.delete(t.data.buffer as ArrayBuffer);
+    const b = t.data.buffer as ArrayBuffer;
+    if (this.born.delete(b)) leafGrads.add(b);
     return t;
   }
+}
+
+/** Buffers a backward pass allocated and handed to a leaf as its .grad. */
+const leafGrads = new WeakSet<ArrayBuffer>();
+
+/**
+ * Drops a leaf's gradient, handing its memory back for the next backward to reuse when a backward allocated it (a
+ * gradient set by hand, or made by arithmetic on one after backward, is only dropped). For a training loop that keeps
+ * no gradient past its step: a large parameter's gradient is then the same memory every step instead of fresh pages.
+ */
+export function releaseLeafGrad(t: Tensor): void {
+  const g = t.grad;
+  t.grad = null;
+  if (g && leafGrads.delete(g.data.buffer as ArrayBuffer)) releaseStorage(g.data);
 }
 
 export interface BackwardOptions {

@@ -1,4 +1,5 @@
 /** The optimizer base: parameters, learning rate, step count and per-parameter state buffers (saved in checkpoints). */
+import { releaseLeafGrad } from "../autograd/tape.js";
 import type { Storage } from "../backend/backend.js";
 import { allocate } from "../tensor/storage.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -40,8 +41,14 @@ export abstract class Optimizer {
   /** One update of every parameter that has a gradient. */
   abstract step(): void;
 
-  zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+  /**
+   * Drops every parameter's gradient. With `release`, gradients a backward allocated go back to the buffer pool for
+   * the next backward (see releaseLeafGrad): only for a loop that keeps no gradient past its step, as the Trainer.
+   */
+  zeroGrad(release = false): void {
+    for (const p of this.params)
+      if (release) releaseLeafGrad(p);
+      else p.zeroGrad();
   }
 
   stateDict(): OptimizerState {

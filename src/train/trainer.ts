@@ -167,7 +167,7 @@ export class Trainer {
       let value = NaN;
       for (let k = 0; k < (phase.repeat ?? 1); k++) {
         const loss = phase.loss(x, ctx);
-        opt.zeroGrad();
+        opt.zeroGrad(true); // the last step's gradients are dead: their memory serves this backward
         loss.backward();
         if (r.clipNorm) clipGradNorm(opt.params, r.clipNorm);
         if (r.decayBiases === false) addWeightDecay(opt.params, r.weightDecay ?? 0);

@@ -12,6 +12,7 @@ import {
   storageBytesReused,
   storagePoolBytes,
 } from "../../src/tensor/storage.js";
+import { releaseLeafGrad } from "../../src/autograd/tape.js";
 import { assertClose } from "../helpers.js";
 
 const g = new Generator(7);
@@ -79,4 +80,30 @@ test("draining the pool hands its buffers back, and later allocations of that si
   R([128, 96]).mul(R([128, 96]));
   assert.equal(storageBytesReused(), reused0, "no buffer came from the drained pool");
   assert.ok(storageBytesAllocated() - allocated0 >= 3 * 128 * 96 * 4, "the three outputs were allocated anew");
+});
+
+test("releaseLeafGrad: the next backward reuses a released gradient; gradients not made by backward stay", () => {
+  const w = R([96, 80]).requireGrad(),
+    other = R([96, 96]).requireGrad();
+  const step = (x: Tensor): void => x.matmul(w.transpose(0, 1)).tanh().mul(other.sum(0)).sum().backward();
+  const x1 = R([96, 80]),
+    x2 = R([96, 80]);
+  step(x1);
+  const first = w.grad!.data.buffer;
+  releaseLeafGrad(w);
+  assert.equal(w.grad, null);
+  // a gradient set by hand is only dropped: its values survive the next backward's allocations
+  const byHand = R([96, 96]);
+  const kept = Float32Array.from(byHand.toArray());
+  other.grad = byHand;
+  releaseLeafGrad(other);
+  step(x2);
+  assert.equal(w.grad!.data.buffer, first, "w's gradient is written into the buffer it had after the first step");
+  assertClose(byHand.toArray(), kept, { atol: 0, rtol: 0 }, "a gradient not made by backward is never reused");
+  // and the values are those of a fresh computation (tolerance: the same float32 arithmetic, exactly)
+  const w2 = w.detach().requireGrad(),
+    o2 = other.detach().requireGrad();
+  x2.matmul(w2.transpose(0, 1)).tanh().mul(o2.sum(0)).sum().backward();
+  assertClose(w.grad!.toArray(), w2.grad!.toArray(), { atol: 0, rtol: 0 }, "reused gradient equals a fresh one");
+  drainStoragePool();
 });
