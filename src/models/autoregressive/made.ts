@@ -407,6 +407,10 @@ registerModel({
   }),
   recipe: ensembleRecipe,
   recipes: { ...reproductionRecipes(ensembleRecipe, { epochs: 2, options: { hidden: [500] } }), full: ensembleFull },
-  published: { nll_nats: 86.64, source: "Germain et al. 2015 (32-mask ensemble)", data: "binarized-mnist" },
+  published: {
+    nll_nats: 86.64,
+    source: "Germain et al. 2015 (32-mask ensemble, two hidden layers of 8000)",
+    data: "binarized-mnist",
+  },
   create: (config, data, generator) => new MADE(config, data, generator),
 });
