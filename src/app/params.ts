@@ -4,7 +4,7 @@
  */
 import { loadDataset } from "../data/datasets.js";
 import { TabularAR } from "../models/autoregressive/tabular.js";
-import { madeMasks } from "../models/autoregressive/made.js";
+import { madeMasks } from "../models/autoregressive/made-masks.js";
 import { tensor } from "../tensor/create.js";
 
 export function parameterCounts(

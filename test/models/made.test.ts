@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator, bceWithLogits, bernoulli, tensor, zeros, models, type Tensor } from "../../src/index.js";
-import { MADE, madeMasks, type MADEConfig } from "../../src/models/autoregressive/made.js";
+import { MADE, type MADEConfig } from "../../src/models/autoregressive/made.js";
+import { madeMasks } from "../../src/models/autoregressive/made-masks.js";
 import { randomTensor } from "../helpers.js";
 
 const shape = (D: number) => ({ dim: D, shape: [1, 1, D] as [number, number, number] });
