@@ -81,10 +81,9 @@ export class MADE extends AutoregressiveModel implements LatentModel {
     super();
     validate(config);
     this.dim = data.dim;
-    const widths = [data.dim, ...config.hidden, data.dim];
-    const maskBytes = 4 * widths.slice(1).reduce((sum, w, l) => sum + w * widths[l]!, data.dim * data.dim);
-    this.#cacheLimit = maskCache ?? Math.max(8, Math.floor(2 ** 28 / maskBytes));
     const sizes = [data.dim, ...config.hidden, data.dim];
+    const maskBytes = 4 * sizes.slice(1).reduce((sum, w, l) => sum + w * sizes[l]!, data.dim * data.dim);
+    this.#cacheLimit = maskCache ?? Math.max(8, Math.floor(2 ** 28 / maskBytes));
     const first = this.maskSet(0);
     this.layers = sizes
       .slice(1)
@@ -183,7 +182,6 @@ export class MADE extends AutoregressiveModel implements LatentModel {
   override loss(x: Tensor, generator: Generator): Tensor {
     const K = this.config.nMasks;
     if (K > 1) this.useMask(this.config.maskChoice === "cycle" ? this.#step++ % K : generator.integers(1, K)[0]!);
-    if (!this.config.dropout) return super.loss(x);
     return bceWithLogits(this.logits(x, generator), x, { reduction: "none" }).sum(1).mean();
   }
 
