@@ -1,7 +1,7 @@
 /**
- * MADE's masks (Germain et al. 2015, §4): each unit gets a degree — an input its rank in the ordering, a hidden unit a
- * draw in [min of the layer below, D − 1] — and a unit sees those of degree ≤ its own (strictly less into the
- * outputs). Mask k is recomputed from (seed, k), never stored.
+ * MADE's masks (Germain et al. 2015, §4): each unit gets a degree (an input its rank in the ordering, a hidden
+ * unit a draw in [min of the layer below, D − 1]), and a unit sees those of degree ≤ its own (strictly less into
+ * the outputs). Mask k is recomputed from (seed, k), never stored.
  */
 import { zeros } from "../../tensor/create.js";
 import { Generator } from "../../tensor/rng.js";
