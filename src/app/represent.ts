@@ -2,6 +2,7 @@
 import { loadDataset } from "../data/datasets.js";
 import { embedSplit, linearProbe } from "../eval/probe.js";
 import { fewLabelAccuracy, knnAccuracy, type Embedded } from "../eval/knn.js";
+import { activeUnits } from "../eval/active-units.js";
 import { isLatentModel, type GenerativeModel, type LatentModel } from "../models/index.js";
 import { noGrad } from "../autograd/tape.js";
 import { tensor } from "../tensor/create.js";
@@ -27,6 +28,8 @@ export interface ProbeResult {
   model: string;
   data: string;
   latent: number;
+  /** latent dimensions whose mean varies over the test images by more than 10⁻² (Burda et al. 2016) */
+  active_units: number;
   train_accuracy: number;
   test_accuracy: number;
   n_train: number;
@@ -53,6 +56,7 @@ export function probe(target: string, o: { data?: string; seed?: number; epochs?
     model: run.config.model,
     data,
     latent: etr.dim,
+    active_units: activeUnits(ete.values, ete.dim),
     train_accuracy: r.trainAccuracy,
     test_accuracy: r.testAccuracy,
     n_train: tr.n,
@@ -107,6 +111,8 @@ export interface ProbeTableRow {
   representation: string;
   model: string | null;
   dim: number;
+  /** dimensions whose variance over the test images exceeds 10⁻² (a VAE's active units; null for raw pixels) */
+  active_units: number | null;
   linear_accuracy: number;
   knn_accuracy: number;
   k: number;
@@ -135,6 +141,7 @@ export function probeTable(
     representation,
     model,
     dim: etr.dim,
+    active_units: model === null ? null : activeUnits(ete.values, ete.dim),
     linear_accuracy: linearProbe(etr, ete, seed, o.epochs).testAccuracy,
     knn_accuracy: knnAccuracy(etr, ete, k),
     k,

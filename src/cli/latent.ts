@@ -53,8 +53,8 @@ export function latentCommands(program: Command): void {
           console.log(
             o.json
               ? JSON.stringify(r)
-              : `linear probe on ${r.latent}-d latent means of ${r.model}: test accuracy ` +
-                  `${(100 * r.test_accuracy).toFixed(2)}% (train ${(100 * r.train_accuracy).toFixed(2)}%)`,
+              : `linear probe on ${r.latent}-d latent means of ${r.model} (${r.active_units} active): test ` +
+                  `accuracy ${(100 * r.test_accuracy).toFixed(2)}% (train ${(100 * r.train_accuracy).toFixed(2)}%)`,
           );
           return;
         }
@@ -63,12 +63,14 @@ export function latentCommands(program: Command): void {
         else {
           const pct = (x: number): string => `${(100 * x).toFixed(2)}%`.padStart(8);
           const m = rows[0]!.labels_per_class;
-          console.log(`representation on ${o.data} (test accuracy)       dim   linear  ${o.k}-NN   ${m}/class`);
+          console.log(`representation on ${o.data} (test accuracy)       dim active   linear  ${o.k}-NN   ${m}/class`);
           for (const r of rows)
             console.log(
               `${`${r.representation}${r.model ? ` (${r.model})` : ""}`.padEnd(40)} ${String(r.dim).padStart(5)} ` +
+                `${String(r.active_units ?? "–").padStart(6)} ` +
                 `${pct(r.linear_accuracy)} ${pct(r.knn_accuracy)} ${pct(r.few_label_accuracy)}`,
             );
+          console.log("active: dimensions whose mean over the test images varies by more than 10⁻² (Burda et al.)");
         }
       },
     );
