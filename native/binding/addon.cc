@@ -151,6 +151,12 @@ Value Philox(const CallbackInfo& info) {
                   info[4].As<Napi::Uint32Array>().Data());
   return info.Env().Undefined();
 }
+// (k0, k1, counter, n, threshold, one, out Float32Array)
+Value Bernoulli(const CallbackInfo& info) {
+  dg::bernoulli_fill(uint32_t(N(info, 0)), uint32_t(N(info, 1)), uint64_t(D(info, 2)), N(info, 3), D(info, 4),
+                     float(D(info, 5)), F(info, 6));
+  return info.Env().Undefined();
+}
 Value SimdWidth(const CallbackInfo& info) { return Napi::String::New(info.Env(), dg::simd_active()); }
 Value SimdSupported(const CallbackInfo& info) { return Napi::String::New(info.Env(), dg::simd_supported()); }
 // (name) → whether the kernels now run on that instruction set
@@ -246,6 +252,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   def("conv2dTapsGradInput", Conv2dTapsGradInput);
   def("conv2dTapsGradWeight", Conv2dTapsGradWeight);
   def("philox", Philox);
+  def("bernoulli", Bernoulli);
   def("conv2dRelu", Conv2dRelu);
   def("conv2dReluBackward", Conv2dReluBackward);
   // the fused ops' own functions (native/fused/<name>/binding.cc), each registered by its file

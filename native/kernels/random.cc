@@ -26,4 +26,14 @@ void philox_fill(uint32_t k0, uint32_t k1, uint64_t counter, int64_t blocks, uin
   }
 }
 
+void bernoulli_fill(uint32_t k0, uint32_t k1, uint64_t counter, int64_t n, double threshold, float one, float* out) {
+  uint32_t w[4];
+  for (int64_t b = 0; 4 * b < n; b++) {
+    uint64_t c = counter + uint64_t(b);
+    philox_block(uint32_t(c), uint32_t(c >> 32), 0, 0, k0, k1, w);
+    const int64_t at = 4 * b, m = n - at < 4 ? n - at : 4;
+    for (int64_t j = 0; j < m; j++) out[at + j] = double(w[j] >> 8) < threshold ? one : 0.0f;
+  }
+}
+
 }  // namespace dg

@@ -6,7 +6,7 @@ import type { Backend } from "./backend.js";
 import { createNativeBackend, loadAddon, type NativeAddon } from "./native/index.js";
 import { applySimdEnv } from "./native/simd.js";
 import { referenceBackend } from "./reference/index.js";
-import { setBulkPhilox } from "../tensor/rng.js";
+import { setBulkBernoulli, setBulkPhilox, type BernoulliFill } from "../tensor/rng.js";
 
 let active: Backend | null = null;
 let addon: NativeAddon | null = null;
@@ -20,8 +20,12 @@ function tryLoad(): NativeAddon | null {
   }
   try {
     addon = loadAddon();
-    const a = addon as unknown as { philox: (k0: number, k1: number, c: number, b: number, out: Uint32Array) => void };
+    const a = addon as unknown as {
+      philox: (k0: number, k1: number, c: number, b: number, out: Uint32Array) => void;
+      bernoulli: BernoulliFill;
+    };
     setBulkPhilox((k0, k1, c, b, out) => a.philox(k0, k1, c, b, out));
+    setBulkBernoulli((k0, k1, c, n, t, one, out) => a.bernoulli(k0, k1, c, n, t, one, out));
   } catch (e) {
     loadError = e as Error;
   }

@@ -154,8 +154,9 @@ export class Dropout extends Module {
 
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
-    const keep = bernoulli(1 - this.p, x.shape, { generator: this.generator, dtype: x.dtype });
-    return x.mul(keep).mul(1 / (1 - this.p));
+    // the mask holds 1/(1 − p) where it keeps: x · (1/(1 − p)) rounds once, as x · 1 · (1/(1 − p)) did
+    const s = 1 / (1 - this.p);
+    return x.mul(bernoulli(1 - this.p, x.shape, { generator: this.generator, dtype: x.dtype, one: s }));
   }
 }
 

@@ -2,7 +2,7 @@
 import { type Shape, checkShape, fmt, sizeOf } from "./shape.js";
 import { allocate, allocateUninit, type DType, toStorage } from "./storage.js";
 import { Tensor } from "./tensor-data.js";
-import { Generator, getDefaultGenerator } from "./rng.js";
+import { Generator, bulkBernoulli, getDefaultGenerator } from "./rng.js";
 
 export interface CreateOptions {
   dtype?: DType;
@@ -131,13 +131,17 @@ export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?:
 
 /** Draws of bernoulli taken per pass: the uniforms of a chunk are made, compared and dropped. */
 const BERNOULLI_CHUNK = 1 << 16;
+/** Below this many draws the TypeScript loop is as fast as a call into the addon. */
+const BERNOULLI_NATIVE_MIN = 1024;
 
 /**
  * 1 with probability p (a number, or a tensor of probabilities), else 0. Draw i is uniform01's value u = m·2⁻²⁴
  * (m the stream's uint32 >>> 8) compared as m < p·2²⁴, the same decision as u < p: dropout's masks of millions of
- * values go straight into their storage, in chunks, with no float64 array of uniforms and no copy.
+ * values go straight into their storage, in chunks, with no float64 array of uniforms and no copy. With a scalar p
+ * and float32 values the native backend draws and compares them in one pass, bit for bit the same. `one` is the value
+ * written for a success (dropout writes 1/(1 − p), so that its mask is also its scale).
  */
-export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions = {}): Tensor {
+export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions & { one?: number } = {}): Tensor {
   const probs = typeof p === "number" ? null : p.toArray();
   const s = shape ?? (typeof p === "number" ? [] : p.shape);
   const n = sizeOf(s);
@@ -145,9 +149,16 @@ export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions
   const outOfRange = (pi: number, i: number) =>
     new RangeError(`bernoulli: probability ${pi} at ${i} is outside [0, 1]`);
   if (!probs && n > 0 && !((p as number) >= 0 && (p as number) <= 1)) throw outOfRange(p as number, 0);
-  const g = gen(opts);
+  const g = gen(opts),
+    one = opts.one ?? 1;
   const data = allocateUninit(opts.dtype ?? (typeof p === "number" ? "float32" : p.dtype), n);
   const threshold = probs ? 0 : (p as number) * 16777216;
+  const native = bulkBernoulli();
+  if (!probs && native && data instanceof Float32Array && n >= BERNOULLI_NATIVE_MIN) {
+    const { key, counter } = g.claim(Math.ceil(n / 4)); // the blocks uint32(n) would have drawn
+    native(key[0], key[1], counter, n, threshold, one, data);
+    return new Tensor(data, s);
+  }
   for (let at = 0; at < n; at += BERNOULLI_CHUNK) {
     // whole blocks of 4 per chunk, so the chunks draw exactly the values one call for all n would
     const m = g.uint32(Math.min(BERNOULLI_CHUNK, n - at));
@@ -155,10 +166,10 @@ export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions
       for (let i = 0; i < m.length; i++) {
         const pi = probs[at + i]!;
         if (!(pi >= 0 && pi <= 1)) throw outOfRange(pi, at + i);
-        data[at + i] = m[i]! >>> 8 < pi * 16777216 ? 1 : 0;
+        data[at + i] = m[i]! >>> 8 < pi * 16777216 ? one : 0;
       }
     } else {
-      for (let i = 0; i < m.length; i++) data[at + i] = m[i]! >>> 8 < threshold ? 1 : 0;
+      for (let i = 0; i < m.length; i++) data[at + i] = m[i]! >>> 8 < threshold ? one : 0;
     }
   }
   return new Tensor(data, s);

@@ -54,6 +54,28 @@ export function setBulkPhilox(fill: BulkFill | null): void {
   bulk = fill;
 }
 
+/** n draws from the blocks at (k0, k1, counter): out[i] = (word i >>> 8) < threshold ? one : 0. */
+export type BernoulliFill = (
+  k0: number,
+  k1: number,
+  counter: number,
+  n: number,
+  threshold: number,
+  one: number,
+  out: Float32Array,
+) => void;
+let bernoulliFill: BernoulliFill | null = null;
+
+/** Installs (or, with null, removes) a native Bernoulli fill; bernoulli's TypeScript loop is the reference. */
+export function setBulkBernoulli(fill: BernoulliFill | null): void {
+  bernoulliFill = fill;
+}
+
+/** The installed native Bernoulli fill, if any. */
+export function bulkBernoulli(): BernoulliFill | null {
+  return bernoulliFill;
+}
+
 export interface GeneratorState {
   key: [number, number];
   counter: number;

@@ -45,3 +45,41 @@ test(
     }
   },
 );
+
+test(
+  "native Bernoulli draws equal the TypeScript loop bit for bit (odd lengths, p at the edges, the stream after)",
+  { skip },
+  async () => {
+    const { bulkBernoulli, setBulkBernoulli } = await import("../../src/tensor/rng.js");
+    const { bernoulli } = await import("../../src/tensor/create.js");
+    const native = bulkBernoulli();
+    if (!native) throw new Error("the addon loaded but installed no Bernoulli fill");
+    for (const [seed, n, p, one] of [
+      [1, 1027, 0.5, 1],
+      [2, 70001, 0.9, 1 / 0.9],
+      [3, 4096, 0.003, 1],
+      [4, 1030, 1, 2.5],
+      [5, 2051, 0, 1],
+    ] as const) {
+      const g1 = new Generator(seed),
+        g2 = new Generator(seed);
+      g1.uint32(5); // start off a block boundary
+      g2.uint32(5);
+      const fast = bernoulli(p, [n], { generator: g1, one }).toArray();
+      setBulkBernoulli(null);
+      let ref: number[];
+      try {
+        ref = bernoulli(p, [n], { generator: g2, one }).toArray();
+      } finally {
+        setBulkBernoulli(native);
+      }
+      assertClose(Float32Array.from(fast), Float32Array.from(ref), { atol: 0, rtol: 0 }, `n ${n} p ${p}`);
+      const ones = fast.filter((v) => v !== 0).length;
+      if (p > 0 && p < 1 && Math.abs(ones / n - p) > 5 * Math.sqrt((p * (1 - p)) / n))
+        throw new Error(`n ${n} p ${p}: ${ones} successes`);
+      if (fast.some((v) => v !== 0 && v !== Math.fround(one))) throw new Error("a draw is neither 0 nor `one`");
+      // both generators stand at the same place afterwards
+      assertClose(g1.uint32(8), g2.uint32(8), { atol: 0, rtol: 0 }, `stream after n ${n}`);
+    }
+  },
+);
