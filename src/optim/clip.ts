@@ -9,10 +9,21 @@ import type { Tensor } from "../tensor/tensor.js";
 export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   return noGrad(() => {
     let total = 0;
-    for (const p of params) if (p.grad) for (const v of p.grad.toArray()) total += v * v;
+    for (const p of params) if (p.grad) total += sumOfSquares(p.grad);
     const norm = Math.sqrt(total);
     const scale = maxNorm / (norm + 1e-6);
     if (scale < 1) for (const p of params) if (p.grad) p.grad = p.grad.mul(scale);
     return norm;
   });
+}
+
+/**
+ * Σ v² in float64. The sum does not depend on the order, so a storage that holds exactly the tensor's values (in any
+ * layout) is read in place, with no copy into a JavaScript array; a view of part of a storage is gathered first.
+ */
+function sumOfSquares(t: Tensor): number {
+  const d = t.data.length === t.size ? t.data : t.toArray();
+  let total = 0;
+  for (let i = 0; i < d.length; i++) total += d[i]! * d[i]!;
+  return total;
 }

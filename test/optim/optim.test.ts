@@ -1,8 +1,9 @@
 /** Optimizers against hand-computed steps, schedules, clipping, state round trip. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { tensor, Adam, AdamW, SGD, RMSprop, clipGradNorm, schedules, type Tensor } from "../../src/index.js";
+import { tensor, Adam, AdamW, Generator, SGD, RMSprop, clipGradNorm, schedules } from "../../src/index.js";
 import { assertClose } from "../helpers.js";
+import { Tensor } from "../../src/tensor/tensor-data.js";
 
 const tol = { atol: 1e-6, rtol: 1e-5 };
 const param = (v: number[]) => tensor(v).requireGrad();
@@ -113,4 +114,16 @@ test("schedules and gradient-norm clipping", () => {
   p.grad = null;
   clipGradNorm([p, q], 1);
   assertClose(q.grad!.toArray(), [0.1], tol, "below the limit: unchanged");
+  // random gradients as a transposed view and as every other value of a storage twice its size: the norm counts
+  // the elements of each view, not its storage
+  const g = new Generator(5);
+  const a = Array.from(g.normal01(12), Math.fround),
+    b = Array.from(g.normal01(14), Math.fround);
+  const r = param(new Array<number>(12).fill(0)),
+    s = param(new Array<number>(7).fill(0));
+  r.grad = tensor(a, [3, 4]).transpose(0, 1);
+  s.grad = new Tensor(Float32Array.from(b), [7], [2]);
+  assert.equal(r.grad.isContiguous(), false);
+  const want = Math.hypot(...a, ...b.filter((_, i) => i % 2 === 0));
+  assertClose([clipGradNorm([r, s], 1e9)], [want], { atol: 0, rtol: 1e-12 }, "norm over strided and broadcast views");
 });
