@@ -44,7 +44,8 @@ export const oneClassRecipe: Recipe = {
  * 91.25, in 59 min). Longer training alone overfits: with L2 3e-5 and a 70-epoch cosine the valid NLL stood at 91.44,
  * 91.22 and 91.22 after 20, 30 and 40 epochs while the training loss fell from 87.9 to 83.7, so this recipe has 30
  * epochs, L2 1e-4 and a weight average (the 20-epoch recipe before it, L2 3e-5, no average: 90.90). Validation of
- * the 32 models costs more than an epoch of training, so it runs every 10 epochs and after the last.
+ * the 32 models costs more than an epoch of training, so it runs every 10 epochs and after the last. Dropout on the
+ * hidden units was worse at this length (p = 0.2: 90.83, p = 0.4: 91.50), so the recipe has none.
  */
 export const ensembleRecipe: Recipe = {
   dataset: "binarized-mnist",
