@@ -5,6 +5,7 @@ import {
   Generator,
   tensor,
   zeros,
+  bernoulli,
   Linear,
   MaskedLinear,
   Conv2d,
@@ -174,6 +175,28 @@ test("LayerNorm, Embedding, Dropout", () => {
   assert.ok(d.every((v) => v === 0 || Math.abs(v - 1 / 0.75) < 1e-6));
   drop.eval();
   assert.equal(drop.forward(ones), ones);
+  // on random values, with a scale 1/(1 − p) that float32 cannot hold exactly, the output and the gradient equal
+  // x · mask · (1/(1 − p)) built from a 0/1 mask of the same draws, value for value
+  for (const p of [0.3, 0.77]) {
+    const x = rnd(g, [3001], -4, 4).requireGrad(),
+      drop2 = new Dropout(p, new Generator(11));
+    const y = drop2.forward(x);
+    const mask = bernoulli(1 - p, [3001], { generator: new Generator(11) });
+    const want = x
+      .detach()
+      .mul(mask)
+      .mul(1 / (1 - p));
+    assertClose(y.toArray(), want.toArray(), { atol: 0, rtol: 0 }, `dropout ${p}`);
+    y.mul(rnd(g, [3001]))
+      .sum()
+      .backward();
+    const gx = x.grad!.toArray(),
+      m = mask.toArray();
+    assert.ok(
+      gx.every((v, i) => (m[i] === 0) === (v === 0)),
+      "gradient zero exactly where dropped",
+    );
+  }
 });
 
 test("LSTMCell follows the gate equations (i, f, g, o order)", () => {
