@@ -18,8 +18,9 @@ export function clipGradNorm(params: Tensor[], maxNorm: number): number {
 }
 
 /**
- * Σ v² in float64. The sum does not depend on the order, so a storage that holds exactly the tensor's values (in any
- * layout) is read in place, with no copy into a JavaScript array; a view of part of a storage is gathered first.
+ * Σ v² in float64. A storage that holds exactly the tensor's values (in any layout) is read in place, in storage
+ * order, with no copy into a JavaScript array (for a permuted view that changes only the sum's last bits); a view of
+ * part of a storage is gathered first.
  */
 function sumOfSquares(t: Tensor): number {
   const d = t.data.length === t.size ? t.data : t.toArray();
