@@ -7,6 +7,7 @@
       "native/kernels/reduce.cc",
       "native/kernels/conv.cc",
       "native/kernels/optim.cc",
+      "native/kernels/random-blocks.cc",
       "<!@(node -p \"require('fs').readdirSync('native/fused', { recursive: true }).filter((f) => f.endsWith('kernels.cc')).sort().map((f) => 'native/fused/' + f).join(' ')\")"
     ]
   },

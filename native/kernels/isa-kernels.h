@@ -111,6 +111,11 @@
     (float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps, float bc1,    \
      float bc2, float weight_decay, bool decoupled),                                                                  \
     (p, g, m, v, n, lr, b1, b2, eps, bc1, bc2, weight_decay, decoupled))                                        \
+  X(void, philox_blocks, (uint32_t k0, uint32_t k1, uint64_t counter, int64_t blocks, uint32_t* out),                \
+    (k0, k1, counter, blocks, out))                                                                                   \
+  X(void, bernoulli_blocks,                                                                                           \
+    (uint32_t k0, uint32_t k1, uint64_t counter, int64_t n, uint32_t below, float one, float* out),                   \
+    (k0, k1, counter, n, below, one, out))                                                                            \
   DG_ISA_KERNELS_IWAE(X)
 
 // The IWAE estimator's kernels (native/fused/iwae/), kept in a list of their own.
