@@ -6,6 +6,8 @@
  * [2]: Burda, Grosse, Salakhutdinov (2016), https://arxiv.org/abs/1509.00519
  * [3]: Tucker, Lawson, Gu, Maddison (2019), Doubly reparameterized gradient estimators for Monte Carlo objectives,
  *      https://arxiv.org/abs/1810.04152
+ * [4]: Sønderby, Raiko, Maaløe, Sønderby, Winther (2016), Ladder variational autoencoders (KL warm-up),
+ *      https://arxiv.org/abs/1602.02282
  */
 import { noGrad } from "../../autograd/tape.js";
 import { Normal, klStandardNormal } from "../../distributions/normal.js";
@@ -15,7 +17,7 @@ import { randn } from "../../tensor/create.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { LikelihoodModel, type Capability, type DataShape, type Estimator, type LikelihoodResult } from "../base.js";
-import type { DataInit, LatentModel, Sampler, Scorer } from "../base.js";
+import type { DataInit, LatentModel, Sampler, Scorer, TrainingPhase } from "../base.js";
 import type { Split } from "../../data/datasets.js";
 import { field, type OptionsOf } from "../options.js";
 import * as z from "zod";
@@ -34,6 +36,11 @@ export const options = z.object({
     "iwae",
     "the encoder's gradient of the k-sample bound: the bound's own (iwae) or the doubly reparameterized " +
       "estimator (dreg, Tucker et al. 2019: the same expectation, lower variance at large k)",
+  ),
+  klWarmup: field.nonNegativeInt(
+    0,
+    "training steps over which the weight of the ELBO's KL term rises linearly from 0 to 1 (warm-up, Sønderby " +
+      "et al. 2016; k = 1 only; 0: none)",
   ),
 });
 export type VAEConfig = OptionsOf<typeof options>;
@@ -59,6 +66,8 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
     super();
     this.modelName = name;
     this.dim = data.dim;
+    if (config.klWarmup > 0 && config.k > 1)
+      throw new RangeError(`${name}: klWarmup weights the ELBO's KL term and needs k = 1 (k is ${config.k})`);
     const enc = [data.dim, ...config.hidden, 2 * config.latent],
       dec = [config.latent, ...[...config.hidden].reverse(), data.dim];
     this.encoder = new MLP(enc, config.activation, generator);
@@ -185,13 +194,31 @@ export class VAE extends LikelihoodModel implements Scorer, Sampler, LatentModel
     return surrogate.sub(surrogate.detach()).add(bound).neg();
   }
 
-  /** Negative ELBO (k = 1, analytic KL) or negative IWAE-k bound, nats per image. */
-  loss(x: Tensor, generator: Generator): Tensor {
+  /**
+   * With `klWarmup` n, step s trains on the reconstruction term plus min(1, s/n) times the KL term [4]: a weaker
+   * pull of q(z|x) towards the prior early on, so that fewer latent units collapse onto it. Validation and
+   * evaluation always use the whole ELBO.
+   */
+  override trainingPhases(): TrainingPhase[] {
+    const n = this.config.klWarmup;
+    if (n === 0) return super.trainingPhases();
+    return [
+      { name: "nll", parameters: this.parameters(), loss: (x, ctx) => this.loss(x, ctx.generator, null, ctx.step / n) },
+    ];
+  }
+
+  /**
+   * Negative ELBO (k = 1, analytic KL) or negative IWAE-k bound, nats per image. `klWeight` (clamped to [0, 1])
+   * scales the ELBO's KL term: below 1 the value is not a bound.
+   */
+  loss(x: Tensor, generator: Generator, _labels?: Int32Array | null, klWeight = 1): Tensor {
     const q = this.encode(x);
     if (this.config.k === 1) {
       const z = q.rsample(generator);
       const rec = bceWithLogits(this.decode(z), x, { reduction: "none" }).sum(1);
-      return rec.add(klStandardNormal(q).sum(1)).mean();
+      const kl = klStandardNormal(q).sum(1);
+      const beta = Math.min(1, Math.max(0, klWeight));
+      return rec.add(beta === 1 ? kl : kl.mul(beta)).mean();
     }
     if (this.config.gradient === "dreg") return this.dregLoss(x, q, generator);
     const B = x.shape[0]!,
