@@ -115,7 +115,8 @@ void maxpool2d_backward(const ConvGeom& g, const float* gy, const int32_t* argma
 void avgpool2d_forward(const ConvGeom& g, const float* x, float* out);
 void avgpool2d_backward(const ConvGeom& g, const float* gy, float* gx);
 
-// ---- random numbers (random.cc, threaded): `blocks` Philox4x32-10 blocks for counters counter, counter+1, … (4 words each)
+// ---- random numbers (random.cc, threaded): `blocks` Philox4x32-10 blocks for counters counter, counter+1, …
+// (4 words each)
 void philox_fill(uint32_t k0, uint32_t k1, uint64_t counter, int64_t blocks, uint32_t* out);
 // n Bernoulli draws from the same words: out[i] = (word i >> 8) < threshold ? one : 0 (threshold = p·2²⁴)
 void bernoulli_fill(uint32_t k0, uint32_t k1, uint64_t counter, int64_t n, double threshold, float one, float* out);
