@@ -8,20 +8,9 @@
 import { parseArgs } from "node:util";
 import { nativeAddon, withThreads } from "../src/backend/registry.js";
 import { cpuNow, median } from "../src/bench/clock.js";
+import type { BernoulliFill, BulkFill } from "../src/tensor/rng.js";
 
-type Fill = {
-  bernoulli(
-    k0: number,
-    k1: number,
-    counter: number,
-    n: number,
-    threshold: number,
-    one: number,
-    out: Float32Array,
-  ): void;
-  philox(k0: number, k1: number, counter: number, blocks: number, out: Uint32Array): void;
-  simd(): string;
-};
+type Fill = { bernoulli: BernoulliFill; philox: BulkFill; simd(): string };
 const addon = nativeAddon() as unknown as Fill | null;
 if (!addon) throw new Error("random-fill bench: the native addon is not built (npm run build:native)");
 const { values } = parseArgs({

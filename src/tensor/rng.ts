@@ -46,7 +46,8 @@ export function philox(c0: number, c1: number, c2: number, c3: number, k0: numbe
   out[3] = c3;
 }
 
-type BulkFill = (k0: number, k1: number, counter: number, blocks: number, out: Uint32Array) => void;
+/** `blocks` Philox blocks (4 words each) at (k0, k1, counter) into out. */
+export type BulkFill = (k0: number, k1: number, counter: number, blocks: number, out: Uint32Array) => void;
 let bulk: BulkFill | null = null;
 
 /** Installs (or, with null, removes) a native bulk Philox fill; the TypeScript loop is the reference. */
