@@ -45,3 +45,14 @@ test("fvsbn/vae/iwae/vq-vae-prior cosine recipes reach their floor exactly at th
     assert.ok(lr(steps - 1) > floor, `${label}: already at the floor one step early`);
   }
 });
+
+test("the vae's recipes end their KL warm-up within the run, after a fifth of it", () => {
+  const spec = models.getModelSpec("vae");
+  const named = Object.entries({ default: spec.recipe, ...(spec.recipes ?? {}) });
+  const warm = named.filter(([, r]) => Number(r.options?.klWarmup ?? 0) > 0);
+  assert.ok(warm.some(([n]) => n === "default") && warm.some(([n]) => n === "short"), "default and short warm up");
+  for (const [name, recipe] of warm) {
+    const steps = recipe.epochs * batchCount(TRAIN_IMAGES, recipe.batchSize);
+    assert.equal(Number(recipe.options!.klWarmup) / steps, 0.2, `vae ${name}: warm-up over a fifth of ${steps} steps`);
+  }
+});
