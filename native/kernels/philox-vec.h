@@ -1,6 +1,6 @@
 // Philox4x32-10 (Salmon et al., SC'11) on a vector of consecutive counters, for the kernels built per instruction set
 // (random-blocks.cc, the fused IWAE estimator). Integer arithmetic only, so every vector width gives the words of
-// the scalar generators (native/kernels/random.cc, src/tensor/rng.ts) bit for bit.
+// the scalar TypeScript generator (src/tensor/rng.ts, the reference) bit for bit.
 #pragma once
 #include <cstdint>
 #include "simd.h"

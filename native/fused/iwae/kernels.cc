@@ -2,8 +2,8 @@
 // normals, forms z = μ + σ·ε and log p(z) − log q(z|x), runs the whole decoder on the block with single-threaded
 // GEMMs and adds log p(x|z) (−Σ BCE with logits) while the block's logits are still in cache; the per-image
 // log-mean-exp follows in float64. One parallel region for everything: no fork/join per layer, no tensor per op.
-// The normals come from a vectorized Box–Muller transform of Philox4x32-10 blocks (integer arithmetic identical to
-// native/kernels/random.cc and src/tensor/rng.ts); the layout in groups of 16 blocks is the same on every
+// The normals come from a vectorized Box–Muller transform of Philox4x32-10 blocks (../../kernels/philox-vec.h,
+// integer arithmetic identical to src/tensor/rng.ts); the layout in groups of 16 blocks is the same on every
 // instruction set, so every vector width draws the same numbers.
 #include <algorithm>
 #include <cmath>
