@@ -40,6 +40,8 @@
  * after three, the rate halved, 42.00% / 92.62%; at its end 50.17% / 92.95%, below the two-epoch recipe's A → B.
  * With the average over four epochs: 50.57% / 92.88%. A second seed of the three-epoch recipe: 64.85% / 92.96%, so
  * much of seed 0's 82.01% A → B is seed luck (README, footnote 25).
+ * Over the three-epoch recipe resize-conv generators read 22.81% / 92.10% and critics without norm 71.90% /
+ * 91.27%; stronger readers of textured digits move A → B by up to 13 points either way (README, footnote 30).
  * Critics without instance norm (`discriminatorNorm` false) were tried because the norm subtracts each feature's
  * mean over the image and divides by its spread, so a stipple that raises a feature evenly everywhere cannot be seen
  * by layers 2 and 3. At 900 steps (first 1,000 test images) 38.1% / 50.2% against the recipe's 41.2% / 51.0% under
