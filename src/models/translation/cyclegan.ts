@@ -41,7 +41,8 @@
  * With the average over four epochs: 50.57% / 92.88%. A second seed of the three-epoch recipe: 64.85% / 92.96%, so
  * much of seed 0's 82.01% A → B is seed luck (README, footnote 25).
  * Over the three-epoch recipe resize-conv generators read 22.81% / 92.10% and critics without norm 71.90% /
- * 91.27%; stronger readers of textured digits move A → B by up to 13 points either way (README, footnote 30).
+ * 91.27%; other readers of textured digits (96.95–98.29% on real ones) read the recipe's 82.01% as 77.99–88.93%
+ * (README, footnote 30).
  * Critics without instance norm (`discriminatorNorm` false) were tried because the norm subtracts each feature's
  * mean over the image and divides by its spread, so a stipple that raises a feature evenly everywhere cannot be seen
  * by layers 2 and 3. At 900 steps (first 1,000 test images) 38.1% / 50.2% against the recipe's 41.2% / 51.0% under
