@@ -44,8 +44,11 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
   abstract generate(z: Tensor, labels?: Int32Array | null): Tensor;
   /** one score per image [n]: D's logit, or the critic's value (given each image's class, where conditional) */
   abstract score(x: Tensor, labels?: Int32Array | null): Tensor;
-  /** the discriminator phase's loss for a real batch and a generated one (no gradient reaches G through `fake`) */
-  protected abstract discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext): Tensor;
+  /**
+   * the discriminator phase's loss for a real batch and a generated one (no gradient reaches G through `fake`);
+   * `codes`: the latent codes `fake` was drawn with, where the model has them
+   */
+  protected abstract discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext, codes: Int32Array | null): Tensor;
   /** the generator phase's loss from the scores of its generated batch */
   protected abstract generatorLoss(fakeScore: Tensor): Tensor;
 
@@ -58,6 +61,24 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
     return labelsFor(this, ctx.labels ?? null);
   }
 
+  /** values of a categorical latent code c ~ U{0, …, k − 1} drawn beside z (InfoGAN; 0: none) */
+  get latentCodes(): number {
+    return 0;
+  }
+
+  /** n codes drawn uniformly where the model has them (after z, from the same stream), else null: no draw at all */
+  drawCodes(n: number, g: Generator): Int32Array | null {
+    return this.latentCodes > 0 ? g.integers(n, this.latentCodes) : null;
+  }
+
+  /**
+   * The generator phase's loss for a generated batch: by default the generator objective on D's scores; a model
+   * with latent codes adds its information term here.
+   */
+  protected generatorPhaseLoss(fake: Tensor, labels: Int32Array | null, _codes: Int32Array | null): Tensor {
+    return this.generatorLoss(this.score(fake, labels));
+  }
+
   trainingPhases(): TrainingPhase[] {
     const n = (x: Tensor): number => x.shape[0]!;
     return [
@@ -66,20 +87,27 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
         parameters: this.discriminatorNet.parameters(),
         repeat: this.discriminatorSteps,
         lrFactor: this.discriminatorLrFactor,
-        // the generated batch is a constant here: building G's graph would only cost time
-        loss: (x, ctx) =>
-          this.discriminatorLoss(
+        loss: (x, ctx) => {
+          const y = this.batchLabels(ctx),
+            z = this.noise(n(x), ctx.generator),
+            c = this.drawCodes(n(x), ctx.generator);
+          // the generated batch is a constant here: building G's graph would only cost time
+          return this.discriminatorLoss(
             x,
-            noGrad(() => this.generate(this.noise(n(x), ctx.generator), this.batchLabels(ctx))),
+            noGrad(() => this.generate(z, y ?? c)),
             ctx,
-          ),
+            c,
+          );
+        },
       },
       {
         name: "generator",
         parameters: this.generatorNet.parameters(),
         loss: (x, ctx) => {
-          const y = this.batchLabels(ctx);
-          return this.generatorLoss(this.score(this.generate(this.noise(n(x), ctx.generator), y), y));
+          const y = this.batchLabels(ctx),
+            z = this.noise(n(x), ctx.generator),
+            c = this.drawCodes(n(x), ctx.generator);
+          return this.generatorPhaseLoss(this.generate(z, y ?? c), y, c);
         },
       },
     ];
@@ -88,11 +116,12 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
   /**
    * Recomputes the running estimates of G's batch norms for its current weights — after the Trainer swapped in their
    * moving average, whose activations the raw weights' estimates do not describe — as the average batch statistics
-   * of `RECALIBRATION_PASSES` batches of `RECALIBRATION_BATCH` noise vectors (a conditional G: the classes in turn).
+   * of `RECALIBRATION_PASSES` batches of `RECALIBRATION_BATCH` noise vectors (a conditional G: the classes in turn;
+   * one with latent codes: the codes in turn).
    */
   recalibrate(generator: Generator): void {
     const n = RECALIBRATION_BATCH,
-      k = isClassConditional(this) ? this.classes : 0;
+      k = isClassConditional(this) ? this.classes : this.latentCodes;
     const labels = k > 0 ? Int32Array.from({ length: n }, (_, i) => i % k) : null;
     recomputeBatchNormStatistics(this.generatorNet, RECALIBRATION_PASSES, () =>
       noGrad(() => this.generate(this.noise(n, generator), labels)),
@@ -101,7 +130,8 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
 
   /**
    * n images from G; normalisation layers use their running statistics, so a sample does not depend on its batch. A
-   * class-conditional generator draws the given labels, or the classes in turn (0, 1, …) when none are given. With
+   * class-conditional generator draws the given labels, or the classes in turn (0, 1, …) when none are given; one
+   * with latent codes draws them uniformly, after z. With
    * `truncation` ψ, z is drawn from N(0, I) truncated to |z_i| ≤ ψ (truncation.ts).
    */
   sample(n: number, generator: Generator, opts: { labels?: Int32Array | null; truncation?: number } = {}): Tensor {
@@ -117,7 +147,8 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
         opts.truncation === undefined
           ? this.noise(n, generator)
           : truncatedNormal(n, this.noiseDim, opts.truncation, generator);
-      return noGrad(() => this.generate(z, labels));
+      const input = labels ?? this.drawCodes(n, generator);
+      return noGrad(() => this.generate(z, input));
     } finally {
       this.generatorNet.train(wasTraining);
     }
@@ -136,7 +167,8 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
     try {
       const draw = (k: number) =>
         noGrad(() => {
-          const x = this.generate(this.noise(k, generator));
+          const z = this.noise(k, generator);
+          const x = this.generate(z, this.drawCodes(k, generator));
           return { values: Float32Array.from(x.toArray()), logits: this.score(x).toArray() };
         });
       const r = rejectionSample(n, draw, generator, opts);

@@ -12,13 +12,23 @@
  * pre-activation (the same as feeding z concatenated with the one-hot label), and D is a projection discriminator
  * [2]: its logit gains ⟨e_y, φ(x)⟩, the inner product of its last features with a learned vector of the class.
  * Training gives each generated batch the real batch's labels; sampling takes labels (the classes in turn if none).
+ *
+ * With `codes` = k > 0 the pair stays unconditional (no labels are read) but G takes a categorical code
+ * c ~ U{0, …, k − 1} beside z, through the same per-value vector, and D gains a head Q(c | x) on its last features:
+ * InfoGAN [3]. Both phases add λ·E[−log Q(c | G(z, c))], a variational bound on −I(c; G(z, c)) up to the constant
+ * H(c), so that c must stay readable from the image. Its use here: the digits are ten separate shapes, and a
+ * generator continuous in z alone must also draw the ambiguous images between them (Khayatkhoei et al. 2018 [4]);
+ * a discrete code lets it jump.
  * [1]: Radford, Metz & Chintala 2016, https://arxiv.org/abs/1511.06434
  * [2]: Miyato & Koyama 2018, cGANs with Projection Discriminator, https://arxiv.org/abs/1802.05637
+ * [3]: Chen et al. 2016, InfoGAN, https://arxiv.org/abs/1606.03657
+ * [4]: Khayatkhoei, Singh & Elgammal 2018, Disconnected Manifold Learning for GANs, https://arxiv.org/abs/1806.00880
  */
 import { BatchNorm1d, BatchNorm2d } from "../../nn/layers.js";
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Linear } from "../../nn/linear.js";
 import { Module } from "../../nn/module.js";
+import { crossEntropy } from "../../ops/loss.js";
 import { oneHot } from "../../ops/movement.js";
 import type { Generator } from "../../tensor/rng.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -60,6 +70,13 @@ export const options = z.object({
     "classes to condition on (0: unconditional): a class vector in G's first layer, a projection discriminator",
     100000,
   ),
+  codes: field.nonNegativeInt(
+    0,
+    "values of a categorical latent code c drawn uniformly beside z, read back by a head Q(c | x) on D (InfoGAN; " +
+      "0: none). No labels are used",
+    100000,
+  ),
+  infoWeight: field.positiveNumber(1, "λ, the weight of the information term −λ·log Q(c | G(z, c)) (with codes)"),
 });
 export type DCGANConfig = OptionsOf<typeof options>;
 
@@ -75,18 +92,18 @@ function quarterSize(data: DataShape): [number, number] {
   return [Math.ceil(data.shape[1] / 4), Math.ceil(data.shape[2] / 4)];
 }
 
-/** The labels of a class-conditional pass: one per image, each in [0, classes). */
-function checkLabels(labels: Int32Array | null, n: number, classes: number): Int32Array {
-  if (!labels) throw new RangeError(`dcgan: conditioned on ${classes} classes, it needs a label per image`);
-  if (labels.length !== n) throw new RangeError(`dcgan: ${labels.length} labels for ${n} images`);
+/** The labels (or latent codes) of a conditioned pass: one per image, each in [0, classes). */
+function checkLabels(labels: Int32Array | null, n: number, classes: number, what = "label"): Int32Array {
+  if (!labels) throw new RangeError(`dcgan: conditioned on ${classes} ${what} values, it needs a ${what} per image`);
+  if (labels.length !== n) throw new RangeError(`dcgan: ${labels.length} ${what}s for ${n} images`);
   const bad = labels.find((y) => !(y >= 0 && y < classes));
-  if (bad !== undefined) throw new RangeError(`dcgan: label ${bad} is not in [0, ${classes})`);
+  if (bad !== undefined) throw new RangeError(`dcgan: ${what} ${bad} is not in [0, ${classes})`);
   return labels;
 }
 
 export class DCGANGenerator extends Module {
   readonly fc: Linear;
-  /** one vector per class added to fc's output (null: unconditional) */
+  /** one vector per class (or latent code value) added to fc's output (null: neither) */
   readonly embed: Linear | null;
   readonly bn0: BatchNorm1d;
   readonly up1: ConvTranspose2d;
@@ -113,7 +130,7 @@ export class DCGANGenerator extends Module {
     this.up2 = this.registerModule("up2", new ConvTranspose2d(width, data.shape[0], 4, { ...k4s2p1, generator: g }));
   }
 
-  /** pixel logits [n, dim]; `labels` (one per row of z) for a class-conditional generator */
+  /** pixel logits [n, dim]; `labels` (one per row of z: classes, or latent codes) for a conditioned generator */
   forward(z: Tensor, labels: Int32Array | null = null): Tensor {
     const [h, w] = quarterSize(this.data);
     const n = z.shape[0]!;
@@ -135,12 +152,15 @@ export class DCGANDiscriminator extends Module {
   readonly fc: Linear;
   /** the projection's class vectors, one row per class over D's last features (null: unconditional) */
   readonly embed: Linear | null;
+  /** InfoGAN's head: logits of Q(c | x) over the latent code's values from D's last features (null: no codes) */
+  readonly q: Linear | null;
 
   constructor(
     readonly width: number,
     readonly data: DataShape,
     g: Generator,
     readonly classes = 0,
+    readonly codes = 0,
   ) {
     super();
     const [h, w] = quarterSize(data);
@@ -155,10 +175,16 @@ export class DCGANDiscriminator extends Module {
       classes > 0
         ? this.registerModule("embed", new Linear(classes, 2 * width * h * w, { generator: g, bias: false }))
         : null;
+    this.q = codes > 0 ? this.registerModule("q", new Linear(2 * width * h * w, codes, { generator: g })) : null;
   }
 
   /** logits [n] for images [n, dim]; `labels` (one per image) for a class-conditional discriminator */
   forward(x: Tensor, labels: Int32Array | null = null): Tensor {
+    return this.forwardWithCodes(x, labels).logit;
+  }
+
+  /** D's logits [n] and, where it has InfoGAN's head, Q's logits over the code's values [n, codes], in one pass */
+  forwardWithCodes(x: Tensor, labels: Int32Array | null = null): { logit: Tensor; codeLogits: Tensor | null } {
     const n = x.shape[0]!;
     const [, H, W] = this.data.shape,
       [h, w] = quarterSize(this.data);
@@ -174,9 +200,10 @@ export class DCGANDiscriminator extends Module {
     const h2 = this.bn2.forward(this.conv2.forward(this.conv1.forward(img)));
     const phi = h2.reshape([n, h2.size / n]);
     const logit = this.fc.forward(phi).reshape([n]);
-    if (!this.embed) return logit;
+    const codeLogits = this.q ? this.q.forward(phi) : null;
+    if (!this.embed) return { logit, codeLogits };
     const e = this.embed.forward(oneHot(checkLabels(labels, n, this.classes), this.classes, x.dtype));
-    return logit.add(phi.mul(e).sum([1]));
+    return { logit: logit.add(phi.mul(e).sum([1])), codeLogits };
   }
 }
 
@@ -193,6 +220,8 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
   ) {
     super();
     const k = config.classes;
+    if (k > 0 && config.codes > 0)
+      throw new RangeError("dcgan: `classes` (labels in) and `codes` (InfoGAN's latent code) cannot both be set");
     // rejection sampling reads D's logit as log p_data − log p_g: a logistic, unconditional discriminator
     const rejection = k === 0 && config.discriminatorLoss === "logistic";
     this.capabilities = [
@@ -202,16 +231,16 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
     ];
     this.generatorNet = this.registerModule(
       "generator",
-      new DCGANGenerator(config.noiseDim, config.width, data, generator, k),
+      new DCGANGenerator(config.noiseDim, config.width, data, generator, k || config.codes),
     );
     this.discriminatorNet = this.registerModule(
       "discriminator",
-      new DCGANDiscriminator(config.width, data, generator, k),
+      new DCGANDiscriminator(config.width, data, generator, k, config.codes),
     );
     if (config.init === "normal") {
       const { fc, bn0, up1, bn1, up2 } = this.generatorNet,
         d = this.discriminatorNet;
-      const embeds = [this.generatorNet.embed, d.embed].filter((e): e is Linear => e !== null);
+      const embeds = [this.generatorNet.embed, d.embed, d.q].filter((e): e is Linear => e !== null);
       normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc, ...embeds], generator);
     }
   }
@@ -223,6 +252,10 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
 
   get noiseDim(): number {
     return this.config.noiseDim;
+  }
+
+  override get latentCodes(): number {
+    return this.config.codes;
   }
 
   get discriminatorSteps(): number {
@@ -241,13 +274,30 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
     return this.discriminatorNet.forward(x, labels);
   }
 
-  protected discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext): Tensor {
+  protected discriminatorLoss(real: Tensor, fake: Tensor, ctx: StepContext, codes: Int32Array | null): Tensor {
     const y = this.batchLabels(ctx);
-    return discriminatorLoss(this.score(real, y), this.score(fake, y), this.config.discriminatorLoss);
+    if (!codes) return discriminatorLoss(this.score(real, y), this.score(fake, y), this.config.discriminatorLoss);
+    const f = this.discriminatorNet.forwardWithCodes(fake);
+    const adversarial = discriminatorLoss(this.score(real), f.logit, this.config.discriminatorLoss);
+    return adversarial.add(this.informationTerm(f.codeLogits, codes));
   }
 
   protected generatorLoss(fakeScore: Tensor): Tensor {
     return generatorLoss(fakeScore, this.config.generatorLoss);
+  }
+
+  protected override generatorPhaseLoss(fake: Tensor, labels: Int32Array | null, codes: Int32Array | null): Tensor {
+    if (!codes) return this.generatorLoss(this.score(fake, labels));
+    const f = this.discriminatorNet.forwardWithCodes(fake);
+    return this.generatorLoss(f.logit).add(this.informationTerm(f.codeLogits, codes));
+  }
+
+  /** λ·mean(−log Q(c | x)): the cross-entropy of Q's logits against the codes the images were drawn with */
+  informationTerm(codeLogits: Tensor | null, codes: Int32Array): Tensor {
+    if (!codeLogits) throw new Error("dcgan: the information term needs D's head Q (set `codes`)");
+    return crossEntropy(codeLogits, checkLabels(codes, codeLogits.shape[0]!, this.config.codes, "code")).mul(
+      this.config.infoWeight,
+    );
   }
 }
 
