@@ -12,6 +12,7 @@ import { Generator } from "../tensor/rng.js";
 import { checkSampleCount } from "../data/limits.js";
 import { checkTruncation } from "../models/adversarial/truncation.js";
 import { checkGamma, type RejectionStats } from "../models/adversarial/rejection.js";
+import { AdversarialModel } from "../models/adversarial/adversarial.js";
 import { requireCapability } from "./capabilities.js";
 import { openRun, runSplit } from "./runs.js";
 
@@ -27,6 +28,8 @@ export interface SampleRequest {
   seed?: number;
   /** class of every sample, for class-conditional models */
   label?: number;
+  /** latent code of every sample, for a GAN with InfoGAN's categorical code (dcgan with `codes`) */
+  code?: number;
   /** draw the latent z from N(0, I) truncated to |z_i| ≤ ψ (models with the "truncation" capability) */
   truncation?: number;
   /** discriminator rejection sampling with this γ (models with the "rejection" capability; unconditional) */
@@ -46,6 +49,24 @@ function sampleLabels(model: GenerativeModel, name: string, o: SampleRequest): I
   return new Int32Array(o.n).fill(o.label);
 }
 
+/**
+ * Every sample's latent code where one is asked for, with the model that takes it (null: none asked for, the model
+ * draws its codes itself).
+ */
+function sampleCodes(
+  model: GenerativeModel,
+  name: string,
+  o: SampleRequest,
+): { model: AdversarialModel; codes: Int32Array } | null {
+  if (o.code === undefined) return null;
+  if (!(model instanceof AdversarialModel) || model.latentCodes === 0)
+    throw new RangeError(`${name} has no latent code to pick (a dcgan trained with the option \`codes\` has)`);
+  const k = model.latentCodes;
+  if (!Number.isInteger(o.code) || o.code < 0 || o.code >= k)
+    throw new RangeError(`code ${o.code} is out of range: ${name} draws codes 0 … ${k - 1}`);
+  return { model, codes: new Int32Array(o.n).fill(o.code) };
+}
+
 export function sample(
   target: string,
   o: SampleRequest,
@@ -53,7 +74,9 @@ export function sample(
   const run = openRun(target);
   const model = requireCapability(run.model, run.config.model, canSample, "sampler", "sample");
   checkSampleCount(o.n, run.config.dim);
-  const labels = sampleLabels(model, run.config.model, o);
+  const labels = sampleLabels(model, run.config.model, o),
+    codes = sampleCodes(model, run.config.model, o);
+  if (codes && o.rejection !== undefined) throw new RangeError("rejection sampling draws its own codes: drop --code");
   const t0 = Date.now(),
     g = new Generator(o.seed ?? 0);
   let x,
@@ -63,6 +86,9 @@ export function sample(
     const gamma = checkGamma(o.rejection);
     const m = requireCapability(model, run.config.model, canReject, "rejection", "sample by discriminator rejection");
     ({ x, stats: rejection } = m.rejectionSample(o.n, g, { gamma }));
+  } else if (codes) {
+    const psi = o.truncation === undefined ? {} : { truncation: checkTruncation(o.truncation) };
+    x = codes.model.sample(o.n, g, { codes: codes.codes, ...psi });
   } else if (o.truncation === undefined) x = model.sample(o.n, g, { labels });
   else {
     const psi = checkTruncation(o.truncation);

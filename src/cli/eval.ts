@@ -177,6 +177,7 @@ interface SampleFlags {
   out: string;
   scale: number;
   label?: number;
+  code?: number;
   truncation?: number;
   drs?: number;
 }
@@ -200,6 +201,11 @@ export function sampleCommand(program: Command): void {
       "class of every sample (class-conditional models; default: the classes in turn)",
       parseNonNegativeInt,
     )
+    .option(
+      "--code <c>",
+      "latent code of every sample (a dcgan trained with `codes`, InfoGAN; default: drawn uniformly)",
+      parseNonNegativeInt,
+    )
     .option("--truncation <psi>", TRUNCATION_HELP, parsePositiveNumber)
     .option("--drs <gamma>", DRS_HELP, parseNumber)
     .action((target: string, o: SampleFlags) => {
@@ -213,6 +219,7 @@ export function sampleCommand(program: Command): void {
         n: o.n,
         seed: o.seed,
         ...(o.label !== undefined ? { label: o.label } : {}),
+        ...(o.code !== undefined ? { code: o.code } : {}),
         ...(o.truncation !== undefined ? { truncation: o.truncation } : {}),
         ...(o.drs !== undefined ? { rejection: o.drs } : {}),
       });

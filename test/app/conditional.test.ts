@@ -1,6 +1,7 @@
 /**
  * Class-conditional models end to end: fit hands each batch's labels to a model that declares "class-conditional",
- * `deepgen sample --label` draws that class, and the conditional's logits depend on the label.
+ * `deepgen sample --label` draws that class, and the conditional's logits depend on the label; `deepgen sample --code`
+ * picks the latent code of a dcgan trained with InfoGAN's codes.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -51,6 +52,36 @@ test("an unconditional model refuses --label, and a conditional one refuses unla
   );
   assert.ok(models.isClassConditional(m));
   assert.throws(() => models.labelsFor(m, null, "binarized-mnist"), /needs labels; binarized-mnist has none/);
+});
+
+test("a dcgan with InfoGAN's codes trains; sample --code picks a code, other models refuse it", async () => {
+  const out = path.join(dir, "info");
+  const training = { epochs: 1, batchSize: 8, lr: 2e-4, dataset: "mnist" };
+  const config = JSON.stringify({ options: { width: 4, noiseDim: 6, codes: 3, init: "uniform" }, training });
+  const r = await app.fit({ model: "dcgan", config, out, maxSteps: 2 });
+  assert.equal(r.steps, 2);
+  const drawn = app.sample(out, { n: 6, seed: 1 });
+  const [c0, c2, again] = [0, 2, 0].map((code) => app.sample(out, { n: 6, seed: 1, code }));
+  assert.deepEqual(c0!.values, again!.values, "the same seed and code give the same images");
+  assert.ok(
+    c0!.values.some((v, i) => Math.abs(v - c2!.values[i]!) > 1e-4),
+    "the code does not reach the images",
+  );
+  assert.ok(
+    [c0, c2].some((c) => c!.values.some((v, i) => Math.abs(v - drawn.values[i]!) > 1e-4)),
+    "codes drawn at random equal a fixed code for every image",
+  );
+  assert.throws(() => app.sample(out, { n: 1, code: 3 }), /code 3 is out of range: dcgan draws codes 0 … 2/);
+  assert.throws(() => app.sample(out, { n: 1, code: 0, rejection: 0 }), /drop --code/);
+  const png = path.join(dir, "code.png");
+  const c = await cli("sample", out, "--code", "1", "-n", "4", "--out", png);
+  assert.match(c.stdout, /wrote 4 samples/);
+  const plain = path.join(dir, "u");
+  if (!existsSync(plain)) {
+    const cfg = JSON.stringify({ options: { ...options, classes: 0 }, training });
+    await app.fit({ model: "gated-pixelcnn", config: cfg, out: plain, maxSteps: 1 });
+  }
+  assert.throws(() => app.sample(plain, { n: 1, code: 0 }), /has no latent code to pick/);
 });
 
 test("conditional logits depend on the label: the loss has a nonzero gradient on the class embedding", () => {

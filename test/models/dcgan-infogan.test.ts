@@ -31,7 +31,7 @@ function crossEntropyByHand(logits: number[], codes: Int32Array, k: number): num
 
 test("InfoGAN's D: Q's logits are a linear head on the features that give D's logit, in the same pass", () => {
   const m = new DCGAN(config({ codes: 5 }), data, new Generator(1));
-  assert.ok(!isClassConditional(m), "a model with codes reads no labels");
+  assert.equal(isClassConditional(m), false, "a model with codes reads no labels");
   assert.equal(m.latentCodes, 5);
   const x = images(2, 6);
   noGrad(() => {

@@ -131,10 +131,14 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
   /**
    * n images from G; normalisation layers use their running statistics, so a sample does not depend on its batch. A
    * class-conditional generator draws the given labels, or the classes in turn (0, 1, …) when none are given; one
-   * with latent codes draws them uniformly, after z. With
+   * with latent codes takes the given `codes` or draws them uniformly, after z. With
    * `truncation` ψ, z is drawn from N(0, I) truncated to |z_i| ≤ ψ (truncation.ts).
    */
-  sample(n: number, generator: Generator, opts: { labels?: Int32Array | null; truncation?: number } = {}): Tensor {
+  sample(
+    n: number,
+    generator: Generator,
+    opts: { labels?: Int32Array | null; codes?: Int32Array | null; truncation?: number } = {},
+  ): Tensor {
     let labels = opts.labels ?? null;
     if (isClassConditional(this)) {
       const k = this.classes;
@@ -147,7 +151,7 @@ export abstract class AdversarialModel extends GenerativeModel implements Sample
         opts.truncation === undefined
           ? this.noise(n, generator)
           : truncatedNormal(n, this.noiseDim, opts.truncation, generator);
-      const input = labels ?? this.drawCodes(n, generator);
+      const input = labels ?? opts.codes ?? this.drawCodes(n, generator);
       return noGrad(() => this.generate(z, input));
     } finally {
       this.generatorNet.train(wasTraining);
