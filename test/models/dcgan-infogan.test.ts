@@ -171,3 +171,23 @@ test("a short InfoGAN run on unlabelled images of four kinds gives each kind its
     `own-quadrant margin per code: ${margins.map((d) => d.toFixed(3))}`,
   );
 });
+
+test("codeInit rescales only G's code vectors: N(0, 0.02²) → N(0, codeInit²) from the same draw", () => {
+  const a = new DCGAN(config({ codes: 10 }), data, new Generator(20)),
+    b = new DCGAN(config({ codes: 10, codeInit: 0.2 }), data, new Generator(20));
+  const pb = new Map(b.namedParameters());
+  for (const [name, p] of a.namedParameters()) {
+    const q = pb.get(name)!.toArray();
+    if (name === "generator.embed.weight")
+      assertClose(
+        q,
+        p.toArray().map((v) => 10 * v),
+        { atol: 1e-7, rtol: 1e-5 },
+        name,
+      );
+    else assert.deepEqual(q, p.toArray(), name);
+  }
+  const w = b.generatorNet.embed!.weight.toArray();
+  const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+  assert.ok(Math.abs(std - 0.2) < 0.01, `code vectors' std ${std} (${w.length} draws)`);
+});

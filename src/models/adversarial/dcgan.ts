@@ -38,7 +38,7 @@ import { registerModel } from "../registry.js";
 import { ADVERSARIAL_CAPABILITIES, AdversarialModel } from "./adversarial.js";
 import { discriminatorLoss, generatorLoss } from "./losses.js";
 import { LEAKY_SLOPE } from "./mlp-net.js";
-import { normalInit } from "./normal-init.js";
+import { DCGAN_INIT_STD, normalInit } from "./normal-init.js";
 import * as z from "zod";
 
 export const options = z.object({
@@ -77,6 +77,11 @@ export const options = z.object({
     100000,
   ),
   infoWeight: field.positiveNumber(1, "λ, the weight of the information term −λ·log Q(c | G(z, c)) (with codes)"),
+  codeInit: field.positiveNumber(
+    0.02,
+    "standard deviation of G's code vectors at initialisation (with codes and the normal init; 0.02·√noiseDim " +
+      "gives the code as much of fc's output variance as all of z)",
+  ),
 });
 export type DCGANConfig = OptionsOf<typeof options>;
 
@@ -242,6 +247,9 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
         d = this.discriminatorNet;
       const embeds = [this.generatorNet.embed, d.embed, d.q].filter((e): e is Linear => e !== null);
       normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc, ...embeds], generator);
+      // the code vectors rescaled from N(0, 0.02²) to N(0, codeInit²): no extra draw, so codeInit 0.02 changes nothing
+      const codeVectors = config.codes > 0 ? this.generatorNet.embed!.weight.data : null;
+      codeVectors?.forEach((v, i, w) => (w[i] = (v * config.codeInit) / DCGAN_INIT_STD));
     }
   }
 
