@@ -203,7 +203,7 @@ export function sampleCommand(program: Command): void {
     )
     .option(
       "--code <c>",
-      "latent code of every sample (a GAN trained with InfoGAN's `codes`; default: drawn uniformly)",
+      "latent code of every sample (models trained with a categorical latent code, `codes`; default: drawn uniformly)",
       parseNonNegativeInt,
     )
     .option("--truncation <psi>", TRUNCATION_HELP, parsePositiveNumber)
