@@ -297,7 +297,7 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
   }
 
   protected override generatorPhaseLoss(fake: Tensor, labels: Int32Array | null, codes: Int32Array | null): Tensor {
-    if (!codes) return this.generatorLoss(this.score(fake, labels));
+    if (!codes) return super.generatorPhaseLoss(fake, labels, codes);
     const f = this.discriminatorNet.forwardWithCodes(fake);
     return this.generatorLoss(f.logit).add(this.informationTerm(f.codeLogits, codes));
   }
