@@ -125,6 +125,51 @@ test("cycle blur: G(a) and F(b) are blurred, then noised, on the way back only",
   assert.throws(() => cycleganOptions.parse({ cycleBlur: 9 }), /cycleBlur|9|8/);
 });
 
+test("output blur: G's output is blurred wherever it is used (edges repeated), F's is not", () => {
+  const o = { width: 4, discriminatorWidth: 4, blocks: 0, outputBlur: 2 };
+  const m = new CycleGAN(cycleganOptions.parse(o), DATA, new Generator(9));
+  const g = new Generator(10);
+  const a = images(g, 2),
+    b = images(g, 2);
+  // one [1, 2, 1] / 4 pass along rows then columns of each 28 × 28 plane, the border values repeated, in float64
+  const pass = (v: number[]): number[] => {
+    const out = new Array<number>(v.length);
+    const at = (p: number, i: number, j: number): number => v[p * 784 + Math.min(27, Math.max(0, i)) * 28 + j]!;
+    const atT = (p: number, i: number, j: number): number => v[p * 784 + i * 28 + Math.min(27, Math.max(0, j))]!;
+    const rows = v.map((_, k) => {
+      const p = Math.floor(k / 784),
+        i = Math.floor((k % 784) / 28),
+        j = k % 28;
+      return (at(p, i - 1, j) + 2 * at(p, i, j) + at(p, i + 1, j)) / 4;
+    });
+    v = rows;
+    for (let k = 0; k < v.length; k++) {
+      const p = Math.floor(k / 784),
+        i = Math.floor((k % 784) / 28),
+        j = k % 28;
+      out[k] = (atT(p, i, j - 1) + 2 * atT(p, i, j) + atT(p, i, j + 1)) / 4;
+    }
+    return out;
+  };
+  const raw = m.genAB.forward(a).sigmoid().toArray();
+  const want = pass(pass(raw));
+  const got = m.G(a).toArray();
+  // float32 sums of four terms, twice: 1e-6 absolute on values in (0, 1)
+  for (let k = 0; k < want.length; k++) assert.ok(Math.abs(got[k]! - want[k]!) < 1e-6, `G(a)[${k}]`);
+  assert.ok(
+    raw.some((r, k) => Math.abs(r - want[k]!) > 1e-3),
+    "the blur changes G's output",
+  );
+  // F is untouched, and the generators' loss uses the blurred G (adversarial term against a hand-built one)
+  const f = m.F(b).toArray(),
+    fRaw = m.genBA.forward(b).sigmoid().toArray();
+  for (let k = 0; k < f.length; k++) assert.equal(f[k], fRaw[k]);
+  const adv = lsGeneratorLoss(m.discB.forward(m.G(a))).item();
+  const advSharp = lsGeneratorLoss(m.discB.forward(m.genAB.forward(a).sigmoid())).item();
+  assert.ok(Math.abs(adv - advSharp) > 1e-6, "D_B sees the blurred translation");
+  assert.throws(() => cycleganOptions.parse({ outputBlur: 9 }), /outputBlur|9|8/);
+});
+
 test("Cycle VAE: the translation is blurred, then noised, before re-encoding; the critic sees it sharp", () => {
   const o = { width: 4, latentChannels: 2, discriminatorWidth: 4, cycleNoise: 0.2, cycleBlur: 2, lambdaCycle: 30 };
   // an untrained decoder draws nearly flat images, which a blur hardly changes: its last layer's weights scaled by 40

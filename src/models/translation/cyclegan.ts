@@ -70,6 +70,7 @@ import { field, type OptionsOf } from "../options.js";
 import { registerModel } from "../registry.js";
 import { ImageHistory } from "./history.js";
 import {
+  binomialBlur,
   ConvTranslator,
   criticLayers,
   cycleBlurOption,
@@ -103,6 +104,11 @@ export const options = z.object({
   discriminatorSteps: field.positiveInt(1, "updates of both discriminators per update of the generators, on one batch"),
   upsampling: upsamplingOption,
   cycleBlur: cycleBlurOption,
+  outputBlur: field.nonNegativeInt(
+    0,
+    "passes of a [1, 2, 1] blur over G's output (A → B) wherever it is used (0: none; σ = √(passes/2) px)",
+    8,
+  ),
   generatorNoise: field.nonNegativeInt(
     0,
     "channels of per-image Gaussian noise, each constant over the image, that G: A → B reads beside a (0: none)",
@@ -146,14 +152,16 @@ export class CycleGAN extends TranslationModel {
   }
 
   /**
-   * The translation; G's noise z (`generatorNoise` > 0) is drawn from `g`, or, without one (translate, eval), from a
-   * generator seeded afresh on each call, so that a translation is reproducible: image i of every call gets the same z.
+   * The translation, G's output blurred `outputBlur` times (a pattern at the pixel scale cannot leave G). G's noise z
+   * (`generatorNoise` > 0) is drawn from `g`, or, without one (translate, eval), from a generator seeded afresh on
+   * each call, so that a translation is reproducible: image i of every call gets the same z.
    */
   map(x: Tensor, direction: TranslationDirection, g?: Generator): Tensor {
     if (direction === "b-to-a") return this.genBA.forward(x).sigmoid();
-    const k = this.config.generatorNoise;
+    const { generatorNoise: k, outputBlur } = this.config;
     const z = k > 0 ? randn([x.shape[0]!, k], { generator: g ?? new Generator(TRANSLATE_NOISE_SEED) }) : undefined;
-    return this.genAB.forward(x, z).sigmoid();
+    const out = this.genAB.forward(x, z).sigmoid();
+    return outputBlur > 0 ? binomialBlur(out, outputBlur) : out;
   }
 
   /** G(a), its noise (if any) drawn from `g` */
