@@ -57,6 +57,78 @@ test("InfoGAN's D: Q's logits are a linear head on the features that give D's lo
   });
 });
 
+test("qHidden puts the paper's hidden layer in Q: FC, batch norm on the batch, LeakyReLU 0.2, then the logits", () => {
+  const plain = new DCGAN(config({ codes: 5 }), data, new Generator(1)),
+    deep = new DCGAN(config({ codes: 5, qHidden: 7 }), data, new Generator(1));
+  const names = (m: DCGAN) => m.namedParameters().map(([n, p]) => `${n} ${p.shape}`);
+  // without it the parameters (and their draws) are the linear head's; with it, two layers more before q
+  assert.deepEqual(names(plain), names(new DCGAN(config({ codes: 5, qHidden: 0 }), data, new Generator(1))));
+  const extra = names(deep).filter((n) => !names(plain).includes(n));
+  assert.deepEqual(extra.sort(), [
+    "discriminator.q.weight 5,7",
+    "discriminator.qBn.bias 7",
+    "discriminator.qBn.weight 7",
+    "discriminator.qHidden.bias 7",
+    `discriminator.qHidden.weight 7,${
+      names(plain)
+        .find((n) => n.startsWith("discriminator.q.weight"))!
+        .split(",")[1]
+    }`,
+  ]);
+  const d = deep.discriminatorNet,
+    x = images(2, 6);
+  // random gains and shifts, so that the batch norm's affine part is checked too
+  const g = new Generator(3);
+  d.qBn!.weight.data.set(rand([7], { generator: g, low: 0.5, high: 1.5 }).data);
+  d.qBn!.bias.data.set(rand([7], { generator: g, low: -0.5, high: 0.5 }).data);
+  noGrad(() => {
+    const fcForward = d.fc.forward.bind(d.fc);
+    let phi: Tensor | null = null;
+    d.fc.forward = (t: Tensor): Tensor => ((phi = t), fcForward(t));
+    const { codeLogits } = d.forwardWithCodes(x);
+    assert.equal(d.forwardWithCodes(x, null, false).codeLogits, null, "no Q without withCodes");
+    const f = (phi as unknown as Tensor).toArray(),
+      nf = f.length / 6;
+    const W1 = d.qHidden!.weight.data,
+      b1 = d.qHidden!.bias!.data,
+      W2 = d.q!.weight.data,
+      b2 = d.q!.bias!.data;
+    const gamma = d.qBn!.weight.data,
+      beta = d.qBn!.bias.data;
+    const h = [0, 1, 2, 3, 4, 5].map((i) =>
+      [0, 1, 2, 3, 4, 5, 6].map((u) => {
+        let s = b1[u]!;
+        for (let j = 0; j < nf; j++) s += f[i * nf + j]! * W1[u * nf + j]!;
+        return s;
+      }),
+    );
+    const expected: number[] = [];
+    const a = h.map((row) => row.slice());
+    for (let u = 0; u < 7; u++) {
+      const col = h.map((row) => row[u]!),
+        mean = col.reduce((s, v) => s + v, 0) / 6,
+        variance = col.reduce((s, v) => s + (v - mean) ** 2, 0) / 6; // the batch's biased variance
+      for (let i = 0; i < 6; i++) {
+        const y = ((h[i]![u]! - mean) / Math.sqrt(variance + 1e-5)) * gamma[u]! + beta[u]!;
+        a[i]![u] = y > 0 ? y : 0.2 * y;
+      }
+    }
+    for (let i = 0; i < 6; i++)
+      for (let c = 0; c < 5; c++) {
+        let s = b2[c]!;
+        for (let u = 0; u < 7; u++) s += a[i]![u]! * W2[c * 7 + u]!;
+        expected.push(s);
+      }
+    assertClose(codeLogits!.toArray(), expected, { atol: 1e-4, rtol: 1e-4 }, "Q's logits through its hidden layer");
+  });
+  // every parameter of the deeper Q learns from the information term
+  for (const ph of deep.trainingPhases()) {
+    ph.loss(x, { generator: new Generator(5), step: 0, epoch: 0 }).backward();
+    const dead = ph.parameters.filter((p) => p.grad === null || p.grad.toArray().every((v) => v === 0));
+    assert.equal(dead.length, 0, `${ph.name}: ${dead.length} parameters got no gradient`);
+  }
+});
+
 test("both phases add λ·CE(Q(G(z, c)), c) with c drawn after z; no labels needed; every parameter learns", () => {
   const k = 4;
   const x = images(3, 8);

@@ -20,7 +20,8 @@
  * generator continuous in z alone must also draw the ambiguous images between them (Khayatkhoei et al. 2018 [4]);
  * a discrete code lets it jump. Measured (README, sample quality): the `infogan` recipe's 10 epochs reach classifier
  * score 8.24 where ttur alone reaches 7.24, 8.64 after 30; at the paper's N(0, 0.02²) for the code vectors (with z
- * of 100) Q read the code back for 99.5% of draws but each code drew a mix of digits, hence `codeInit`.
+ * of 100) Q read the code back for 99.5% of draws but each code drew a mix of digits, hence `codeInit`. Q is a
+ * linear head by default; `qHidden` gives it the paper's hidden layer (FC, batch norm, LeakyReLU) before the logits.
  * [1]: Radford, Metz & Chintala 2016, https://arxiv.org/abs/1511.06434
  * [2]: Miyato & Koyama 2018, cGANs with Projection Discriminator, https://arxiv.org/abs/1802.05637
  * [3]: Chen et al. 2016, InfoGAN, https://arxiv.org/abs/1606.03657
@@ -79,6 +80,12 @@ export const options = z.object({
     100000,
   ),
   infoWeight: field.positiveNumber(1, "λ, the weight of the information term −λ·log Q(c | G(z, c)) (with codes)"),
+  qHidden: field.nonNegativeInt(
+    0,
+    "units of a hidden layer in Q, with batch norm and LeakyReLU (with codes; 0: Q is linear on D's last features; " +
+      "the InfoGAN paper's has 128)",
+    100000,
+  ),
   codeInit: field.positiveNumber(
     0.02,
     "standard deviation of G's code vectors at initialisation (with codes and the normal init; 0.02·√noiseDim " +
@@ -161,6 +168,9 @@ export class DCGANDiscriminator extends Module {
   readonly embed: Linear | null;
   /** InfoGAN's head: logits of Q(c | x) over the latent code's values from D's last features (null: no codes) */
   readonly q: Linear | null;
+  /** Q's hidden layer and its batch norm (ending in a LeakyReLU), before `q` (null: Q is linear) */
+  readonly qHidden: Linear | null;
+  readonly qBn: BatchNorm1d | null;
 
   constructor(
     readonly width: number,
@@ -168,6 +178,7 @@ export class DCGANDiscriminator extends Module {
     g: Generator,
     readonly classes = 0,
     readonly codes = 0,
+    qHidden = 0,
   ) {
     super();
     const [h, w] = quarterSize(data);
@@ -182,16 +193,28 @@ export class DCGANDiscriminator extends Module {
       classes > 0
         ? this.registerModule("embed", new Linear(classes, 2 * width * h * w, { generator: g, bias: false }))
         : null;
-    this.q = codes > 0 ? this.registerModule("q", new Linear(2 * width * h * w, codes, { generator: g })) : null;
+    const features = 2 * width * h * w,
+      hidden = codes > 0 && qHidden > 0;
+    this.qHidden = hidden ? this.registerModule("qHidden", new Linear(features, qHidden, { generator: g })) : null;
+    this.qBn = hidden ? this.registerModule("qBn", new BatchNorm1d(qHidden, leaky)) : null;
+    this.q =
+      codes > 0 ? this.registerModule("q", new Linear(hidden ? qHidden : features, codes, { generator: g })) : null;
   }
 
   /** logits [n] for images [n, dim]; `labels` (one per image) for a class-conditional discriminator */
   forward(x: Tensor, labels: Int32Array | null = null): Tensor {
-    return this.forwardWithCodes(x, labels).logit;
+    return this.forwardWithCodes(x, labels, false).logit;
   }
 
-  /** D's logits [n] and, where it has InfoGAN's head, Q's logits over the code's values [n, codes], in one pass */
-  forwardWithCodes(x: Tensor, labels: Int32Array | null = null): { logit: Tensor; codeLogits: Tensor | null } {
+  /**
+   * D's logits [n] and, where it has InfoGAN's head, Q's logits over the code's values [n, codes], in one pass
+   * (`withCodes` false: D's logits alone, as `forward`)
+   */
+  forwardWithCodes(
+    x: Tensor,
+    labels: Int32Array | null = null,
+    withCodes = true,
+  ): { logit: Tensor; codeLogits: Tensor | null } {
     const n = x.shape[0]!;
     const [, H, W] = this.data.shape,
       [h, w] = quarterSize(this.data);
@@ -207,10 +230,15 @@ export class DCGANDiscriminator extends Module {
     const h2 = this.bn2.forward(this.conv2.forward(this.conv1.forward(img)));
     const phi = h2.reshape([n, h2.size / n]);
     const logit = this.fc.forward(phi).reshape([n]);
-    const codeLogits = this.q ? this.q.forward(phi) : null;
+    const codeLogits = this.q && withCodes ? this.q.forward(this.qFeatures(phi)) : null;
     if (!this.embed) return { logit, codeLogits };
     const e = this.embed.forward(oneHot(checkLabels(labels, n, this.classes), this.classes, x.dtype));
     return { logit: logit.add(phi.mul(e).sum([1])), codeLogits };
+  }
+
+  /** Q's input: D's last features, or its hidden layer's (qBn ends in its LeakyReLU) */
+  private qFeatures(phi: Tensor): Tensor {
+    return this.qHidden && this.qBn ? this.qBn.forward(this.qHidden.forward(phi)) : phi;
   }
 }
 
@@ -242,13 +270,14 @@ export class DCGAN extends AdversarialModel implements ClassConditional {
     );
     this.discriminatorNet = this.registerModule(
       "discriminator",
-      new DCGANDiscriminator(config.width, data, generator, k, config.codes),
+      new DCGANDiscriminator(config.width, data, generator, k, config.codes, config.qHidden),
     );
     if (config.init === "normal") {
       const { fc, bn0, up1, bn1, up2 } = this.generatorNet,
         d = this.discriminatorNet;
       const embeds = [this.generatorNet.embed, d.embed, d.q].filter((e): e is Linear => e !== null);
-      normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc, ...embeds], generator);
+      const qLayers = [d.qHidden, d.qBn].filter((e): e is Linear | BatchNorm1d => e !== null);
+      normalInit([fc, bn0, up1, bn1, up2, d.conv1, d.conv2, d.bn2, d.fc, ...embeds, ...qLayers], generator);
       // the code vectors rescaled from N(0, 0.02²) to N(0, codeInit²): no extra draw (0.02 changes nothing)
       const codeVectors = config.codes > 0 ? this.generatorNet.embed!.weight.data : null;
       codeVectors?.forEach((v, i, w) => (w[i] = (v * config.codeInit) / DCGAN_INIT_STD));
