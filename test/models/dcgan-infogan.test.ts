@@ -79,8 +79,8 @@ test("qHidden puts the paper's hidden layer in Q: FC, batch norm on the batch, L
     x = images(2, 6);
   // random gains and shifts, so that the batch norm's affine part is checked too
   const g = new Generator(3);
-  d.qBn!.weight.data.set(rand([7], { generator: g, low: 0.5, high: 1.5 }).data);
-  d.qBn!.bias.data.set(rand([7], { generator: g, low: -0.5, high: 0.5 }).data);
+  d.qBn!.weight!.data.set(rand([7], { generator: g, low: 0.5, high: 1.5 }).data);
+  d.qBn!.bias!.data.set(rand([7], { generator: g, low: -0.5, high: 0.5 }).data);
   noGrad(() => {
     const fcForward = d.fc.forward.bind(d.fc);
     let phi: Tensor | null = null;
@@ -93,8 +93,8 @@ test("qHidden puts the paper's hidden layer in Q: FC, batch norm on the batch, L
       b1 = d.qHidden!.bias!.data,
       W2 = d.q!.weight.data,
       b2 = d.q!.bias!.data;
-    const gamma = d.qBn!.weight.data,
-      beta = d.qBn!.bias.data;
+    const gamma = d.qBn!.weight!.data,
+      beta = d.qBn!.bias!.data;
     const h = [0, 1, 2, 3, 4, 5].map((i) =>
       [0, 1, 2, 3, 4, 5, 6].map((u) => {
         let s = b1[u]!;
