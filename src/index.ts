@@ -20,6 +20,7 @@ export { MLP } from "./nn/mlp.js";
 export { Linear, MaskedLinear } from "./nn/linear.js";
 export type { LinearOptions } from "./nn/linear.js";
 export { Conv2d, MaskedConv2d, ConvTranspose2d, pixelCnnMask } from "./nn/conv.js";
+export { SpectralConv2d } from "./nn/spectral-norm.js";
 export { BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Dropout, LSTMCell } from "./nn/layers.js";
 export * as init from "./nn/init.js";
 export { Optimizer } from "./optim/optimizer.js";

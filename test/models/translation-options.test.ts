@@ -1,7 +1,7 @@
 /**
  * CycleGAN's options against steganography: the cycle noise (only on the way back, drawn from the step's generator),
  * the B → A → B cycle's share of λ_cyc, the generators' skip, and the discriminators' depth and normalisation; and
- * the discriminators' updates per step; the Cycle VAE's cycle noise.
+ * the discriminators' spectral normalisation and updates per step; the Cycle VAE's cycle noise.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -126,6 +126,33 @@ test("discriminator norm: the scores no longer depend on the scale of the second
     if (norm) assert.ok(change < 2e-3, `norm: scores moved by ${change}`);
     else assert.ok(change > 0.05, `no norm: scores moved by only ${change}`);
   }
+});
+
+test("spectral critic: every conv spectrally normalised, so scaling a layer's weight leaves the scores alone", () => {
+  const g = new Generator(9);
+  const x = images(g, 2);
+  const m = model({ discriminatorSpectral: true, discriminatorLayers: 3 });
+  const names = [...m.stateDict().keys()];
+  for (const d of ["d_a", "d_b"])
+    for (const c of ["c1", "c2", "c3", "out"]) assert.ok(names.includes(`${d}.${c}.u`), `${d}.${c}.u saved`);
+  assert.ok(!names.some((n) => n.startsWith("g_") && n.endsWith(".u")), "the generators stay plain");
+  const d = m.discB.eval();
+  const before = d.forward(x).toArray();
+  // W / σ(W) is invariant to W's scale (u held in eval mode); only the biases are left unnormalised
+  for (const c of [...d.convs, d.out]) c.weight.data.set(Array.from(c.weight.data, (v) => 5 * Number(v)));
+  const after = d.forward(x).toArray();
+  after.forEach((v, i) => close(v, before[i]!, `score ${i}`));
+  // a plain critic's scores do move with the same scaling
+  const plain = model({ discriminatorLayers: 3 }).discB.eval();
+  const p0 = plain.forward(x).toArray();
+  for (const c of [...plain.convs, plain.out]) c.weight.data.set(Array.from(c.weight.data, (v) => 5 * Number(v)));
+  const moved = Math.max(
+    ...plain
+      .forward(x)
+      .toArray()
+      .map((v, i) => Math.abs(v - p0[i]!)),
+  );
+  assert.ok(moved > 0.05, `plain critic moved by only ${moved}`);
 });
 
 test("Cycle VAE's cycle noise: added to the translation before it is re-encoded, and nowhere else", () => {

@@ -104,6 +104,10 @@ export const options = z.object({
   skip: field.boolean(true, "the generators' 1 × 1 convolution of their input, added to their output logits"),
   discriminatorLayers: criticLayers,
   discriminatorNorm: field.boolean(false, "instance norm in the discriminators (every layer after the first)"),
+  discriminatorSpectral: field.boolean(
+    false,
+    "spectral normalisation of every discriminator weight (Miyato et al. 2018)",
+  ),
   discriminatorSteps: field.positiveInt(1, "updates of both discriminators per update of the generators, on one batch"),
   upsampling: upsamplingOption,
   cycleBlur: cycleBlurOption,
@@ -143,7 +147,11 @@ export class CycleGAN extends TranslationModel {
   ) {
     super(data);
     const c = DOMAIN_CHANNELS;
-    const critic = { layers: config.discriminatorLayers, norm: config.discriminatorNorm };
+    const critic = {
+      layers: config.discriminatorLayers,
+      norm: config.discriminatorNorm,
+      spectral: config.discriminatorSpectral,
+    };
     const gen = { skip: config.skip, upsampling: config.upsampling };
     const genNoise = { ...gen, noiseChannels: config.generatorNoise };
     this.genAB = this.registerModule("g_ab", new ConvTranslator(c, config.width, config.blocks, g, genNoise));

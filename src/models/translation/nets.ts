@@ -11,6 +11,7 @@
  */
 import { Conv2d, ConvTranspose2d } from "../../nn/conv.js";
 import { Module } from "../../nn/module.js";
+import { SpectralConv2d } from "../../nn/spectral-norm.js";
 import { concat } from "../../ops/movement.js";
 import { randn } from "../../tensor/create.js";
 import { fmt } from "../../tensor/shape.js";
@@ -196,11 +197,14 @@ export interface PatchOptions {
   layers?: 2 | 3;
   /** instance-normalise every layer after the first, as the paper's discriminators do */
   norm?: boolean;
+  /** spectral normalisation of every conv's weight (Miyato et al. 2018; src/nn/spectral-norm.ts) */
+  spectral?: boolean;
 }
 
 /**
  * PatchGAN: 4 × 4 stride-2 convs (w, 2w[, 4w]) with LeakyReLU, then a 3 × 3 conv to one score per cell,
- * [n, cells]; optionally instance-normalised after every conv but the first.
+ * [n, cells]; optionally instance-normalised after every conv but the first, and optionally with every conv's weight
+ * spectrally normalised.
  */
 export class PatchDiscriminator extends Module {
   readonly convs: Conv2d[];
@@ -211,12 +215,13 @@ export class PatchDiscriminator extends Module {
     super();
     const layers = o.layers ?? 2;
     this.norm = o.norm ?? false;
+    const Layer = o.spectral ? SpectralConv2d : Conv2d;
     this.convs = Array.from({ length: layers }, (_, i) => {
       const cin = i === 0 ? channels : width * 2 ** (i - 1);
       // the first two keep their names of a 2-layer critic, so that earlier checkpoints still load
-      return this.registerModule(`c${i + 1}`, new Conv2d(cin, width * 2 ** i, 4, { ...down, generator: g }));
+      return this.registerModule(`c${i + 1}`, new Layer(cin, width * 2 ** i, 4, { ...down, generator: g }));
     });
-    this.out = this.registerModule("out", new Conv2d(width * 2 ** (layers - 1), 1, 3, { padding: 1, generator: g }));
+    this.out = this.registerModule("out", new Layer(width * 2 ** (layers - 1), 1, 3, { padding: 1, generator: g }));
   }
 
   forward(x: Tensor): Tensor {
