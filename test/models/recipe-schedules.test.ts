@@ -56,3 +56,25 @@ test("the vae's recipes end their KL warm-up within the run, after a fifth of it
     assert.equal(Number(recipe.options!.klWarmup) / steps, 0.2, `vae ${name}: warm-up over a fifth of ${steps} steps`);
   }
 });
+
+test("dcgan infogan-long: the infogan recipe's options, the full rate for exactly 30 epochs, 0 at its last step", () => {
+  const spec = models.getModelSpec("dcgan");
+  const long = spec.recipes?.["infogan-long"],
+    short = spec.recipes?.infogan;
+  assert.ok(long && short, "dcgan has infogan and infogan-long recipes");
+  // the same model and optimiser as the 10-epoch recipe: only the length and the schedule differ
+  assert.deepEqual(long.options, short.options);
+  assert.deepEqual(
+    [long.lr, long.batchSize, long.betas, long.ema],
+    [short.lr, short.batchSize, short.betas, short.ema],
+  );
+  models.parseRecipe("dcgan infogan-long", long);
+  const perEpoch = batchCount(TRAIN_IMAGES, long.batchSize);
+  assert.equal(long.schedule?.kind, "linear-decay");
+  assert.equal(long.schedule!.holdSteps, 30 * perEpoch, "the hold ends after 30 epochs");
+  const steps = long.epochs * perEpoch;
+  const lr = makeSchedule({ ...long.schedule!, total: steps }); // fit gives a spanning schedule the run's length
+  assert.equal(lr(30 * perEpoch - 1), 1);
+  assert.ok(lr(30 * perEpoch + 1) < 1 && lr(steps - 1) > 0, "decaying over the last epochs");
+  assert.equal(lr(steps), 0);
+});
