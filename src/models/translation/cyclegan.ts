@@ -59,10 +59,16 @@
  * A blur on G's own output (`outputBlur` k passes, everywhere G(a) is used) leaves G no way to draw a pixel-scale
  * stipple; over the three-epoch recipe (seed 0, all 10,000) one pass read 56.52% / 92.58%, two 66.97% / 92.23%:
  * G(a) kept a mottle at the shortest scale the blur passes, and the critic let it through. Off by default.
+ * Spectrally normalised critics (`discriminatorSpectral`, Miyato et al. 2018 [5], in place of instance norm) and
+ * generators without their skip (`skip` false), each on the three-epoch recipe (seed 0, all 10,000 test images,
+ * the average): after one epoch 41.43% / 61.01% and 45.73% / 65.90% against the recipe's 59.64% / 86.34%; the
+ * spectral critics after two epochs 43.73% / 85.10% against 79.63% / 91.35%, G(a) a many-coloured mottle with the
+ * digit faint inside it, the A → B → A cycle error 0.038 (the recipe ends at 0.040). Both runs were stopped there.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
  * [3]: Chu, Zhmoginov & Sandler 2017, CycleGAN, a Master of Steganography, https://arxiv.org/abs/1712.02950
  * [4]: Almahairi et al. 2018, Augmented CycleGAN, https://arxiv.org/abs/1802.10151
+ * [5]: Miyato, Kataoka, Koyama & Yoshida 2018, Spectral Normalization for GANs, https://arxiv.org/abs/1802.05957
  */
 import { noGrad } from "../../autograd/tape.js";
 import { randn } from "../../tensor/create.js";
