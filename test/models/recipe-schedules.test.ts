@@ -57,7 +57,7 @@ test("the vae's recipes end their KL warm-up within the run, after a fifth of it
   }
 });
 
-test("dcgan infogan-long: the infogan recipe's options, the full rate for exactly 30 epochs, 0 at its last step", () => {
+test("dcgan infogan-long: infogan's options, the full rate for exactly 30 epochs, 0 at its last step", () => {
   const spec = models.getModelSpec("dcgan");
   const long = spec.recipes?.["infogan-long"],
     short = spec.recipes?.infogan;
