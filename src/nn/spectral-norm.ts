@@ -1,14 +1,16 @@
 /**
- * Spectral normalisation (Miyato et al. 2018, https://arxiv.org/abs/1802.05957): a layer's weight W, read as the
- * matrix W₂ of [out, in·kh·kw], is divided by an estimate of its largest singular value σ(W₂), so that the layer is
- * about 1-Lipschitz and a critic built from such layers cannot grow its slopes without bound. σ comes from one step
- * of power iteration per forward pass from a left vector u kept between passes (a buffer, saved with the weights):
+ * Spectral normalisation (Miyato et al. 2018, https://arxiv.org/abs/1802.05957): a layer's weight W, read as
+ * the matrix W₂ of [out, in·kh·kw], is divided by an estimate of its largest singular value σ(W₂), so that the
+ * layer is about 1-Lipschitz and a critic built from such layers cannot grow its slopes without bound. σ comes from
+ * one step of power iteration per forward pass from a left vector u kept between passes (a buffer, saved with the
+ * weights):
  *
  *   v = W₂ᵀu / ‖W₂ᵀu‖,   u' = W₂v / ‖W₂v‖,   σ = u'ᵀ W₂ v,
  *
- * with u and v held constant for the gradient (so ∂σ/∂W₂ = u'vᵀ, as in the paper's §2.2 and its reference code).
- * u' replaces u in training mode only; evaluation reads the stored u and changes nothing. u starts at 1/√out, not at
- * a random draw, so that the option leaves every other layer's initial weights as they were at the same seed.
+ * with u and v held constant for the gradient (so ∂σ/∂W₂ = u'vᵀ, as in the paper's §2.2 and its reference
+ * code). u' replaces u in training mode only; evaluation reads the stored u and changes nothing. u starts at
+ * 1/√out, not at a random draw, so that the option leaves every other layer's initial weights as they were at the
+ * same seed.
  */
 import { tensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
