@@ -12,6 +12,7 @@
  * 1/√out, not at a random draw, so that the option leaves every other layer's initial weights as they were at the
  * same seed.
  */
+import { noGrad } from "../autograd/tape.js";
 import { tensor } from "../tensor/create.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Conv2d, type ConvOptions } from "./conv.js";
@@ -60,24 +61,23 @@ export class SpectralConv2d extends Conv2d {
 
   /** σ(W₂) as the forward pass uses it, from the stored u (changes nothing). */
   sigma(): number {
-    const rows = this.outChannels,
-      cols = this.weight.size / rows,
-      w = this.weight.contiguous().data;
-    const { u, v } = powerStep(w, rows, cols, this.u.data);
-    let s = 0;
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) s += u[i]! * w[i * cols + j]! * v[j]!;
-    return s;
+    return noGrad(() => this.weight.mul(this.#step().uv).sum()).item();
   }
 
   protected override effectiveWeight(): Tensor {
+    const { uv, u } = this.#step();
+    if (this.training) this.u.data.set(u);
+    // σ = Σ W ⊙ u'vᵀ: differentiable in W, u' and v constants
+    return this.weight.div(this.weight.mul(uv).sum());
+  }
+
+  /** One power-iteration step from the stored u: u' and the constant u'vᵀ shaped like the weight. */
+  #step(): { uv: Tensor; u: Float64Array } {
     const rows = this.outChannels,
       cols = this.weight.size / rows;
     const { u, v } = powerStep(this.weight.contiguous().data, rows, cols, this.u.data);
-    if (this.training) this.u.data.set(u);
     const outer = new Float32Array(rows * cols);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) outer[i * cols + j] = u[i]! * v[j]!;
-    // σ = Σ W ⊙ u'vᵀ: differentiable in W, u' and v constants
-    const sigma = this.weight.mul(tensor(outer, this.weight.shape)).sum();
-    return this.weight.div(sigma);
+    return { uv: tensor(outer, this.weight.shape), u };
   }
 }
