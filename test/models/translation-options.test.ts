@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Generator, randn, type Tensor } from "../../src/index.js";
+import { Generator, models, randn, type Tensor } from "../../src/index.js";
 import { CycleGAN, options as cycleganOptions } from "../../src/models/translation/cyclegan.js";
 import { CycleVAE, options as cycleVaeOptions } from "../../src/models/translation/cycle-vae.js";
 import { PatchDiscriminator } from "../../src/models/translation/nets.js";
@@ -204,4 +204,19 @@ test("discriminator steps: k updates of both critics, each drawing a batch throu
     );
   }
   assert.throws(() => cycleganOptions.parse({ discriminatorSteps: 0 }), /positive integer/);
+});
+
+test("the cyclegan recipe builds the generators it was measured with: 32 and 64 channels, 618,720 parameters", () => {
+  const spec = models.getModelSpec("cyclegan");
+  const recipe = models.getRecipe(spec);
+  const m = models.createModel(spec, recipe.options, DATA, new Generator(0)) as CycleGAN;
+  // G's two stride-2 layers and F's: width, then twice the width
+  for (const gen of [m.genAB, m.genBA]) {
+    assert.deepEqual(gen.down1.weight.shape.slice(0, 2), [32, 3]);
+    assert.deepEqual(gen.down2.weight.shape.slice(0, 2), [64, 32]);
+  }
+  // the count `deepgen train cyclegan` printed for the measured run (README, footnote 33); 406,496 at width 16
+  assert.equal(m.parameterCount(), 618_720);
+  const narrow = models.createModel(spec, { ...recipe.options, width: 16 }, DATA, new Generator(0));
+  assert.equal(narrow.parameterCount(), 406_496);
 });

@@ -64,6 +64,11 @@
  * the average): after one epoch 41.43% / 61.01% and 45.73% / 65.90% against the recipe's 59.64% / 86.34%; the
  * spectral critics after two epochs 43.73% / 85.10% against 79.63% / 91.35%, G(a) a many-coloured mottle with the
  * digit faint inside it, the A → B → A cycle error 0.038 (the recipe ends at 0.040). Both runs were stopped there.
+ * Generators twice as wide (`width` 32: 32 and 64 channels on the way down, 64 in the residual block; 618,720
+ * parameters in all against 406,496) were the first change to lead in both directions: after one epoch (raw weights)
+ * 72.32% / 91.60% against 52.45% / 87.87%; over the three-epoch schedule the average read 92.18% / 93.85% after two
+ * epochs and 93.50% / 94.67% at the end (raw weights 92.81% / 94.73%; seed 0, all 10,000 test images), where the
+ * reader of textured digits gets 94.73% of real ones right. The recipe takes them since 2026-12-03.
  * [1]: Zhu, Park, Isola & Efros 2017, https://arxiv.org/abs/1703.10593
  * [2]: Shrivastava et al. 2017, Learning from Simulated and Unsupervised Images, https://arxiv.org/abs/1612.07828
  * [3]: Chu, Zhmoginov & Sandler 2017, CycleGAN, a Master of Steganography, https://arxiv.org/abs/1712.02950
@@ -270,8 +275,10 @@ registerModel({
     // with it three passes beat two (A → B 82.0% against 78.2%), without it they do not (63.9% raw, README)
     ema: 0.999,
     // blur and noise on the cycle's way back, critics that see the whole image, instance-normalised and updated
-    // twice a step, and the cycle and identity weights halved (header)
+    // twice a step, the cycle and identity weights halved, and generators twice as wide as the option's default: with
+    // 16 channels A → B stopped at 82.0%, with 32 it reads 93.5% (header)
     options: {
+      width: 32,
       cycleNoise: 0.1,
       cycleBlur: 2,
       lambdaCycle: 5,
@@ -282,9 +289,9 @@ registerModel({
     },
     reference:
       "Zhu et al. 2017: Adam (β1 = 0.5) at lr 2e-4, batch 1, constant for 100 epochs then linearly to 0 over 100; " +
-      "5e-4 and batch 16 here to learn in fewer steps, two critic updates per step, the weights' moving average. " +
-      "Label survival measured with this recipe (seed 0, all 10,000 test images): A → B 82.0%, B → A 92.2% " +
-      "(README, footnote 23)",
+      "5e-4 and batch 16 here to learn in fewer steps, two critic updates per step, the weights' moving average, " +
+      "generators of 32 and 64 channels. Label survival measured with this recipe (seed 0, all 10,000 test " +
+      "images): A → B 93.5%, B → A 94.7% (README, footnote 33)",
   },
   create: (config, data, generator) => new CycleGAN(config, data, generator),
 });
