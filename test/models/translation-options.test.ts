@@ -220,3 +220,14 @@ test("the cyclegan recipe builds the generators it was measured with: 32 and 64 
   const narrow = models.createModel(spec, { ...recipe.options, width: 16 }, DATA, new Generator(0));
   assert.equal(narrow.parameterCount(), 406_496);
 });
+
+test("the cycle-vae recipe builds the measured model: 489,496 parameters, averaged over three epochs", () => {
+  const spec = models.getModelSpec("cycle-vae");
+  const recipe = models.getRecipe(spec);
+  assert.equal(recipe.epochs, 3);
+  assert.equal(recipe.ema, 0.999);
+  const m = models.createModel(spec, recipe.options, DATA, new Generator(0));
+  // the count `deepgen train cycle-vae` printed for the measured run (README, footnote 34)
+  assert.equal(m.parameterCount(), 489_496);
+  assert.ok(m instanceof CycleVAE);
+});

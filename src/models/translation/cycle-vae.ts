@@ -14,12 +14,18 @@
  * Translation at test time uses the latent mean: a → G_B(E_A(a)). The options against hidden cycle codes of
  * cyclegan.ts apply here too: a binomial blur, then Gaussian noise, on the translation before it is re-encoded (the
  * cycle path only; the critic scores the sharp translation), and deeper, instance-normalised critics. The recipe
- * takes cyclegan's (blur 2 passes, σ = 0.1, 3-layer critics, Adam β1 = 0.5 at 5e-4, batch 16, the rate held for
+ * took cyclegan's (blur 2 passes, σ = 0.1, 3-layer critics, Adam β1 = 0.5 at 5e-4, batch 16, the rate held for
  * half the steps, then linearly to 0) over one epoch, 3,125 steps, instead of two; UNIT's loss weights are kept.
- * Measured (seed 0, all 10,000 test images, README): label survival A → B 56.7%, B → A 46.2%, cycle error
+ * Measured so (seed 0, all 10,000 test images, README): label survival A → B 56.7%, B → A 46.2%, cycle error
  * 0.037 / 0.217, in 474 CPU-s; cyclegan over the same epoch kept 54.0% / 85.8%. G_B(z_a) shows the digit in a
  * stippled texture, as cyclegan's G does; G_A(z_b) draws a grey digit for some textured ones and blobs for many,
  * and the A → B → A cycle brings a back with a stray dot beside it.
+ * Since 2026-12-03 the recipe takes cyclegan's other two changes too: three epochs with the weights' moving average,
+ * and twice the width (`width` 32; 489,496 parameters). Measured (seed 0, the average, all 10,000 test images):
+ * A → B 84.65%, B → A 60.99%, cycle error 0.028 / 0.202 (raw weights 79.16% / 60.61%; after one epoch the average
+ * read 67.90% / 54.04%). G_B(z_a) now draws the digit clearly in a texture; G_A(z_b) still draws another shape for
+ * many textured digits (a 1 as an 8), and G_B brings that shape back, so B → A's loss is the shared latent's, not a
+ * hidden cycle code.
  * [1]: Liu, Breuel & Kautz 2017, Unsupervised Image-to-Image Translation Networks, https://arxiv.org/abs/1703.00848
  */
 import { noGrad } from "../../autograd/tape.js";
@@ -185,20 +191,21 @@ registerModel({
   options,
   recipe: {
     dataset: "mnist-translation",
-    epochs: 1,
+    epochs: 3,
     batchSize: 16,
     lr: 5e-4,
     betas: [0.5, 0.999],
-    // cyclegan's schedule over one pass instead of two (3,125 steps of 16 over 50,000 pairs; a step costs about as
-    // much as cyclegan's, and two passes did not fit the time measured in): the full rate for the first half, then
-    // linearly down to 0
+    // cyclegan's schedule and average: three passes (9,375 steps of 16 over 50,000 pairs), the full rate for the
+    // first half, then linearly down to 0; eval, translate and sample read the weights' moving average
     schedule: { kind: "linear-decay" },
+    ema: 0.999,
     // cyclegan's guards against hidden cycle codes: blur and noise on the way back, critics that see the whole image,
-    // instance-normalised (header)
-    options: { cycleNoise: 0.1, cycleBlur: 2, discriminatorLayers: 3, discriminatorNorm: true },
+    // instance-normalised (header); encoders and decoders twice as wide as the option's default, as cyclegan's
+    options: { width: 32, cycleNoise: 0.1, cycleBlur: 2, discriminatorLayers: 3, discriminatorNorm: true },
     reference:
       "Liu et al. 2017 (UNIT) train with Adam at lr 1e-4, β = (0.5, 0.999); 5e-4 and batch 16 here to learn in " +
-      "fewer steps",
+      "fewer steps. Label survival measured with this recipe (seed 0, all 10,000 test images): A → B 84.7%, " +
+      "B → A 61.0% (README, footnote 34)",
   },
   create: (config, data, generator) => new CycleVAE(config, data, generator),
 });
