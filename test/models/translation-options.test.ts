@@ -1,7 +1,8 @@
 /**
  * CycleGAN's options against steganography: the cycle noise (only on the way back, drawn from the step's generator),
  * the B → A → B cycle's share of λ_cyc, the generators' skip, and the discriminators' depth and normalisation; and
- * the discriminators' spectral normalisation and updates per step; the Cycle VAE's cycle noise.
+ * the discriminators' spectral normalisation and updates per step; the Cycle VAE's cycle noise; and that both
+ * models' recipes build the networks their README figures were measured with.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
