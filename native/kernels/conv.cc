@@ -58,12 +58,18 @@ struct PackedWeight {
 };
 
 // Images whose outputs are small are handled in groups side by side in one column matrix, so each GEMM has at
-// least this many columns (DCGAN's 7x7 outputs: 49 columns per image; the micro-kernel wants several panels).
+// least this many columns (DCGAN's 7x7 outputs: 49 columns per image; the micro-kernel wants several panels)...
 constexpr int64_t kMinGemmCols = 256;
+// ...unless the group's column matrix (K rows) would then pass this many bytes: it is written and read back while
+// the packed weight and the image are in L2 too. DCGAN's 4x4 layer (1,024 rows) ran its forward and both gradients
+// 6-8 % faster in groups of 2-4 images (0.4-0.8 MB) than of 6 (1.2 MB), at one and two threads (Intel Xeon, 2 MB
+// L2; bench/conv-ab.ts); its first layer (16 rows) keeps groups of 2, whose tiny products want the columns.
+constexpr int64_t kMaxGroupBytes = 768 << 10;
 
-int64_t group_size(const ConvGeom& g) {
-  const int64_t P = g.Ho * g.Wo;
-  return std::max<int64_t>(1, std::min<int64_t>(g.N, (kMinGemmCols + P - 1) / P));
+int64_t group_size(const ConvGeom& g, int64_t K) {
+  const int64_t P = g.Ho * g.Wo, bytes = std::max<int64_t>(1, K * P * int64_t(sizeof(float)));
+  const int64_t G = std::min((kMinGemmCols + P - 1) / P, kMaxGroupBytes / bytes);
+  return std::max<int64_t>(1, std::min<int64_t>(g.N, G));
 }
 
 // Runs fn(n0, n1, gemmThreads, thread) for groups of images [n0, n1): in parallel over groups when there are enough
@@ -137,7 +143,7 @@ float row_sum(const float* p, int64_t n) {
 
 void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const float* x, const float* w,
              const float* bias, float* out, const float* residual = nullptr) {
-  const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g);
+  const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
@@ -191,7 +197,7 @@ void conv2d_relu_forward(const ConvGeom& g, const int32_t* tapList, int64_t nTap
 void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* gy,
                                 const float* w, float* gx) {
   const Taps taps(g, tapList, nTaps);
-  const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g);
+  const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1;
   if (!pw && Flipped::serves(g)) {  // one image per group (at least 256 pixels)
     const Flipped f(g, taps, w);
@@ -222,7 +228,7 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
                                  const float* gy, float* gw) {
   const Taps taps(g, tapList, nTaps);
   const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, KK = g.kh * g.kw, CHW = g.C * g.H * g.W,
-                G = group_size(g);
+                G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1;
   const int nt = std::max(1, get_threads());
   // The GEMM packs its transposed operand; accumulating the transposed product instead makes that the smaller
@@ -301,7 +307,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
                           float* gb) {
   const Taps taps(g, tapList, nTaps);
   const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, KK = g.kh * g.kw, CHW = g.C * g.H * g.W,
-                G = group_size(g);
+                G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
   const int nt = std::max(1, get_threads());
   std::vector<float> wbuf;

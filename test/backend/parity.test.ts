@@ -271,6 +271,13 @@ const stressCases: OpCase[] = [
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
     tol: big,
   },
+  {
+    // 1,024 column-matrix rows of 49 pixels: groups capped at 3 images by the matrix's size, 13 images in uneven groups
+    name: "conv2d 4x4 stride 2, 64 channels [13,64,14,14]→8, leaky ReLU out (groups capped by the columns' bytes)",
+    inputs: (g, d) => [R([13, 64, 14, 14])(g, d), R([8, 64, 4, 4], -0.05, 0.05)(g, d), R([8])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, activation: "leaky-relu", slope: 0.2 }),
+    tol: big,
+  },
   // strided convolutions gather from a zero-padded copy of each image: uneven strides, paddings and dilations
   {
     name: "conv2d 3x3 stride [2,3] padding [2,1] dilation [2,1], fused ReLUs [5,6,15,13]→10 (padded gather)",
