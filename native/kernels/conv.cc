@@ -62,7 +62,7 @@ struct PackedWeight {
 constexpr int64_t kMinGemmCols = 256;
 // ...unless the group's column matrix (K rows) would then pass this many bytes: it is written and read back while
 // the packed weight and the image are in L2 too. DCGAN's 4x4 layer (1,024 rows) ran its forward and both gradients
-// 6-8 % faster in groups of 2-4 images (0.4-0.8 MB) than of 6 (1.2 MB), at one and two threads (Intel Xeon, 2 MB
+// 4-9 % faster in groups of 2-4 images (0.4-0.8 MB) than of 6 (1.2 MB), at one and two threads (Intel Xeon, 2 MB
 // L2; bench/conv-ab.ts); its first layer (16 rows) keeps groups of 2, whose tiny products want the columns.
 constexpr int64_t kMaxGroupBytes = 768 << 10;
 
