@@ -14,6 +14,7 @@
  * One JSON line per build: wall milliseconds of each pass (median and fastest of --reps, after 3 warm-up rounds)
  * and the largest relative difference from the first build.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -26,8 +27,20 @@ const { positionals, values } = parseArgs({
     layer: { type: "string", default: "dcgan_D_conv2" },
     threads: { type: "string", default: "1" },
     reps: { type: "string", default: "60" },
+    help: { type: "boolean", short: "h" },
   },
 });
+if (values.help) {
+  // the usage is this file's opening comment
+  const source = readFileSync(new URL(import.meta.url), "utf8");
+  console.log(
+    source
+      .slice(source.indexOf("/**") + 4, source.indexOf("*/"))
+      .replace(/^ \* ?/gm, "")
+      .trim(),
+  );
+  process.exit(0);
+}
 if (positionals.length < 1) throw new Error("conv-ab: name one or more addon files (deepgen_native.node builds)");
 const layer = convLayers.find((l) => l.name === values.layer);
 if (!layer || layer.kind !== "conv" || layer.taps)
