@@ -29,6 +29,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { printUsage } from "./usage.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -44,17 +45,7 @@ const { positionals, values } = parseArgs({
     help: { type: "boolean", short: "h" },
   },
 });
-if (values.help) {
-  // the usage is this file's opening comment
-  const source = readFileSync(new URL(import.meta.url), "utf8");
-  console.log(
-    source
-      .slice(source.indexOf("/**") + 4, source.indexOf("*/"))
-      .replace(/^ \* ?/gm, "")
-      .trim(),
-  );
-  process.exit(0);
-}
+if (values.help) printUsage(import.meta.url);
 const what = positionals[0] ?? "step";
 const rounds = Number(values.rounds);
 const cpuClock = values.clock === "cpu";

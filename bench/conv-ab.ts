@@ -14,12 +14,12 @@
  * One JSON line per build: wall milliseconds of each pass (median and fastest of --reps, after 3 warm-up rounds)
  * and the largest relative difference from the first build.
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { convLayers } from "../src/bench/conv.js";
 import { median, now } from "../src/bench/clock.js";
+import { printUsage } from "./usage.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -30,17 +30,7 @@ const { positionals, values } = parseArgs({
     help: { type: "boolean", short: "h" },
   },
 });
-if (values.help) {
-  // the usage is this file's opening comment
-  const source = readFileSync(new URL(import.meta.url), "utf8");
-  console.log(
-    source
-      .slice(source.indexOf("/**") + 4, source.indexOf("*/"))
-      .replace(/^ \* ?/gm, "")
-      .trim(),
-  );
-  process.exit(0);
-}
+if (values.help) printUsage(import.meta.url);
 if (positionals.length < 1) throw new Error("conv-ab: name one or more addon files (deepgen_native.node builds)");
 const layer = convLayers.find((l) => l.name === values.layer);
 if (!layer || layer.kind !== "conv" || layer.taps)
