@@ -278,7 +278,9 @@ const stressCases: OpCase[] = [
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, activation: "leaky-relu", slope: 0.2 }),
     tol: big,
   },
-  // strided convolutions gather from a zero-padded copy of each image: uneven strides, paddings and dilations
+  // strided convolutions over narrow images (rows of at most 32 floats with AVX-512, 16 with AVX2) gather each output
+  // row as one permutation of an image row; wider ones from a zero-padded copy of the image: uneven strides,
+  // paddings and dilations
   {
     name: "conv2d 3x3 stride [2,3] padding [2,1] dilation [2,1], fused ReLUs [5,6,15,13]→10 (padded gather)",
     inputs: (g, d) => [R([5, 6, 15, 13])(g, d), R([10, 6, 3, 3], -0.2, 0.2)(g, d), R([10])(g, d)],
@@ -302,6 +304,30 @@ const stressCases: OpCase[] = [
     name: "conv2d 4x4 stride 2 [4,3,40,40]→8 (padded gather, threads over images)",
     inputs: (g, d) => [R([4, 3, 40, 40])(g, d), R([8, 3, 4, 4], -0.2, 0.2)(g, d), R([8])(g, d)],
     fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1 }),
+    tol: big,
+  },
+  {
+    name: "conv2d 4x4 stride 2, fused ReLUs [5,6,28,28]→7 (rows of 28: two-register permutation, or padded gather)",
+    inputs: (g, d) => [R([5, 6, 28, 28])(g, d), R([7, 6, 4, 4], -0.2, 0.2)(g, d), R([7])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, preActivation: "relu", activation: "relu" }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 stride 2 [3,5,32,32]→6 (the widest permuted rows: 32 floats in, 16 out)",
+    inputs: (g, d) => [R([3, 5, 32, 32])(g, d), R([6, 5, 3, 3], -0.2, 0.2)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { stride: 2, padding: 1 }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 stride 2 [3,5,17,17]→6 (one float past AVX2's permuted rows)",
+    inputs: (g, d) => [R([3, 5, 17, 17])(g, d), R([6, 5, 3, 3], -0.2, 0.2)(g, d)],
+    fn: (x, w) => conv2d(x!, w!, null, { stride: 2 }),
+    tol: big,
+  },
+  {
+    name: "convTranspose2d 4x4 stride 2 [6,8,14,14]→3 (DCGAN's last layer: col2im onto rows of 28)",
+    inputs: (g, d) => [R([6, 8, 14, 14])(g, d), R([8, 3, 4, 4], -0.2, 0.2)(g, d), R([3])(g, d)],
+    fn: (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1 }),
     tol: big,
   },
   {
