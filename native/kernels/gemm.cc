@@ -54,7 +54,15 @@ static int64_t cache_bytes(int which, int64_t fallback) {
 
 struct Blocks {
   int64_t kc, mc, nc;
+  int64_t kcWideB;  // KC when B is read in place with rows far apart (kWideBRows)
 };
+// B read in place with rows at least this many floats apart: each row of a B micro-panel (NR floats, two cache lines
+// with AVX-512) lies on its own lines, far from the next, and the micro-panel stays in L1 for the MR-row panels of A
+// that use it only when it is a third of L1 (KC 128 on a 48 KiB L1). On the Intel Xeon (AVX-512), 100x784x500,
+// 100x500x784 and 128x576x784 ran 11-14 % faster with KC 128 than 768 (C++, one thread; 0-16 % through the addon,
+// noisier); KC 192-256 gained less, 384 nothing; rows 128 or 160 floats apart (64x3136x128, DCGAN's column
+// matrices) gained nothing. With AVX2 (16-float rows, one line) KC 256 changed nothing, so that path keeps its KC.
+constexpr int64_t kWideBRows = 256;
 
 // KC: an A micro-panel (MR x KC) fills half of L1; MC: the packed A block (MC x KC) half of L2; NC: the packed B
 // panel (KC x NC) a quarter of L3. On Zen 4 (32 KiB L1d, 1 MiB L2) with AVX-512 that is KC 512, MC 256, NC 4096;
@@ -70,6 +78,7 @@ static Blocks block_sizes() {
   b.kc = std::clamp<int64_t>(l1 / 2 / (MR * 4) / 16 * 16, 128, 1024);
   b.mc = std::clamp<int64_t>(l2 / 2 / (b.kc * 4) / MR * MR, 4 * MR, 1024 / MR * MR);
   b.nc = std::clamp<int64_t>(l3 / 4 / (b.kc * 4) / NR * NR, 8 * NR, 4096);
+  b.kcWideB = NR >= 32 ? std::clamp<int64_t>(l1 / 3 / (NR * 4) / 16 * 16, 64, b.kc) : b.kc;
   return b;
 }
 static const Blocks& blocks() {
@@ -248,11 +257,13 @@ static void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, const flo
   }
   Buffers& buf = buffers();
   const Blocks& bl = blocks();
-  const int64_t NCb = balanced_block(n, bl.nc, NR), KCb = balanced_block(k, bl.kc, 1),
-                MCb = balanced_block(m, bl.mc, MR);
   // B is read in place (row-major only) when few rows of A use it: packing it would cost more than it saves. Only a
   // partial last column panel is packed then, so the kernel never reads past column n.
   const bool directB = brows || (!tB && m <= kDirectBRows);
+  // (a prepacked A has the blocks of bl.kc)
+  const int64_t kcCap = directB && !brows && !packedA && ldb >= kWideBRows ? bl.kcWideB : bl.kc;
+  const int64_t NCb = balanced_block(n, bl.nc, NR), KCb = balanced_block(k, kcCap, 1),
+                MCb = balanced_block(m, bl.mc, MR);
   const int64_t mPad = panel_rows(m);
   for (int64_t jc = 0; jc < n; jc += NCb) {
     const int64_t nc = std::min(NCb, n - jc), fullB = directB ? nc / NR * NR : 0;

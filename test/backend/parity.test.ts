@@ -185,6 +185,12 @@ const stressCases: OpCase[] = [
     tol: { atol: 2e-3, rtol: 2e-4 },
   },
   {
+    name: "matmul [90,700]x[700,300] (B read in place, rows 300 floats apart: k in shorter blocks)",
+    inputs: (g, d) => [R([90, 700], -1, 1)(g, d), R([700, 300], -1, 1)(g, d)],
+    fn: (a, b) => a.matmul(b),
+    tol: { atol: 2e-3, rtol: 2e-4 },
+  },
+  {
     name: "matmul batched [3,17,33]x[3,33,19]",
     inputs: (g, d) => [R([3, 17, 33])(g, d), R([3, 33, 19])(g, d)],
     fn: (a, b) => a.matmul(b),
