@@ -224,10 +224,36 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
   });
 }
 
+namespace {
+
+// gw = the sum of the threads' partial weight gradients, each [Cout, K] or, `transposed`, [K, Cout] (K = C·taps).
+// Thread 0's partial takes the others' (in thread order, so the result does not depend on timing); with every tap
+// live, gw needs no clearing first.
+void store_weight_grad(const ConvGeom& g, const Taps& taps, std::vector<std::vector<float>>& partial, bool transposed,
+                       float* gw) {
+  const int64_t T = taps.size(), K = g.C * T, KK = g.kh * g.kw;
+  std::vector<float>& sum = partial[0];
+  if (sum.empty()) sum.assign(g.Cout * K, 0.f);  // no images, or thread 0 had none
+  for (size_t t = 1; t < partial.size(); t++) {
+    const float* p = partial[t].data();
+    if (!partial[t].empty())
+      for (size_t i = 0; i < sum.size(); i++) sum[i] += p[i];
+  }
+  if (!taps.all) std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
+  for (int64_t o = 0; o < g.Cout; o++)  // gw's rows in order: reads of the transposed sum 128 floats apart were
+    for (int64_t c = 0; c < g.C; c++)   // faster than 16 x 16 tiles, whose writes 4 KB apart share an L1 set
+      for (int64_t t = 0; t < T; t++) {
+        const int64_t kk = c * T + t;
+        gw[(o * g.C + c) * KK + taps.list[t]] = transposed ? sum[kk * g.Cout + o] : sum[o * K + kk];
+      }
+}
+
+}  // namespace
+
 void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* x,
                                  const float* gy, float* gw) {
   const Taps taps(g, tapList, nTaps);
-  const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, KK = g.kh * g.kw, CHW = g.C * g.H * g.W,
+  const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, CHW = g.C * g.H * g.W,
                 G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1;
   const int nt = std::max(1, get_threads());
@@ -250,16 +276,7 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
     else  // acc[Cout, K] += gy · colᵀ
       sgemm(g.Cout, K, ld, 1.f, gsrc, ld, false, cols, ldc, true, 1.f, acc.data(), K, threads);
   });
-  if (partial[0].empty()) partial[0].assign(g.Cout * K, 0.f);  // no images
-  for (int t = 1; t < nt; t++)
-    for (size_t i = 0; i < partial[t].size(); i++) partial[0][i] += partial[t][i];
-  std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
-  const float* sum = partial[0].data();
-  for (int64_t oc = 0; oc < g.Cout * g.C; oc++)
-    for (int64_t t = 0; t < T; t++) {
-      const int64_t o = oc / g.C, kk = oc % g.C * T + t;
-      gw[oc * KK + taps.list[t]] = transposed ? sum[kk * g.Cout + o] : sum[o * K + kk];
-    }
+  store_weight_grad(g, taps, partial, transposed, gw);
 }
 
 
@@ -306,7 +323,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
                           const float* x, const float* w, const float* y, const float* gy, float* gx, float* gw,
                           float* gb) {
   const Taps taps(g, tapList, nTaps);
-  const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, KK = g.kh * g.kw, CHW = g.C * g.H * g.W,
+  const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, CHW = g.C * g.H * g.W,
                 G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
   const int nt = std::max(1, get_threads());
@@ -370,16 +387,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
     for (auto& part : partB)
       for (size_t o = 0; o < part.size(); o++) gb[o] += part[o];
   }
-  if (!gw) return;
-  std::vector<float> sum(g.Cout * K, 0.f);
-  for (auto& part : partW)
-    for (size_t i = 0; i < part.size(); i++) sum[i] += part[i];
-  std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
-  for (int64_t oc = 0; oc < g.Cout * g.C; oc++)
-    for (int64_t t = 0; t < T; t++) {
-      const int64_t o = oc / g.C, kk = oc % g.C * T + t;
-      gw[oc * KK + taps.list[t]] = transposed ? sum[kk * g.Cout + o] : sum[o * K + kk];
-    }
+  if (gw) store_weight_grad(g, taps, partW, transposed, gw);
 }
 
 }  // namespace DG_ISA_NS
