@@ -246,8 +246,9 @@ void col2im_shifted(const ConvGeom& g, const Taps& taps, float* col, int64_t ld,
 // lanes that read the padding zeroed: no padded copy is built. col2im sums, for each image row, the output rows
 // that read it (permuted back) in two registers, and stores the row once. DCGAN's 4x4 layer (14x14 -> 7x7) spent a
 // third of its im2col splitting rows into phases with scalar stride-2 copies, and two thirds of its col2im in
-// read-modify-writes of 8 floats, each overlapping the stores of the tap two before it (one float to the side); in
-// the layer's forward and both gradients this path takes 5-7 % off (one and two threads, AVX-512 and AVX2).
+// read-modify-writes of 8 floats, each overlapping the stores of the tap two before it (one float to the side). With
+// this path, forward and gradients together, that layer and G_convT1 ran 5-10 % faster (one and two threads, AVX-512
+// and AVX2), D_conv1 7-8 % (AVX-512; with AVX2 its rows of 28 keep the padded copy).
 bool use_permuted(const ConvGeom& g);
 
 // The permutations of one geometry and set of taps, built once per thread and kept while the geometry repeats: for

@@ -59,9 +59,9 @@ struct Blocks {
 // B read in place with rows at least this many floats apart: each row of a B micro-panel (NR floats, two cache lines
 // with AVX-512) lies on its own lines, far from the next, and the micro-panel stays in L1 for the MR-row panels of A
 // that use it only when it is a third of L1 (KC 128 on a 48 KiB L1). On the Intel Xeon (AVX-512), 100x784x500,
-// 100x500x784 and 128x576x784 ran 11-14 % faster with KC 128 than 768 (C++, one thread; 0-16 % through the addon,
-// noisier); KC 192-256 gained less, 384 nothing; rows 128 or 160 floats apart (64x3136x128, DCGAN's column
-// matrices) gained nothing. With AVX2 (16-float rows, one line) KC 256 changed nothing, so that path keeps its KC.
+// 100x500x784 and 128x576x784 ran 11-14 % faster with KC 128 than 768 (C++, one thread; -1 to +16 % through the
+// addon, noisier); KC 192-256 gained less, 384 nothing; rows 128 or 160 floats apart (64x3136x128, DCGAN's column
+// matrices) gained nothing. With AVX2 (16-float rows, one line) KC 256 read -2 to +3 %, so that path keeps its KC.
 constexpr int64_t kWideBRows = 256;
 
 // KC: an A micro-panel (MR x KC) fills half of L1; MC: the packed A block (MC x KC) half of L2; NC: the packed B
