@@ -2,11 +2,10 @@
  * Two or more builds of the native addon on one convolution layer, in one process, taking turns call by call: the
  * forward, the weight gradient and the input gradient of `bench conv`'s layer (same shapes), timed separately. A
  * transposed layer runs the kernels of the convolution it transposes: its forward is that convolution's input
- * gradient, its input gradient that convolution's forward. On a
- * shared host whose speed drifts for minutes at a time, separate runs of `deepgen bench conv` differ by more than
- * most kernel changes; builds that alternate within one process see the same drift. The outputs of every build are
- * compared with the first one's (max |difference| relative to the largest value), so a variant that is fast because
- * it is wrong shows at once.
+ * gradient, its input gradient that convolution's forward. On a shared host whose speed drifts for minutes at a
+ * time, separate runs of `deepgen bench conv` differ by more than most kernel changes; builds that alternate within
+ * one process see the same drift. The outputs of every build are compared with the first one's (max |difference|
+ * relative to the largest value), so a variant that is fast because it is wrong shows at once.
  *
  *   cp build/Release/deepgen_native.node /tmp/base.node      # before the change
  *   npm run build:native                                     # after it
