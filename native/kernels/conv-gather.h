@@ -137,11 +137,11 @@ std::vector<int64_t> tap_bases(const ConvGeom& g, const Taps& taps) {
 // `spill` floats after the image's P columns of each row may be overwritten (the caller writes them afterwards).
 void im2col_padded(const ConvGeom& g, const Taps& taps, const float* x, float* col, int64_t ld, bool relu,
                    int64_t spill) {
-  const int64_t T = taps.size(), step = g.sh * phase_w(g), P = g.Ho * g.Wo, whole = (g.Wo + 7) / 8 * 8;
-  const int64_t cstride = g.sw * padded_h(g) * phase_w(g), room = P + spill;
+  const int64_t T = taps.size(), step = g.sh * phase_w(g), whole = (g.Wo + 7) / 8 * 8;
+  const int64_t cstride = g.sw * padded_h(g) * phase_w(g);
   // rows [0, over) end their whole vectors inside the room, so they may write past their own Wo; the others store
   // masked (slow on Zen 4: with a spill, DCGAN's im2col takes ~0.85 ms instead of ~1.05)
-  const int64_t over = g.Wo == 0 || room < whole ? 0 : std::min<int64_t>((room - whole) / g.Wo + 1, g.Ho);
+  const int64_t over = whole_rows(g, spill, whole);
   float* xp = scratch(2, phased_size(g));
   pad_image(g, x, xp, relu);
   const std::vector<int64_t> bases = tap_bases(g, taps);

@@ -90,10 +90,10 @@ const RowPlan& row_plan(const ConvGeom& g, const Taps& taps) {
 }
 
 // Rows [0, over) of a tap's output rows may store whole vectors of `width` floats: the rows after them write their
-// spill again. The others store only their Wo floats.
+// spill again. The others store only their Wo floats. (The padded gather, conv-gather.h, uses it too.)
 int64_t whole_rows(const ConvGeom& g, int64_t spill, int64_t width) {
   const int64_t room = g.Ho * g.Wo + spill;
-  return room < width ? 0 : std::min<int64_t>((room - width) / g.Wo + 1, g.Ho);
+  return g.Wo == 0 || room < width ? 0 : std::min<int64_t>((room - width) / g.Wo + 1, g.Ho);
 }
 
 #if defined(__AVX512F__)
