@@ -32,12 +32,13 @@ inline void valid_cols(const ConvGeom& g, int64_t j, int64_t& lo, int64_t& hi) {
 }
 
 // Per-thread scratch that only grows: column matrices are rebuilt for every group, so they need no clearing.
-// Slots: 0 column matrix, 1 gathered output (gradient), 2 a zero-padded image for strided convolutions. Each holds
+// Slots: 0 column matrix, 1 gathered output (gradient), 2 a zero-padded image for strided convolutions, 3 a padded
+// input gradient (conv-nhwc.h). Each holds
 // kSlack floats more than asked, so the 8-float runs of the strided gathers may read (never change) past its end.
 // The returned pointer is 64-byte aligned (see padded_ld).
 constexpr int64_t kSlack = 16;
 float* scratch(int slot, int64_t n) {
-  static thread_local std::vector<float> bufs[3];
+  static thread_local std::vector<float> bufs[4];
   if (int64_t(bufs[slot].size()) < n + kSlack + 16) bufs[slot].resize(n + kSlack + 16);
   const uintptr_t at = reinterpret_cast<uintptr_t>(bufs[slot].data());
   return bufs[slot].data() + ((64 - at % 64) % 64) / sizeof(float);

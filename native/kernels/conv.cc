@@ -14,6 +14,7 @@
 #include "parallel.h"
 #include "simd.h"
 #include "conv-gather.h"
+#include "conv-nhwc.h"
 #include "conv-stride1.h"
 
 namespace dg {
@@ -145,6 +146,14 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const 
              const float* bias, float* out, const float* residual = nullptr) {
   const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
+  if (nhwc_serves(g, get_threads())) {  // strided: channels-last, no column matrix (conv-nhwc.h)
+    const Nhwc L(g, taps);
+    const std::vector<float> wf = pack_forward_weight(g, taps, w);
+    for_groups(g, L.group(get_threads()), [&](int64_t n0, int64_t n1, int, int) {
+      nhwc_forward(L, wf.data(), x, reluIn, bias, residual, flags & kReluOut, slope, out, n0, n1);
+    });
+    return;
+  }
   std::vector<float> wbuf;
   const float* wc = compact_weight(g, taps, w, wbuf);
   if (in_place_serves(g, taps, get_threads())) {  // one image per group, one thread per image (conv-stride1.h)
@@ -194,9 +203,66 @@ void conv2d_relu_forward(const ConvGeom& g, const int32_t* tapList, int64_t nTap
   forward(g, Taps(g, tapList, nTaps), flags, slope, x, w, bias, out, residual);
 }
 
+namespace {
+
+// gw = the sum of the threads' partial weight gradients, each [Cout, K] or, `transposed`, [K, Cout] (K = C·taps,
+// ordered channel by channel, or tap by tap when `tapMajor`).
+// Thread 0's partial takes the others' (in thread order, so the result does not depend on timing); with every tap
+// live, gw needs no clearing first.
+void store_weight_grad(const ConvGeom& g, const Taps& taps, std::vector<std::vector<float>>& partial, bool transposed,
+                       float* gw, bool tapMajor = false) {
+  const int64_t T = taps.size(), K = g.C * T, KK = g.kh * g.kw;
+  std::vector<float>& sum = partial[0];
+  if (sum.empty()) sum.assign(g.Cout * K, 0.f);  // no images, or thread 0 had none
+  for (size_t t = 1; t < partial.size(); t++) {
+    const float* p = partial[t].data();
+    if (!partial[t].empty())
+      for (size_t i = 0; i < sum.size(); i++) sum[i] += p[i];
+  }
+  if (!taps.all) std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
+  for (int64_t o = 0; o < g.Cout; o++)  // gw's rows in order: reads of the transposed sum 128 floats apart were
+    for (int64_t c = 0; c < g.C; c++)   // faster than 16 x 16 tiles, whose writes 4 KB apart share an L1 set
+      for (int64_t t = 0; t < T; t++) {
+        const int64_t kk = tapMajor ? t * g.C + c : c * T + t;
+        gw[(o * g.C + c) * KK + taps.list[t]] = transposed ? sum[kk * g.Cout + o] : sum[o * K + kk];
+      }
+}
+
+// Any of the gradients of a strided convolution through its channels-last form (conv-nhwc.h), in one sweep over
+// groups of images: each group's output gradient is laid out channels-last once for both products.
+void nhwc_backward(const ConvGeom& g, const Taps& taps, int flags, float slope, const float* x, const float* w,
+                   const float* y, const float* gy, float* gx, float* gw, float* gb) {
+  const Nhwc L(g, taps);
+  const int nt = std::max(1, get_threads());
+  const int64_t CHW = g.C * g.H * g.W;
+  const std::vector<float> wx = gx ? pack_input_weight(g, taps, w) : std::vector<float>();
+  std::vector<std::vector<float>> partW(nt), partB(nt);
+  for_groups(g, L.group(nt), [&](int64_t n0, int64_t n1, int, int t) {
+    if (gb && partB[t].empty()) partB[t].assign(g.Cout, 0.f);
+    const float* gz = nhwc_output_grad(L, flags & kReluOut, slope, y, gy, n0, n1, gb ? partB[t].data() : nullptr);
+    if (gw) {
+      if (partW[t].empty()) partW[t].assign(g.Cout * L.T * g.C, 0.f);
+      float* xp = scratch(2, (n1 - n0) * L.image);
+      L.to_channels_last(x + n0 * CHW, n1 - n0, flags & kReluIn, xp);
+      nhwc_weight_grad(L, xp, gz, n0, n1, partW[t].data());
+    }
+    if (gx) nhwc_input_grad(L, wx.data(), gz, x, flags & kReluIn, gx, n0, n1);
+  });
+  if (gb) {
+    std::fill(gb, gb + g.Cout, 0.f);
+    for (auto& part : partB)
+      for (size_t o = 0; o < part.size(); o++) gb[o] += part[o];
+  }
+  if (gw) store_weight_grad(g, taps, partW, true, gw, true);
+}
+
+}  // namespace
+
 void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* gy,
                                 const float* w, float* gx) {
   const Taps taps(g, tapList, nTaps);
+  if (nhwc_serves(g, get_threads())) return nhwc_backward(g, taps, 0, 0.f, nullptr, w, nullptr, gy, gx, nullptr,
+                                                          nullptr);
   const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1;
   if (!pw && Flipped::serves(g)) {  // one image per group (at least 256 pixels)
@@ -224,35 +290,11 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
   });
 }
 
-namespace {
-
-// gw = the sum of the threads' partial weight gradients, each [Cout, K] or, `transposed`, [K, Cout] (K = C·taps).
-// Thread 0's partial takes the others' (in thread order, so the result does not depend on timing); with every tap
-// live, gw needs no clearing first.
-void store_weight_grad(const ConvGeom& g, const Taps& taps, std::vector<std::vector<float>>& partial, bool transposed,
-                       float* gw) {
-  const int64_t T = taps.size(), K = g.C * T, KK = g.kh * g.kw;
-  std::vector<float>& sum = partial[0];
-  if (sum.empty()) sum.assign(g.Cout * K, 0.f);  // no images, or thread 0 had none
-  for (size_t t = 1; t < partial.size(); t++) {
-    const float* p = partial[t].data();
-    if (!partial[t].empty())
-      for (size_t i = 0; i < sum.size(); i++) sum[i] += p[i];
-  }
-  if (!taps.all) std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
-  for (int64_t o = 0; o < g.Cout; o++)  // gw's rows in order: reads of the transposed sum 128 floats apart were
-    for (int64_t c = 0; c < g.C; c++)   // faster than 16 x 16 tiles, whose writes 4 KB apart share an L1 set
-      for (int64_t t = 0; t < T; t++) {
-        const int64_t kk = c * T + t;
-        gw[(o * g.C + c) * KK + taps.list[t]] = transposed ? sum[kk * g.Cout + o] : sum[o * K + kk];
-      }
-}
-
-}  // namespace
-
 void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* x,
                                  const float* gy, float* gw) {
   const Taps taps(g, tapList, nTaps);
+  if (nhwc_serves(g, get_threads())) return nhwc_backward(g, taps, 0, 0.f, x, nullptr, nullptr, gy, nullptr, gw,
+                                                          nullptr);
   const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, CHW = g.C * g.H * g.W,
                 G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1;
@@ -323,6 +365,7 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
                           const float* x, const float* w, const float* y, const float* gy, float* gx, float* gw,
                           float* gb) {
   const Taps taps(g, tapList, nTaps);
+  if (nhwc_serves(g, get_threads())) return nhwc_backward(g, taps, flags, slope, x, w, y, gy, gx, gw, gb);
   const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, CHW = g.C * g.H * g.W,
                 G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;

@@ -336,6 +336,34 @@ const stressCases: OpCase[] = [
     fn: (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1 }),
     tol: big,
   },
+  // strided convolutions whose channel counts are multiples of 32 run channels-last as implicit GEMMs on every path
+  // (no column matrix; pixels in panels of 6 or 8, so 5 x 49 pixels end in a partial panel)
+  {
+    name: "conv2d 4x4 stride 2 channels-last [5,32,14,14]→64, leaky ReLU out (implicit GEMM, partial pixel panel)",
+    inputs: (g, d) => [R([5, 32, 14, 14])(g, d), R([64, 32, 4, 4], -0.1, 0.1)(g, d), R([64])(g, d)],
+    fn: (x, w, b) => conv2d(x!, w!, b!, { stride: 2, padding: 1, activation: "leaky-relu", slope: 0.2 }),
+    tol: big,
+  },
+  {
+    name: "conv2d 3x3 mask-B taps stride [2,3] dilation 2, fused ReLUs [3,32,11,9]→32 (channels-last, live taps)",
+    inputs: (g, d) => [R([3, 32, 11, 9])(g, d), R([32, 32, 3, 3], -0.1, 0.1)(g, d), R([32])(g, d)],
+    fn: (x, w, b) =>
+      conv2d(x!, w!, b!, {
+        stride: [2, 3],
+        padding: 2,
+        dilation: 2,
+        taps: maskTaps(3, true),
+        preActivation: "relu",
+        activation: "relu",
+      }),
+    tol: big,
+  },
+  {
+    name: "convTranspose2d 4x4 stride 2 [4,64,7,7]→32 (DCGAN generator: its transposed convolution, channels-last)",
+    inputs: (g, d) => [R([4, 64, 7, 7])(g, d), R([64, 32, 4, 4], -0.1, 0.1)(g, d), R([32])(g, d)],
+    fn: (x, w, b) => convTranspose2d(x!, w!, b!, { stride: 2, padding: 1 }),
+    tol: big,
+  },
   {
     name: "convTranspose2d 3x3 stride 2 output padding 1 [3,8,7,6]→5 (padded scatter)",
     inputs: (g, d) => [R([3, 8, 7, 6])(g, d), R([8, 5, 3, 3], -0.2, 0.2)(g, d), R([5])(g, d)],

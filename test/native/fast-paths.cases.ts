@@ -281,6 +281,17 @@ export const residualCases: OpCase[] = [
     fn: (x, w, b, r) => conv2d(x!, w!, b!, { stride: 2, padding: 1, residual: r! }),
     tol,
   },
+  {
+    name: "conv2d 4x4 stride 2 + residual, input ReLU [3,32,14,14]→32 (channels-last implicit GEMM)",
+    inputs: (g, d) => [
+      R([3, 32, 14, 14])(g, d),
+      R([32, 32, 4, 4], -0.1, 0.1)(g, d),
+      R([32])(g, d),
+      R([3, 32, 7, 7])(g, d),
+    ],
+    fn: (x, w, b, r) => conv2d(x!, w!, b!, { stride: 2, padding: 1, preActivation: "relu", residual: r! }),
+    tol,
+  },
 ];
 
 /** 90,000 values in one run of a strided copy (a vector's pieces on separate threads); too large for the gradcheck. */
