@@ -135,6 +135,9 @@ struct Nhwc {
         std::memset(r, 0, g.pw * C * sizeof(float));
         std::memset(r + (g.pw + g.W) * C, 0, (Wp - g.pw - g.W) * C * sizeof(float));
         const float* s = x + i * C * HW + y * g.W;
+        const float* next = y + 1 < g.H ? s + g.W : i + 1 < n ? x + (i + 1) * C * HW : nullptr;
+        if (next)  // the next row's 64 channel segments (784 bytes apart in DCGAN's layer), while this one is copied
+          for (int64_t c = 0; c < C; c++) __builtin_prefetch(next + c * HW);
         if (relu) transpose(s, HW, r + g.pw * C, C, C, g.W, kRelu);
         else transpose(s, HW, r + g.pw * C, C, C, g.W, kAsIs);
       }
