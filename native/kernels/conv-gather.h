@@ -44,6 +44,25 @@ float* scratch(int slot, int64_t n) {
   return bufs[slot].data() + ((64 - at % 64) % 64) / sizeof(float);
 }
 
+// dst[0, n) = src[0, n) + b (+ res[0, n)), rectified when `relu` (leaky with a slope ≠ 0): a row of a
+// convolution's output finished where its product left it. src may be dst.
+inline void finish_row(const float* src, float* dst, int64_t n, float b, const float* res, bool relu, float slope) {
+  const vf bv = vset1(b), s = vset1(slope);
+  int64_t i = 0;
+  for (; i + VW <= n; i += VW) {
+    vf v = vload(src + i) + bv;
+    if (res) v += vload(res + i);
+    if (relu) v = v > vf{} ? v : (slope == 0.f ? vf{} : v * s);
+    vstore(dst + i, v);
+  }
+  for (; i < n; i++) {
+    float v = src[i] + b;
+    if (res) v += res[i];
+    if (relu) v = v > 0.f ? v : (slope == 0.f ? 0.f : slope * v);
+    dst[i] = v;
+  }
+}
+
 // The row stride of a column matrix of n columns: rows start 64-byte aligned, so the GEMM's vector loads (the forward
 // reads it in place as B) and stores (the input gradient writes it as C) do not straddle cache lines. DCGAN's
 // grouped 4x4 layer, 128 x 294 x 1024 with B in place: 92 -> 103 GFLOP/s with AVX-512, 78 -> 92 with AVX2 at a

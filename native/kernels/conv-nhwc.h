@@ -22,6 +22,7 @@
 #include <vector>
 #include "conv-gather.h"
 #include "conv-taps.h"
+#include "gemm-tile.h"
 #include "isa.h"
 #include "simd.h"
 
@@ -29,19 +30,13 @@ namespace dg {
 namespace DG_ISA_NS {
 namespace {
 
-// gemm.cc's register blocking: MR rows by two vectors (AVX2 has 16 registers, so 6 rows there)
-#if defined(__AVX512F__)
-constexpr int kMR = 8;
-#elif defined(__AVX__)
-constexpr int kMR = 6;
-#else
-constexpr int kMR = 8;
-#endif
-constexpr int kNR = 2 * VW;
+// gemm.cc's register blocking (gemm-tile.h): MR rows by two vectors
+constexpr int kMR = MR;
+constexpr int kNR = NR;
 
-// The gradients only with AVX-512: on DCGAN's 4x4 layer (Zen 5, in turns with the column-matrix path) the
-// forward ran 10-17 % faster channels-last on both paths, the gradients 3-10 % faster with AVX-512 but 2-15 % slower
-// with AVX2 (its 6 x 16 tiles), which keeps im2col and col2im for them.
+// The gradients only with AVX-512: on DCGAN's 4x4 layers (Zen 5, in turns with the column-matrix path, one and two
+// threads) the forward ran 11-17 % faster channels-last on both paths, the gradients 2-10 % faster with AVX-512 but
+// 2-15 % slower with AVX2 (its 6 x 16 tiles), which keeps im2col and col2im for them.
 bool nhwc_serves(const ConvGeom& g, int threads, bool gradient) {
   return (g.sh > 1 || g.sw > 1) && g.C % kNR == 0 && g.Cout % kNR == 0 && (threads <= 1 || g.N >= threads) &&
          (!gradient || VW >= 16);
@@ -274,28 +269,13 @@ void nhwc_forward(const Nhwc& L, const float* wf, const float* x, bool reluIn, c
       for (int64_t t0 = 0; t0 < L.T; t0 += tb)
         tile_forward(base + i0, L.off.data(), t0, std::min(L.T, t0 + tb), g.C, wf + j * K + t0 * g.C * kNR,
                      y + i0 * g.Cout + j, g.Cout, t0 > 0);
-  const vf s = vset1(slope);
   for (int64_t i = 0; i < n; i++) {
     float* oi = out + (n0 + i) * g.Cout * L.P;
     transpose(y + i * L.P * g.Cout, g.Cout, oi, L.P, L.P, g.Cout, kAsIs);
     if (!bias && !residual && !reluOut) continue;
     for (int64_t o = 0; o < g.Cout; o++) {
       float* d = oi + o * L.P;
-      const float b = bias ? bias[o] : 0.f, *res = residual ? residual + (d - out) : nullptr;
-      const vf bv = vset1(b);
-      int64_t p = 0;
-      for (; p + VW <= L.P; p += VW) {
-        vf v = vload(d + p) + bv;
-        if (res) v += vload(res + p);
-        if (reluOut) v = v > vf{} ? v : (slope == 0.f ? vf{} : v * s);
-        vstore(d + p, v);
-      }
-      for (; p < L.P; p++) {
-        float v = d[p] + b;
-        if (res) v += res[p];
-        if (reluOut) v = v > 0.f ? v : (slope == 0.f ? 0.f : slope * v);
-        d[p] = v;
-      }
+      finish_row(d, d, L.P, bias ? bias[o] : 0.f, residual ? residual + (d - out) : nullptr, reluOut, slope);
     }
   }
 }

@@ -73,30 +73,12 @@ void conv_in_place(const ConvGeom& g, const Taps& taps, const float* wc, const f
   const float* const* rows = padded_rows(g, taps, x, reluIn);
   float* yb = scratch(1, g.Cout * grid);  // only now: x may be the caller's slot 1 (a masked output gradient)
   sgemm_rows(g.Cout, grid, K, wc, K, rows, 0.f, yb, grid);
-  const vf s = vset1(slope);
-  for (int64_t o = 0; o < g.Cout; o++) {
-    const float b = bias ? bias[o] : 0.f;
-    const vf bv = vset1(b);
+  for (int64_t o = 0; o < g.Cout; o++)
     for (int64_t oy = 0; oy < g.Ho; oy++) {
-      const float* src = yb + o * grid + oy * Wp;
       const int64_t at = (o * g.Ho + oy) * g.Wo;
-      float* dst = out + at;
-      const float* res = residual ? residual + at : nullptr;
-      int64_t ox = 0;
-      for (; ox + VW <= g.Wo; ox += VW) {
-        vf v = vload(src + ox) + bv;
-        if (res) v += vload(res + ox);
-        if (reluOut) v = v > vf{} ? v : (slope == 0.f ? vf{} : v * s);
-        vstore(dst + ox, v);
-      }
-      for (; ox < g.Wo; ox++) {
-        float v = src[ox] + b;
-        if (res) v += res[ox];
-        if (reluOut) v = v > 0.f ? v : (slope == 0.f ? 0.f : slope * v);
-        dst[ox] = v;
-      }
+      finish_row(yb + o * grid + oy * Wp, out + at, g.Wo, bias ? bias[o] : 0.f, residual ? residual + at : nullptr,
+                 reluOut, slope);
     }
-  }
 }
 
 // acc[C·T, Cout] += the weight gradient of one image, transposed: the column matrix's rows in place times gzᵀ, with

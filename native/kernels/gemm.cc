@@ -13,21 +13,11 @@
 #include "parallel.h"
 #include "simd.h"
 #include "gemm-gemv.h"
+#include "gemm-tile.h"
 
 namespace dg {
 namespace DG_ISA_NS {
 
-#if defined(DG_MR)
-constexpr int MR = DG_MR;
-#elif defined(__AVX512F__)
-constexpr int MR = 8;
-#elif defined(__AVX__)
-constexpr int MR = 6;
-#else
-constexpr int MR = 8;
-#endif
-constexpr int NV = 2;            // vectors per micro-tile row
-constexpr int NR = NV * VW;      // micro-tile columns
 // Below this many flops a product runs on the calling thread: waking a second thread costs more than it saves
 // (measured in a VAE step: a 4-MFLOP product took 84 µs on one thread, 240–340 µs on two).
 constexpr double kGemmParallelFlops = 2e7;
