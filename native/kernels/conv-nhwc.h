@@ -144,13 +144,7 @@ struct Nhwc {
     for (int64_t i = 0; i < n; i++) {
       for (int64_t y = 0; y < g.H; y++)
         transpose(gxp + i * image + ((y + g.ph) * Wp + g.pw) * C, C, gx + i * C * HW + y * g.W, HW, g.W, C, kAsIs);
-      if (relu) {
-        float* d = gx + i * C * HW;
-        const float* xi = x + i * C * HW;
-        int64_t k = 0;
-        for (; k + VW <= C * HW; k += VW) vstore(d + k, vload(xi + k) > vf{} ? vload(d + k) : vf{});
-        for (; k < C * HW; k++) d[k] = xi[k] > 0.f ? d[k] : 0.f;
-      }
+      if (relu) mask_by_sign(gx + i * C * HW, x + i * C * HW, gx + i * C * HW, C * HW, 0.f);
     }
   }
 };
@@ -287,7 +281,6 @@ const float* nhwc_output_grad(const Nhwc& L, bool reluOut, float slope, const fl
   const ConvGeom& g = L.g;
   const int64_t n = n1 - n0;
   float* gz = scratch(0, (n * L.P + kMR) * g.Cout);
-  const v8t sl = slope + v8t{};
   for (int64_t i = 0; i < n; i++) {
     const int64_t at = (n0 + i) * g.Cout * L.P;
     const float *src = gy + at, *yi = reluOut ? y + at : nullptr;
@@ -296,13 +289,7 @@ const float* nhwc_output_grad(const Nhwc& L, bool reluOut, float slope, const fl
     if (reluOut) {
       float* m = scratch(1, L.P * g.Cout);  // the sign of y, transposed the same way
       transpose(yi, L.P, m, g.Cout, g.Cout, L.P, kAsIs);
-      int64_t k = 0;
-      for (; k + 8 <= L.P * g.Cout; k += 8) {
-        v8t& v = *reinterpret_cast<v8t_u*>(d + k);
-        const v8t yv = *reinterpret_cast<const v8t_u*>(m + k);
-        v = yv > v8t{} ? v : (slope == 0.f ? v8t{} : v * sl);
-      }
-      for (; k < L.P * g.Cout; k++) d[k] = m[k] > 0.f ? d[k] : (slope == 0.f ? 0.f : slope * d[k]);
+      mask_by_sign(d, m, d, L.P * g.Cout, slope);
     }
     if (gb)
       for (int64_t o = 0; o < g.Cout; o += VW) {

@@ -249,19 +249,6 @@ void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int6
 
 namespace {
 
-// dst = src where y > 0, else slope · src (0 when the slope is 0), as vector selects: written as a scalar ternary,
-// GCC kept the AVX2 build's loop scalar with a branch per float, which mispredicts on a gradient's random signs
-// (D_conv1's backward in a DCGAN step took ~3x as long there as with AVX-512).
-void mask_by_sign(const float* src, const float* y, float* dst, int64_t n, float slope) {
-  const vf s = vset1(slope);
-  int64_t i = 0;
-  for (; i + VW <= n; i += VW) {
-    const vf v = vload(src + i), yv = vload(y + i);
-    vstore(dst + i, yv > vf{} ? v : (slope == 0.f ? vf{} : v * s));
-  }
-  for (; i < n; i++) dst[i] = y[i] > 0.f ? src[i] : (slope == 0.f ? 0.f : slope * src[i]);
-}
-
 // The upstream gradient of a group side by side, [Cout, ld], masked by the output's sign when it was rectified (1 where
 // y > 0, else 0 or the leaky slope); gy itself when neither applies.
 const float* output_grad(const ConvGeom& g, int flags, float slope, const float* y, const float* gy, int64_t n0,
