@@ -4,7 +4,7 @@
  * and applies the gradient rules it is given from the root down. The tape knows no rule itself: the table is
  * assembled above the ops (src/autograd/gradient-table.ts) and handed to backward().
  */
-import { releaseStorage, trackAllocations } from "../tensor/storage.js";
+import { releaseStorage, tensorsOver, trackAllocations } from "../tensor/storage.js";
 import type { GradNode, Tensor } from "../tensor/tensor-data.js";
 import type { CoreOp, CoreOpSaved } from "./op.js";
 
@@ -122,6 +122,53 @@ export function releaseLeafGrad(t: Tensor): void {
 export interface BackwardOptions {
   /** keep the graph so backward can run through it again (default false: saved tensors are released) */
   retainGraph?: boolean;
+  /**
+   * hand the memory of the tensors computed in this graph back to the storage pool for the next forward pass, like
+   * a step of a training loop that keeps none of them (default false). The root (the loss) is kept; any other
+   * tensor of the graph whose memory was taken throws when read. Not with retainGraph.
+   */
+  releaseActivations?: boolean;
+}
+
+/** What a tensor whose memory releaseActivations took back answers when read. */
+const releasedData: PropertyDescriptor = {
+  get(): never {
+    throw new Error(
+      "this tensor was computed in a graph whose memory backward({ releaseActivations: true }) gave back; " +
+        "read what you need before backward, or leave releaseActivations off",
+    );
+  },
+};
+
+/**
+ * The tensors over each buffer of the graph's computed tensors (the root's excepted) and how many tensors had been
+ * created over it when backward began: a buffer can go back only when every one of them is in the graph (no detached
+ * copy, no view made outside it, no leaf). Views the gradient rules make while backward runs are theirs and die
+ * with them.
+ */
+function activationBuffers(order: Tensor[], root: Tensor): Map<ArrayBufferLike, { tensors: Tensor[]; over: number }> {
+  const byBuffer = new Map<ArrayBufferLike, { tensors: Tensor[]; over: number }>();
+  for (const t of order) {
+    if (!t.node || t.data.buffer === root.data.buffer) continue;
+    const entry = byBuffer.get(t.data.buffer);
+    if (entry) entry.tensors.push(t);
+    else byBuffer.set(t.data.buffer, { tensors: [t], over: tensorsOver(t.data) ?? -1 });
+  }
+  return byBuffer;
+}
+
+/**
+ * Returns the buffers that only the graph's computed tensors saw to the pool; those tensors then throw when read.
+ * Memory a caller holds as a bare typed array (`.data` kept past backward) is the one thing this cannot see; hence
+ * the option. A leaf's new gradient is never a view of an activation, but it is checked.
+ */
+function releaseActivations(byBuffer: ReturnType<typeof activationBuffers>, order: Tensor[]): void {
+  for (const t of order) if (!t.node && t.grad) byBuffer.delete(t.grad.data.buffer);
+  for (const { tensors, over } of byBuffer.values()) {
+    if (over !== tensors.length) continue;
+    releaseStorage(tensors[0]!.data);
+    for (const t of tensors) Object.defineProperty(t, "data", releasedData);
+  }
 }
 
 export function backward(
@@ -142,7 +189,11 @@ export function backward(
       `backward: a gradient must be given for a non-scalar output of shape [${root.shape.join(",")}]`,
     );
   }
+  if (opts.releaseActivations && opts.retainGraph) {
+    throw new TypeError("backward: releaseActivations gives the graph's memory back, so it cannot be retained too");
+  }
   const order = topoOrder(root);
+  const activations = opts.releaseActivations ? activationBuffers(order, root) : null;
   const grads = new Map<Tensor, Tensor>();
   const prev = gradEnabled;
   gradEnabled = false;
@@ -202,5 +253,6 @@ export function backward(
         t.node.saved = undefined;
       }
     }
+    if (activations) releaseActivations(activations, order);
   }
 }

@@ -78,7 +78,7 @@ export function dcgan(g: Generator): StepCase {
     const fake = G(randn([batch, z], { generator: g })).sigmoid();
     const ld = bceWithLogits(D(real), ones).add(bceWithLogits(D(fake.detach()), zerosT));
     optD.zeroGrad();
-    ld.backward();
+    ld.backward({ releaseActivations: true });
     optD.step();
     return bceWithLogits(D(fake), ones);
   };

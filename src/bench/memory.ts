@@ -60,7 +60,7 @@ export function benchMemory(
   const step = (): void => {
     const l = c.loss();
     opt.zeroGrad();
-    l.backward();
+    l.backward({ releaseActivations: true });
     opt.step();
   };
   for (let i = 0; i < warmup; i++) step();

@@ -83,7 +83,7 @@ export function benchStep(name: string, threads: number, steps = 30, warmup = 5)
       c0 = cpuNow();
     const l = c.loss();
     opt.zeroGrad();
-    l.backward();
+    l.backward({ releaseActivations: true });
     opt.step();
     if (i >= warmup) {
       times.push(now() - t0);

@@ -58,7 +58,7 @@ export function linearProbe(
         Int32Array.from(idx, (r) => train.labels[r]!),
       );
       opt.zeroGrad();
-      loss.backward();
+      loss.backward({ releaseActivations: true });
       opt.step();
     }
   }

@@ -21,6 +21,8 @@ type Axes = number | readonly number[];
 export interface TensorMethods {
   /** Gradients of this scalar (or of Σ this ⊙ grad) into every leaf that requires grad, accumulated in `.grad`. */
   backward(grad?: Tensor, opts?: BackwardOptions): void;
+  /** backward() of a scalar with options: `loss.backward({ releaseActivations: true })`. */
+  backward(opts: BackwardOptions): void;
   /** Values in row-major order as a plain array. */
   toArray(): number[];
   /** The single value of a one-element tensor. */
@@ -99,11 +101,12 @@ declare module "../tensor/tensor-data.js" {
 }
 
 const methods: ThisType<Tensor> & Omit<TensorMethods, "T"> = {
-  backward(grad, opts = {}) {
+  backward(grad?: Tensor | BackwardOptions, opts: BackwardOptions = {}) {
+    const given = grad instanceof Tensor ? grad : undefined;
     runBackward(
       this,
-      grad,
-      opts,
+      given,
+      grad instanceof Tensor || grad === undefined ? opts : grad,
       gradRules,
       (a, b) => a.add(b),
       (t) => E.fullLike(t, 1),

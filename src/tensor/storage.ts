@@ -25,10 +25,12 @@ const UNINIT_MIN_BYTES = 4096;
  * Released buffers by byte length, for reuse by the next allocations of that size. A training step allocates the
  * same shapes every time, and taking a buffer back from here instead of a new one spares the garbage collector and
  * malloc most of a step's hundreds of megabytes. Only buffers allocated here (`owned`) are ever pooled, and only the
- * tape releases them (gradients it created and nobody else can see), so no tensor a caller holds is ever reused.
+ * tape releases them: gradients it created and nobody else can see, and, when the caller asks, the activations of a
+ * graph it ran through whose every tensor it knows (see releaseActivations in src/autograd/tape.ts).
  */
 const pool = new Map<number, ArrayBuffer[]>();
-const owned = new WeakSet<ArrayBuffer>();
+/** Buffers allocated here, each with the number of tensors created over it since it was last handed out. */
+const owned = new WeakMap<ArrayBuffer, number>();
 const pooled = new WeakSet<ArrayBuffer>();
 let pooledBytes = 0;
 /** Memory kept for reuse at most; releases beyond it are left to the garbage collector. */
@@ -43,13 +45,14 @@ function take(bytes: number): ArrayBuffer | null {
   pooled.delete(buf);
   pooledBytes -= bytes;
   bytesReused += bytes;
+  owned.set(buf, 0); // a new life: the tensors over its last contents are dead
   return buf;
 }
 
 function fresh(bytes: number, zeroed: boolean): ArrayBuffer {
   bytesAllocated += bytes;
   const buf = zeroed ? new ArrayBuffer(bytes) : Buffer.allocUnsafeSlow(bytes).buffer;
-  owned.add(buf);
+  owned.set(buf, 0);
   return buf;
 }
 
@@ -94,6 +97,21 @@ export function releaseStorage(s: Storage): void {
   const list = pool.get(buf.byteLength);
   if (list) list.push(buf);
   else pool.set(buf.byteLength, [buf]);
+}
+
+/** Counts a tensor created over s (the Tensor constructor calls it), for tensorsOver. */
+export function noteTensorOver(s: Storage): void {
+  const buf = s.buffer as ArrayBuffer;
+  const n = owned.get(buf);
+  if (n !== undefined) owned.set(buf, n + 1);
+}
+
+/**
+ * How many tensors were created over s's buffer since it was allocated (or taken from the pool), views and
+ * detached copies included; null for a buffer not allocated here (never released).
+ */
+export function tensorsOver(s: Storage): number | null {
+  return owned.get(s.buffer as ArrayBuffer) ?? null;
 }
 
 /** Bytes held in the pool of released buffers, waiting for reuse. */

@@ -10,7 +10,7 @@
  * directly through the GEMM's transpose flags.
  */
 import type { Storage } from "../backend/backend.js";
-import { dtypeOf, type DType } from "./storage.js";
+import { dtypeOf, noteTensorOver, type DType } from "./storage.js";
 import { contiguousStrides, fmt, type Shape, sizeOf } from "./shape.js";
 
 /** A recorded op in a tensor's history; the tape (src/autograd/tape.ts) creates and reads these. */
@@ -35,6 +35,7 @@ export class Tensor {
       throw new RangeError(`Tensor: ${data.length} values do not fill shape ${fmt(shape)} (${n} elements)`);
     }
     this.data = data;
+    noteTensorOver(data);
     this.shape = Object.freeze([...shape]);
     this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
   }

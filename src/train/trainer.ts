@@ -168,7 +168,7 @@ export class Trainer {
       for (let k = 0; k < (phase.repeat ?? 1); k++) {
         const loss = phase.loss(x, ctx);
         opt.zeroGrad(true); // the last step's gradients are dead: their memory serves this backward
-        loss.backward();
+        loss.backward({ releaseActivations: true }); // nothing here keeps the graph: its memory serves the next step
         if (r.clipNorm) clipGradNorm(opt.params, r.clipNorm);
         if (r.decayBiases === false) addWeightDecay(opt.params, r.weightDecay ?? 0);
         if (r.l1) addL1(opt.params, r.l1);

@@ -63,7 +63,7 @@ export function trainClassifier(
       opt.lr = recipe.lr * schedule(step++);
       const loss = crossEntropy(net.logits(x), b.labels!).mean();
       opt.zeroGrad();
-      loss.backward();
+      loss.backward({ releaseActivations: true });
       opt.step();
       const l = loss.item();
       sum += l * b.indices.length;
