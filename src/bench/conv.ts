@@ -4,6 +4,7 @@
  * the Row LSTM's mask-B input-to-state conv) run over their live taps only; PyTorch computes them in full. Each
  * repetition ends with the gradients cleared, as the peer's does.
  */
+import { releaseLeafGrad } from "../autograd/tape.js";
 import { conv2d, convTranspose2d } from "../ops/linalg.js";
 import { getBackend, getNumThreads, setNumThreads } from "../backend/registry.js";
 import { randn } from "../tensor/create.js";
@@ -74,9 +75,10 @@ export function benchConv(threads = getNumThreads(), reps = 20, names?: string[]
     for (let i = 0; i < reps + 3; i++) {
       const t0 = now(),
         c0 = cpuNow();
-      run().sum().backward();
-      // the peer sets x.grad = wt.grad = None after each repetition; kept, the next one would add into them
-      for (const t of leaves) t.grad = null;
+      // as in a training step: the output and the gradients go back to the storage pool for the next repetition,
+      // as PyTorch's reference counting frees them (the peer sets x.grad = wt.grad = None after each repetition)
+      run().sum().backward({ releaseActivations: true });
+      for (const t of leaves) releaseLeafGrad(t);
       if (i >= 3) {
         times.push(now() - t0);
         cpu.push(cpuNow() - c0);
