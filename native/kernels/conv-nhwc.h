@@ -149,26 +149,40 @@ struct Nhwc {
   }
 };
 
+// The live taps' weights of each output channel tap-major: tm[(o·T + t)·C + c] = w[o, c, tap t]. Each channel's
+// weights (C·kh·kw floats, 4 KB in DCGAN's layer) are read where they lie in L1; the packings below are then
+// vector transposes and contiguous copies.
+std::vector<float> tap_major_weight(const ConvGeom& g, const Taps& taps, const float* w) {
+  const int64_t T = taps.size(), KK = g.kh * g.kw, C = g.C;
+  std::vector<float> tm(g.Cout * T * C);
+  for (int64_t o = 0; o < g.Cout; o++)
+    for (int64_t t = 0; t < T; t++) {
+      const float* s = w + o * C * KK + taps.list[t];
+      float* d = tm.data() + (o * T + t) * C;
+      for (int64_t c = 0; c < C; c++) d[c] = s[c * KK];
+    }
+  return tm;
+}
+
 // The weight as the forward reads it: panels of NR output channels, each [T·C, NR] with rows (tap, channel).
 std::vector<float> pack_forward_weight(const ConvGeom& g, const Taps& taps, const float* w) {
-  const int64_t T = taps.size(), KK = g.kh * g.kw, K = T * g.C;
+  const int64_t K = taps.size() * g.C;
+  const std::vector<float> tm = tap_major_weight(g, taps, w);
   std::vector<float> b(g.Cout * K);
-  for (int64_t j = 0; j < g.Cout; j += kNR)  // a panel's kNR rows of w, channel by channel (all in L1)
-    for (int64_t c = 0; c < g.C; c++)
-      for (int64_t t = 0; t < T; t++)
-        for (int64_t o = 0; o < kNR; o++)
-          b[j * K + (t * g.C + c) * kNR + o] = w[((j + o) * g.C + c) * KK + taps.list[t]];
+  for (int64_t j = 0; j < g.Cout; j += kNR) transpose(tm.data() + j * K, K, b.data() + j * K, kNR, kNR, K, kAsIs);
   return b;
 }
 
 // The weight as the input gradient reads it: for each tap and panel of NR input channels, [Cout, NR].
 std::vector<float> pack_input_weight(const ConvGeom& g, const Taps& taps, const float* w) {
-  const int64_t T = taps.size(), KK = g.kh * g.kw, panels = g.C / kNR;
-  std::vector<float> b(g.Cout * T * g.C);
-  for (int64_t o = 0; o < g.Cout; o++)
-    for (int64_t c = 0; c < g.C; c++)
-      for (int64_t t = 0; t < T; t++)
-        b[((t * panels + c / kNR) * g.Cout + o) * kNR + c % kNR] = w[(o * g.C + c) * KK + taps.list[t]];
+  const int64_t T = taps.size(), K = T * g.C, panels = g.C / kNR;
+  const std::vector<float> tm = tap_major_weight(g, taps, w);
+  std::vector<float> b(g.Cout * K);
+  float* d = b.data();
+  for (int64_t t = 0; t < T; t++)
+    for (int64_t p = 0; p < panels; p++)
+      for (int64_t o = 0; o < g.Cout; o++, d += kNR)
+        std::memcpy(d, tm.data() + o * K + t * g.C + p * kNR, kNR * sizeof(float));
   return b;
 }
 

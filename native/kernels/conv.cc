@@ -145,12 +145,15 @@ void store_weight_grad(const ConvGeom& g, const Taps& taps, std::vector<std::vec
       for (size_t i = 0; i < sum.size(); i++) sum[i] += p[i];
   }
   if (!taps.all) std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
-  for (int64_t o = 0; o < g.Cout; o++)  // gw's rows in order: reads of the transposed sum 128 floats apart were
-    for (int64_t c = 0; c < g.C; c++)   // faster than 16 x 16 tiles, whose writes 4 KB apart share an L1 set
-      for (int64_t t = 0; t < T; t++) {
-        const int64_t kk = tapMajor ? t * g.C + c : c * T + t;
-        gw[(o * g.C + c) * KK + taps.list[t]] = transposed ? sum[kk * g.Cout + o] : sum[o * K + kk];
-      }
+  std::vector<float> rows;  // the sum with a row per output channel, when it has a column per output channel
+  if (transposed) {
+    rows.resize(sum.size());
+    transpose(sum.data(), g.Cout, rows.data(), K, K, g.Cout, kAsIs);
+  }
+  const float* s = transposed ? rows.data() : sum.data();
+  for (int64_t o = 0; o < g.Cout; o++, s += K)  // row o (K floats, in L1) into gw's row o
+    for (int64_t c = 0; c < g.C; c++)
+      for (int64_t t = 0; t < T; t++) gw[(o * g.C + c) * KK + taps.list[t]] = s[tapMajor ? t * g.C + c : c * T + t];
 }
 
 // Any of the gradients of a strided convolution through its channels-last form (conv-nhwc.h), in one sweep over
