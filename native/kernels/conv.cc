@@ -145,12 +145,13 @@ void store_weight_grad(const ConvGeom& g, const Taps& taps, std::vector<std::vec
       for (size_t i = 0; i < sum.size(); i++) sum[i] += p[i];
   }
   if (!taps.all) std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
-  std::vector<float> rows;  // the sum with a row per output channel, when it has a column per output channel
+  if (transposed && !tapMajor && taps.all) return transpose(sum.data(), g.Cout, gw, K, K, g.Cout, kAsIs);  // gw = sumᵀ
+  std::unique_ptr<float[]> rows;  // the sum with a row per output channel, when it has a column per output channel
   if (transposed) {
-    rows.resize(sum.size());
-    transpose(sum.data(), g.Cout, rows.data(), K, K, g.Cout, kAsIs);
+    rows.reset(new float[sum.size()]);
+    transpose(sum.data(), g.Cout, rows.get(), K, K, g.Cout, kAsIs);
   }
-  const float* s = transposed ? rows.data() : sum.data();
+  const float* s = transposed ? rows.get() : sum.data();
   for (int64_t o = 0; o < g.Cout; o++, s += K)  // row o (K floats, in L1) into gw's row o
     for (int64_t c = 0; c < g.C; c++)
       for (int64_t t = 0; t < T; t++) gw[(o * g.C + c) * KK + taps.list[t]] = s[tapMajor ? t * g.C + c : c * T + t];
