@@ -10,7 +10,9 @@
 // so with output pixels as the rows of the product nothing is gathered:
 //   forward          out[pixel, o]      = Σ_t Σ_c xp[base + off_t + c] · w[o, c, t]
 //   weight gradient  gw[(t, c), o]      = Σ_pixel xp[base + off_t + c] · gz[pixel, o]
-//   input gradient   gxp[base + off_t + c] += Σ_o gz[pixel, o] · w[o, c, t]     (col2im folded into the store)
+//   input gradient   gxp[base + off_t + c] += Σ_o gz[pixel, o] · w[o, c, t]
+// and the input gradient, gathered per input pixel instead (GxPhases below), is a forward product over a padded
+// channels-last copy of gz: no col2im, no scattered adds.
 // The copies left move each tensor once between layouts (the image in, its gradient out, the output and its gradient)
 // instead of once per tap, and the product has no column tail: pixels come in panels of MR, channels in panels of NR.
 // The micro-tiles are gemm.cc's shape (MR pixels x 2 vectors). Where it serves: strided, every channel count a
@@ -173,28 +175,15 @@ std::vector<float> pack_forward_weight(const ConvGeom& g, const Taps& taps, cons
   return b;
 }
 
-// The weight as the input gradient reads it: for each tap and panel of NR input channels, [Cout, NR].
-std::vector<float> pack_input_weight(const ConvGeom& g, const Taps& taps, const float* w) {
-  const int64_t T = taps.size(), K = T * g.C, panels = g.C / kNR;
-  const std::vector<float> tm = tap_major_weight(g, taps, w);
-  std::vector<float> b(g.Cout * K);
-  float* d = b.data();
-  for (int64_t t = 0; t < T; t++)
-    for (int64_t p = 0; p < panels; p++)
-      for (int64_t o = 0; o < g.Cout; o++, d += kNR)
-        std::memcpy(d, tm.data() + o * K + t * g.C + p * kNR, kNR * sizeof(float));
-  return b;
-}
-
-// c[r, 0..NR) (+)= Σ over taps [t0, t1) and channels q < C of a[r][off[t] + q] · b[(t - t0)·C + q, 0..NR), for the
-// kMR pixels whose copies start at a[r]. Writes the whole tile (the caller's buffer has kMR rows to spare).
+// c[r][0..NR) (+)= Σ over taps [t0, t1) and channels q < C of a[r][off[t] + q] · b[(t - t0)·C + q, 0..NR), for the
+// kMR pixels whose copies start at a[r]. Writes all kMR rows (the caller points rows past its end at spare memory).
 inline void tile_forward(const float* const* a, const int64_t* off, int64_t t0, int64_t t1, int64_t C,
-                         const float* __restrict b, float* c, int64_t ldc, bool accumulate) {
+                         const float* __restrict b, float* const* c, bool accumulate) {
   vf acc0[kMR], acc1[kMR];
 #pragma GCC unroll 8
   for (int r = 0; r < kMR; r++) {
-    acc0[r] = accumulate ? vload(c + r * ldc) : vf{};
-    acc1[r] = accumulate ? vload(c + r * ldc + VW) : vf{};
+    acc0[r] = accumulate ? vload(c[r]) : vf{};
+    acc1[r] = accumulate ? vload(c[r] + VW) : vf{};
   }
   for (int64_t t = t0; t < t1; t++) {
     const float* ar[kMR];
@@ -212,8 +201,8 @@ inline void tile_forward(const float* const* a, const int64_t* off, int64_t t0, 
   }
 #pragma GCC unroll 8
   for (int r = 0; r < kMR; r++) {
-    vstore(c + r * ldc, acc0[r]);
-    vstore(c + r * ldc + VW, acc1[r]);
+    vstore(c[r], acc0[r]);
+    vstore(c[r] + VW, acc1[r]);
   }
 }
 
@@ -240,26 +229,6 @@ inline void tile_weight_grad(int64_t M, const float* const* base, const int64_t*
   }
 }
 
-// dst[r][0..NR) += Σ_{o < Cout} gz[r·ldg + o] · b[o, 0..NR), r < mr: one tap's share of NR input channels for kMR
-// pixels, added where that tap read them (dst[r] = base + off + first channel).
-inline void tile_input_grad(int64_t Cout, const float* __restrict gz, int64_t ldg, const float* __restrict b,
-                            float* const* dst, int64_t mr) {
-  vf acc0[kMR] = {}, acc1[kMR] = {};
-  for (int64_t o = 0; o < Cout; o++) {
-    const vf b0 = vload(b + o * kNR), b1 = vload(b + o * kNR + VW);
-#pragma GCC unroll 8
-    for (int r = 0; r < kMR; r++) {
-      const vf av = vset1(gz[r * ldg + o]);
-      acc0[r] += av * b0;
-      acc1[r] += av * b1;
-    }
-  }
-  for (int64_t r = 0; r < mr; r++) {
-    vstore(dst[r], vload(dst[r]) + acc0[r]);
-    vstore(dst[r] + VW, vload(dst[r] + VW) + acc1[r]);
-  }
-}
-
 // out (images [n0, n1)) = conv(x⁺) + bias + residual, rectified when `reluOut` (leaky with a slope ≠ 0).
 // wf: pack_forward_weight.
 void nhwc_forward(const Nhwc& L, const float* wf, const float* x, bool reluIn, const float* bias,
@@ -272,11 +241,14 @@ void nhwc_forward(const Nhwc& L, const float* wf, const float* x, bool reluIn, c
   float* y = scratch(1, (M + kMR) * g.Cout);  // [pixel, Cout]
   // taps per call: the weight's block (taps·C rows of NR) stays within ~64 KB
   const int64_t tb = std::max<int64_t>(1, 512 / g.C);
+  float* rows[kMR];
   for (int64_t i0 = 0; i0 < M; i0 += kMR)
-    for (int64_t j = 0; j < g.Cout; j += kNR)
+    for (int64_t j = 0; j < g.Cout; j += kNR) {
+      for (int r = 0; r < kMR; r++) rows[r] = y + (i0 + r) * g.Cout + j;
       for (int64_t t0 = 0; t0 < L.T; t0 += tb)
-        tile_forward(base + i0, L.off.data(), t0, std::min(L.T, t0 + tb), g.C, wf + j * K + t0 * g.C * kNR,
-                     y + i0 * g.Cout + j, g.Cout, t0 > 0);
+        tile_forward(base + i0, L.off.data(), t0, std::min(L.T, t0 + tb), g.C, wf + j * K + t0 * g.C * kNR, rows,
+                     t0 > 0);
+    }
   for (int64_t i = 0; i < n; i++) {
     float* oi = out + (n0 + i) * g.Cout * L.P;
     transpose(y + i * L.P * g.Cout, g.Cout, oi, L.P, L.P, g.Cout, kAsIs);
@@ -330,22 +302,97 @@ void nhwc_weight_grad(const Nhwc& L, const float* xp, const float* gz, int64_t n
   }
 }
 
-// gx (images [n0, n1), NCHW) from gz, through a channels-last gradient image in scratch slot 3; masked by x > 0
-// with reluIn. wx: pack_input_weight.
-void nhwc_input_grad(const Nhwc& L, const float* wx, const float* gz, const float* x, bool reluIn, float* gx,
+// The input gradient by phases of the input, as forward products. Input pixel (iy, ix) sits at padded (Y, X) =
+// (iy + ph, ix + pw), and tap (i, j) of output pixel (oy, ox) reads it where Y = oy·sh + i·dh, X = ox·sw + j·dw.
+// So the pixels of one phase, (Y mod sh, X mod sw) = (py, px), receive from the taps with i·dh ≡ py and j·dw ≡ px
+// only, each from output pixel (a - qi, b - qj) where Y = a·sh + py and qi = (i·dh - py)/sh (likewise qj): at a
+// fixed offset per tap from the pixel's base in a zero-bordered channels-last copy of gz. Each phase is then a
+// forward product (tile_forward) reducing over its taps × Cout, written once per pixel: no scattered adds. On
+// DCGAN's 4x4 layer (4 taps a phase) its tiles reduce over 512 floats, where one tap's adds reduced over 128.
+struct GxPhases {
+  struct Phase {
+    std::vector<int64_t> off;    // per tap of the phase: its offset from a pixel's base in the gz copy, in floats
+    std::vector<int64_t> base;   // per pixel of the phase: its base in one image's gz copy
+    std::vector<int64_t> dst;    // per pixel: its row in one image's padded channels-last gradient (Nhwc layout)
+    int64_t weight = 0;          // where its packed weight starts: per panel of NR input channels, [taps·Cout, NR]
+  };
+  int64_t Bh, Bw, Hq, Wq, image;  // the gz copy: Bh rows and Bw columns of zeros first; Hq·Wq·Cout floats an image
+  std::vector<Phase> phases;
+  std::vector<float> w;
+  bool complete = true;  // every pixel's phase has a tap (else the gradient image must be cleared first)
+
+  GxPhases(const Nhwc& L, const Taps& taps, const float* weights) {
+    const ConvGeom& g = L.g;
+    const int64_t T = taps.size(), K = T * g.C, Co = g.Cout;
+    Bh = (g.kh - 1) * g.dh / g.sh;
+    Bw = (g.kw - 1) * g.dw / g.sw;
+    Hq = Bh + std::max(g.Ho, (g.ph + g.H - 1) / g.sh + 1);
+    Wq = Bw + std::max(g.Wo, (g.pw + g.W - 1) / g.sw + 1);
+    image = Hq * Wq * Co;
+    phases.resize(g.sh * g.sw);
+    std::vector<std::vector<int64_t>> tapsOf(phases.size());
+    for (int64_t t = 0; t < T; t++) {
+      const int64_t i = taps.list[t] / g.kw * g.dh, j = taps.list[t] % g.kw * g.dw;
+      const int64_t py = i % g.sh, px = j % g.sw, f = py * g.sw + px;
+      phases[f].off.push_back(-((i - py) / g.sh * Wq + (j - px) / g.sw) * Co);
+      tapsOf[f].push_back(t);
+    }
+    for (int64_t iy = 0; iy < g.H; iy++)
+      for (int64_t ix = 0; ix < g.W; ix++) {
+        const int64_t Y = iy + g.ph, X = ix + g.pw;
+        Phase& P = phases[Y % g.sh * g.sw + X % g.sw];
+        P.base.push_back(((Y / g.sh + Bh) * Wq + X / g.sw + Bw) * Co);
+        P.dst.push_back((Y * L.Wp + X) * g.C);
+      }
+    const std::vector<float> tm = tap_major_weight(g, taps, weights);
+    w.resize(Co * K);
+    float* d = w.data();
+    for (size_t f = 0; f < phases.size(); f++) {
+      phases[f].weight = d - w.data();
+      if (phases[f].off.empty() && !phases[f].base.empty()) complete = false;
+      for (int64_t p = 0; p < g.C; p += kNR)
+        for (int64_t t : tapsOf[f])
+          for (int64_t o = 0; o < Co; o++, d += kNR)
+            std::memcpy(d, tm.data() + o * K + t * g.C + p, kNR * sizeof(float));
+    }
+  }
+};
+
+// gx (images [n0, n1), NCHW) from gz (channels-last, unpadded), phase by phase through a padded channels-last
+// gradient image in scratch slot 3; masked by x > 0 with reluIn.
+void nhwc_input_grad(const Nhwc& L, const GxPhases& X, const float* gz, const float* x, bool reluIn, float* gx,
                      int64_t n0, int64_t n1) {
   const ConvGeom& g = L.g;
-  const int64_t n = n1 - n0, M = n * L.P, CHW = g.C * g.H * g.W, panels = g.C / kNR;
+  const int64_t n = n1 - n0, Co = g.Cout, CHW = g.C * g.H * g.W, tb = std::max<int64_t>(1, 512 / Co);
+  float* gzp = scratch(2, n * X.image);
+  std::memset(gzp, 0, n * X.image * sizeof(float));
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t oy = 0; oy < g.Ho; oy++)
+      std::memcpy(gzp + i * X.image + ((oy + X.Bh) * X.Wq + X.Bw) * Co, gz + (i * L.P + oy * g.Wo) * Co,
+                  g.Wo * Co * sizeof(float));
   float* gxp = scratch(3, n * L.image);
-  std::memset(gxp, 0, n * L.image * sizeof(float));
-  const float* const* base = L.bases(gxp, n);
-  float* dst[kMR];
-  for (int64_t i0 = 0; i0 < M; i0 += kMR) {
-    const int64_t mr = std::min<int64_t>(kMR, M - i0);
-    for (int64_t t = 0; t < L.T; t++)
-      for (int64_t cp = 0; cp < panels; cp++) {
-        for (int64_t r = 0; r < mr; r++) dst[r] = const_cast<float*>(base[i0 + r]) + L.off[t] + cp * kNR;
-        tile_input_grad(g.Cout, gz + i0 * g.Cout, g.Cout, wx + (t * panels + cp) * g.Cout * kNR, dst, mr);
+  if (!X.complete) std::memset(gxp, 0, n * L.image * sizeof(float));
+  static thread_local std::vector<const float*> a;
+  static thread_local std::vector<float*> dst;
+  alignas(64) float spare[kNR];
+  float* rows[kMR];
+  for (const GxPhases::Phase& P : X.phases) {
+    const int64_t T = P.off.size(), np = P.base.size(), m = n * np;
+    if (T == 0 || np == 0) continue;
+    a.resize(m + kMR);
+    dst.resize(m);
+    for (int64_t i = 0; i < n; i++)
+      for (int64_t k = 0; k < np; k++) {
+        a[i * np + k] = gzp + i * X.image + P.base[k];
+        dst[i * np + k] = gxp + i * L.image + P.dst[k];
+      }
+    for (int64_t r = 0; r < kMR; r++) a[m + r] = a[0];
+    for (int64_t i0 = 0; i0 < m; i0 += kMR)
+      for (int64_t c = 0; c < g.C; c += kNR) {
+        for (int64_t r = 0; r < kMR; r++) rows[r] = i0 + r < m ? dst[i0 + r] + c : spare;
+        const float* wp = X.w.data() + P.weight + c * T * Co;
+        for (int64_t t0 = 0; t0 < T; t0 += tb)
+          tile_forward(a.data() + i0, P.off.data(), t0, std::min(T, t0 + tb), Co, wp + t0 * Co * kNR, rows, t0 > 0);
       }
   }
   L.from_channels_last(gxp, n, reluIn ? x + n0 * CHW : nullptr, reluIn, gx + n0 * CHW);

@@ -145,7 +145,7 @@ void store_weight_grad(const ConvGeom& g, const Taps& taps, std::vector<std::vec
       for (size_t i = 0; i < sum.size(); i++) sum[i] += p[i];
   }
   if (!taps.all) std::fill(gw, gw + g.Cout * g.C * KK, 0.f);
-  if (transposed && !tapMajor && taps.all) return transpose(sum.data(), g.Cout, gw, K, K, g.Cout, kAsIs);  // gw = sumᵀ
+  if (transposed && !tapMajor && taps.all) return transpose(sum.data(), g.Cout, gw, K, K, g.Cout, kAsIs);  // sumᵀ
   std::unique_ptr<float[]> rows;  // the sum with a row per output channel, when it has a column per output channel
   if (transposed) {
     rows.reset(new float[sum.size()]);
@@ -164,7 +164,7 @@ void nhwc_backward(const ConvGeom& g, const Taps& taps, int flags, float slope, 
   const Nhwc L(g, taps);
   const int nt = std::max(1, get_threads());
   const int64_t CHW = g.C * g.H * g.W;
-  const std::vector<float> wx = gx ? pack_input_weight(g, taps, w) : std::vector<float>();
+  const std::unique_ptr<const GxPhases> phases(gx ? new GxPhases(L, taps, w) : nullptr);
   std::vector<std::vector<float>> partW(nt), partB(nt);
   for_groups(g, L.group(nt), [&](int64_t n0, int64_t n1, int, int t) {
     if (gb && partB[t].empty()) partB[t].assign(g.Cout, 0.f);
@@ -175,7 +175,7 @@ void nhwc_backward(const ConvGeom& g, const Taps& taps, int flags, float slope, 
       L.to_channels_last(x + n0 * CHW, n1 - n0, flags & kReluIn, xp);
       nhwc_weight_grad(L, xp, gz, n0, n1, partW[t].data());
     }
-    if (gx) nhwc_input_grad(L, wx.data(), gz, x, flags & kReluIn, gx, n0, n1);
+    if (gx) nhwc_input_grad(L, *phases, gz, x, flags & kReluIn, gx, n0, n1);
   });
   if (gb) {
     std::fill(gb, gb + g.Cout, 0.f);
