@@ -17,7 +17,7 @@
 // instead of once per tap, and the product has no column tail: pixels come in panels of MR, channels in panels of NR.
 // The micro-tiles are gemm.cc's shape (MR pixels x 2 vectors). Where it serves: strided, every channel count a
 // multiple of NR (no partial panels), at least as many images as threads (each thread takes whole images); the
-// gradients only with AVX-512 (nhwc_serves).
+// weight gradient only with AVX-512 (nhwc_serves).
 #pragma once
 #include <algorithm>
 #include <cstring>
@@ -36,12 +36,15 @@ namespace {
 constexpr int kMR = MR;
 constexpr int kNR = NR;
 
-// The gradients only with AVX-512: on DCGAN's 4x4 layers (Zen 5, in turns with the column-matrix path, one and two
-// threads) the forward ran 11-17 % faster channels-last on both paths, the gradients 2-10 % faster with AVX-512 but
-// 2-15 % slower with AVX2 (its 6 x 16 tiles), which keeps im2col and col2im for them.
-bool nhwc_serves(const ConvGeom& g, int threads, bool gradient) {
+// The weight gradient only with AVX-512: on DCGAN's 4x4 layers (Zen 5, in turns with the column-matrix path, one and
+// two threads) the forward ran 11-17 % faster channels-last on both paths, and the input gradient by phases 5-6 %
+// (AVX-512 against the channels-last scattered adds before it) and 6-7 % (AVX2, against im2col and col2im) faster;
+// the weight gradient 2-10 % faster with AVX-512 but 1-4 % slower with AVX2 (its 6 x 16 tiles over short pixel
+// reductions), which keeps the column matrix for it.
+enum class Pass { forward, inputGrad, weightGrad };
+bool nhwc_serves(const ConvGeom& g, int threads, Pass pass) {
   return (g.sh > 1 || g.sw > 1) && g.C % kNR == 0 && g.Cout % kNR == 0 && (threads <= 1 || g.N >= threads) &&
-         (!gradient || VW >= 16);
+         (pass != Pass::weightGrad || VW >= 16);
 }
 
 typedef float v8t __attribute__((vector_size(32)));

@@ -71,7 +71,7 @@ void forward(const ConvGeom& g, const Taps& taps, int flags, float slope, const 
              const float* bias, float* out, const float* residual = nullptr) {
   const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
-  if (nhwc_serves(g, get_threads(), false)) {  // strided: channels-last, no column matrix (conv-nhwc.h)
+  if (nhwc_serves(g, get_threads(), Pass::forward)) {  // strided: channels-last, no column matrix (conv-nhwc.h)
     const Nhwc L(g, taps);
     const std::vector<float> wf = pack_forward_weight(g, taps, w);
     for_groups(g, L.group(get_threads()), [&](int64_t n0, int64_t n1, int, int) {
@@ -190,8 +190,8 @@ void nhwc_backward(const ConvGeom& g, const Taps& taps, int flags, float slope, 
 void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* gy,
                                 const float* w, float* gx) {
   const Taps taps(g, tapList, nTaps);
-  if (nhwc_serves(g, get_threads(), true)) return nhwc_backward(g, taps, 0, 0.f, nullptr, w, nullptr, gy, gx, nullptr,
-                                                          nullptr);
+  if (nhwc_serves(g, get_threads(), Pass::inputGrad))
+    return nhwc_backward(g, taps, 0, 0.f, nullptr, w, nullptr, gy, gx, nullptr, nullptr);
   const int64_t K = g.C * taps.size(), P = g.Ho * g.Wo, CHW = g.C * g.H * g.W, G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1;
   if (!pw && Flipped::serves(g)) {  // one image per group (at least 256 pixels)
@@ -222,8 +222,8 @@ void conv2d_taps_backward_input(const ConvGeom& g, const int32_t* tapList, int64
 void conv2d_taps_backward_weight(const ConvGeom& g, const int32_t* tapList, int64_t nTaps, const float* x,
                                  const float* gy, float* gw) {
   const Taps taps(g, tapList, nTaps);
-  if (nhwc_serves(g, get_threads(), true)) return nhwc_backward(g, taps, 0, 0.f, x, nullptr, nullptr, gy, nullptr, gw,
-                                                          nullptr);
+  if (nhwc_serves(g, get_threads(), Pass::weightGrad))
+    return nhwc_backward(g, taps, 0, 0.f, x, nullptr, nullptr, gy, nullptr, gw, nullptr);
   const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, CHW = g.C * g.H * g.W,
                 G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1;
@@ -281,7 +281,13 @@ void conv2d_relu_backward(const ConvGeom& g, const int32_t* tapList, int64_t nTa
                           const float* x, const float* w, const float* y, const float* gy, float* gx, float* gw,
                           float* gb) {
   const Taps taps(g, tapList, nTaps);
-  if (nhwc_serves(g, get_threads(), true)) return nhwc_backward(g, taps, flags, slope, x, w, y, gy, gx, gw, gb);
+  if (nhwc_serves(g, get_threads(), Pass::weightGrad))
+    return nhwc_backward(g, taps, flags, slope, x, w, y, gy, gx, gw, gb);
+  if (gx && nhwc_serves(g, get_threads(), Pass::inputGrad)) {  // the input gradient channels-last, the rest below
+    nhwc_backward(g, taps, flags, slope, x, w, y, gy, gx, nullptr, nullptr);
+    if (!gw && !gb) return;
+    gx = nullptr;
+  }
   const int64_t T = taps.size(), K = g.C * T, P = g.Ho * g.Wo, CHW = g.C * g.H * g.W,
                 G = group_size(g, K);
   const bool pw = is_pointwise(g, taps) && G == 1, reluIn = flags & kReluIn;
