@@ -106,7 +106,7 @@ const methods: ThisType<Tensor> & Omit<TensorMethods, "T"> = {
     runBackward(
       this,
       given,
-      grad instanceof Tensor || grad === undefined ? opts : grad,
+      grad instanceof Tensor || grad == null ? opts : grad,
       gradRules,
       (a, b) => a.add(b),
       (t) => E.fullLike(t, 1),
