@@ -24,9 +24,12 @@ static inline void axpy(float s, const float* x, float* acc, int64_t n) {
   for (; j < n; j++) acc[j] += s * x[j];
 }
 
-// One step of a chain, fused exactly where the micro-kernel's vector multiply-adds are (FMA builds).
+// One step of a chain, fused exactly where the micro-kernel's vector multiply-adds are: on x86 builds with FMA, and
+// on ARM64, where the micro-kernel's `acc += a * b` compiles to fused NEON multiply-adds. Left to the compiler's
+// contraction as `c + a * b`, these chains gave ARM64 one-row products that differed from the same rows of larger
+// products in the last bit.
 static inline float madd(float a, float b, float c) {
-#if defined(__FMA__)
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
   return __builtin_fmaf(a, b, c);
 #else
   return c + a * b;

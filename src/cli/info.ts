@@ -1,4 +1,4 @@
-/** `deepgen info`: which backend, SIMD level and thread count this machine uses. */
+/** `deepgen info`: which backend, SIMD level and thread count this machine uses, on which architecture. */
 import os from "node:os";
 import type { Command } from "commander";
 import { getBackend, getNumThreads, nativeAddon } from "../backend/registry.js";
@@ -19,6 +19,7 @@ export function infoCommand(program: Command): void {
         simd: addon ? activeSimd(addon) : null,
         simd_paths: addon ? supportedSimd(addon).join(" ") : null,
         threads: getNumThreads(),
+        arch: process.arch,
         cpus: os.availableParallelism(),
         cpu: os.cpus()[0]?.model ?? "unknown",
       };

@@ -62,6 +62,7 @@ test("an unknown path is refused with the list of known ones, and nothing change
 test("DEEPGEN_SIMD forces a path for a whole process and rejects a bad one", { skip }, async () => {
   const portable = JSON.parse((await info({ DEEPGEN_SIMD: "portable" })).stdout);
   assert.equal(portable.simd, "portable");
+  assert.equal(portable.arch, process.arch, "the architecture the process runs on");
   await assert.rejects(info({ DEEPGEN_SIMD: "sse9" }), /DEEPGEN_SIMD="sse9" is not an instruction-set path/);
   const missing = SIMD_PATHS.filter((p) => !supportedSimd(addon!).includes(p));
   for (const p of missing) await assert.rejects(info({ DEEPGEN_SIMD: p }), /this CPU cannot run/);
