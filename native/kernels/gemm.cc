@@ -6,6 +6,7 @@
 // row and column ranges, each running the serial algorithm with its own buffers.
 #include <unistd.h>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <cstdlib>
 #include <vector>
@@ -21,6 +22,11 @@ namespace DG_ISA_NS {
 // Below this many flops a product runs on the calling thread: waking a second thread costs more than it saves
 // (measured in a VAE step: a 4-MFLOP product took 84 µs on one thread, 240–340 µs on two).
 constexpr double kGemmParallelFlops = 2e7;
+// Above it, one thread per this much work at most, so that on many cores a product just past the threshold is not cut
+// into slivers whose start and barrier cost more than their share (a MADE layer, 100x784x500, is 7.8e7 flops: 7
+// threads of 16). Half the threshold, so that every product that runs in parallel at all gets two threads or more,
+// and on two threads nothing changes.
+constexpr double kGemmThreadFlops = kGemmParallelFlops / 2;
 // A is read in place when a block of C has at most this many columns (measured on 25088x288x64: 63 GFLOP/s in
 // place vs 55 packed; 512x512x512 is faster packed): 128 on both x86 paths, four AVX-512 panels or eight AVX2 ones.
 // With AVX2 the limit was four panels (64 columns) at first, and DCGAN's weight gradient 1024x128x294 (Bᵀ) spent
@@ -349,7 +355,8 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, const float* A, int64_t
            int64_t ldb, bool tB, float beta, float* C, int64_t ldc, int nthreads) {
   if (m == 0 || n == 0) return;
   double flops = 2.0 * double(m) * double(n) * double(k);
-  int nt = flops < kGemmParallelFlops ? 1 : nthreads, tm = 1, tn = 1;
+  int nt = flops < kGemmParallelFlops ? 1 : int(std::min<double>(nthreads, std::floor(flops / kGemmThreadFlops)));
+  int tm = 1, tn = 1;
   if (nt > 1) thread_grid(m, n, nt, tm, tn);
   if (tm * tn <= 1) { sgemm_serial(m, n, k, alpha, A, lda, tA, B, ldb, tB, beta, C, ldc); return; }
   const int64_t rowUnits = (m + MR - 1) / MR, colUnits = (n + NR - 1) / NR;
