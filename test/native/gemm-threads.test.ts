@@ -1,8 +1,8 @@
 /**
- * A product's threads split C into a grid of row and column ranges (native/kernels/gemm.cc `sgemm`), as many as the
- * work allows: one below 2·10⁷ flops, then one per 10⁷ up to the thread count. Whatever the split, every entry of C
- * is summed the same way, so the product must be bit-identical at any thread count, including counts that do not
- * divide the work evenly (3, 7) and more threads than the work is given (16). Every instruction-set path, both
+ * A product's threads split C into a grid of row and column ranges (native/kernels/gemm.cc `sgemm`), as many as
+ * the work allows: one below 2·10⁷ flops, then one per 10⁷ up to the thread count. Whatever the split, every entry
+ * of C is summed the same way, so the product must be bit-identical at any thread count, including counts that do
+ * not divide the work evenly (3, 7) and more threads than the work is given (16). Every instruction-set path, both
  * storage orders of both operands.
  */
 import { test } from "node:test";
