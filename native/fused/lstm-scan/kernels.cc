@@ -148,65 +148,116 @@ void move_step(float* x, const Layout& L, int64_t t, float* block, const Dims& d
 
 }  // namespace
 
+// The images of the batch are independent: the state-to-state convolution runs along a line within one image. So
+// threads take whole images [n0, n1) and run every step for them, one parallel region for the whole scan, where
+// splitting each step's small products and cells (a Row LSTM's: 448 rows x 128 gates x 96, 1.1e7 flops) between
+// threads left the products on one thread and cost a region per step. One image (or one thread): the steps' products
+// may use every thread instead.
+struct Part {
+  int64_t n0, n1;
+  int threads;  // for the products and cells inside the part
+};
+
+template <class F>
+void for_parts(int64_t N, F fn) {
+  const int nt = int(std::min<int64_t>(get_threads(), N));
+  if (nt <= 1) return fn(Part{0, N, get_threads()}, 0);
+#pragma omp parallel num_threads(nt)
+  {
+    const int t = omp_get_thread_num(), T = omp_get_num_threads();
+    fn(Part{N * t / T, N * (t + 1) / T, 1}, t);
+  }
+}
+
+// fn(b, e) over rows [0, n): split between threads only when the part has them
+template <class F>
+void for_rows(const Part& p, int64_t n, int64_t grain, F fn) {
+  if (p.threads > 1) parallel_for(n, grain, fn);
+  else fn(int64_t(0), n);
+}
+
 void lstm_scan_forward(const float* gx, const float* W, const int32_t* offs, float* hs, float* acts, float* cs,
                        int64_t T, int64_t N, int64_t S, int64_t H, int64_t K, int layout) {
-  const Dims d{N, S, H, K};
-  const int64_t M = d.M(), G = 4 * H, HK = d.HK();
+  const Dims full{N, S, H, K};
+  const int64_t M = full.M(), G = 4 * H, HK = full.HK();
   const Layout Lg(layout, T, N, S, G), Lh(layout, T, N, S, H);
   const bool direct = layout == 0;  // the steps' [M, C] blocks are slices of gx and hs
-  std::vector<float> Wt(G * HK), hin(M * HK), hbuf(direct ? 0 : 2 * M * H);
-  to_tap_major(W, Wt.data(), G, d);
-  const int nt = get_threads();
-  for (int64_t t = 0; t < T; t++) {
-    float* a = acts + t * M * G;  // the gates are built in place of their activations
-    if (direct) std::memcpy(a, gx + t * M * G, M * G * 4);
-    else move_step<true>(const_cast<float*>(gx), Lg, t, a, d, G);
-    float* h = direct ? hs + t * M * H : hbuf.data() + (t % 2) * M * H;
-    const float* hprev = direct ? hs + std::max<int64_t>(t - 1, 0) * M * H : hbuf.data() + ((t + 1) % 2) * M * H;
-    if (t > 0 && HK > 0) {
-      gather(hprev, offs, hin.data(), d);
-      sgemm(M, G, HK, 1.f, hin.data(), HK, false, Wt.data(), HK, true, 1.f, a, G, nt);
+  std::vector<float> Wt(G * HK);
+  to_tap_major(W, Wt.data(), G, full);
+  for_parts(N, [&](const Part& p, int) {
+    // the part's rows of step t start at row r0 of its [M, C] block; in gx and hs (other layouts) at image n0
+    const Dims d{p.n1 - p.n0, S, H, K};
+    const int64_t Mp = d.M(), r0 = p.n0 * S;
+    std::vector<float> hin(Mp * HK), hbuf(direct ? 0 : 2 * Mp * H);
+    float* gxp = const_cast<float*>(gx) + p.n0 * Lg.n;
+    float* hsp = hs + p.n0 * Lh.n;
+    for (int64_t t = 0; t < T; t++) {
+      float* a = acts + t * M * G + r0 * G;  // the gates are built in place of their activations
+      if (direct) std::memcpy(a, gx + t * M * G + r0 * G, Mp * G * 4);
+      else move_step<true>(gxp, Lg, t, a, d, G);
+      float* h = direct ? hs + t * M * H + r0 * H : hbuf.data() + (t % 2) * Mp * H;
+      const float* hprev =
+          direct ? hs + std::max<int64_t>(t - 1, 0) * M * H + r0 * H : hbuf.data() + ((t + 1) % 2) * Mp * H;
+      if (t > 0 && HK > 0) {
+        gather(hprev, offs, hin.data(), d);
+        sgemm(Mp, G, HK, 1.f, hin.data(), HK, false, Wt.data(), HK, true, 1.f, a, G, p.threads);
+      }
+      const float* cprev = t > 0 ? cs + (t - 1) * M * H + r0 * H : nullptr;
+      float* c = cs + t * M * H + r0 * H;
+      for_rows(p, Mp, row_grain(H), [&](int64_t b, int64_t e) {
+        for (int64_t m = b; m < e; m++)
+          cell_forward(a + m * G, cprev ? cprev + m * H : nullptr, c + m * H, h + m * H, H);
+      });
+      if (!direct) move_step<false>(hsp, Lh, t, h, d, H);
     }
-    const float* cprev = t > 0 ? cs + (t - 1) * M * H : nullptr;
-    float* c = cs + t * M * H;
-    parallel_for(M, row_grain(H), [&](int64_t b, int64_t e) {
-      for (int64_t m = b; m < e; m++) cell_forward(a + m * G, cprev ? cprev + m * H : nullptr, c + m * H, h + m * H, H);
-    });
-    if (!direct) move_step<false>(hs, Lh, t, h, d, H);
-  }
+  });
 }
 
 void lstm_scan_backward(const float* gy, const float* W, const int32_t* offs, const float* hs, const float* acts,
                         const float* cs, float* dgx, float* dW, int64_t T, int64_t N, int64_t S, int64_t H,
                         int64_t K, int layout) {
-  const Dims d{N, S, H, K};
-  const int64_t M = d.M(), G = 4 * H, HK = d.HK();
+  const Dims full{N, S, H, K};
+  const int64_t M = full.M(), G = 4 * H, HK = full.HK();
   const Layout Lg(layout, T, N, S, G), Lh(layout, T, N, S, H);
   const bool direct = layout == 0;
-  std::vector<float> Wt(G * HK), dWt(G * HK, 0.f), hin(M * HK), dhin(M * HK), dh(M * H, 0.f), dc(M * H, 0.f);
-  std::vector<float> gbuf(direct ? 0 : M * H), hbuf(direct ? 0 : M * H), dabuf(direct ? 0 : M * G);
-  to_tap_major(W, Wt.data(), G, d);
-  const int nt = get_threads();
-  for (int64_t t = T - 1; t >= 0; t--) {
-    const float* act = acts + t * M * G;
-    const float *c = cs + t * M * H, *cprev = t > 0 ? cs + (t - 1) * M * H : nullptr;
-    const float* g = gy + t * M * H;
-    if (!direct) { move_step<true>(const_cast<float*>(gy), Lh, t, gbuf.data(), d, H); g = gbuf.data(); }
-    float* da = direct ? dgx + t * M * G : dabuf.data();
-    parallel_for(M, row_grain(H), [&](int64_t b, int64_t e) {
-      for (int64_t m = b; m < e; m++)
-        cell_backward(act + m * G, c + m * H, cprev ? cprev + m * H : nullptr, g + m * H, dh.data() + m * H,
-                      dc.data() + m * H, da + m * G, H);
-    });
-    if (!direct) move_step<false>(dgx, Lg, t, da, d, G);
-    if (t == 0 || HK == 0) continue;
-    const float* hprev = hs + (t - 1) * M * H;
-    if (!direct) { move_step<true>(const_cast<float*>(hs), Lh, t - 1, hbuf.data(), d, H); hprev = hbuf.data(); }
-    gather(hprev, offs, hin.data(), d);
-    sgemm(G, HK, M, 1.f, da, G, true, hin.data(), HK, false, 1.f, dWt.data(), HK, nt);
-    sgemm(M, HK, G, 1.f, da, G, false, Wt.data(), HK, false, 0.f, dhin.data(), HK, nt);
-    scatter(dhin.data(), offs, dh.data(), d);
-  }
+  std::vector<float> Wt(G * HK);
+  to_tap_major(W, Wt.data(), G, full);
+  // each part's weight gradient (tap-major), added in part order at the end
+  std::vector<std::vector<float>> dWparts(std::min<int64_t>(std::max(1, get_threads()), N));
+  for_parts(N, [&](const Part& p, int part) {
+    const Dims d{p.n1 - p.n0, S, H, K};
+    const int64_t Mp = d.M(), r0 = p.n0 * S;
+    std::vector<float>& dWt = dWparts[part];
+    dWt.assign(G * HK, 0.f);
+    std::vector<float> hin(Mp * HK), dhin(Mp * HK), dh(Mp * H, 0.f), dc(Mp * H, 0.f);
+    std::vector<float> gbuf(direct ? 0 : Mp * H), hbuf(direct ? 0 : Mp * H), dabuf(direct ? 0 : Mp * G);
+    float* gyp = const_cast<float*>(gy) + p.n0 * Lh.n;
+    float* hsp = const_cast<float*>(hs) + p.n0 * Lh.n;
+    float* dgxp = dgx + p.n0 * Lg.n;
+    for (int64_t t = T - 1; t >= 0; t--) {
+      const float* act = acts + t * M * G + r0 * G;
+      const float *c = cs + t * M * H + r0 * H, *cprev = t > 0 ? cs + (t - 1) * M * H + r0 * H : nullptr;
+      const float* g = gy + t * M * H + r0 * H;
+      if (!direct) { move_step<true>(gyp, Lh, t, gbuf.data(), d, H); g = gbuf.data(); }
+      float* da = direct ? dgx + t * M * G + r0 * G : dabuf.data();
+      for_rows(p, Mp, row_grain(H), [&](int64_t b, int64_t e) {
+        for (int64_t m = b; m < e; m++)
+          cell_backward(act + m * G, c + m * H, cprev ? cprev + m * H : nullptr, g + m * H, dh.data() + m * H,
+                        dc.data() + m * H, da + m * G, H);
+      });
+      if (!direct) move_step<false>(dgxp, Lg, t, da, d, G);
+      if (t == 0 || HK == 0) continue;
+      const float* hprev = hs + (t - 1) * M * H + r0 * H;
+      if (!direct) { move_step<true>(hsp, Lh, t - 1, hbuf.data(), d, H); hprev = hbuf.data(); }
+      gather(hprev, offs, hin.data(), d);
+      sgemm(G, HK, Mp, 1.f, da, G, true, hin.data(), HK, false, 1.f, dWt.data(), HK, p.threads);
+      sgemm(Mp, HK, G, 1.f, da, G, false, Wt.data(), HK, false, 0.f, dhin.data(), HK, p.threads);
+      scatter(dhin.data(), offs, dh.data(), d);
+    }
+  });
+  std::vector<float>& dWt = dWparts[0];
+  for (size_t q = 1; q < dWparts.size(); q++)
+    for (int64_t i = 0; i < G * HK; i++) dWt[i] += dWparts[q][i];
   for (int64_t o = 0; o < G; o++)
     for (int64_t j = 0; j < H; j++)
       for (int64_t k = 0; k < K; k++) dW[(o * H + j) * K + k] = dWt[(o * K + k) * H + j];
