@@ -17,6 +17,7 @@
 #include "conv-gather.h"
 #include "conv-groups.h"
 #include "conv-nhwc.h"
+#include "conv-nhwc-phases.h"
 #include "conv-stride1.h"
 
 namespace dg {
