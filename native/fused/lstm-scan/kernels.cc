@@ -158,10 +158,14 @@ struct Part {
   int threads;  // for the products and cells inside the part
 };
 
+// how many parts a batch of N images is split into: one per thread, at most one per image
+int part_count(int64_t N) { return int(std::max<int64_t>(1, std::min<int64_t>(get_threads(), N))); }
+
+// fn(part, index) for each of the part_count(N) parts
 template <class F>
 void for_parts(int64_t N, F fn) {
-  const int nt = int(std::min<int64_t>(get_threads(), N));
-  if (nt <= 1) return fn(Part{0, N, get_threads()}, 0);
+  const int nt = part_count(N);
+  if (nt == 1) return fn(Part{0, N, get_threads()}, 0);
 #pragma omp parallel num_threads(nt)
   {
     const int t = omp_get_thread_num(), T = omp_get_num_threads();
@@ -223,7 +227,7 @@ void lstm_scan_backward(const float* gy, const float* W, const int32_t* offs, co
   std::vector<float> Wt(G * HK);
   to_tap_major(W, Wt.data(), G, full);
   // each part's weight gradient (tap-major), added in part order at the end
-  std::vector<std::vector<float>> dWparts(std::min<int64_t>(std::max(1, get_threads()), N));
+  std::vector<std::vector<float>> dWparts(part_count(N));
   for_parts(N, [&](const Part& p, int part) {
     const Dims d{p.n1 - p.n0, S, H, K};
     const int64_t Mp = d.M(), r0 = p.n0 * S;
@@ -256,8 +260,8 @@ void lstm_scan_backward(const float* gy, const float* W, const int32_t* offs, co
     }
   });
   std::vector<float>& dWt = dWparts[0];
-  for (size_t q = 1; q < dWparts.size(); q++)
-    for (int64_t i = 0; i < G * HK; i++) dWt[i] += dWparts[q][i];
+  for (size_t q = 1; q < dWparts.size(); q++)  // (a part the runtime gave no thread stays empty)
+    for (int64_t i = 0; i < int64_t(dWparts[q].size()); i++) dWt[i] += dWparts[q][i];
   for (int64_t o = 0; o < G; o++)
     for (int64_t j = 0; j < H; j++)
       for (int64_t k = 0; k < K; k++) dW[(o * H + j) * K + k] = dWt[(o * K + k) * H + j];
